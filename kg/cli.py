@@ -1,0 +1,148 @@
+"""The `kg` command line: thin typer commands over the library."""
+
+from __future__ import annotations
+
+import enum
+from collections.abc import Iterator
+from contextlib import contextmanager
+from pathlib import Path
+from typing import Annotated
+
+import typer
+from rich.console import Console
+from rich.progress import BarColumn, MofNCompleteColumn, Progress, TaskID, TextColumn, TimeElapsedColumn
+from rich.table import Table
+
+from kg import pipeline, query
+from kg.errors import KgError
+from kg.rdf import DEFAULT_BASE
+
+app = typer.Typer(
+    help="Turn saved lists of research papers into a citation/metadata knowledge graph.",
+    no_args_is_help=True,
+    add_completion=False,
+    pretty_exceptions_enable=False,
+)
+out_console = Console(highlight=False)
+err_console = Console(stderr=True, highlight=False)
+
+
+class RdfFormat(str, enum.Enum):
+    ttl = "ttl"
+    nt = "nt"
+    jsonld = "jsonld"
+
+
+def fail(err: KgError, code: int = 1) -> typer.Exit:
+    """Print the one-line error and return the exit to raise."""
+    err_console.print(f"Error: {err}", markup=False, soft_wrap=True)
+    return typer.Exit(code)
+
+
+@contextmanager
+def _progress_bar(quiet: bool) -> Iterator[pipeline.Progress]:
+    """A rich progress bar on stderr, one task per pipeline stage; it vanishes when done."""
+    with Progress(
+        TextColumn("{task.description}"),
+        BarColumn(),
+        MofNCompleteColumn(),
+        TimeElapsedColumn(),
+        console=err_console,
+        transient=True,
+        disable=quiet or not err_console.is_terminal,
+    ) as bar:
+        tasks: dict[str, TaskID] = {}
+
+        def progress(stage: str, done: int, total: int) -> None:
+            if stage not in tasks:
+                tasks[stage] = bar.add_task(stage, total=total)
+            bar.update(tasks[stage], completed=done, total=total)
+
+        yield progress
+
+
+@app.command()
+def build(
+    inputs: Annotated[
+        list[str] | None,
+        typer.Argument(
+            help="Pages to read: files, directories (every *.txt below) or globs. Default: the bundled sample."
+        ),
+    ] = None,
+    out: Annotated[Path, typer.Option("--out", "-o", help="Directory for the exports.")] = Path("exports"),
+    formats: Annotated[
+        list[RdfFormat] | None,
+        typer.Option("--format", "-f", help="RDF format(s) to write; repeat for several."),
+    ] = None,
+    base_iri: Annotated[
+        str, typer.Option(help="Base for the IRIs kg mints (papers, sources).")
+    ] = DEFAULT_BASE,
+    skip_bad: Annotated[bool, typer.Option(help="Warn about unreadable pages and build the rest.")] = False,
+    quiet: Annotated[bool, typer.Option("--quiet", "-q", help="No progress bar or summary.")] = False,
+) -> None:
+    """Build the graph from saved Daily Papers pages and write RDF to the output directory.
+
+    Example: kg build pages/ --out exports --format ttl --format nt
+    """
+    chosen = [f.value for f in formats] if formats else ["ttl"]
+    try:
+        with _progress_bar(quiet) as progress:
+            result = pipeline.build(
+                inputs, out=out, formats=chosen, base=base_iri, skip_bad=skip_bad, progress=progress
+            )
+    except KgError as err:
+        raise fail(err) from None
+    for warning in result.warnings:
+        err_console.print(f"Warning: {warning}", markup=False, soft_wrap=True)
+    if quiet:
+        return
+    table = Table(title="kg build", show_header=False)
+    table.add_column("what")
+    table.add_column("value", justify="right")
+    rows = [
+        ("files read", result.files),
+        ("entries", result.entries),
+        ("distinct papers", len(result.papers)),
+        ("papers with a repository", result.papers_with_repo),
+        ("repositories", result.count("repo")),
+        ("owners", result.count("owner")),
+        ("hosts", result.count("host")),
+        ("triples", result.triples),
+        ("time", f"{sum(result.timings.values()):.2f} s"),
+    ]
+    for what, value in rows:
+        table.add_row(what, str(value))
+    out_console.print(table)
+    for path in result.outputs:
+        out_console.print(f"wrote {path}", markup=False, soft_wrap=True)
+
+
+@app.command()
+def stats(
+    data: Annotated[list[Path] | None, typer.Option("--data", "-d", help="RDF file(s) of a build.")] = None,
+) -> None:
+    """Show counts of papers, code links, sources and top repository owners in a build.
+
+    Example: kg stats --data exports/graph.ttl
+    """
+    try:
+        result = query.graph_stats(query.load_store(data or [query.DEFAULT_DATA]))
+    except KgError as err:
+        raise fail(err) from None
+    table = Table(title="kg stats", show_header=False)
+    table.add_column("what")
+    table.add_column("count", justify="right")
+    for what, value in result.counts.items():
+        table.add_row(what, str(value))
+    out_console.print(table)
+    if result.top_owners:
+        owners = Table(title="owners with most papers")
+        owners.add_column("owner")
+        owners.add_column("papers", justify="right")
+        for name, n in result.top_owners:
+            owners.add_row(name, str(n))
+        out_console.print(owners)
+
+
+def main() -> None:
+    app()

@@ -1,0 +1,59 @@
+"""Atomic output: every file of a build is written beside its target, then renamed into place."""
+
+from __future__ import annotations
+
+import os
+import tempfile
+from collections.abc import Callable, Iterator
+from contextlib import contextmanager
+from pathlib import Path
+
+from kg.errors import KgError
+
+
+class AtomicOutputs:
+    """Collects temporary files and renames them all at the end; on error removes them all.
+
+    Renames happen only after every output was written, so a failed build leaves the
+    previous exports as they were.
+    """
+
+    def __init__(self, directory: Path):
+        self.directory = directory
+        self._pending: list[tuple[Path, Path]] = []
+
+    def write(self, name: str, writer: Callable[[Path], object]) -> Path:
+        """Call `writer(tmp_path)` and schedule the rename to `directory/name`."""
+        target = self.directory / name
+        fd, tmp = tempfile.mkstemp(prefix=f".{name}.", suffix=".tmp", dir=self.directory)
+        os.close(fd)
+        self._pending.append((Path(tmp), target))
+        writer(Path(tmp))
+        return target
+
+    def commit(self) -> None:
+        for tmp, target in self._pending:
+            os.chmod(tmp, 0o644)
+            os.replace(tmp, target)
+        self._pending.clear()
+
+    def discard(self) -> None:
+        for tmp, _ in self._pending:
+            tmp.unlink(missing_ok=True)
+        self._pending.clear()
+
+
+@contextmanager
+def atomic_outputs(directory: Path) -> Iterator[AtomicOutputs]:
+    """Context in which outputs are staged and, if no exception escapes, committed together."""
+    try:
+        directory.mkdir(parents=True, exist_ok=True)
+    except OSError as err:
+        raise KgError(f"cannot create output directory ({err.strerror or err})", path=directory) from None
+    outputs = AtomicOutputs(directory)
+    try:
+        yield outputs
+    except BaseException:
+        outputs.discard()
+        raise
+    outputs.commit()

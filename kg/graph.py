@@ -1,0 +1,81 @@
+"""Build the one networkx model of the corpus: typed nodes (`kind`) and typed edges (`rel`)."""
+
+from __future__ import annotations
+
+from collections.abc import Iterable
+
+import networkx as nx
+
+from kg.model import Link, LinkKind, Paper, Source
+
+# Edge relations (`rel`) and what they join.
+DERIVED_FROM = "derived_from"  # paper -> source, attrs: line
+REPOSITORY = "repository"  # paper -> repo, attrs: written
+PROJECT_PAGE = "project_page"  # paper -> page, attrs: written
+LINK = "link"  # paper -> link or owner (a code-host profile), attrs: written
+OWNER = "owner"  # repo/page -> owner
+HOST = "host"  # repo/page/link/owner -> host
+
+
+def node_id(kind: str, key: str) -> str:
+    """Node ids are `kind:key`; keys are paper keys, source names or IRIs."""
+    return f"{kind}:{key}"
+
+
+def build_graph(papers: Iterable[Paper], sources: Iterable[Source]) -> nx.MultiDiGraph:
+    """Papers, their sources and their links as one typed `MultiDiGraph`.
+
+    Papers that share a repository owner meet at the owner node (paper -> repo -> owner).
+    Node and edge insertion follows the sorted inputs, so iteration order is stable.
+    """
+    graph = nx.MultiDiGraph()
+    for source in sorted(sources):
+        graph.add_node(node_id("source", source.name), kind="source", name=source.name, listed=source.listed)
+    for paper in papers:
+        pid = node_id("paper", paper.key)
+        graph.add_node(pid, kind="paper", key=paper.key, title=paper.title, abstract=paper.abstract)
+        for occ in paper.occurrences:
+            graph.add_edge(pid, node_id("source", occ.source), rel=DERIVED_FROM, line=occ.line)
+        for link in paper.links:
+            _add_link(graph, pid, link)
+    return graph
+
+
+def _add_node_once(graph: nx.MultiDiGraph, nid: str, **attrs: object) -> bool:
+    if nid in graph:
+        return False
+    graph.add_node(nid, **attrs)
+    return True
+
+
+def _add_link(graph: nx.MultiDiGraph, pid: str, link: Link) -> None:
+    host = node_id("host", link.host)
+    _add_node_once(graph, host, kind="host", iri=link.host)
+    owner = None
+    if link.owner is not None:
+        owner = node_id("owner", link.owner)
+        if _add_node_once(graph, owner, kind="owner", iri=link.owner, name=link.owner_name):
+            owner_host = link.owner.rsplit("/", 1)[0]
+            _add_node_once(graph, node_id("host", owner_host), kind="host", iri=owner_host)
+            graph.add_edge(owner, node_id("host", owner_host), rel=HOST)
+    if link.kind is LinkKind.OWNER:
+        assert owner is not None
+        graph.add_edge(pid, owner, rel=LINK, written=link.written)
+        return
+    kind, rel = {
+        LinkKind.REPO: ("repo", REPOSITORY),
+        LinkKind.PROJECT: ("page", PROJECT_PAGE),
+        LinkKind.OTHER: ("link", LINK),
+    }[link.kind]
+    target = node_id(kind, link.target)
+    name = f"{link.owner_name}/{link.repo_name}" if link.kind is LinkKind.REPO else None
+    if _add_node_once(graph, target, kind=kind, iri=link.target, name=name):
+        graph.add_edge(target, host, rel=HOST)
+        if owner is not None:
+            graph.add_edge(target, owner, rel=OWNER)
+    graph.add_edge(pid, target, rel=rel, written=link.written)
+
+
+def nodes_of(graph: nx.MultiDiGraph, kind: str) -> list[str]:
+    """Node ids of one kind, in insertion order."""
+    return [n for n, k in graph.nodes(data="kind") if k == kind]

@@ -1,0 +1,243 @@
+"""Turn the networkx model into RDF following the contract in DESIGN.md, and write it.
+
+Triples are produced as rdflib terms (the programming model) in a stable, subject-grouped
+order; writing hands them to Oxigraph's serializers, which are an order of magnitude faster
+than rdflib's and keep that order, so the same graph always gives the same bytes.
+"""
+
+from __future__ import annotations
+
+import re
+from collections.abc import Callable, Iterable, Iterator
+from pathlib import Path
+from urllib.parse import quote
+
+import networkx as nx
+import pyoxigraph as ox
+from rdflib import BNode, Graph, Literal, Namespace, URIRef
+from rdflib.namespace import DCTERMS, FOAF, OWL, PROV, RDF, SKOS, XSD
+
+from kg import graph as g
+from kg.errors import ConfigError
+
+SCHEMA = Namespace("https://schema.org/")
+CITO = Namespace("http://purl.org/spar/cito/")
+KG_VOCAB = "https://w3id.org/kg/vocab#"
+KG = Namespace(KG_VOCAB)
+DEFAULT_BASE = "https://w3id.org/kg/id/"
+
+PREFIXES = {
+    "schema": str(SCHEMA),
+    "dcterms": str(DCTERMS),
+    "skos": str(SKOS),
+    "foaf": str(FOAF),
+    "cito": str(CITO),
+    "prov": str(PROV),
+    "owl": str(OWL),
+    "rdf": str(RDF),
+    "rdfs": "http://www.w3.org/2000/01/rdf-schema#",
+    "xsd": str(XSD),
+    "kg": KG_VOCAB,
+}
+
+FORMATS = {
+    "ttl": (ox.RdfFormat.TURTLE, "ttl"),
+    "nt": (ox.RdfFormat.N_TRIPLES, "nt"),
+    "jsonld": (ox.RdfFormat.JSON_LD, "jsonld"),
+}
+
+Triple = tuple[URIRef, URIRef, URIRef | Literal | BNode]
+_MONTHS = ["jan", "feb", "mar", "apr", "may", "jun", "jul", "aug", "sep", "oct", "nov", "dec"]
+
+
+class Minter:
+    """Stable IRIs for things the corpus names itself, under one base."""
+
+    def __init__(self, base: str = DEFAULT_BASE):
+        if not re.match(r"^[a-z][a-z0-9+.-]*:\S*[/#]$", base, re.IGNORECASE):
+            raise ConfigError(f"base IRI must be absolute and end in '/' or '#': {base!r}")
+        self.base = base
+
+    def paper(self, key: str) -> URIRef:
+        return URIRef(f"{self.base}paper/{quote(key, safe='-')}")
+
+    def source(self, name: str) -> URIRef:
+        return URIRef(f"{self.base}source/{quote(name, safe='/')}")
+
+    def derivation(self, key: str, source: str, line: int) -> URIRef:
+        return URIRef(f"{self.paper(key)}#seen-{quote(source, safe='')}-L{line}")
+
+
+def listing_date(text: str) -> Literal:
+    """`Mar 11` -> "--03-11"^^xsd:gMonthDay; `Mar 11, 2024` -> "2024-03-11"^^xsd:date."""
+    m = re.match(r"([A-Za-z]+)\.? (\d{1,2})(?:, (\d{4}))?$", text)
+    if m is None or m.group(1)[:3].lower() not in _MONTHS:
+        return Literal(text)
+    month, day = _MONTHS.index(m.group(1)[:3].lower()) + 1, int(m.group(2))
+    if m.group(3):
+        return Literal(f"{m.group(3)}-{month:02d}-{day:02d}", datatype=XSD.date)
+    return Literal(f"--{month:02d}-{day:02d}", datatype=XSD.gMonthDay)
+
+
+def _uri(value: str) -> Literal:
+    return Literal(value, datatype=XSD.anyURI)
+
+
+def _source_triples(graph: nx.MultiDiGraph, nid: str, data: dict, mint: Minter) -> Iterator[Triple]:
+    s = mint.source(data["name"])
+    yield s, RDF.type, PROV.Entity
+    yield s, DCTERMS.source, Literal(data["name"])
+    if data.get("listed"):
+        yield s, KG.listingDate, listing_date(data["listed"])
+
+
+_PAPER_LINKS = {g.REPOSITORY: KG.repository, g.PROJECT_PAGE: KG.projectPage, g.LINK: KG.link}
+
+
+def _paper_triples(graph: nx.MultiDiGraph, nid: str, data: dict, mint: Minter) -> Iterator[Triple]:
+    key = data["key"]
+    s = mint.paper(key)
+    yield s, RDF.type, SCHEMA.ScholarlyArticle
+    yield s, DCTERMS.title, Literal(data["title"])
+    if data.get("abstract") is not None:
+        yield s, DCTERMS.abstract, Literal(data["abstract"])
+    else:
+        yield s, KG.abstractMissing, Literal(True)
+    derivations = []
+    for _, target, edge in graph.out_edges(nid, data=True):
+        rel = edge["rel"]
+        if rel == g.DERIVED_FROM:
+            name = graph.nodes[target]["name"]
+            yield s, PROV.wasDerivedFrom, mint.source(name)
+            derivations.append((name, edge["line"]))
+        elif rel in _PAPER_LINKS:
+            yield s, _PAPER_LINKS[rel], URIRef(graph.nodes[target]["iri"])
+            yield s, KG.writtenUrl, Literal(edge["written"])
+    for name, line in derivations:
+        yield s, PROV.qualifiedDerivation, mint.derivation(key, name, line)
+    for name, line in derivations:
+        d = mint.derivation(key, name, line)
+        yield d, RDF.type, PROV.Derivation
+        yield d, PROV.entity, mint.source(name)
+        yield d, KG.line, Literal(line)
+
+
+def _linked_triples(graph: nx.MultiDiGraph, nid: str) -> Iterator[tuple[URIRef, URIRef]]:
+    for _, target, edge in graph.out_edges(nid, data=True):
+        if edge["rel"] == g.OWNER:
+            yield KG.owner, URIRef(graph.nodes[target]["iri"])
+        elif edge["rel"] == g.HOST:
+            yield KG.host, URIRef(graph.nodes[target]["iri"])
+
+
+def _repo_triples(graph: nx.MultiDiGraph, nid: str, data: dict, mint: Minter) -> Iterator[Triple]:
+    s = URIRef(data["iri"])
+    yield s, RDF.type, SCHEMA.SoftwareSourceCode
+    yield s, SCHEMA.codeRepository, _uri(data["iri"])
+    if data.get("name"):
+        yield s, SCHEMA.name, Literal(data["name"])
+    for p, o in _linked_triples(graph, nid):
+        yield s, p, o
+
+
+def _page_triples(graph: nx.MultiDiGraph, nid: str, data: dict, mint: Minter) -> Iterator[Triple]:
+    s = URIRef(data["iri"])
+    yield s, RDF.type, SCHEMA.WebPage
+    yield s, SCHEMA.url, _uri(data["iri"])
+    for p, o in _linked_triples(graph, nid):
+        yield s, p, o
+
+
+def _owner_triples(graph: nx.MultiDiGraph, nid: str, data: dict, mint: Minter) -> Iterator[Triple]:
+    s = URIRef(data["iri"])
+    yield s, RDF.type, FOAF.Agent
+    yield s, FOAF.name, Literal(data["name"])
+    for p, o in _linked_triples(graph, nid):
+        yield s, p, o
+
+
+def _host_triples(graph: nx.MultiDiGraph, nid: str, data: dict, mint: Minter) -> Iterator[Triple]:
+    s = URIRef(data["iri"])
+    yield s, RDF.type, SCHEMA.WebSite
+    yield s, SCHEMA.url, _uri(data["iri"])
+
+
+NodeTriples = Callable[[nx.MultiDiGraph, str, dict, Minter], Iterator[Triple]]
+# Order of sections in the output; within a section nodes are sorted by id.
+HANDLERS: dict[str, NodeTriples] = {
+    "source": _source_triples,
+    "paper": _paper_triples,
+    "repo": _repo_triples,
+    "page": _page_triples,
+    "link": _page_triples,
+    "owner": _owner_triples,
+    "host": _host_triples,
+}
+
+
+def iter_triples(graph: nx.MultiDiGraph, base: str = DEFAULT_BASE) -> Iterator[Triple]:
+    """Every triple of the export, grouped by subject, in a stable order."""
+    mint = Minter(base)
+    by_kind: dict[str, list[str]] = {}
+    for nid, kind in graph.nodes(data="kind"):
+        by_kind.setdefault(kind, []).append(nid)
+    for kind, handler in HANDLERS.items():
+        for nid in sorted(by_kind.get(kind, ())):
+            yield from handler(graph, nid, graph.nodes[nid], mint)
+
+
+def to_rdf(graph: nx.MultiDiGraph, base: str = DEFAULT_BASE) -> Graph:
+    """The export as an rdflib `Graph` with every contract prefix bound."""
+    rdf = Graph(bind_namespaces="none")
+    for prefix, ns in PREFIXES.items():
+        rdf.bind(prefix, ns)
+    for triple in iter_triples(graph, base):
+        rdf.add(triple)
+    return rdf
+
+
+class _OxTerms:
+    """Converts rdflib terms to Oxigraph terms, reusing IRIs (most repeat: types, predicates)."""
+
+    def __init__(self) -> None:
+        self.iris: dict[str, ox.NamedNode] = {}
+
+    def iri(self, value: str) -> ox.NamedNode:
+        node = self.iris.get(value)
+        if node is None:
+            node = self.iris[value] = ox.NamedNode(value)
+        return node
+
+    def term(self, term: URIRef | Literal | BNode) -> ox.NamedNode | ox.Literal | ox.BlankNode:
+        if isinstance(term, URIRef):
+            return self.iri(term)
+        if isinstance(term, Literal):
+            if term.language:
+                return ox.Literal(str(term), language=term.language)
+            if term.datatype is not None and term.datatype != XSD.string:
+                return ox.Literal(str(term), datatype=self.iri(term.datatype))
+            return ox.Literal(str(term))
+        return ox.BlankNode(str(term))
+
+
+def to_oxigraph(triples: Iterable[Triple]) -> Iterator[ox.Triple]:
+    """Oxigraph triples for rdflib ones, in the same order."""
+    conv = _OxTerms()
+    for s, p, o in triples:
+        yield ox.Triple(conv.iri(s), conv.iri(p), conv.term(o))
+
+
+def write_rdf(triples: Iterable[Triple], path: Path, fmt: str = "ttl") -> int:
+    """Serialize `triples` to `path` in `fmt` (ttl, nt, jsonld); returns the triple count."""
+    if fmt not in FORMATS:
+        raise ConfigError(f"unknown RDF format {fmt!r} (choose from {', '.join(FORMATS)})")
+    count = 0
+
+    def counted() -> Iterator[ox.Triple]:
+        nonlocal count
+        for t in to_oxigraph(triples):
+            count += 1
+            yield t
+
+    ox.serialize(counted(), str(path), FORMATS[fmt][0], prefixes=PREFIXES)
+    return count

@@ -1,0 +1,25 @@
+"""Shared fixtures: the seed corpus built once per session, through the library."""
+
+from __future__ import annotations
+
+from pathlib import Path
+
+import pytest
+
+from kg import pipeline
+
+ROOT = Path(__file__).resolve().parent.parent
+DATA = Path(__file__).resolve().parent / "data"
+SEEDS = pipeline.sample_corpus()
+
+
+@pytest.fixture(scope="session")
+def seed_build(tmp_path_factory: pytest.TempPathFactory) -> pipeline.BuildResult:
+    """The bundled corpus built with default options into a temporary exports directory."""
+    out = tmp_path_factory.mktemp("exports")
+    return pipeline.build(out=out)
+
+
+@pytest.fixture(scope="session")
+def seed_ttl(seed_build: pipeline.BuildResult) -> Path:
+    return seed_build.outputs[0]

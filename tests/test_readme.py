@@ -1,0 +1,39 @@
+"""The README's commands and example are the ones that work."""
+
+from __future__ import annotations
+
+import re
+
+from kg.query import load_store, select
+from tests.conftest import ROOT
+
+README = (ROOT / "README.md").read_text()
+
+
+def commands() -> list[str]:
+    return [line.strip() for line in README.splitlines() if line.startswith("    pip install")]
+
+
+def test_readme_has_exactly_the_two_fresh_machine_commands():
+    install_build, install_test = commands()
+    assert install_build == "pip install . && kg build"
+    assert install_test.startswith("pip install -e '.[test]'") and install_test.endswith("python -m pytest")
+
+
+def test_ci_runs_the_readme_test_command():
+    ci = (ROOT / ".ci" / "run").read_text()
+    # .ci/run extracts the command from the README, so the two cannot drift apart...
+    assert "README.md" in ci and "pip install -e" in ci
+    # ...and the pattern it uses finds exactly the README's test command.
+    pattern = re.search(r"sed -n 's/\^    \\\((.*)\\\)\$/\\1/p'", ci)
+    assert pattern is not None
+    found = [c for c in commands() if re.fullmatch(pattern.group(1).replace(".*", ".*"), c)]
+    assert found == [commands()[1]]
+
+
+def test_readme_sparql_example_answers_on_the_seed_build(seed_ttl):
+    sparql = re.search(r"```sparql\n(.*?)```", README, re.S)
+    assert sparql is not None
+    rows = select(load_store([seed_ttl]), sparql.group(1))
+    assert rows and all(int(r["papers"]) > 1 for r in rows)
+    assert rows[0]["name"].lower() == "microsoft"
