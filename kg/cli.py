@@ -23,6 +23,7 @@ app = typer.Typer(
     add_completion=False,
     pretty_exceptions_enable=False,
 )
+MAX_WARNINGS = 20  # more than this buries the summary; the count of the rest is printed
 out_console = Console(highlight=False)
 err_console = Console(stderr=True, highlight=False)
 
@@ -92,8 +93,12 @@ def build(
             )
     except KgError as err:
         raise fail(err) from None
-    for warning in result.warnings:
+    for warning in result.warnings[:MAX_WARNINGS]:
         err_console.print(f"Warning: {warning}", markup=False, soft_wrap=True)
+    if len(result.warnings) > MAX_WARNINGS:
+        err_console.print(
+            f"Warning: … and {len(result.warnings) - MAX_WARNINGS} more warnings", soft_wrap=True
+        )
     if quiet:
         return
     table = Table(title="kg build", show_header=False)

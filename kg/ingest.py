@@ -143,20 +143,21 @@ def parse_page(text: str, name: str, path: Path | None = None) -> tuple[Source, 
     listed: str | None = None
     entries: list[Entry] = []
     warnings: list[str] = []
-    pending: tuple[str, int] | None = None
     where = path if path is not None else name
+    content: list[tuple[int, str]] = []
     for number, raw in enumerate(text.splitlines(), start=1):
         line = " ".join(raw.split())
-        if not line:
-            continue
-        folded = line.casefold()
-        if folded in FURNITURE:
+        if not line or line.casefold() in FURNITURE:
             continue
         if DATE_LINE.match(line):
             listed = listed or line
             continue
-        line = GLUED_SUBSCRIBE.sub("", line)
-        if looks_like_abstract(line):
+        content.append((number, GLUED_SUBSCRIBE.sub("", line)))
+    prose = [looks_like_abstract(line) for _, line in content]
+    pending: tuple[str, int] | None = None
+    for i, (number, line) in enumerate(content):
+        # A long title can read like prose; the line right before an abstract is its title.
+        if prose[i] and (pending is not None or i + 1 == len(content) or not prose[i + 1]):
             if pending is None:
                 warnings.append(f"{where}:{number}: abstract without a title line, skipped")
                 continue

