@@ -256,9 +256,10 @@ def to_oxigraph(triples: Iterable[Triple]) -> Iterator[ox.Triple]:
     """Oxigraph triples for rdflib ones, in the same order."""
     conv = _OxTerms()
     iri, term, make = conv.iri, conv.term, ox.Triple
-    last_s, last_node = None, None
+    last_s: str | None = None
+    last_node = ox.NamedNode("urn:x-kg:none")
     for s, p, o in triples:
-        if s is not last_s:
+        if s is not last_s:  # triples come grouped by subject: convert each subject once
             last_s, last_node = s, iri(s)
         yield make(last_node, iri(p), term(o))
 
