@@ -15,7 +15,7 @@ import random
 import re
 from pathlib import Path
 
-from kg.ingest import load_pages
+from kg.ingest import load_pages, normalize_title
 from kg.pipeline import sample_corpus
 
 PAPERS_PER_PAGE = 100
@@ -48,11 +48,11 @@ def generate_papers(n: int, seed: int = 0) -> list[tuple[str, str]]:
     seen: set[str] = set()
     while len(papers) < n:
         title = f"{rng.choice(heads)}: {rng.choice(bodies)}"
-        if title.casefold() in seen:
+        if normalize_title(title) in seen:
             title = f"{title} {rng.choice(heads)}"
-            if title.casefold() in seen:
+            if normalize_title(title) in seen:
                 continue
-        seen.add(title.casefold())
+        seen.add(normalize_title(title))
         chosen = rng.sample(sentences, rng.randint(5, 9))
         if rng.random() < 0.3:
             chosen.append(rng.choice(links))
