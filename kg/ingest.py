@@ -33,6 +33,9 @@ DATE_LINE = re.compile(rf"^(?:{_MONTHS})[a-z]*\.? \d{{1,2}}(?:, \d{{4}})?$", re.
 # The one-line layout glues the button text to the first title: "SubscribeASAG: Building ...".
 GLUED_SUBSCRIBE = re.compile(r"^Subscribe(?=[A-Z0-9\"'(\[])")
 _SENTENCE_END = re.compile(r"[.!?](?:\s+|$)")
+# Whitespace that needs collapsing; plain `in` tests are 10x cheaper than split/join on every
+# abstract, and most lines have none of these.
+_IRREGULAR_SPACE = ("  ", "\t", "\r", "\f", "\v", "\xa0", "\u2009", "\u202f", "\u3000")
 _GLOB_CHARS = re.compile(r"[*?\[]")
 
 ProgressFn = Callable[[int, int], None]
@@ -65,7 +68,7 @@ def looks_like_abstract(line: str) -> bool:
     Seed titles reach 23 words and seed abstracts start at 52, so the bounds leave margin
     on both sides while a two-sentence line of 25+ words still counts as prose.
     """
-    words = len(line.split())
+    words = line.count(" ") + 1  # lines arrive with whitespace collapsed to single spaces
     if words >= 40:
         return True
     return words >= 25 and len(_SENTENCE_END.findall(line)) >= 2
@@ -146,7 +149,9 @@ def parse_page(text: str, name: str, path: Path | None = None) -> tuple[Source, 
     where = path if path is not None else name
     content: list[tuple[int, str]] = []
     for number, raw in enumerate(text.splitlines(), start=1):
-        line = " ".join(raw.split())
+        line = raw.strip()
+        if any(mark in line for mark in _IRREGULAR_SPACE):
+            line = " ".join(line.split())
         if not line or line.casefold() in FURNITURE:
             continue
         if DATE_LINE.match(line):

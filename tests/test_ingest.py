@@ -169,3 +169,10 @@ def test_a_long_question_title_before_its_abstract_is_still_a_title():
     _, entries, warnings = parse_page(f"{title}\n{'word ' * 60}\n", "p.txt")
     assert [(e.title, e.abstract is not None) for e in entries] == [(title, True)]
     assert warnings == []
+
+
+@pytest.mark.parametrize("space", ["  ", "\t", "\xa0", "\u2009", " \u3000 "])
+def test_irregular_whitespace_inside_lines_is_collapsed(space: str):
+    _, entries, _ = parse_page(f"Scaling{space}Laws\n{'word' + space}{'word ' * 60}\n", "p.txt")
+    assert entries[0].title == "Scaling Laws"
+    assert entries[0].abstract is not None and "  " not in entries[0].abstract
