@@ -14,6 +14,7 @@ from rich.progress import BarColumn, MofNCompleteColumn, Progress, TaskID, TextC
 from rich.table import Table
 
 from kg import pipeline, query
+from kg.concepts import ConceptOptions, read_stoplist, read_synonyms
 from kg.errors import KgError
 from kg.rdf import DEFAULT_BASE
 
@@ -79,6 +80,14 @@ def build(
         str, typer.Option(help="Base for the IRIs kg mints (papers, sources).")
     ] = DEFAULT_BASE,
     skip_bad: Annotated[bool, typer.Option(help="Warn about unreadable pages and build the rest.")] = False,
+    concepts_per_paper: Annotated[int, typer.Option(min=1, help="Most concepts tagged on one paper.")] = 8,
+    min_papers: Annotated[int, typer.Option(min=1, help="Fewest papers a concept must tag.")] = 2,
+    stoplist: Annotated[
+        Path | None, typer.Option(help="File of phrases (one a line) that must never be concepts.")
+    ] = None,
+    synonyms: Annotated[
+        Path | None, typer.Option(help="File of 'alias = preferred label' lines merging concepts.")
+    ] = None,
     quiet: Annotated[bool, typer.Option("--quiet", "-q", help="No progress bar or summary.")] = False,
 ) -> None:
     """Build the graph from saved Daily Papers pages and write RDF to the output directory.
@@ -87,9 +96,21 @@ def build(
     """
     chosen = [f.value for f in formats] if formats else ["ttl"]
     try:
+        options = ConceptOptions(
+            per_paper=concepts_per_paper,
+            min_papers=min_papers,
+            stoplist=read_stoplist(stoplist) if stoplist else frozenset(),
+            synonyms=read_synonyms(synonyms) if synonyms else {},
+        )
         with _progress_bar(quiet) as progress:
             result = pipeline.build(
-                inputs, out=out, formats=chosen, base=base_iri, skip_bad=skip_bad, progress=progress
+                inputs,
+                out=out,
+                formats=chosen,
+                base=base_iri,
+                skip_bad=skip_bad,
+                concepts=options,
+                progress=progress,
             )
     except KgError as err:
         raise fail(err) from None
@@ -112,6 +133,7 @@ def build(
         ("repositories", result.count("repo")),
         ("owners", result.count("owner")),
         ("hosts", result.count("host")),
+        ("concepts", result.count("concept")),
         ("triples", result.triples),
         ("time", f"{sum(result.timings.values()):.2f} s"),
     ]
@@ -140,6 +162,13 @@ def stats(
     for what, value in result.counts.items():
         table.add_row(what, str(value))
     out_console.print(table)
+    if result.top_concepts:
+        concepts = Table(title="concepts with most papers")
+        concepts.add_column("concept")
+        concepts.add_column("papers", justify="right")
+        for label, n in result.top_concepts:
+            concepts.add_row(label, str(n))
+        out_console.print(concepts)
     if result.top_owners:
         owners = Table(title="owners with most papers")
         owners.add_column("owner")

@@ -6,7 +6,9 @@ from collections.abc import Iterable
 
 import networkx as nx
 
+from kg.concepts import ConceptMap
 from kg.model import Link, LinkKind, Paper, Source
+from kg.similarity import Similar
 
 # Edge relations (`rel`) and what they join.
 DERIVED_FROM = "derived_from"  # paper -> source, attrs: line
@@ -79,3 +81,46 @@ def _add_link(graph: nx.MultiDiGraph, pid: str, link: Link) -> None:
 def nodes_of(graph: nx.MultiDiGraph, kind: str) -> list[str]:
     """Node ids of one kind, in insertion order."""
     return [n for n, k in graph.nodes(data="kind") if k == kind]
+
+
+SUBJECT = "subject"  # paper -> concept, attrs: score
+RELATED = "related"  # concept -> concept (a < b), attrs: weight (papers carrying both)
+SIMILAR = "similar"  # paper -> paper (a < b), attrs: weight, shared (concept slugs)
+MENTIONS = "mentions"  # paper -> paper, attrs: name
+
+
+def add_concepts(
+    graph: nx.MultiDiGraph,
+    concepts: ConceptMap,
+    related: Iterable[tuple[str, str, int]],
+    similar: Iterable[Similar],
+    mentions: Iterable[tuple[str, str, str]],
+) -> None:
+    """Concept nodes and the links they imply, added to a graph from `build_graph`."""
+    slug = {k: c.slug for k, c in concepts.concepts.items()}
+    for key in sorted(concepts.concepts, key=lambda k: slug[k]):
+        c = concepts.concepts[key]
+        graph.add_node(
+            node_id("concept", c.slug),
+            kind="concept",
+            slug=c.slug,
+            label=c.label,
+            alt_labels=c.alt_labels,
+            papers=c.papers,
+        )
+    for paper_key in sorted(concepts.tags):
+        pid = node_id("paper", paper_key)
+        for key, score in concepts.tags[paper_key]:
+            graph.add_edge(pid, node_id("concept", slug[key]), rel=SUBJECT, score=score)
+    for a, b, weight in related:
+        graph.add_edge(node_id("concept", slug[a]), node_id("concept", slug[b]), rel=RELATED, weight=weight)
+    for pair in similar:
+        graph.add_edge(
+            node_id("paper", pair.a),
+            node_id("paper", pair.b),
+            rel=SIMILAR,
+            weight=pair.weight,
+            shared=[slug[k] for k in pair.shared],
+        )
+    for source, target, name in mentions:
+        graph.add_edge(node_id("paper", source), node_id("paper", target), rel=MENTIONS, name=name)

@@ -13,11 +13,13 @@ from pathlib import Path
 import networkx as nx
 
 from kg import graph as g
+from kg.concepts import ConceptMap, ConceptOptions, extract_concepts, extract_terms_parallel
 from kg.files import atomic_outputs
 from kg.ingest import load_pages, merge_entries
 from kg.links import extract_links
 from kg.model import Paper
 from kg.rdf import DEFAULT_BASE, FORMATS, iter_triples, write_rdf
+from kg.similarity import mentions, related_concepts, similar_papers
 
 # (stage, done, total): lets a caller draw progress without the library printing.
 Progress = Callable[[str, int, int], None]
@@ -45,6 +47,7 @@ class BuildResult:
     outputs: list[Path] = field(default_factory=list)
     warnings: list[str] = field(default_factory=list)
     timings: dict[str, float] = field(default_factory=dict)
+    concepts: ConceptMap | None = None
 
     def count(self, kind: str) -> int:
         return len(g.nodes_of(self.graph, kind))
@@ -75,17 +78,19 @@ def build_corpus(
     inputs: Sequence[str | Path] | None = None,
     *,
     skip_bad: bool = False,
+    concepts: ConceptOptions | None = None,
     progress: Progress | None = None,
 ) -> BuildResult:
     """Read pages and build the networkx model, writing nothing."""
     with _gc_paused():
-        return _build_corpus(inputs, skip_bad=skip_bad, progress=progress)
+        return _build_corpus(inputs, skip_bad=skip_bad, concepts=concepts, progress=progress)
 
 
 def _build_corpus(
     inputs: Sequence[str | Path] | None,
     *,
     skip_bad: bool,
+    concepts: ConceptOptions | None,
     progress: Progress | None,
 ) -> BuildResult:
     timings: dict[str, float] = {}
@@ -105,7 +110,15 @@ def _build_corpus(
     timings["extract"] = time.perf_counter() - start
 
     start = time.perf_counter()
+    concept_map = extract_concepts(papers, concepts, terms=extract_terms_parallel(papers))
+    related = related_concepts(concept_map)
+    similar = similar_papers(concept_map)
+    mentioned = mentions(papers, concept_map)
+    timings["concepts"] = time.perf_counter() - start
+
+    start = time.perf_counter()
     graph = g.build_graph(papers, pages.sources)
+    g.add_concepts(graph, concept_map, related, similar, mentioned)
     timings["graph"] = time.perf_counter() - start
     return BuildResult(
         files=len(pages.sources),
@@ -114,6 +127,7 @@ def _build_corpus(
         graph=graph,
         warnings=pages.warnings,
         timings=timings,
+        concepts=concept_map,
     )
 
 
@@ -124,6 +138,7 @@ def build(
     formats: Sequence[str] = ("ttl",),
     base: str = DEFAULT_BASE,
     skip_bad: bool = False,
+    concepts: ConceptOptions | None = None,
     progress: Progress | None = None,
 ) -> BuildResult:
     """Build the graph of `inputs` (default: the bundled sample) and write its exports to `out`.
@@ -131,7 +146,7 @@ def build(
     Every output is staged and renamed only once all were written, so a failure leaves
     earlier exports untouched.  Raises `KgError` for bad input.
     """
-    result = build_corpus(inputs, skip_bad=skip_bad, progress=progress)
+    result = build_corpus(inputs, skip_bad=skip_bad, concepts=concepts, progress=progress)
     start = time.perf_counter()
     with _gc_paused(), atomic_outputs(out) as staged:
         for fmt in dict.fromkeys(formats):

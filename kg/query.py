@@ -66,6 +66,7 @@ class Stats:
 
     counts: dict[str, int]
     top_owners: list[tuple[str, int]]
+    top_concepts: list[tuple[str, int]]
 
 
 _STATS_QUERY = """
@@ -92,6 +93,14 @@ SELECT ?name (COUNT(DISTINCT ?paper) AS ?papers) WHERE {
 } GROUP BY ?owner ?name ORDER BY DESC(?papers) ?name LIMIT 10
 """
 
+_TOP_CONCEPTS = """
+PREFIX dcterms: <http://purl.org/dc/terms/>
+PREFIX skos: <http://www.w3.org/2004/02/skos/core#>
+SELECT ?label (COUNT(DISTINCT ?paper) AS ?papers) WHERE {
+  ?paper dcterms:subject ?concept . ?concept skos:prefLabel ?label .
+} GROUP BY ?concept ?label ORDER BY DESC(?papers) ?label LIMIT 20
+"""
+
 
 def graph_stats(store: ox.Store) -> Stats:
     """Counts by class, triples, papers with code, and the owners with most papers."""
@@ -104,4 +113,5 @@ def graph_stats(store: ox.Store) -> Stats:
     )
     counts["papers with a repository"] = int(with_repo[0]["n"])
     owners = [(r["name"], int(r["papers"])) for r in select(store, _TOP_OWNERS)]
-    return Stats(counts, owners)
+    concepts = [(r["label"], int(r["papers"])) for r in select(store, _TOP_CONCEPTS)]
+    return Stats(counts, owners, concepts)

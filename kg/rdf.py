@@ -84,6 +84,22 @@ class Minter:
     def source(self, name: str) -> URIRef:
         return self._source(name)[0]
 
+    def concept(self, slug: str) -> URIRef:
+        return URIRef(f"{self.base}concept/{slug}")
+
+    @property
+    def scheme(self) -> URIRef:
+        return URIRef(f"{self.base}concepts")
+
+    def topic(self, key: str, slug: str) -> URIRef:
+        return URIRef(f"{self.paper(key)}#topic-{slug}")
+
+    def cooccurrence(self, a: str, b: str) -> URIRef:
+        return URIRef(f"{self.base}cooccurrence/{a}--{b}")
+
+    def similarity(self, a: str, b: str) -> URIRef:
+        return URIRef(f"{self.base}similarity/{a}--{b}")
+
     def derivation(self, key: str, source: str, line: int) -> URIRef:
         return URIRef(f"{self.paper(key)}#seen-{self._source(source)[1]}-L{line}")
 
@@ -125,10 +141,17 @@ def _paper_triples(graph: nx.MultiDiGraph, nid: str, data: dict, mint: Minter) -
         yield s, KG.abstractMissing, True
     nodes = graph.nodes
     derivations = []
+    topics = []
     for target, edges in graph.succ[nid].items():
         for edge in edges.values():
             rel = edge["rel"]
-            if rel == g.DERIVED_FROM:
+            if rel == g.SUBJECT:
+                slug = nodes[target]["slug"]
+                yield s, DCTERMS.subject, mint.concept(slug)
+                topics.append((slug, edge["score"]))
+            elif rel == g.MENTIONS:
+                yield s, SCHEMA.mentions, mint.paper(nodes[target]["key"])
+            elif rel == g.DERIVED_FROM:
                 name = nodes[target]["name"]
                 yield s, PROV.wasDerivedFrom, mint.source(name)
                 derivations.append((mint.derivation(key, name, edge["line"]), name, edge["line"]))
@@ -137,10 +160,74 @@ def _paper_triples(graph: nx.MultiDiGraph, nid: str, data: dict, mint: Minter) -
                 yield s, KG.writtenUrl, edge["written"]
     for d, _, _ in derivations:
         yield s, PROV.qualifiedDerivation, d
+    for slug, _ in topics:
+        yield s, KG.topic, mint.topic(key, slug)
+    for slug, score in topics:
+        t = mint.topic(key, slug)
+        yield t, RDF.type, KG.Topic
+        yield t, KG.concept, mint.concept(slug)
+        yield t, KG.score, _decimal(score)
     for d, name, line in derivations:
         yield d, RDF.type, PROV.Derivation
         yield d, PROV.entity, mint.source(name)
         yield d, KG.line, line
+
+
+def _decimal(value: float) -> Decimal:
+    return Decimal(f"{value:.4f}")
+
+
+def _concept_triples(graph: nx.MultiDiGraph, nid: str, data: dict, mint: Minter) -> Iterator[Triple]:
+    s = mint.concept(data["slug"])
+    nodes = graph.nodes
+    yield s, RDF.type, SKOS.Concept
+    yield s, SKOS.prefLabel, data["label"]
+    for alt in data["alt_labels"]:
+        yield s, SKOS.altLabel, alt
+    yield s, SKOS.inScheme, mint.scheme
+    yield s, KG.paperCount, data["papers"]
+    related = []
+    for neighbours in (graph.succ[nid], graph.pred[nid]):
+        for other, edges in neighbours.items():
+            if any(e["rel"] == g.RELATED for e in edges.values()):
+                related.append(nodes[other]["slug"])
+    for slug in sorted(related):
+        yield s, SKOS.related, mint.concept(slug)
+    for other, edges in graph.succ[nid].items():
+        for edge in edges.values():
+            if edge["rel"] == g.RELATED:
+                other_slug = nodes[other]["slug"]
+                c = mint.cooccurrence(data["slug"], other_slug)
+                yield c, RDF.type, KG.Cooccurrence
+                yield c, KG.concept, s
+                yield c, KG.concept, mint.concept(other_slug)
+                yield c, KG.support, edge["weight"]
+
+
+def _scheme_triples(graph: nx.MultiDiGraph, nid: str, data: dict, mint: Minter) -> Iterator[Triple]:
+    yield mint.scheme, RDF.type, SKOS.ConceptScheme
+    yield mint.scheme, DCTERMS.title, "Concepts extracted from the corpus by kg"
+
+
+def _similarity_triples(graph: nx.MultiDiGraph, nid: str, data: dict, mint: Minter) -> Iterator[Triple]:
+    """A paper's similarity links (as the smaller key of each pair), reified with their weight."""
+    key = data["key"]
+    nodes = graph.nodes
+    for target, edges in graph.succ[nid].items():
+        for edge in edges.values():
+            if edge["rel"] != g.SIMILAR:
+                continue
+            other = nodes[target]["key"]
+            a, b = mint.paper(key), mint.paper(other)
+            yield a, KG.similarTo, b
+            yield b, KG.similarTo, a
+            sim = mint.similarity(key, other)
+            yield sim, RDF.type, KG.Similarity
+            yield sim, KG.paper, a
+            yield sim, KG.paper, b
+            yield sim, KG.weight, _decimal(edge["weight"])
+            for slug in edge["shared"]:
+                yield sim, KG.sharedConcept, mint.concept(slug)
 
 
 def _linked_triples(graph: nx.MultiDiGraph, nid: str) -> Iterator[tuple[URIRef, URIRef]]:
@@ -193,6 +280,7 @@ HANDLERS: dict[str, NodeTriples] = {
     "link": _page_triples,
     "owner": _owner_triples,
     "host": _host_triples,
+    "concept": _concept_triples,
 }
 
 
@@ -205,6 +293,10 @@ def iter_triples(graph: nx.MultiDiGraph, base: str = DEFAULT_BASE) -> Iterator[T
     for kind, handler in HANDLERS.items():
         for nid in sorted(by_kind.get(kind, ())):
             yield from handler(graph, nid, graph.nodes[nid], mint)
+    if by_kind.get("concept"):
+        yield from _scheme_triples(graph, "", {}, mint)
+    for nid in sorted(by_kind.get("paper", ())):
+        yield from _similarity_triples(graph, nid, graph.nodes[nid], mint)
 
 
 def to_rdf(graph: nx.MultiDiGraph, base: str = DEFAULT_BASE) -> Graph:
