@@ -44,7 +44,10 @@ FUNCTION_WORDS = frozenset(
     over own per rather same shall she should since so some such than that the their theirs them
     then there these they this those though through thus to too toward towards under unless
     until up upon us very via was we were what whether when where which while who whom whose why
-    will with within without would yet you your e g eg ie i.e e.g etc vs achieve achieves
+    will with within without would yet you your e g eg ie i.e e.g etc vs
+    capture generate generating enhancing predicting integrating benchmarking teaching
+    accelerating boosting improving rethinking exploring revisiting leveraging towards
+    demystifying closing adapting introducing eliciting making unleashing achieve achieves
     achieved achieving address addresses adopt adopts allow allows apply applied applies based
     become becomes bring brings called can't cannot compare compared conduct conducted consider
     considered consist consists contain contains demonstrate demonstrates demonstrated derive
@@ -82,6 +85,7 @@ GENERIC_WORDS = frozenset(
     research result robust scale scenario script setting significant simple small solution
     source stage standard state strategy strong structure study superior system task technique
     term time tool type understanding variety various version way work better-performing
+    downstream thorough examination
     """.split()
 )
 # Words too broad to tag a paper with on their own, though fine inside a phrase
@@ -94,29 +98,20 @@ BROAD_ALONE = frozenset(
     vision decoder encoder detection recognition classification modeling modelling fusion
     interpretation accelerating boosting paradigm lens deep sparse parallel dense fast multi
     single global local word sentence document step operator annotation tuning speed
+    interaction brain cache response criterion index phase group block multiple ai ap cls flop
+    completion geometry surface scene reconstruction coding encoding byte search exit dropping
+    adapt implicit recurrent learner instruction content frame reward prompt agent
     """.split()
 )
-_ADJECTIVE_ENDINGS = ("al", "ive", "ous", "ic", "able", "ible", "ful", "less", "ary", "ar", "ent", "ant")
+_ADJECTIVE_ENDINGS = ("al", "ive", "ous", "ic", "able", "ible", "ful", "less", "ary", "ar")
 _NOUNS_LIKE_ADJECTIVES = frozenset(
-    {
-        "retrieval",
-        "signal",
-        "interval",
-        "tutorial",
-        "logic",
-        "music",
-        "topic",
-        "radar",
-        "lidar",
-        "grammar",
-        "agent",
-        "gradient",
-        "student",
-        "content",
-        "component",
-        "token",
-        "transformer",
-    }
+    """
+    retrieval signal interval tutorial logic music topic radar lidar grammar agent gradient
+    student content component token transformer proposal removal arrival material journal trial
+    animal survival portal terminal manual potential arithmetic graphic objective derivative
+    primitive representative alternative dictionary vocabulary summary library boundary memory
+    binary commentary variable table cable rehearsal traversal
+    """.split()
 )
 # Leading modifiers that evaluate rather than name: stripped from the front of a phrase.
 FILLER_MODIFIERS = frozenset(
@@ -128,6 +123,22 @@ FILLER_MODIFIERS = frozenset(
     specific particular
     """.split()
 )
+# Head nouns that turn a concept into a description of it: "self-attention mechanism",
+# "decoding method", "segmentation task"; the phrase without them is the concept.
+GENERIC_HEADS = frozenset(
+    """
+    method approach system structure strategy task framework technique scheme module mechanism
+    size setting paradigm pipeline process procedure problem performance result design model's
+    """.split()
+)
+# Adjectives that cannot end a phrase ("inference of large", "multi modal").
+_ADJECTIVES = frozenset(
+    """
+    large small high low deep long short good better best multiple wise level based free aware
+    accurate specific modal lingual scale grained shot
+    """.split()
+)
+_HAS_DIGIT = re.compile(r"\d")
 _NO_LY = frozenset({"anomaly", "family", "assembly", "supply", "italy", "only", "reply", "apply"})
 
 _CHUNK_SPLIT = re.compile(r"[.,;:!?()\[\]{}\"“”‘’«»|/]|\s[-–—]\s|'s\b")
@@ -155,9 +166,16 @@ def acronym_key(token: str) -> str:
 
 @lru_cache(maxsize=200_000)
 def _lemma(word: str) -> str:
-    if len(word) < 4 or not word.endswith("s") or word.endswith("ss"):
+    if len(word) < 4 or not word.endswith("s") or word.endswith(("ss", "us", "is")):
         return word
-    return simplemma.lemmatize(word, lang="en")
+    lemma = simplemma.lemmatize(word, lang="en")
+    if lemma == word:  # a term the dictionary lacks ("autoencoders"): regular plural rules
+        if word.endswith("ies"):
+            return word[:-3] + "y"
+        if word.endswith(("xes", "ches", "shes")):
+            return word[:-2]
+        return word[:-1]
+    return lemma
 
 
 # Prefixes written both joined and hyphenated ("pretraining", "pre-training"): always split.
@@ -219,6 +237,12 @@ def _is_function(word: str) -> bool:
     return low.endswith("ly") and low not in _NO_LY and len(low) > 4
 
 
+def _adjective(low: str) -> bool:
+    if low in _ADJECTIVES:
+        return True
+    return low.endswith(_ADJECTIVE_ENDINGS) and low not in _NOUNS_LIKE_ADJECTIVES and len(low) > 4
+
+
 def _ends_badly(word: str) -> bool:
     low = word.lower()
     # A phrase ends on its head noun, not a participle ("model trained") or a bare number.
@@ -255,11 +279,12 @@ def _token_info(token: str) -> tuple[int, bool, bool]:
             kind = _FUNCTION
         else:
             kind = _CONTENT
-        info = (
-            kind,
-            kind == _CONTENT and low not in FILLER_MODIFIERS,
-            kind == _CONTENT and not _ends_badly(token),
+        content = kind == _CONTENT
+        starts = (
+            content and low not in FILLER_MODIFIERS and (not _HAS_DIGIT.search(low) or low in ("2d", "3d"))
         )
+        ends = content and not _ends_badly(token) and low not in GENERIC_HEADS and not _adjective(low)
+        info = (kind, starts, ends)
         if len(_TOKEN_INFO) < 500_000:
             _TOKEN_INFO[token] = info
     return info
@@ -347,7 +372,14 @@ def _match_long_form(acronym: str, words: list[str]) -> list[str] | None:
             continue
         if len(parts) > len(capitals) + 2:
             return None
-        if _subsequence(capitals, [p[0].lower() for p in parts]):
+        initials = [p[0].lower() for p in parts]
+        # Capitals are word initials ("Large Language Models"), or, for two words or more,
+        # letters inside them in order ("Masked AutoEncoder" MAE, "DEtection TRansformer" DETR).
+        if _subsequence(capitals, initials) or (
+            len(parts) >= 2
+            and len(parts) <= len(capitals)
+            and _subsequence(capitals, list("".join(parts).lower()))
+        ):
             return None if _is_function(candidate[-1]) else candidate
     return None
 
@@ -596,7 +628,9 @@ def extract_concepts(
         chosen: list[tuple[str, float]] = []
         for score, key in scored:
             padded = f" {key} "
-            if any(padded in f" {other} " and paper_counts[key] <= paper_counts[other] for other, _ in chosen):
+            if any(
+                padded in f" {other} " and paper_counts[key] <= paper_counts[other] for other, _ in chosen
+            ):
                 continue
             chosen.append((key, score))
             if len(chosen) == options.per_paper:
