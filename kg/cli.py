@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import enum
+import sys
 from collections.abc import Iterator
 from contextlib import contextmanager
 from pathlib import Path
@@ -176,6 +177,74 @@ def stats(
         for name, n in result.top_owners:
             owners.add_row(name, str(n))
         out_console.print(owners)
+
+
+class ResultFormat(str, enum.Enum):
+    table = "table"
+    csv = "csv"
+    tsv = "tsv"
+    json = "json"
+
+
+@app.command("query")
+def query_command(
+    query_spec: Annotated[
+        str | None,
+        typer.Argument(metavar="QUERY", help="A bundled query name, a .rq file, or SPARQL text."),
+    ] = None,
+    data: Annotated[list[Path] | None, typer.Option("--data", "-d", help="RDF file(s) to query.")] = None,
+    fmt: Annotated[ResultFormat, typer.Option("--format", "-f", help="Output format.")] = ResultFormat.table,
+    param: Annotated[
+        list[str] | None, typer.Option("--param", "-p", help="Bind a variable: name=value (repeatable).")
+    ] = None,
+    list_queries: Annotated[bool, typer.Option("--list", help="List the bundled queries.")] = False,
+) -> None:
+    """Ask the graph a question in SPARQL; ASK exits 0 for true and 1 for false.
+
+    Example: kg query papers-for-concept --param label="speculative decoding" --format csv
+    """
+    if list_queries:
+        table = Table(title="bundled queries")
+        table.add_column("name")
+        table.add_column("answers")
+        table.add_column("parameters")
+        for q in query.bundled_queries():
+            table.add_row(q.name, q.description, ", ".join(q.params))
+        out_console.print(table)
+        return
+    if query_spec is None:
+        err_console.print("Error: give a QUERY (a bundled name, a .rq file or SPARQL text), or --list")
+        raise typer.Exit(2)
+    params = {}
+    for item in param or []:
+        name, sep, value = item.partition("=")
+        if not sep or not name.strip():
+            err_console.print(f"Error: --param expects name=value, got {item!r}", markup=False)
+            raise typer.Exit(2)
+        params[name.strip().lstrip("?$")] = value
+    try:
+        chosen = query.resolve_query(query_spec)
+        store = query.load_store(data or [query.DEFAULT_DATA])
+        result = query.run_query(store, chosen, params)
+    except (query.QuerySyntaxError, query.UnknownQueryError) as err:
+        raise fail(err, code=2) from None
+    except KgError as err:
+        raise fail(err) from None
+    if isinstance(result, query.ox.QueryBoolean):
+        out_console.print("true" if result else "false")
+        raise typer.Exit(0 if result else 1)
+    if fmt is ResultFormat.table and isinstance(result, query.ox.QuerySolutions):
+        names = [v.value for v in result.variables]
+        table = Table(show_lines=False)
+        for name in names:
+            table.add_column(name, overflow="fold")
+        for row in result:
+            table.add_row(*(query.compact(row[n]) for n in names))
+        out_console.print(table)
+        return
+    text = query.serialize_results(result, "json" if fmt is ResultFormat.table else fmt.value)
+    sys.stdout.buffer.write(text)
+    sys.stdout.buffer.flush()
 
 
 def main() -> None:

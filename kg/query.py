@@ -1,14 +1,22 @@
-"""SPARQL over exported RDF, on Oxigraph."""
+"""SPARQL over exported RDF, on Oxigraph.
+
+rdflib's own SPARQL engine does not finish multi-join queries on exports of realistic size, so
+queries run on Oxigraph; the export stays standard RDF any engine can read.
+"""
 
 from __future__ import annotations
 
+import difflib
+import re
 from collections.abc import Sequence
-from dataclasses import dataclass
+from dataclasses import dataclass, field
+from importlib import resources
 from pathlib import Path
 
 import pyoxigraph as ox
 
 from kg.errors import KgError, QueryError
+from kg.rdf import PREFIXES
 
 _FORMATS = {
     ".ttl": ox.RdfFormat.TURTLE,
@@ -115,3 +123,143 @@ def graph_stats(store: ox.Store) -> Stats:
     owners = [(r["name"], int(r["papers"])) for r in select(store, _TOP_OWNERS)]
     concepts = [(r["label"], int(r["papers"])) for r in select(store, _TOP_CONCEPTS)]
     return Stats(counts, owners, concepts)
+
+
+# ------------------------------------------------------------------------------------------
+# `kg query`: named, file and inline queries
+
+_NAME = re.compile(r"^[a-z0-9][a-z0-9-]*$")
+_PARAM_LINE = re.compile(r"^#\s*param\s+(\w+)\s*:\s*(.*)$")
+
+
+class QuerySyntaxError(QueryError):
+    """The SPARQL text does not parse; the message carries line and column."""
+
+
+class UnknownQueryError(QueryError):
+    """A bundled query name that does not exist."""
+
+
+@dataclass
+class Query:
+    """A SPARQL query with what `--list` shows: its name, one-line description and parameters."""
+
+    name: str
+    text: str
+    description: str = ""
+    params: dict[str, str] = field(default_factory=dict)
+
+
+def queries_dir() -> Path:
+    """Bundled queries: `kg/queries` in an installed package, `queries/` in a checkout."""
+    installed = Path(str(resources.files("kg") / "queries"))
+    if installed.is_dir():
+        return installed
+    return Path(__file__).resolve().parent.parent / "queries"
+
+
+def parse_query_text(name: str, text: str) -> Query:
+    """Read the leading `#` comment: first line is the description, `# param x: ...` lines."""
+    description = ""
+    params: dict[str, str] = {}
+    for line in text.splitlines():
+        if not line.startswith("#"):
+            break
+        match = _PARAM_LINE.match(line)
+        if match:
+            params[match.group(1)] = match.group(2).strip()
+        elif not description:
+            description = line.lstrip("# ").strip()
+    return Query(name, text, description, params)
+
+
+def bundled_queries() -> list[Query]:
+    """Every bundled query, sorted by name."""
+    return [
+        parse_query_text(p.stem, p.read_text(encoding="utf-8")) for p in sorted(queries_dir().glob("*.rq"))
+    ]
+
+
+def resolve_query(spec: str) -> Query:
+    """A bundled query name, a path to a `.rq` file, or inline SPARQL text."""
+    path = Path(spec)
+    if spec.endswith(".rq") or (len(spec) < 4096 and "\n" not in spec and path.is_file()):
+        if not path.is_file():
+            raise QueryError("no such query file", path=path)
+        return parse_query_text(path.stem, path.read_text(encoding="utf-8"))
+    if _NAME.match(spec):
+        known = {q.name: q for q in bundled_queries()}
+        if spec in known:
+            return known[spec]
+        close = difflib.get_close_matches(spec, known, n=3, cutoff=0.5)
+        hint = f"; did you mean {', '.join(close)}?" if close else "; `kg query --list` shows them all"
+        raise UnknownQueryError(f"no bundled query named {spec!r}{hint}")
+    return parse_query_text("inline", spec)
+
+
+def parse_term(value: str) -> ox.NamedNode | ox.Literal:
+    """A `--param` value as an RDF term: `<iri>`, a number, true/false, or else a string.
+
+    The value becomes a bound term, never text pasted into the query.
+    """
+    if value.startswith("<") and value.endswith(">"):
+        try:
+            return ox.NamedNode(value[1:-1])
+        except ValueError as err:
+            raise QueryError(f"bad IRI in parameter: {err}") from None
+    if re.fullmatch(r"-?\d+", value):
+        return ox.Literal(value, datatype=ox.NamedNode("http://www.w3.org/2001/XMLSchema#integer"))
+    if re.fullmatch(r"-?\d+\.\d+", value):
+        return ox.Literal(value, datatype=ox.NamedNode("http://www.w3.org/2001/XMLSchema#decimal"))
+    if value in ("true", "false"):
+        return ox.Literal(value, datatype=ox.NamedNode("http://www.w3.org/2001/XMLSchema#boolean"))
+    if len(value) >= 2 and value[0] == value[-1] == '"':
+        value = value[1:-1]
+    return ox.Literal(value)
+
+
+def run_query(
+    store: ox.Store, query: Query, params: dict[str, str] | None = None
+) -> ox.QuerySolutions | ox.QueryBoolean | ox.QueryTriples:
+    """Run `query` with `params` bound as RDF terms; the usual prefixes are predeclared."""
+    params = dict(params or {})
+    missing = sorted(set(query.params) - set(params))
+    if missing:
+        needed = ", ".join(f"--param {m}=... ({query.params[m]})" for m in missing)
+        raise QueryError(f"query {query.name!r} needs {needed}")
+    substitutions = {ox.Variable(k): parse_term(v) for k, v in params.items()}
+    try:
+        return store.query(query.text, prefixes=PREFIXES, substitutions=substitutions)
+    except SyntaxError as err:
+        message = str(err).splitlines()[0]
+        if len(message) > 160:
+            message = message[:157] + "..."
+        raise QuerySyntaxError(f"SPARQL syntax error in {query.name}: {message}") from None
+    except RuntimeError as err:  # e.g. a parameter the query does not select (SEP-0007)
+        raise QueryError(f"cannot run {query.name}: {err}") from None
+
+
+RESULT_FORMATS = {
+    "json": ox.QueryResultsFormat.JSON,
+    "csv": ox.QueryResultsFormat.CSV,
+    "tsv": ox.QueryResultsFormat.TSV,
+}
+
+
+def serialize_results(result: ox.QuerySolutions | ox.QueryBoolean | ox.QueryTriples, fmt: str) -> bytes:
+    """SELECT/ASK results in a W3C results format; CONSTRUCT/DESCRIBE graphs as Turtle."""
+    if isinstance(result, ox.QueryTriples):
+        return ox.serialize(result, format=ox.RdfFormat.TURTLE, prefixes=PREFIXES)
+    return result.serialize(format=RESULT_FORMATS[fmt])
+
+
+def compact(term: ox.NamedNode | ox.Literal | ox.BlankNode | None) -> str:
+    """A readable cell: prefixed name for known namespaces, literal values as they are."""
+    if term is None:
+        return ""
+    if isinstance(term, ox.NamedNode):
+        for prefix, ns in PREFIXES.items():
+            if term.value.startswith(ns) and re.fullmatch(r"[\w.-]*", term.value[len(ns) :]):
+                return f"{prefix}:{term.value[len(ns) :]}"
+        return term.value
+    return term.value
