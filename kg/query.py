@@ -227,7 +227,9 @@ def run_query(
     if missing:
         needed = ", ".join(f"--param {m}=... ({query.params[m]})" for m in missing)
         raise QueryError(f"query {query.name!r} needs {needed}")
-    substitutions = {ox.Variable(k): parse_term(v) for k, v in params.items()}
+    substitutions: dict[ox.Variable, ox.NamedNode | ox.BlankNode | ox.Literal | ox.Triple] = {
+        ox.Variable(k): parse_term(v) for k, v in params.items()
+    }
     try:
         return store.query(query.text, prefixes=PREFIXES, substitutions=substitutions)
     except SyntaxError as err:
@@ -249,8 +251,11 @@ RESULT_FORMATS = {
 def serialize_results(result: ox.QuerySolutions | ox.QueryBoolean | ox.QueryTriples, fmt: str) -> bytes:
     """SELECT/ASK results in a W3C results format; CONSTRUCT/DESCRIBE graphs as Turtle."""
     if isinstance(result, ox.QueryTriples):
-        return ox.serialize(result, format=ox.RdfFormat.TURTLE, prefixes=PREFIXES)
-    return result.serialize(format=RESULT_FORMATS[fmt])
+        data = ox.serialize(result, format=ox.RdfFormat.TURTLE, prefixes=PREFIXES)
+    else:
+        data = result.serialize(format=RESULT_FORMATS[fmt])
+    assert data is not None  # no output file given: the serializers return the bytes
+    return data
 
 
 def compact(term: ox.NamedNode | ox.Literal | ox.BlankNode | None) -> str:
