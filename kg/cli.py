@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import enum
 import sys
+import webbrowser
 from collections.abc import Iterator
 from contextlib import contextmanager
 from pathlib import Path
@@ -14,9 +15,10 @@ from rich.console import Console
 from rich.progress import BarColumn, MofNCompleteColumn, Progress, TaskID, TextColumn, TimeElapsedColumn
 from rich.table import Table
 
-from kg import pipeline, query
+from kg import pipeline, query, view
 from kg.concepts import ConceptOptions, read_stoplist, read_synonyms
 from kg.errors import KgError
+from kg.files import atomic_outputs
 from kg.rdf import DEFAULT_BASE
 
 app = typer.Typer(
@@ -64,6 +66,30 @@ def _progress_bar(quiet: bool) -> Iterator[pipeline.Progress]:
         yield progress
 
 
+class DrawKind(str, enum.Enum):
+    papers = "papers"
+    concepts = "concepts"
+    code = "code"
+    authors = "authors"
+
+
+DrawOpt = Annotated[
+    list[DrawKind] | None,
+    typer.Option("--draw", help="Node kinds the HTML view draws (repeat); default papers, concepts, code."),
+]
+MinConceptOpt = Annotated[int, typer.Option(min=1, help="Draw concepts tagging at least this many papers.")]
+LargestOpt = Annotated[bool, typer.Option(help="Draw only the largest connected component.")]
+MaxNodesOpt = Annotated[int, typer.Option(min=1, help="Most nodes drawn (highest degree first).")]
+MaxEdgesOpt = Annotated[int, typer.Option(min=0, help="Most edges drawn (similarity and topic links first).")]
+
+
+def _view_options(
+    draw: list[DrawKind] | None, min_concept: int, largest: bool, max_nodes: int, max_edges: int
+) -> view.ViewOptions:
+    groups = tuple(d.value for d in draw) if draw else view.DEFAULT_GROUPS
+    return view.ViewOptions(groups, min_concept, largest, max_nodes, max_edges)
+
+
 @app.command()
 def build(
     inputs: Annotated[
@@ -90,6 +116,11 @@ def build(
         Path | None, typer.Option(help="File of 'alias = preferred label' lines merging concepts.")
     ] = None,
     quiet: Annotated[bool, typer.Option("--quiet", "-q", help="No progress bar or summary.")] = False,
+    draw: DrawOpt = None,
+    min_concept_papers: MinConceptOpt = 3,
+    largest_component: LargestOpt = False,
+    max_nodes: MaxNodesOpt = 1500,
+    max_edges: MaxEdgesOpt = 6000,
 ) -> None:
     """Build the graph from saved Daily Papers pages and write RDF to the output directory.
 
@@ -103,9 +134,11 @@ def build(
             stoplist=read_stoplist(stoplist) if stoplist else frozenset(),
             synonyms=read_synonyms(synonyms) if synonyms else {},
         )
+        drawing = _view_options(draw, min_concept_papers, largest_component, max_nodes, max_edges)
         with _progress_bar(quiet) as progress:
             result = pipeline.build(
                 inputs,
+                view=drawing,
                 out=out,
                 formats=chosen,
                 base=base_iri,
@@ -177,6 +210,43 @@ def stats(
         for name, n in result.top_owners:
             owners.add_row(name, str(n))
         out_console.print(owners)
+
+
+@app.command("view")
+def view_command(
+    inputs: Annotated[
+        list[str] | None,
+        typer.Argument(help="Pages to draw (rebuilds the page); default: open the last build's page."),
+    ] = None,
+    out: Annotated[Path, typer.Option("--out", "-o", help="Directory holding graph.html.")] = Path("exports"),
+    no_open: Annotated[
+        bool, typer.Option("--no-open", help="Print the page's path instead of opening it.")
+    ] = False,
+    draw: DrawOpt = None,
+    min_concept_papers: MinConceptOpt = 3,
+    largest_component: LargestOpt = False,
+    max_nodes: MaxNodesOpt = 1500,
+    max_edges: MaxEdgesOpt = 6000,
+) -> None:
+    """Open the interactive graph (exports/graph.html) in the browser; it works offline.
+
+    Drawing options or inputs redraw the page first. Example: kg view --draw papers --draw code --no-open
+    """
+    page = out / "graph.html"
+    try:
+        options = _view_options(draw, min_concept_papers, largest_component, max_nodes, max_edges)
+        if inputs or options != view.ViewOptions():
+            corpus = pipeline.build_corpus(inputs)
+            with atomic_outputs(out) as staged:
+                staged.write("graph.html", lambda p: view.write_html(corpus.graph, p, options))
+        elif not page.is_file():
+            raise KgError("no such page (run `kg build` first)", path=page)
+    except KgError as err:
+        raise fail(err) from None
+    if no_open:
+        out_console.print(str(page), markup=False, soft_wrap=True)
+        return
+    webbrowser.open(page.resolve().as_uri())
 
 
 class ResultFormat(str, enum.Enum):

@@ -20,6 +20,7 @@ from kg.links import extract_links
 from kg.model import Paper
 from kg.rdf import DEFAULT_BASE, FORMATS, iter_triples, write_rdf
 from kg.similarity import mentions, related_concepts, similar_papers
+from kg.view import ViewOptions, write_html
 
 # (stage, done, total): lets a caller draw progress without the library printing.
 Progress = Callable[[str, int, int], None]
@@ -139,6 +140,7 @@ def build(
     base: str = DEFAULT_BASE,
     skip_bad: bool = False,
     concepts: ConceptOptions | None = None,
+    view: ViewOptions | None = None,
     progress: Progress | None = None,
 ) -> BuildResult:
     """Build the graph of `inputs` (default: the bundled sample) and write its exports to `out`.
@@ -158,5 +160,8 @@ def build(
             result.outputs.append(staged.write(f"graph.{ext}", write))
         vocab = vocabulary_file().read_bytes()
         result.outputs.append(staged.write("vocab.ttl", lambda p: p.write_bytes(vocab)))
-    result.timings["rdf"] = time.perf_counter() - start
+        result.timings["rdf"] = time.perf_counter() - start
+        start = time.perf_counter()
+        result.outputs.append(staged.write("graph.html", lambda p: write_html(result.graph, p, view)))
+        result.timings["html"] = time.perf_counter() - start
     return result
