@@ -94,6 +94,25 @@ class ViewOptions:
         object.__setattr__(self, "kinds", frozenset(k for grp in self.groups for k in KIND_GROUPS[grp]))
 
 
+def _induced(graph: nx.Graph, nodes: list[str]) -> nx.Graph:
+    """The subgraph on `nodes` with nodes and edges in sorted order.
+
+    networkx's subgraph views may iterate a set of the chosen nodes, whose order changes with
+    string hashing from one process to the next; layouts depend on that order.
+    """
+    keep = set(nodes)
+    sub = nx.Graph()
+    sub.add_nodes_from((n, graph.nodes[n]) for n in sorted(keep))
+    sub.add_edges_from(
+        sorted(
+            (min(a, b), max(a, b), d)
+            for a, b, d in graph.edges(sorted(keep), data=True)
+            if a in keep and b in keep
+        )
+    )
+    return sub
+
+
 def select_view(graph: nx.MultiDiGraph, options: ViewOptions) -> nx.Graph:
     """The simple undirected graph of what will be drawn, capped by degree and edge priority."""
     nodes = graph.nodes
@@ -123,7 +142,7 @@ def select_view(graph: nx.MultiDiGraph, options: ViewOptions) -> nx.Graph:
             view.add_edge(a, b, rel=rel)
     if view.number_of_nodes() > options.max_nodes:
         ranked = sorted(view.nodes, key=lambda n: (-view.degree(n), n))[: options.max_nodes]
-        view = view.subgraph(sorted(ranked)).copy()
+        view = _induced(view, ranked)
     if view.number_of_edges() > options.max_edges:
         kept = [(a, b) for _, _, a, b, _ in edges if view.has_edge(a, b)]
         chosen = list(dict.fromkeys(tuple(sorted(e)) for e in kept))[: options.max_edges]
@@ -133,7 +152,7 @@ def select_view(graph: nx.MultiDiGraph, options: ViewOptions) -> nx.Graph:
         view = trimmed
     if options.largest_component and view.number_of_nodes():
         biggest = max(nx.connected_components(view), key=lambda c: (len(c), sorted(c)[0]))
-        view = view.subgraph(sorted(biggest)).copy()
+        view = _induced(view, list(biggest))
     for n in view.nodes:
         view.nodes[n]["kind"] = nodes[n]["kind"]
     return view
@@ -158,8 +177,11 @@ def paper_communities(graph: nx.MultiDiGraph, view: nx.Graph) -> tuple[dict[str,
                 around = sorted(m for m in view.neighbors(n) if m in drawn)
                 for x, y in itertools.pairwise(around):
                     links.add_edge(x, y, weight=1.0)
-    groups = nx.community.louvain_communities(links, weight="weight", seed=7) if papers else []
-    groups = sorted(groups, key=lambda c: (-len(c), min(c)))
+    # Louvain walks sets of nodes; integer labels keep that walk, and so the clusters, the same
+    # in every process (string hashes change from run to run).
+    numbered = nx.convert_node_labels_to_integers(links, ordering="sorted", label_attribute="id")
+    found = nx.community.louvain_communities(numbered, weight="weight", seed=7) if papers else []
+    groups = sorted(({numbered.nodes[i]["id"] for i in c} for c in found), key=lambda c: (-len(c), min(c)))
     membership = {p: i for i, members in enumerate(groups) for p in members}
     names = {}
     for i, members in enumerate(groups):
@@ -205,7 +227,7 @@ def layout(view: nx.Graph, membership: dict[str, int]) -> dict[str, tuple[float,
     )
     positions: dict[str, tuple[float, float]] = {}
     for grp in sorted(members):
-        sub = view.subgraph(sorted(members[grp]))
+        sub = _induced(view, members[grp])
         local = (
             nx.spring_layout(sub, seed=7, iterations=40, scale=radius[grp])
             if len(sub) > 1

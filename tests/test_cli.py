@@ -170,3 +170,14 @@ def test_python_dash_m_runs_the_same_cli(tmp_path: Path):
     )
     assert proc.returncode == 0, proc.stderr
     assert (tmp_path / "graph.ttl").read_text().count("a schema:ScholarlyArticle") == 3
+
+
+def test_builds_in_separate_processes_are_byte_identical(tmp_path: Path):
+    # Different hash seeds change set and dict-of-string orders; the exports must not notice.
+    outputs = []
+    for seed in ("1", "2"):
+        out = tmp_path / seed
+        env = {**os.environ, "PYTHONHASHSEED": seed}
+        subprocess.run([sys.executable, "-m", "kg", "build", "-q", "--out", str(out)], check=True, env=env)
+        outputs.append({p.name: p.read_bytes() for p in out.iterdir()})
+    assert outputs[0] == outputs[1]
