@@ -131,6 +131,7 @@ def test_formats_option_writes_each_format(tmp_path: Path):
     result = run("build", str(GOOD), "-o", str(tmp_path), "-f", "ttl", "-f", "nt", "-f", "jsonld", "-q")
     assert result.exit_code == 0
     assert sorted(p.name for p in tmp_path.iterdir()) == [
+        "graph.html",
         "graph.jsonld",
         "graph.nt",
         "graph.ttl",
