@@ -16,7 +16,7 @@ NEIGHBOURS = 5  # similar papers kept per paper
 MIN_SIMILARITY = 0.15  # weighted overlap below this is noise
 # Concepts on more papers than this are skipped when looking for neighbours: they add little
 # to the weight (low IDF) and their posting lists would make the search quadratic.
-MAX_POSTING = 1000
+MAX_POSTING = 64
 
 _NAME = re.compile(r"^[A-Za-z][A-Za-z0-9]*(?:[-.][A-Za-z0-9]+)*$")
 _WORD = re.compile(r"[A-Za-z][A-Za-z0-9]*(?:[-.][A-Za-z0-9]+)*")
