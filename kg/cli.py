@@ -17,6 +17,7 @@ from rich.table import Table
 
 from kg import pipeline, query, view
 from kg.concepts import ConceptOptions, read_stoplist, read_synonyms
+from kg.enrich.session import make_session
 from kg.errors import KgError
 from kg.files import atomic_outputs
 from kg.rdf import DEFAULT_BASE
@@ -64,6 +65,11 @@ def _progress_bar(quiet: bool) -> Iterator[pipeline.Progress]:
             bar.update(tasks[stage], completed=done, total=total)
 
         yield progress
+
+
+class Source(str, enum.Enum):
+    arxiv = "arxiv"
+    s2 = "s2"
 
 
 class DrawKind(str, enum.Enum):
@@ -116,6 +122,16 @@ def build(
         Path | None, typer.Option(help="File of 'alias = preferred label' lines merging concepts.")
     ] = None,
     quiet: Annotated[bool, typer.Option("--quiet", "-q", help="No progress bar or summary.")] = False,
+    enrich: Annotated[
+        list[Source] | None,
+        typer.Option(
+            "--enrich", "-e", help="Ask arXiv and/or Semantic Scholar (s2) for ids, authors, references."
+        ),
+    ] = None,
+    cache: Annotated[
+        Path | None, typer.Option(help="HTTP cache file (SQLite). Default: $KG_CACHE_DIR or ~/.cache/kg.")
+    ] = None,
+    offline: Annotated[bool, typer.Option(help="Use only cached answers; send no request.")] = False,
     draw: DrawOpt = None,
     min_concept_papers: MinConceptOpt = 3,
     largest_component: LargestOpt = False,
@@ -135,10 +151,14 @@ def build(
             synonyms=read_synonyms(synonyms) if synonyms else {},
         )
         drawing = _view_options(draw, min_concept_papers, largest_component, max_nodes, max_edges)
+        sources = [e.value for e in enrich] if enrich else []
+        session = make_session(cache, offline=offline) if sources else None
         with _progress_bar(quiet) as progress:
             result = pipeline.build(
                 inputs,
                 view=drawing,
+                enrich=sources,
+                session=session,
                 out=out,
                 formats=chosen,
                 base=base_iri,
@@ -173,6 +193,12 @@ def build(
     ]
     for what, value in rows:
         table.add_row(what, str(value))
+    if result.enrichment is not None:
+        for source, counts in result.enrichment.counts.items():
+            table.add_row(
+                f"{source}: matched / unmatched / failed",
+                f"{counts['matched']} / {counts['unmatched']} / {counts['failed']} ({counts['requests']} requests)",
+            )
     out_console.print(table)
     for path in result.outputs:
         out_console.print(f"wrote {path}", markup=False, soft_wrap=True)

@@ -7,6 +7,7 @@ from collections.abc import Iterable
 import networkx as nx
 
 from kg.concepts import ConceptMap
+from kg.ingest import normalize_title
 from kg.model import Link, LinkKind, Paper, Source
 from kg.similarity import Similar
 
@@ -40,7 +41,59 @@ def build_graph(papers: Iterable[Paper], sources: Iterable[Source]) -> nx.MultiD
             graph.add_edge(pid, node_id("source", occ.source), rel=DERIVED_FROM, line=occ.line)
         for link in paper.links:
             _add_link(graph, pid, link)
+    _add_enrichment(graph, list(papers))
     return graph
+
+
+CREATOR = "creator"  # paper -> author, attrs: position (1-based)
+CITES = "cites"  # paper -> paper or work
+
+
+def _add_enrichment(graph: nx.MultiDiGraph, papers: list[Paper]) -> None:
+    """Identifiers, authors and references that enrichment found (nothing without it)."""
+    by_arxiv = {p.arxiv_id: p.key for p in papers if p.arxiv_id}
+    by_s2 = {p.s2_id: p.key for p in papers if p.s2_id}
+    by_title = {normalize_title(p.title): p.key for p in papers}
+    for paper in papers:
+        pid = node_id("paper", paper.key)
+        node = graph.nodes[pid]
+        for attr in ("arxiv_id", "s2_id", "doi", "issued", "venue"):
+            if getattr(paper, attr):
+                node[attr] = getattr(paper, attr)
+        if paper.categories:
+            node["categories"] = list(paper.categories)
+        for position, (name, author_id) in enumerate(paper.authors, start=1):
+            key = f"s2-{author_id}" if author_id else slug_name(name)
+            aid = node_id("author", key)
+            if aid not in graph:
+                graph.add_node(aid, kind="author", key=key, name=name)
+            graph.add_edge(pid, aid, rel=CREATOR, position=position)
+        for ref in paper.references:
+            target = (
+                by_arxiv.get(ref.arxiv_id or "")
+                or by_s2.get(ref.s2_id or "")
+                or by_title.get(normalize_title(ref.title or "") or "-")
+            )
+            if target == paper.key:
+                continue
+            if target is not None:
+                graph.add_edge(pid, node_id("paper", target), rel=CITES)
+                continue
+            if ref.arxiv_id:
+                iri = f"https://arxiv.org/abs/{ref.arxiv_id}"
+            elif ref.s2_id:
+                iri = f"https://www.semanticscholar.org/paper/{ref.s2_id}"
+            else:
+                continue
+            wid = node_id("work", iri)
+            if wid not in graph:
+                graph.add_node(wid, kind="work", iri=iri, title=ref.title)
+            graph.add_edge(pid, wid, rel=CITES)
+
+
+def slug_name(name: str) -> str:
+    """Author key from a name when no author id is known."""
+    return normalize_title(name).replace(" ", "-") or "anonymous"
 
 
 def _add_node_once(graph: nx.MultiDiGraph, nid: str, **attrs: object) -> bool:

@@ -50,15 +50,36 @@ class Link:
     repo_name: str | None = None
 
 
+@dataclass(frozen=True, order=True)
+class Reference:
+    """A work a paper cites, as Semantic Scholar identifies it."""
+
+    s2_id: str | None
+    title: str | None
+    arxiv_id: str | None = None
+    doi: str | None = None
+
+
 @dataclass
 class Paper:
-    """One distinct paper, merged from every entry that shares its identity key."""
+    """One distinct paper, merged from every entry that shares its identity key.
+
+    The fields after `links` are filled by enrichment (arXiv, Semantic Scholar) when asked for.
+    """
 
     key: str
     title: str
     abstract: str | None
     occurrences: list[Occurrence] = field(default_factory=list)
     links: list[Link] = field(default_factory=list)
+    arxiv_id: str | None = None
+    s2_id: str | None = None
+    doi: str | None = None
+    issued: str | None = None  # YYYY-MM-DD
+    venue: str | None = None
+    categories: list[str] = field(default_factory=list)
+    authors: list[tuple[str, str | None]] = field(default_factory=list)  # (name, S2 author id)
+    references: list[Reference] = field(default_factory=list)
 
     @property
     def has_abstract(self) -> bool:

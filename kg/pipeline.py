@@ -11,9 +11,12 @@ from importlib import resources
 from pathlib import Path
 
 import networkx as nx
+import requests
 
 from kg import graph as g
 from kg.concepts import ConceptMap, ConceptOptions, extract_concepts, extract_terms_parallel
+from kg.enrich import EnrichReport, enrich_papers
+from kg.enrich.session import make_session
 from kg.files import atomic_outputs
 from kg.ingest import load_pages, merge_entries
 from kg.links import extract_links
@@ -49,6 +52,7 @@ class BuildResult:
     warnings: list[str] = field(default_factory=list)
     timings: dict[str, float] = field(default_factory=dict)
     concepts: ConceptMap | None = None
+    enrichment: EnrichReport | None = None
 
     def count(self, kind: str) -> int:
         return len(g.nodes_of(self.graph, kind))
@@ -80,11 +84,19 @@ def build_corpus(
     *,
     skip_bad: bool = False,
     concepts: ConceptOptions | None = None,
+    enrich: Sequence[str] = (),
+    session: requests.Session | None = None,
     progress: Progress | None = None,
 ) -> BuildResult:
-    """Read pages and build the networkx model, writing nothing."""
+    """Read pages and build the networkx model, writing nothing.
+
+    `enrich` names sources ("arxiv", "s2") to ask, through `session` (a requests-cache
+    session; by default one at `kg.enrich.session.default_cache_path()`).
+    """
     with _gc_paused():
-        return _build_corpus(inputs, skip_bad=skip_bad, concepts=concepts, progress=progress)
+        return _build_corpus(
+            inputs, skip_bad=skip_bad, concepts=concepts, enrich=enrich, session=session, progress=progress
+        )
 
 
 def _build_corpus(
@@ -92,6 +104,8 @@ def _build_corpus(
     *,
     skip_bad: bool,
     concepts: ConceptOptions | None,
+    enrich: Sequence[str],
+    session: requests.Session | None,
     progress: Progress | None,
 ) -> BuildResult:
     timings: dict[str, float] = {}
@@ -103,6 +117,17 @@ def _build_corpus(
     )
     papers = merge_entries(pages.entries)
     timings["ingest"] = time.perf_counter() - start
+
+    report = None
+    if enrich:
+        start = time.perf_counter()
+        papers, report = enrich_papers(
+            papers,
+            enrich,
+            session=session or make_session(),
+            progress=progress,
+        )
+        timings["enrich"] = time.perf_counter() - start
 
     start = time.perf_counter()
     for paper in papers:
@@ -126,9 +151,10 @@ def _build_corpus(
         entries=len(pages.entries),
         papers=papers,
         graph=graph,
-        warnings=pages.warnings,
+        warnings=pages.warnings + (report.warnings if report else []),
         timings=timings,
         concepts=concept_map,
+        enrichment=report,
     )
 
 
@@ -141,6 +167,8 @@ def build(
     skip_bad: bool = False,
     concepts: ConceptOptions | None = None,
     view: ViewOptions | None = None,
+    enrich: Sequence[str] = (),
+    session: requests.Session | None = None,
     progress: Progress | None = None,
 ) -> BuildResult:
     """Build the graph of `inputs` (default: the bundled sample) and write its exports to `out`.
@@ -148,7 +176,9 @@ def build(
     Every output is staged and renamed only once all were written, so a failure leaves
     earlier exports untouched.  Raises `KgError` for bad input.
     """
-    result = build_corpus(inputs, skip_bad=skip_bad, concepts=concepts, progress=progress)
+    result = build_corpus(
+        inputs, skip_bad=skip_bad, concepts=concepts, enrich=enrich, session=session, progress=progress
+    )
     start = time.perf_counter()
     with _gc_paused(), atomic_outputs(out) as staged:
         for fmt in dict.fromkeys(formats):

@@ -84,6 +84,9 @@ class Minter:
     def source(self, name: str) -> URIRef:
         return self._source(name)[0]
 
+    def author(self, key: str) -> URIRef:
+        return URIRef(f"{self.base}author/{quote(key, safe='-')}")
+
     def concept(self, slug: str) -> URIRef:
         return URIRef(f"{self.base}concept/{slug}")
 
@@ -139,9 +142,11 @@ def _paper_triples(graph: nx.MultiDiGraph, nid: str, data: dict, mint: Minter) -
         yield s, DCTERMS.abstract, data["abstract"]
     else:
         yield s, KG.abstractMissing, True
+    yield from _identity_triples(s, data)
     nodes = graph.nodes
     derivations = []
     topics = []
+    authors = []
     for target, edges in graph.succ[nid].items():
         for edge in edges.values():
             rel = edge["rel"]
@@ -151,6 +156,17 @@ def _paper_triples(graph: nx.MultiDiGraph, nid: str, data: dict, mint: Minter) -
                 topics.append((slug, edge["score"]))
             elif rel == g.MENTIONS:
                 yield s, SCHEMA.mentions, mint.paper(nodes[target]["key"])
+            elif rel == g.CREATOR:
+                author = mint.author(nodes[target]["key"])
+                yield s, DCTERMS.creator, author
+                authors.append((edge["position"], author))
+            elif rel == g.CITES:
+                cited = nodes[target]
+                yield (
+                    s,
+                    CITO.cites,
+                    mint.paper(cited["key"]) if cited["kind"] == "paper" else URIRef(cited["iri"]),
+                )
             elif rel == g.DERIVED_FROM:
                 name = nodes[target]["name"]
                 yield s, PROV.wasDerivedFrom, mint.source(name)
@@ -160,6 +176,13 @@ def _paper_triples(graph: nx.MultiDiGraph, nid: str, data: dict, mint: Minter) -
                 yield s, KG.writtenUrl, edge["written"]
     for d, _, _ in derivations:
         yield s, PROV.qualifiedDerivation, d
+    for position, _ in sorted(authors):
+        yield s, KG.authorship, URIRef(f"{s}#author-{position}")
+    for position, author in sorted(authors):
+        a = URIRef(f"{s}#author-{position}")
+        yield a, RDF.type, KG.Authorship
+        yield a, KG.author, author
+        yield a, KG.position, position
     for slug, _ in topics:
         yield s, KG.topic, mint.topic(key, slug)
     for slug, score in topics:
@@ -171,6 +194,40 @@ def _paper_triples(graph: nx.MultiDiGraph, nid: str, data: dict, mint: Minter) -
         yield d, RDF.type, PROV.Derivation
         yield d, PROV.entity, mint.source(name)
         yield d, KG.line, line
+
+
+def _identity_triples(s: URIRef, data: dict) -> Iterator[Triple]:
+    """What enrichment learnt of a paper: ids as owl:sameAs links, date, venue, categories."""
+    if data.get("arxiv_id"):
+        yield s, KG.arxivId, data["arxiv_id"]
+        yield s, OWL.sameAs, URIRef(f"https://arxiv.org/abs/{data['arxiv_id']}")
+    if data.get("s2_id"):
+        yield s, OWL.sameAs, URIRef(f"https://www.semanticscholar.org/paper/{data['s2_id']}")
+    if data.get("doi"):
+        yield s, OWL.sameAs, URIRef(f"https://doi.org/{quote(data['doi'], safe='/:;()._-')}")
+    if data.get("issued"):
+        issued = data["issued"]
+        if re.fullmatch(r"\d{4}-\d{2}-\d{2}", issued):
+            yield s, DCTERMS.issued, Literal(issued, datatype=XSD.date)
+    if data.get("venue"):
+        yield s, KG.venue, data["venue"]
+    for category in data.get("categories", ()):
+        yield s, KG.arxivCategory, category
+
+
+def _author_triples(graph: nx.MultiDiGraph, nid: str, data: dict, mint: Minter) -> Iterator[Triple]:
+    s = mint.author(data["key"])
+    yield s, RDF.type, FOAF.Person
+    yield s, FOAF.name, data["name"]
+    if data["key"].startswith("s2-"):
+        yield s, OWL.sameAs, URIRef(f"https://www.semanticscholar.org/author/{data['key'][3:]}")
+
+
+def _work_triples(graph: nx.MultiDiGraph, nid: str, data: dict, mint: Minter) -> Iterator[Triple]:
+    s = URIRef(data["iri"])
+    yield s, RDF.type, SCHEMA.CreativeWork
+    if data.get("title"):
+        yield s, DCTERMS.title, data["title"]
 
 
 def _decimal(value: float) -> Decimal:
@@ -281,6 +338,8 @@ HANDLERS: dict[str, NodeTriples] = {
     "owner": _owner_triples,
     "host": _host_triples,
     "concept": _concept_triples,
+    "author": _author_triples,
+    "work": _work_triples,
 }
 
 

@@ -1,0 +1,148 @@
+"""Optional enrichment of papers from arXiv and Semantic Scholar, through one cached session."""
+
+from __future__ import annotations
+
+from collections.abc import Callable, Sequence
+from dataclasses import dataclass, field
+
+import requests
+
+from kg.enrich import arxiv, s2
+from kg.enrich.session import Client, EnrichError, Limiter
+from kg.model import Paper
+
+SOURCES = ("arxiv", "s2")
+# (label, done, total): the label carries the expected rate-limit wait.
+Progress = Callable[[str, int, int], None]
+
+
+@dataclass
+class EnrichReport:
+    """Per source: matched / unmatched / failed counts and the requests sent; warnings."""
+
+    counts: dict[str, dict[str, int]] = field(default_factory=dict)
+    warnings: list[str] = field(default_factory=list)
+
+
+def arxiv_key(arxiv_id: str) -> str:
+    """Identity key of a paper whose arXiv id is known (DESIGN: the id becomes the identity)."""
+    return "arxiv-" + arxiv_id.replace("/", "_")
+
+
+def enrich_papers(
+    papers: Sequence[Paper],
+    sources: Sequence[str],
+    *,
+    session: requests.Session,
+    progress: Progress | None = None,
+    clients: dict[str, Client] | None = None,
+) -> tuple[list[Paper], EnrichReport]:
+    """Fill enrichment fields of `papers` from `sources`; papers sharing an arXiv id merge.
+
+    Never raises for network or data problems: they become warnings and "failed" counts.
+    """
+    clients = clients or {
+        "arxiv": Client(session, Limiter(arxiv.INTERVAL)),
+        "s2": Client(
+            session,
+            Limiter(s2.INTERVAL_KEY if s2.api_headers() else s2.INTERVAL_KEYLESS),
+            headers=s2.api_headers(),
+        ),
+    }
+    report = EnrichReport()
+    titles = {p.key: p.title for p in papers}
+    by_key = {p.key: p for p in papers}
+    if "arxiv" in sources:
+        if progress:
+            progress(
+                f"arXiv (up to {len(titles) // arxiv.TITLES_PER_QUERY * arxiv.INTERVAL:.0f} s of waits)", 0, 1
+            )
+        found = arxiv.search_titles(titles, client=clients["arxiv"])
+        for key, record in found.matched.items():
+            paper = by_key[key]
+            paper.arxiv_id = record.arxiv_id
+            paper.issued = record.published or paper.issued
+            paper.categories = list(record.categories)
+            paper.doi = paper.doi or record.doi
+            if not paper.authors:
+                paper.authors = [(name, None) for name in record.authors]
+        _count(report, "arxiv", found, clients["arxiv"])
+        if progress:
+            progress("arXiv", 1, 1)
+    if "s2" in sources:
+        if progress:
+            progress(
+                f"Semantic Scholar (≈{2 * len(titles) * clients['s2'].limiter.interval:.0f} s of waits)", 0, 1
+            )
+        result = s2.enrich_s2(titles, client=clients["s2"])
+        for key, hit in result.matched.items():
+            paper = by_key[key]
+            if paper.arxiv_id and hit.arxiv_id and paper.arxiv_id != hit.arxiv_id:
+                report.warnings.append(
+                    f"conflict for {paper.title!r}: arXiv id {paper.arxiv_id} (arXiv) vs {hit.arxiv_id} "
+                    "(Semantic Scholar); kept arXiv's"
+                )
+            if paper.doi and hit.doi and paper.doi.lower() != hit.doi.lower():
+                report.warnings.append(
+                    f"conflict for {paper.title!r}: DOI {paper.doi} (arXiv) vs {hit.doi} (Semantic Scholar); kept arXiv's"
+                )
+            paper.s2_id = hit.s2_id
+            paper.arxiv_id = paper.arxiv_id or hit.arxiv_id
+            paper.doi = paper.doi or hit.doi
+            paper.venue = hit.venue
+            paper.issued = paper.issued or hit.published
+            if hit.authors:
+                paper.authors = list(hit.authors)
+            paper.references = sorted(set(hit.references), key=lambda r: (r.s2_id or "", r.title or ""))
+        _count(report, "s2", result, clients["s2"])
+        if progress:
+            progress("Semantic Scholar", 1, 1)
+        if "arxiv" in sources:
+            _fill_from_ids([p for p in papers if p.arxiv_id and not p.categories], clients["arxiv"], report)
+    return _merge_by_arxiv_id(papers, report), report
+
+
+def _fill_from_ids(papers: Sequence[Paper], client: Client, report: EnrichReport) -> None:
+    """arXiv metadata for ids that Semantic Scholar supplied but the title search missed."""
+    if not papers:
+        return
+    try:
+        records = arxiv.fetch_ids([p.arxiv_id for p in papers if p.arxiv_id], client=client)
+    except EnrichError as err:
+        report.warnings.append(f"arXiv: {err}")
+        return
+    for paper in papers:
+        record = records.get(paper.arxiv_id or "")
+        if record is not None:
+            paper.categories = list(record.categories)
+            paper.issued = record.published or paper.issued
+    report.counts["arxiv"]["requests"] = client.sent
+
+
+def _count(
+    report: EnrichReport, source: str, result: arxiv.ArxivResult | s2.S2Result, client: Client
+) -> None:
+    report.counts[source] = {
+        "matched": len(result.matched),
+        "unmatched": len(result.unmatched),
+        "failed": len(result.failed),
+        "requests": client.sent,
+    }
+    report.warnings += result.warnings
+
+
+def _merge_by_arxiv_id(papers: Sequence[Paper], report: EnrichReport) -> list[Paper]:
+    merged: dict[str, Paper] = {}
+    for paper in papers:
+        key = arxiv_key(paper.arxiv_id) if paper.arxiv_id else paper.key
+        if key in merged:
+            into = merged[key]
+            report.warnings.append(
+                f"merged {paper.title!r} into {into.title!r} (same arXiv id {paper.arxiv_id})"
+            )
+            into.occurrences = sorted(set(into.occurrences) | set(paper.occurrences))
+            into.links = into.links + [link for link in paper.links if link not in into.links]
+            continue
+        paper.key = key
+        merged[key] = paper
+    return [merged[k] for k in sorted(merged)]

@@ -1,0 +1,129 @@
+"""arXiv API (Atom): find papers by exact-phrase title search, fetch known ids in batches.
+
+The API's terms ask for one request every three seconds on one connection; titles are
+therefore searched several at a time (`ti:"a" OR ti:"b"`), and each answer is matched back to
+its titles locally, under the strict title rule of `kg.enrich.match`.
+"""
+
+from __future__ import annotations
+
+import os
+import re
+import xml.etree.ElementTree as ET
+from collections.abc import Iterable, Sequence
+from dataclasses import dataclass, field
+
+import defusedxml.ElementTree as SafeET
+from defusedxml import DefusedXmlException
+
+from kg.enrich.match import best_match
+from kg.enrich.session import Client, EnrichError
+
+DEFAULT_API = "http://export.arxiv.org/api/query"
+INTERVAL = 3.0  # seconds between requests (arXiv API terms of use)
+TITLES_PER_QUERY = 10
+IDS_PER_QUERY = 100
+_ATOM = "{http://www.w3.org/2005/Atom}"
+_ARXIV = "{http://arxiv.org/schemas/atom}"
+_ID = re.compile(r"arxiv\.org/abs/(.+?)(?:v\d+)?$")
+
+
+def api_url() -> str:
+    return os.environ.get("KG_ARXIV_API", DEFAULT_API)
+
+
+@dataclass(frozen=True)
+class ArxivRecord:
+    """What arXiv says about one paper."""
+
+    arxiv_id: str
+    title: str
+    authors: tuple[str, ...]
+    published: str  # YYYY-MM-DD
+    categories: tuple[str, ...]
+    doi: str | None = None
+    journal_ref: str | None = None
+
+
+@dataclass
+class ArxivResult:
+    matched: dict[str, ArxivRecord] = field(default_factory=dict)  # paper key -> record
+    unmatched: list[str] = field(default_factory=list)
+    failed: list[str] = field(default_factory=list)
+    warnings: list[str] = field(default_factory=list)
+
+
+def parse_feed(text: str | bytes) -> list[ArxivRecord]:
+    """Entries of an arXiv Atom feed; raises `EnrichError` for malformed XML."""
+    try:
+        root = SafeET.fromstring(text)
+    except (ET.ParseError, DefusedXmlException) as err:
+        raise EnrichError(f"malformed arXiv Atom response ({err})") from None
+    if root.tag != f"{_ATOM}feed":
+        raise EnrichError("arXiv response is not an Atom feed")
+    records = []
+    for entry in root.findall(f"{_ATOM}entry"):
+        ident = _ID.search(entry.findtext(f"{_ATOM}id", ""))
+        title = " ".join(entry.findtext(f"{_ATOM}title", "").split())
+        if ident is None or not title:
+            continue  # the API reports query errors as an entry without an abs id
+        records.append(
+            ArxivRecord(
+                arxiv_id=ident.group(1),
+                title=title,
+                authors=tuple(
+                    " ".join((a.findtext(f"{_ATOM}name") or "").split())
+                    for a in entry.findall(f"{_ATOM}author")
+                ),
+                published=entry.findtext(f"{_ATOM}published", "")[:10],
+                categories=tuple(
+                    c.get("term", "") for c in entry.findall(f"{_ATOM}category") if c.get("term")
+                ),
+                doi=entry.findtext(f"{_ARXIV}doi") or None,
+                journal_ref=" ".join((entry.findtext(f"{_ARXIV}journal_ref") or "").split()) or None,
+            )
+        )
+    return records
+
+
+def _phrase(title: str) -> str:
+    # Quotes and boolean words inside a phrase would end it or change the query.
+    words = re.sub(r"[^\w\s-]", " ", title).split()
+    return " ".join(w for w in words if w.upper() not in {"AND", "OR", "ANDNOT"})
+
+
+def search_titles(titles: dict[str, str], *, client: Client) -> ArxivResult:
+    """Match paper keys to arXiv records by title: `titles` is {paper key: title}."""
+    result = ArxivResult()
+    keys = sorted(titles)
+    for start in range(0, len(keys), TITLES_PER_QUERY):
+        batch = keys[start : start + TITLES_PER_QUERY]
+        query = " OR ".join(f'ti:"{_phrase(titles[k])}"' for k in batch)
+        params = {"search_query": query, "start": 0, "max_results": 3 * len(batch)}
+        try:
+            response = client.request("GET", api_url(), params=params)
+            records = parse_feed(response.content) if response.status_code != 404 else []
+        except EnrichError as err:
+            result.failed += batch
+            result.warnings.append(f"arXiv: {err}")
+            continue
+        for key in batch:
+            record = best_match(titles[key], records, lambda r: r.title)
+            if record is None:
+                result.unmatched.append(key)
+            else:
+                result.matched[key] = record
+    return result
+
+
+def fetch_ids(ids: Iterable[str], *, client: Client) -> dict[str, ArxivRecord]:
+    """Records for known arXiv ids, `IDS_PER_QUERY` per request."""
+    wanted = sorted(set(ids))
+    found: dict[str, ArxivRecord] = {}
+    for start in range(0, len(wanted), IDS_PER_QUERY):
+        batch: Sequence[str] = wanted[start : start + IDS_PER_QUERY]
+        params = {"id_list": ",".join(batch), "max_results": len(batch)}
+        response = client.request("GET", api_url(), params=params)
+        for record in parse_feed(response.content):
+            found[record.arxiv_id] = record
+    return found
