@@ -345,7 +345,7 @@ def test_timeout_is_a_warning_not_a_crash(
     monkeypatch.setenv("KG_ARXIV_API", httpserver.url_for("/arxiv"))
     monkeypatch.setattr(sess, "TIMEOUT", 0.2)
     session = make_session(tmp_path / "c.sqlite")
-    enriched, report = enrich_papers(papers(), ["arxiv"], session=session, clients=fast_clients(session))
+    _, report = enrich_papers(papers(), ["arxiv"], session=session, clients=fast_clients(session))
     assert report.counts["arxiv"]["failed"] == 3
     assert any("timed out" in w for w in report.warnings)
 
