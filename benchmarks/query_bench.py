@@ -1,0 +1,141 @@
+"""Time every bundled query on a large synthetic export with Oxigraph and with rdflib's engine.
+
+For each size (default 100k papers) the synthetic pages are built into an export (N-Triples),
+loaded into Oxigraph and, in a child process with a time limit, into rdflib; each engine runs
+every bundled query once and the ratio is printed per query.  rdflib gets `--rdflib-limit`
+seconds in all (parsing included); what it does not finish is reported as "> limit".
+
+    python -m benchmarks.query_bench                 # 100k papers
+    python -m benchmarks.query_bench 10000 100000
+"""
+
+from __future__ import annotations
+
+import argparse
+import json
+import subprocess
+import sys
+import threading
+import time
+from pathlib import Path
+
+from benchmarks.generate import write_pages
+
+OUT = Path(__file__).resolve().parent / "out"
+
+
+def export_for(n: int) -> Path:
+    from kg import pipeline
+
+    nt = OUT / f"exports-{n}" / "graph.nt"
+    if not nt.exists():
+        pages = OUT / f"pages-{n}"
+        if not pages.exists():
+            write_pages(n, pages)
+        pipeline.build([pages], out=nt.parent, formats=["nt"])
+    return nt
+
+
+def query_params(nt: Path) -> dict[str, dict[str, str]]:
+    """Parameters for the queries that need one, taken from the data itself."""
+    from kg.query import load_store
+
+    store = load_store([nt])
+    rows = store.query(
+        "PREFIX kg: <https://w3id.org/kg/vocab#> PREFIX dcterms: <http://purl.org/dc/terms/> "
+        "SELECT ?t WHERE { ?s a kg:Similarity ; kg:paper ?p . ?p dcterms:title ?t } ORDER BY ?t LIMIT 1"
+    )
+    paper_title = next(iter(rows))["t"].value
+    return {"papers-for-concept": {"label": "LLM"}, "similar-papers": {"title": paper_title}}
+
+
+def run_oxigraph(nt: Path, params: dict[str, dict[str, str]]) -> tuple[float, dict[str, tuple[float, int]]]:
+    from kg.query import bundled_queries, load_store, run_query
+
+    start = time.perf_counter()
+    store = load_store([nt])
+    load = time.perf_counter() - start
+    times = {}
+    for query in bundled_queries():
+        start = time.perf_counter()
+        rows = sum(1 for _ in run_query(store, query, params.get(query.name, {})))
+        times[query.name] = (time.perf_counter() - start, rows)
+    return load, times
+
+
+def rdflib_child(nt: str, params_json: str) -> None:
+    """Runs in the child: parse with rdflib, then each query, printing one JSON line per step."""
+    from rdflib import Graph, Literal
+
+    from kg.query import bundled_queries
+    from kg.rdf import PREFIXES
+
+    params = json.loads(params_json)
+    start = time.perf_counter()
+    graph = Graph()
+    graph.parse(nt, format="nt")
+    print(json.dumps({"step": "load", "seconds": time.perf_counter() - start}), flush=True)
+    for query in bundled_queries():
+        bindings = {k: Literal(v) for k, v in params.get(query.name, {}).items()}
+        start = time.perf_counter()
+        rows = sum(1 for _ in graph.query(query.text, initNs=PREFIXES, initBindings=bindings))
+        print(
+            json.dumps({"step": query.name, "seconds": time.perf_counter() - start, "rows": rows}), flush=True
+        )
+
+
+def run_rdflib(nt: Path, params: dict[str, dict[str, str]], limit: float) -> dict[str, float]:
+    """rdflib's times, from a child process killed after `limit` seconds."""
+    cmd = [sys.executable, "-m", "benchmarks.query_bench", "--child", str(nt), json.dumps(params)]
+    proc = subprocess.Popen(cmd, stdout=subprocess.PIPE, text=True)
+    results: dict[str, float] = {}
+
+    def read() -> None:
+        assert proc.stdout is not None
+        for line in proc.stdout:
+            step = json.loads(line)
+            results[step["step"]] = step["seconds"]
+
+    reader = threading.Thread(target=read)
+    reader.start()
+    try:
+        proc.wait(timeout=limit)
+    except subprocess.TimeoutExpired:
+        proc.kill()
+    reader.join()
+    return results
+
+
+def main() -> None:
+    parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
+    parser.add_argument("sizes", nargs="*", type=int, default=[100_000])
+    parser.add_argument("--rdflib-limit", type=float, default=600.0)
+    parser.add_argument("--child", nargs=2, help=argparse.SUPPRESS)
+    args = parser.parse_args()
+    if args.child:
+        rdflib_child(*args.child)
+        return
+    for n in args.sizes:
+        nt = export_for(n)
+        params = query_params(nt)
+        load, ox_times = run_oxigraph(nt, params)
+        rd = run_rdflib(nt, params, args.rdflib_limit)
+        limit = f"> {args.rdflib_limit:.0f}"
+        print(f"\n{n} papers, {nt.stat().st_size / 1e6:.0f} MB N-Triples")
+        print("query | rows | oxigraph s | rdflib s | rdflib / oxigraph")
+        print("--- | --- | --- | --- | ---")
+        rd_load = rd.get("load")
+        print(
+            f"(load) | | {load:.2f} | {f'{rd_load:.2f}' if rd_load else limit} | "
+            f"{f'{rd_load / load:.0f}x' if rd_load else '-'}"
+        )
+        for name, (seconds, rows) in ox_times.items():
+            other = rd.get(name)
+            ratio = f"{other / max(seconds, 1e-4):.0f}x" if other is not None else "-"
+            print(
+                f"{name} | {rows} | {seconds:.3f} | {f'{other:.2f}' if other is not None else limit} | {ratio}"
+            )
+
+
+if __name__ == "__main__":
+    main()

@@ -1,0 +1,72 @@
+"""Time from opening exports/graph.html to the first drawn frame, in headless Chromium.
+
+Measures the seed build's page and a 10k-paper synthetic build's page (default caps), with
+the network blocked, three runs each; prints the median.
+
+    python -m benchmarks.view_open
+"""
+
+from __future__ import annotations
+
+import statistics
+import time
+from pathlib import Path
+
+from benchmarks.generate import write_pages
+from kg import pipeline
+
+OUT = Path(__file__).resolve().parent / "out"
+ARGS = [
+    "--headless=new",
+    "--no-sandbox",
+    "--disable-gpu",
+    "--disable-background-networking",
+    "--disable-component-update",
+    "--disable-sync",
+    "--no-first-run",
+]
+
+
+def open_to_ready(page: Path, runs: int = 3) -> tuple[float, int]:
+    from playwright.sync_api import sync_playwright
+
+    times = []
+    with sync_playwright() as p:
+        browser = p.chromium.launch(executable_path="/usr/bin/chromium", args=ARGS)
+        for _ in range(runs):
+            context = browser.new_context()
+            context.route(
+                "**/*",
+                lambda route: (
+                    route.abort() if not route.request.url.startswith("file:") else route.continue_()
+                ),
+            )
+            tab = context.new_page()
+            start = time.perf_counter()
+            tab.goto(page.as_uri())
+            tab.wait_for_selector("body[data-ready='1']", timeout=120_000)
+            times.append(time.perf_counter() - start)
+            nodes = tab.evaluate("kgNodes.length")
+            context.close()
+        browser.close()
+    return statistics.median(times), nodes
+
+
+def main() -> None:
+    seed = pipeline.build(out=OUT / "view-seed")
+    pages = OUT / "pages-10000"
+    if not pages.exists():
+        write_pages(10_000, pages)
+    start = time.perf_counter()
+    big = pipeline.build([pages], out=OUT / "view-10k")
+    print(f"10k build: {time.perf_counter() - start:.1f} s (html stage {big.timings['html']:.2f} s)")
+    for name, result in [("seed (475 papers)", seed), ("synthetic 10k papers", big)]:
+        page = next(p for p in result.outputs if p.name == "graph.html")
+        seconds, nodes = open_to_ready(page)
+        print(
+            f"{name}: {nodes} nodes drawn, page {page.stat().st_size / 1e6:.1f} MB, open-to-ready {seconds:.2f} s (median of 3)"
+        )
+
+
+if __name__ == "__main__":
+    main()
