@@ -37,3 +37,22 @@ def test_readme_sparql_example_answers_on_the_seed_build(seed_ttl):
     rows = select(load_store([seed_ttl]), sparql.group(1))
     assert rows and all(int(r["papers"]) > 1 for r in rows)
     assert rows[0]["name"].lower() == "microsoft"
+
+
+def test_every_readme_kg_command_uses_real_options():
+    import shlex
+
+    from typer.testing import CliRunner
+
+    from kg.cli import app
+
+    runner = CliRunner()
+    lines = [line.strip() for line in README.splitlines() if line.startswith("    kg ")]
+    assert len(lines) >= 8
+    for line in lines:
+        words = shlex.split(line.split("&&")[0])
+        command = words[1]
+        help_text = runner.invoke(app, [command, "--help"], env={"COLUMNS": "200"}).stdout
+        for word in words[2:]:
+            if word.startswith("--"):
+                assert word.split("=")[0] in help_text, f"{line}: {word} is not an option of kg {command}"
