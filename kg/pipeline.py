@@ -21,7 +21,7 @@ from kg.files import atomic_outputs
 from kg.ingest import load_pages, merge_entries
 from kg.links import extract_links
 from kg.model import Paper
-from kg.rdf import DEFAULT_BASE, FORMATS, iter_triples, write_rdf
+from kg.rdf import DEFAULT_BASE, FORMATS, write_graph
 from kg.similarity import mentions, related_concepts, similar_papers
 from kg.view import ViewOptions, write_html
 
@@ -185,7 +185,7 @@ def build(
             ext = FORMATS[fmt][1] if fmt in FORMATS else fmt
 
             def write(path: Path, fmt: str = fmt) -> None:
-                result.triples = write_rdf(iter_triples(result.graph, base), path, fmt)
+                result.triples = write_graph(result.graph, path, fmt, base)
 
             result.outputs.append(staged.write(f"graph.{ext}", write))
         vocab = vocabulary_file().read_bytes()

@@ -103,14 +103,14 @@ def test_failed_build_leaves_earlier_exports_intact(tmp_path: Path, monkeypatch:
     assert run("build", str(SEEDS), str(bad), "--out", str(out)).exit_code == 1
 
     # A crash while writing the second format must not leave the first one replaced.
-    real = rdf.write_rdf
+    real = rdf.write_graph
 
-    def crash_on_nt(triples, path, fmt="ttl"):
+    def crash_on_nt(graph, path, fmt="ttl", base=rdf.DEFAULT_BASE):
         if fmt == "nt":
             raise OSError("disk full")
-        return real(triples, path, fmt)
+        return real(graph, path, fmt, base)
 
-    monkeypatch.setattr(pipeline, "write_rdf", crash_on_nt)
+    monkeypatch.setattr(pipeline, "write_graph", crash_on_nt)
     with pytest.raises(OSError):
         pipeline.build([SEEDS], out=out, formats=["ttl", "nt"])
     assert {p.name: p.read_bytes() for p in out.iterdir()} == before

@@ -155,3 +155,17 @@ def test_export_loads_in_oxigraph_with_same_triple_count(seed_build: pipeline.Bu
     store = ox.Store()
     store.bulk_load(path=str(seed_ttl), format=ox.RdfFormat.TURTLE)
     assert len(store) == seed_build.triples
+
+
+@pytest.mark.parametrize("fmt", ["ttl", "nt"])
+def test_parallel_write_gives_the_same_bytes(
+    seed_build: pipeline.BuildResult, tmp_path: Path, monkeypatch, fmt: str
+):
+    from kg import rdf
+
+    monkeypatch.setattr(rdf, "PARALLEL_MIN_UNITS", 1)
+    one = rdf.write_graph(seed_build.graph, tmp_path / f"one.{fmt}", fmt, workers=1)
+    two = rdf.write_graph(seed_build.graph, tmp_path / f"two.{fmt}", fmt, workers=3)
+    assert one == two == seed_build.triples
+    assert (tmp_path / f"one.{fmt}").read_bytes() == (tmp_path / f"two.{fmt}").read_bytes()
+    assert sorted(p.name for p in tmp_path.iterdir()) == [f"one.{fmt}", f"two.{fmt}"]
