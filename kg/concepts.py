@@ -100,7 +100,7 @@ BROAD_ALONE = frozenset(
     single global local word sentence document step operator annotation tuning speed
     interaction brain cache response criterion index phase group block multiple ai ap cls flop
     completion geometry surface scene reconstruction coding encoding byte search exit dropping
-    adapt implicit recurrent learner instruction content frame reward prompt agent
+    adapt implicit recurrent learner instruction content frame reward prompt agent law scaling
     """.split()
 )
 _ADJECTIVE_ENDINGS = ("al", "ive", "ous", "ic", "able", "ible", "ful", "less", "ary", "ar")
@@ -609,7 +609,15 @@ def extract_concepts(
         # otherwise it is a verb phrase ("approach to learn").
         return " to " not in f" {key} " or key in hyphen_to
 
-    idf = {k: math.log(n / df[k]) + 1.0 for k in df if admissible(k)}
+    # A phrase that nearly always continues into a longer one has lost its head noun
+    # ("large language" in "large language model", "transformer based language"): drop it.
+    extended: dict[str, int] = {}
+    for key, count in df.items():
+        head, sep, _ = key.rpartition(" ")
+        if sep and count > extended.get(head, 0):
+            extended[head] = count
+    headless = {k for k, best in extended.items() if best >= 0.8 * df.get(k, 0)}
+    idf = {k: math.log(n / df[k]) + 1.0 for k in df if k not in headless and admissible(k)}
     # Longer phrases are more specific: up to 2x for three words and more.
     term_weight = {k: v * (1 + 0.5 * min(k.count(" "), 2)) for k, v in idf.items()}
 
