@@ -222,20 +222,17 @@ def stats(
     for what, value in result.counts.items():
         table.add_row(what, str(value))
     out_console.print(table)
-    if result.top_concepts:
-        concepts = Table(title="concepts with most papers")
-        concepts.add_column("concept")
-        concepts.add_column("papers", justify="right")
-        for label, n in result.top_concepts:
-            concepts.add_row(label, str(n))
-        out_console.print(concepts)
-    if result.top_owners:
-        owners = Table(title="owners with most papers")
-        owners.add_column("owner")
-        owners.add_column("papers", justify="right")
-        for name, n in result.top_owners:
-            owners.add_row(name, str(n))
-        out_console.print(owners)
+    for title, column, ranked in [
+        ("concepts with most papers", "concept", result.top_concepts),
+        ("owners with most papers", "owner", result.top_owners),
+    ]:
+        if ranked:
+            ranking = Table(title=title)
+            ranking.add_column(column)
+            ranking.add_column("papers", justify="right")
+            for name, n in ranked:
+                ranking.add_row(name, str(n))
+            out_console.print(ranking)
 
 
 @app.command("view")
