@@ -16,6 +16,7 @@ The extractor combines the signals that work on scientific text:
 
 from __future__ import annotations
 
+import heapq
 import math
 import re
 from collections import Counter, defaultdict
@@ -624,17 +625,19 @@ def extract_concepts(
     # 3. Rank each paper's terms; a shorter term inside a chosen longer one with no mentions
     #    of its own gives way to it.
     tags: dict[str, list[tuple[str, float]]] = {}
+    shortlist = 4 * options.per_paper  # enough to survive the nesting rule; all if it does not
     for paper, paper_counts in zip(papers, per_paper, strict=True):
-        scored = sorted(
-            (
-                (count * weight, key)
-                for key, count in paper_counts.items()
-                if (weight := term_weight.get(key)) is not None
-            ),
-            key=lambda sk: (-sk[0], sk[1]),
-        )
+        candidates = [
+            (-count * weight, key)
+            for key, count in paper_counts.items()
+            if (weight := term_weight.get(key)) is not None
+        ]
+        scored = heapq.nsmallest(shortlist, candidates)
+        if len(candidates) > shortlist and _needs_more(scored, paper_counts, options.per_paper):
+            scored = sorted(candidates)
         chosen: list[tuple[str, float]] = []
-        for score, key in scored:
+        for neg, key in scored:
+            score = -neg
             padded = f" {key} "
             if any(
                 padded in f" {other} " and paper_counts[key] <= paper_counts[other] for other, _ in chosen
@@ -691,6 +694,15 @@ def _label(key: str, forms: list[tuple[int, str]]) -> str:
 def _lower_words(phrase: str) -> str:
     """Lower-case a phrase but keep acronyms (`ViT`, `LLM`) as written."""
     return " ".join(w if is_acronym(w) else w.lower() for w in phrase.split())
+
+
+def _needs_more(scored: list[tuple[float, str]], counts: dict[str, int], wanted: int) -> bool:
+    """Would the nesting rule leave fewer than `wanted` of the shortlisted terms?"""
+    kept: list[str] = []
+    for _, key in scored:
+        if not any(f" {key} " in f" {o} " and counts[key] <= counts[o] for o in kept):
+            kept.append(key)
+    return len(kept) < wanted
 
 
 def _nested(short: str, long: str) -> bool:
