@@ -529,12 +529,18 @@ def extract_terms_parallel(papers: Sequence[Paper], workers: int | None = None) 
     return [t for part in parts for t in part]
 
 
+_SPENT: PaperTerms = (Counter(), [])
+
+
 def extract_concepts(
     papers: Sequence[Paper],
     options: ConceptOptions | None = None,
     terms: list[PaperTerms] | None = None,
 ) -> ConceptMap:
-    """Tag each paper with its best concepts and build the corpus's concept list."""
+    """Tag each paper with its best concepts and build the corpus's concept list.
+
+    `terms` (from `extract_terms`) is consumed: its entries are released as they are used.
+    """
     options = options or ConceptOptions()
     terms = terms if terms is not None else extract_terms(papers)
     n = max(len(papers), 1)
@@ -565,7 +571,11 @@ def extract_concepts(
     df: Counter[str] = Counter()
     surface_df: Counter[str] = Counter()
     target_of: dict[str, str] = {}
-    for counts, _ in terms:
+    # Each paper's surface counts are dropped once resolved: at 100k papers the two
+    # generations of per-paper dictionaries together would double this stage's memory.
+    for index in range(len(terms)):
+        counts = terms[index][0]
+        terms[index] = _SPENT
         resolved: dict[str, int] = {}
         get = resolved.get
         for surface, count in counts.items():
@@ -626,7 +636,9 @@ def extract_concepts(
     #    of its own gives way to it.
     tags: dict[str, list[tuple[str, float]]] = {}
     shortlist = 4 * options.per_paper  # enough to survive the nesting rule; all if it does not
-    for paper, paper_counts in zip(papers, per_paper, strict=True):
+    for index, paper in enumerate(papers):
+        paper_counts = per_paper[index]
+        per_paper[index] = {}  # released as we go, like the surface counts above
         candidates = [
             (-count * weight, key)
             for key, count in paper_counts.items()
