@@ -1,0 +1,372 @@
+"""Candidate key phrases and acronym definitions in scientific text (the concept vocabulary).
+
+Tokens are classified once per process (content word, function word, acronym, connector);
+phrases are runs of content words that start and end where a term can, keyed so that
+plural/singular, hyphen/space and joined/hyphenated prefix variants meet.
+"""
+
+from __future__ import annotations
+
+import re
+from collections.abc import Callable, Iterable, Sequence
+from functools import lru_cache
+
+import simplemma
+
+MAX_WORDS = 4
+
+# Function words, plus the verbs and adverbs abstracts lean on; a key phrase neither starts
+# nor ends on one, and none stands inside it except the connectors below.
+FUNCTION_WORDS = frozenset(
+    """
+    a about above across after against all along also although am among an and another any are
+    as at be been before being below between both but by can could did do does doing done down
+    during each either else every few for from further had has have having he her here hers him
+    his how however i if in into is it its itself just least less many may me might more most
+    much must my neither no nor not of off on once one only onto or other others our ours out
+    over own per rather same shall she should since so some such than that the their theirs them
+    then there these they this those though through thus to too toward towards under unless
+    until up upon us very via was we were what whether when where which while who whom whose why
+    will with within without would yet you your e g eg ie i.e e.g etc vs
+    capture generate generating enhancing predicting integrating benchmarking teaching
+    accelerating boosting improving rethinking exploring revisiting leveraging towards
+    demystifying closing adapting introducing eliciting making unleashing achieve achieves
+    achieved achieving address addresses adopt adopts allow allows apply applied applies based
+    become becomes bring brings called can't cannot compare compared conduct conducted consider
+    considered consist consists contain contains demonstrate demonstrates demonstrated derive
+    derived describe described design designed develop developed enable enables enabled explore
+    explored find finds found focus focuses follow following give gives given help helps improve
+    improves improved include includes including introduce introduces introduced lead leads
+    leading leverage leverages make makes made need needs obtain obtained offer offers
+    outperform outperforms outperforming perform performs performed present presents presented
+    propose proposes proposed provide provides provided reach reaches reduce reduces reduced
+    remain remains require requires required reveal reveals see seen serve serves show shows
+    showed shown significantly study studies suggest suggests take takes taken termed train
+    trained use used uses using utilize utilizes utilizing validate verify well yield yields
+    able across first second third two three four five several new novel simple key still even
+    often usually widely largely highly respectively particularly especially furthermore
+    moreover additionally specifically finally namely mainly recently currently previously
+    """.split()
+)
+# Allowed inside a phrase between content words: "mixture of experts", "text to image".
+CONNECTORS = frozenset({"of", "to"})
+
+# Academic filler: a candidate made only of these words is not a research concept.
+GENERIC_WORDS = frozenset(
+    """
+    ability accuracy advantage algorithm analysis application approach art aspect available
+    baseline behavior behaviour benchmark benefit best better capability case challenge
+    challenging code comparable comparison competitive component comprehensive computational
+    contribution cost current data dataset datasets demonstration detail different difficulty
+    direction domain effect effective effectiveness efficiency efficient effort empirical end
+    evaluation evidence existing experiment experimental extensive fact factor field finding
+    framework future general github good great high impact implementation importance important
+    improvement input insight issue large level limitation literature low lower main manner
+    method methodology metric model module network number objective open order output overall
+    paper part performance potential practical practice previous problem process project
+    promising property public publicly purpose quality question range recent release released
+    research result robust scale scenario script setting significant simple small solution
+    source stage standard state strategy strong structure study superior system task technique
+    term time tool type understanding variety various version way work better-performing
+    downstream thorough examination
+    """.split()
+)
+# Words too broad to tag a paper with on their own, though fine inside a phrase
+# ("image" alone says little; "image segmentation" is a concept).
+BROAD_ALONE = frozenset(
+    """
+    layer image feature sequence token text context object generation representation training
+    inference memory parameter weight size length information knowledge pattern signal
+    prediction learning loss space head vector matrix score sample instance label class language
+    vision decoder encoder detection recognition classification modeling modelling fusion
+    interpretation accelerating boosting paradigm lens deep sparse parallel dense fast multi
+    single global local word sentence document step operator annotation tuning speed
+    interaction brain cache response criterion index phase group block multiple ai ap cls flop
+    completion geometry surface scene reconstruction coding encoding byte search exit dropping
+    adapt implicit recurrent learner instruction content frame reward prompt agent law scaling
+    """.split()
+)
+_ADJECTIVE_ENDINGS = ("al", "ive", "ous", "ic", "able", "ible", "ful", "less", "ary", "ar")
+_NOUNS_LIKE_ADJECTIVES = frozenset(
+    """
+    retrieval signal interval tutorial logic music topic radar lidar grammar agent gradient
+    student content component token transformer proposal removal arrival material journal trial
+    animal survival portal terminal manual potential arithmetic graphic objective derivative
+    primitive representative alternative dictionary vocabulary summary library boundary memory
+    binary commentary variable table cable rehearsal traversal
+    """.split()
+)
+# Leading modifiers that evaluate rather than name: stripped from the front of a phrase.
+FILLER_MODIFIERS = frozenset(
+    """
+    novel new proposed existing previous prior recent current various different extensive
+    comprehensive significant simple effective efficient strong robust powerful promising
+    state-of-the-art sota several numerous diverse standard typical conventional traditional
+    popular widely-used well-known remarkable impressive superior competitive unified general
+    specific particular
+    """.split()
+)
+# Head nouns that turn a concept into a description of it: "self-attention mechanism",
+# "decoding method", "segmentation task"; the phrase without them is the concept.
+GENERIC_HEADS = frozenset(
+    """
+    method approach system structure strategy task framework technique scheme module mechanism
+    size setting paradigm pipeline process procedure problem performance result design model's
+    """.split()
+)
+# Adjectives that cannot end a phrase ("inference of large", "multi modal").
+_ADJECTIVES = frozenset(
+    """
+    large small high low deep long short good better best multiple wise level based free aware
+    accurate specific modal lingual scale grained shot
+    """.split()
+)
+_HAS_DIGIT = re.compile(r"\d")
+_NO_LY = frozenset({"anomaly", "family", "assembly", "supply", "italy", "only", "reply", "apply"})
+
+_CHUNK_SPLIT = re.compile(r"[.,;:!?()\[\]{}\"“”‘’«»|/]|\s[-–—]\s|'s\b")
+_TOKEN = re.compile(r"[A-Za-z0-9][A-Za-z0-9'-]*[A-Za-z0-9]|[A-Za-z]")
+_ACRONYM_DEF = re.compile(r"\(\s*([A-Za-z][A-Za-z0-9-]*[A-Z][A-Za-z0-9-]*?)(s?)\s*\)")
+_URL = re.compile(r".*(?:://|github\.com|huggingface\.co|\.io/).*")
+_LATEX = re.compile(r"\\[a-zA-Z]+|[{}^_$]")
+
+
+def is_acronym(token: str) -> bool:
+    """A short token of mostly capitals: `LLM`, `ViT`, `MoE`, `T2I`, `CASS-NAT` (not `Multi-Level`)."""
+    if not 2 <= len(token) <= 12 or not token[0].isalpha():
+        return False
+    letters = [c for c in token if c.isalpha()]
+    upper = sum(c.isupper() for c in letters)
+    return upper >= 2 and upper * 2 >= len(letters)
+
+
+def acronym_key(token: str) -> str:
+    """`LLMs` and `LLM` share a key; so do `MLPs` and `MLP`."""
+    if len(token) > 2 and token.endswith("s") and token[-2].isupper():
+        return token[:-1]
+    return token
+
+
+@lru_cache(maxsize=200_000)
+def _lemma(word: str) -> str:
+    if len(word) < 4 or not word.endswith("s") or word.endswith(("ss", "us", "is")):
+        return word
+    lemma = simplemma.lemmatize(word, lang="en")
+    if lemma == word:  # a term the dictionary lacks ("autoencoders"): regular plural rules
+        if word.endswith("ies"):
+            return word[:-3] + "y"
+        if word.endswith(("xes", "ches", "shes")):
+            return word[:-2]
+        return word[:-1]
+    return lemma
+
+
+# Prefixes written both joined and hyphenated ("pretraining", "pre-training"): always split.
+_JOINED_PREFIX = re.compile(r"^(pre|post|fine|multi|self|cross|semi|non|co|re|sub|un)(?=[a-z]{4})(?!-)")
+
+
+def phrase_key(words: Sequence[str]) -> str:
+    """Normalized key of a phrase: lower case, hyphens as spaces, last word lemmatized.
+
+    Joined and hyphenated prefixes meet: "pretraining" and "pre-training" both give
+    "pre training"; "finetuning" and "fine-tuning" give "fine tuning".
+    """
+    lowered = [w.lower() for w in words]
+    lowered[-1] = _lemma(lowered[-1])
+    text = " ".join(lowered).replace("-", " ")
+    return " ".join(_split_prefix(w) for w in text.split())
+
+
+_KNOWN_JOINED = frozenset(
+    {
+        "pretraining",
+        "pretrained",
+        "finetuning",
+        "finetuned",
+        "multimodal",
+        "multilingual",
+        "multiscale",
+        "multitask",
+        "selfattention",
+        "crossattention",
+        "semisupervised",
+        "nonautoregressive",
+        "subword",
+        "multihead",
+        "multilayer",
+        "pretrain",
+        "finetune",
+        "posttraining",
+        "crosslingual",
+        "crossmodal",
+    }
+)
+
+
+def _split_prefix(word: str) -> str:
+    if word in _KNOWN_JOINED:
+        return _JOINED_PREFIX.sub(r"\1 ", word)
+    return word
+
+
+def slugify(key: str) -> str:
+    return re.sub(r"[^a-z0-9]+", "-", key.lower()).strip("-") or "concept"
+
+
+def _is_function(word: str) -> bool:
+    low = word.lower()
+    if low in FUNCTION_WORDS or low.isdigit():
+        return True
+    return low.endswith("ly") and low not in _NO_LY and len(low) > 4
+
+
+def _adjective(low: str) -> bool:
+    if low in _ADJECTIVES:
+        return True
+    return low.endswith(_ADJECTIVE_ENDINGS) and low not in _NOUNS_LIKE_ADJECTIVES and len(low) > 4
+
+
+def _ends_badly(word: str) -> bool:
+    low = word.lower()
+    # A phrase ends on its head noun, not a participle ("model trained") or a bare number.
+    return (low.endswith("ed") and len(low) > 4 and not low.endswith("eed")) or (
+        low[:1].isdigit() and low.isdigit()
+    )
+
+
+def clean_text(text: str) -> str:
+    """Text without URLs and LaTeX markup, which would otherwise yield junk phrases."""
+    if "://" in text or "github.com" in text or "huggingface.co" in text or ".io/" in text:
+        text = " ".join(w for w in text.split() if not _URL.fullmatch(w))
+    if "\\" in text or "{" in text or "^" in text or "$" in text or "_" in text:
+        text = _LATEX.sub(" ", text)
+    return text
+
+
+# Token classes for phrase building, cached per distinct token (the vocabulary is small
+# next to the token stream, so each token is classified once per process).
+_CONTENT, _FUNCTION, _ACRONYM, _CONNECTOR = 0, 1, 2, 3
+_TOKEN_INFO: dict[str, tuple[int, bool, bool]] = {}
+
+
+def _token_info(token: str) -> tuple[int, bool, bool]:
+    """(class, may start a phrase, may end a phrase)."""
+    info = _TOKEN_INFO.get(token)
+    if info is None:
+        low = token.lower()
+        if is_acronym(token):
+            kind = _ACRONYM
+        elif low in CONNECTORS:
+            kind = _CONNECTOR
+        elif _is_function(token):
+            kind = _FUNCTION
+        else:
+            kind = _CONTENT
+        content = kind == _CONTENT
+        starts = (
+            content and low not in FILLER_MODIFIERS and (not _HAS_DIGIT.search(low) or low in ("2d", "3d"))
+        )
+        ends = content and not _ends_badly(token) and low not in GENERIC_HEADS and not _adjective(low)
+        info = (kind, starts, ends)
+        if len(_TOKEN_INFO) < 500_000:
+            _TOKEN_INFO[token] = info
+    return info
+
+
+def candidate_phrases(text: str) -> list[str]:
+    """Surface forms of every candidate phrase (1..4 words), and `ACR:X` for each acronym X.
+
+    Acronyms are resolved to their long form only once the whole corpus's definitions are
+    known; phrases are mapped to keys (`phrase_key`) once per distinct surface.
+    """
+    found: list[str] = []
+    add = found.append
+    known = _TOKEN_INFO.get
+    for chunk in _CHUNK_SPLIT.split(text):
+        run: list[str] = []
+        infos: list[tuple[int, bool, bool]] = []
+        for token in _TOKEN.findall(chunk):
+            info = known(token) or _token_info(token)
+            kind = info[0]
+            if kind == _CONTENT or (kind == _CONNECTOR and run):
+                run.append(token)
+                infos.append(info)
+                continue
+            if run:
+                _run_phrases(run, infos, add)
+                run, infos = [], []
+            if kind == _ACRONYM:
+                add("ACR:" + acronym_key(token))
+        if run:
+            _run_phrases(run, infos, add)
+    return found
+
+
+def _run_phrases(run: list[str], infos: list[tuple[int, bool, bool]], add: Callable[[str], None]) -> None:
+    n = len(run)
+    if n == 1:
+        if infos[0][1] and infos[0][2]:
+            add(run[0])
+        return
+    for i in range(n):
+        if infos[i][1]:
+            for j in range(i, min(i + MAX_WORDS, n)):
+                if infos[j][2]:
+                    add(" ".join(run[i : j + 1]) if j > i else run[i])
+
+
+_KEYS: dict[str, str] = {}
+
+
+def surface_key(surface: str) -> str:
+    """`phrase_key` of a surface form (cached), or the surface itself for `ACR:` markers."""
+    key = _KEYS.get(surface)
+    if key is None:
+        key = surface if surface.startswith("ACR:") else phrase_key(surface.split())
+        if len(_KEYS) < 2_000_000:
+            _KEYS[surface] = key
+    return key
+
+
+def acronym_definitions(text: str) -> Iterable[tuple[str, list[str]]]:
+    """(acronym, long-form words) for each `long form (ACR)` in `text` (Schwartz-Hearst style).
+
+    The long form is the shortest run of words just before the parenthesis whose initials
+    (and inner letters, in order) spell the acronym, starting on the acronym's first letter.
+    """
+    for match in _ACRONYM_DEF.finditer(text):
+        acronym = match.group(1)
+        before = text[: match.start()].rstrip()
+        words = _TOKEN.findall(before.rsplit(".", 1)[-1])[-(len(acronym) + 5) :]
+        long_form = _match_long_form(acronym, words)
+        if long_form:
+            yield acronym_key(acronym + match.group(2)), long_form
+
+
+def _match_long_form(acronym: str, words: list[str]) -> list[str] | None:
+    """The shortest run of trailing `words` whose part initials spell the acronym's capitals."""
+    capitals = [c.lower() for c in acronym if c.isupper()]
+    if len(capitals) < 2:
+        return None
+    for start in range(len(words) - 1, -1, -1):
+        candidate = words[start:]
+        parts = [p for w in candidate for p in w.split("-") if p and not _is_function(p)]
+        if not parts or _is_function(candidate[0]) or parts[0][0].lower() != capitals[0]:
+            continue
+        if len(parts) > len(capitals) + 2:
+            return None
+        initials = [p[0].lower() for p in parts]
+        # Capitals are word initials ("Large Language Models"), or, for two words or more,
+        # letters inside them in order ("Masked AutoEncoder" MAE, "DEtection TRansformer" DETR).
+        if _subsequence(capitals, initials) or (
+            len(parts) >= 2
+            and len(parts) <= len(capitals)
+            and _subsequence(capitals, list("".join(parts).lower()))
+        ):
+            return None if _is_function(candidate[-1]) else candidate
+    return None
+
+
+def _subsequence(needle: list[str], hay: list[str]) -> bool:
+    it = iter(hay)
+    return all(any(h == n for h in it) for n in needle)
