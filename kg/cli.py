@@ -133,10 +133,10 @@ def build(
     ] = None,
     offline: Annotated[bool, typer.Option(help="Use only cached answers; send no request.")] = False,
     draw: DrawOpt = None,
-    min_concept_papers: MinConceptOpt = 3,
+    min_concept_papers: MinConceptOpt = view.ViewOptions.min_concept_papers,
     largest_component: LargestOpt = False,
-    max_nodes: MaxNodesOpt = 1500,
-    max_edges: MaxEdgesOpt = 6000,
+    max_nodes: MaxNodesOpt = view.ViewOptions.max_nodes,
+    max_edges: MaxEdgesOpt = view.ViewOptions.max_edges,
 ) -> None:
     """Build the graph from saved Daily Papers pages and write RDF to the output directory.
 
@@ -246,10 +246,10 @@ def view_command(
         bool, typer.Option("--no-open", help="Print the page's path instead of opening it.")
     ] = False,
     draw: DrawOpt = None,
-    min_concept_papers: MinConceptOpt = 3,
+    min_concept_papers: MinConceptOpt = view.ViewOptions.min_concept_papers,
     largest_component: LargestOpt = False,
-    max_nodes: MaxNodesOpt = 1500,
-    max_edges: MaxEdgesOpt = 6000,
+    max_nodes: MaxNodesOpt = view.ViewOptions.max_nodes,
+    max_edges: MaxEdgesOpt = view.ViewOptions.max_edges,
 ) -> None:
     """Open the interactive graph (exports/graph.html) in the browser; it works offline.
 
