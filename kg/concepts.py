@@ -314,20 +314,9 @@ def extract_concepts(
             for key, count in paper_counts.items()
             if (weight := term_weight.get(key)) is not None
         ]
-        scored = heapq.nsmallest(shortlist, candidates)
-        if len(candidates) > shortlist and _needs_more(scored, paper_counts, options.per_paper):
-            scored = sorted(candidates)
-        chosen: list[tuple[str, float]] = []
-        for neg, key in scored:
-            score = -neg
-            padded = f" {key} "
-            if any(
-                padded in f" {other} " and paper_counts[key] <= paper_counts[other] for other, _ in chosen
-            ):
-                continue
-            chosen.append((key, score))
-            if len(chosen) == options.per_paper:
-                break
+        chosen = _choose(heapq.nsmallest(shortlist, candidates), paper_counts, options.per_paper)
+        if len(chosen) < options.per_paper and len(candidates) > shortlist:
+            chosen = _choose(sorted(candidates), paper_counts, options.per_paper)
         tags[paper.key] = chosen
 
     # 4. Keep concepts that still tag enough papers; scores scaled per paper into (0, 1].
@@ -378,14 +367,15 @@ def _lower_words(phrase: str) -> str:
     return " ".join(w if is_acronym(w) else w.lower() for w in phrase.split())
 
 
-def _needs_more(scored: list[tuple[float, str]], counts: dict[str, int], wanted: int) -> bool:
-    """Would the nesting rule leave fewer than `wanted` of the shortlisted terms?"""
-    kept: list[str] = []
-    for _, key in scored:
-        if not any(f" {key} " in f" {o} " and counts[key] <= counts[o] for o in kept):
-            kept.append(key)
-    return len(kept) < wanted
-
-
-def _nested(short: str, long: str) -> bool:
-    return short != long and f" {short} " in f" {long} "
+def _choose(scored: list[tuple[float, str]], counts: dict[str, int], wanted: int) -> list[tuple[str, float]]:
+    """The first `wanted` of `scored` (best first), skipping a term nested in an already chosen
+    longer one unless it has more mentions of its own."""
+    chosen: list[tuple[str, float]] = []
+    for neg, key in scored:
+        padded = f" {key} "
+        if any(padded in f" {other} " and counts[key] <= counts[other] for other, _ in chosen):
+            continue
+        chosen.append((key, -neg))
+        if len(chosen) == wanted:
+            break
+    return chosen

@@ -16,16 +16,45 @@ from urllib.parse import quote
 
 import networkx as nx
 import pyoxigraph as ox
-from rdflib import BNode, Graph, Literal, Namespace, URIRef
-from rdflib.namespace import DCTERMS, FOAF, OWL, PROV, RDF, SKOS, XSD
+from rdflib import BNode, Graph, Literal, URIRef
+from rdflib import namespace as rdflib_ns
 
 from kg import graph as g
 from kg.errors import ConfigError
 
-SCHEMA = Namespace("https://schema.org/")
-CITO = Namespace("http://purl.org/spar/cito/")
+
+class Vocabulary:
+    """A namespace whose terms are made once.
+
+    rdflib's `Namespace` builds a new `URIRef` on every attribute access; on a large build that
+    is millions of objects, and equal-but-not-identical terms compare in Python.  Here a term
+    is made on first use and then read as a plain attribute.
+    """
+
+    def __init__(self, iri: str):
+        self._iri = iri
+
+    def __getattr__(self, name: str) -> URIRef:
+        if name.startswith("_"):
+            raise AttributeError(name)
+        term = self.__dict__[name] = URIRef(self._iri + name)
+        return term
+
+    def __str__(self) -> str:
+        return self._iri
+
+
+SCHEMA = Vocabulary("https://schema.org/")
+CITO = Vocabulary("http://purl.org/spar/cito/")
 KG_VOCAB = "https://w3id.org/kg/vocab#"
-KG = Namespace(KG_VOCAB)
+KG = Vocabulary(KG_VOCAB)
+DCTERMS = Vocabulary(str(rdflib_ns.DCTERMS))
+FOAF = Vocabulary(str(rdflib_ns.FOAF))
+OWL = Vocabulary(str(rdflib_ns.OWL))
+PROV = Vocabulary(str(rdflib_ns.PROV))
+RDF = Vocabulary(str(rdflib_ns.RDF))
+SKOS = Vocabulary(str(rdflib_ns.SKOS))
+XSD = Vocabulary(str(rdflib_ns.XSD))
 DEFAULT_BASE = "https://w3id.org/kg/id/"
 
 PREFIXES = {
@@ -52,8 +81,11 @@ FORMATS = {
 # literal rdflib would make of it (str -> xsd:string, int -> xsd:integer, bool -> xsd:boolean,
 # Decimal -> xsd:decimal).  Plain values skip rdflib's Literal machinery on the hot path of
 # large builds; `to_rdf` turns them into Literals.
-Obj = URIRef | Literal | BNode | str | int | bool | Decimal
-Triple = tuple[URIRef, URIRef, Obj]
+# Handlers make IRIs through a `Minter`, whose flavour decides whether they are rdflib terms
+# (`iter_triples`, `to_rdf`) or Oxigraph terms (`write_graph`).
+Term = URIRef | Literal | BNode | ox.NamedNode | ox.Literal
+Obj = Term | str | int | bool | Decimal
+Triple = tuple[Term, Term, Obj]
 _KEY_SAFE = re.compile(r"[\w-]+", re.ASCII)
 _MONTHS = ["jan", "feb", "mar", "apr", "may", "jun", "jul", "aug", "sep", "oct", "nov", "dec"]
 
@@ -65,47 +97,90 @@ class Minter:
         if not re.match(r"^[a-z][a-z0-9+.-]*:\S*[/#]$", base, re.IGNORECASE):
             raise ConfigError(f"base IRI must be absolute and end in '/' or '#': {base!r}")
         self.base = base
-        self._sources: dict[str, tuple[URIRef, str]] = {}
+        self._sources: dict[str, tuple[str, str]] = {}
 
-    def paper(self, key: str) -> URIRef:
+    def iri(self, value: str) -> Term:
+        """The flavour's IRI term: an rdflib `URIRef` here."""
+        return URIRef(value)
+
+    def decimal(self, value: float) -> Term:
+        """An `xsd:decimal` with four places (scores and weights)."""
+        return Literal(Decimal(f"{value:.4f}"))
+
+    def paper_iri(self, key: str) -> str:
         # Keys are made of word characters and hyphens, which IRIs allow as they are.
-        return URIRef(
-            f"{self.base}paper/{key}" if _KEY_SAFE.fullmatch(key) else f"{self.base}paper/{quote(key)}"
-        )
+        return f"{self.base}paper/{key}" if _KEY_SAFE.fullmatch(key) else f"{self.base}paper/{quote(key)}"
 
-    def _source(self, name: str) -> tuple[URIRef, str]:
+    def paper(self, key: str) -> Term:
+        return self.iri(self.paper_iri(key))
+
+    def _source(self, name: str) -> tuple[str, str]:
         known = self._sources.get(name)
         if known is None:
-            known = self._sources[name] = (
-                URIRef(f"{self.base}source/{quote(name, safe='/')}"),
-                quote(name, safe=""),
-            )
+            known = self._sources[name] = (f"{self.base}source/{quote(name, safe='/')}", quote(name, safe=""))
         return known
 
-    def source(self, name: str) -> URIRef:
-        return self._source(name)[0]
+    def source(self, name: str) -> Term:
+        return self.iri(self._source(name)[0])
 
-    def author(self, key: str) -> URIRef:
-        return URIRef(f"{self.base}author/{quote(key, safe='-')}")
+    def author(self, key: str) -> Term:
+        return self.iri(f"{self.base}author/{quote(key, safe='-')}")
 
-    def concept(self, slug: str) -> URIRef:
-        return URIRef(f"{self.base}concept/{slug}")
+    def concept(self, slug: str) -> Term:
+        return self.iri(f"{self.base}concept/{slug}")
 
     @property
-    def scheme(self) -> URIRef:
-        return URIRef(f"{self.base}concepts")
+    def scheme(self) -> Term:
+        return self.iri(f"{self.base}concepts")
 
-    def topic(self, key: str, slug: str) -> URIRef:
-        return URIRef(f"{self.paper(key)}#topic-{slug}")
+    def topic(self, key: str, slug: str) -> Term:
+        return self.iri(f"{self.paper_iri(key)}#topic-{slug}")
 
-    def cooccurrence(self, a: str, b: str) -> URIRef:
-        return URIRef(f"{self.base}cooccurrence/{a}--{b}")
+    def authorship(self, key: str, position: int) -> Term:
+        return self.iri(f"{self.paper_iri(key)}#author-{position}")
 
-    def similarity(self, a: str, b: str) -> URIRef:
-        return URIRef(f"{self.base}similarity/{a}--{b}")
+    def cooccurrence(self, a: str, b: str) -> Term:
+        return self.iri(f"{self.base}cooccurrence/{a}--{b}")
 
-    def derivation(self, key: str, source: str, line: int) -> URIRef:
-        return URIRef(f"{self.paper(key)}#seen-{self._source(source)[1]}-L{line}")
+    def similarity(self, a: str, b: str) -> Term:
+        return self.iri(f"{self.base}similarity/{a}--{b}")
+
+    def derivation(self, key: str, source: str, line: int) -> Term:
+        return self.iri(f"{self.paper_iri(key)}#seen-{self._source(source)[1]}-L{line}")
+
+
+class _OxMinter(Minter):
+    """The same IRIs as Oxigraph terms, for writing: no rdflib objects on the hot path.
+
+    IRIs that recur (papers, concepts, sources, repositories, the contract's terms) are made
+    once; the ones a single triple uses (topics, similarities) are not kept.
+    """
+
+    def __init__(self, base: str = DEFAULT_BASE):
+        super().__init__(base)
+        self._iris: dict[str, ox.NamedNode] = {}
+        self._decimal = ox.NamedNode(str(XSD.decimal))
+
+    def iri(self, value: str) -> ox.NamedNode:
+        node = self._iris.get(value)
+        if node is None:
+            node = self._iris[value] = ox.NamedNode(value)
+        return node
+
+    def decimal(self, value: float) -> ox.Literal:
+        return ox.Literal(f"{value:.4f}", datatype=self._decimal)
+
+    def _once(self, value: str) -> ox.NamedNode:
+        return ox.NamedNode(value)
+
+    def topic(self, key: str, slug: str) -> ox.NamedNode:
+        return self._once(f"{self.paper_iri(key)}#topic-{slug}")
+
+    def similarity(self, a: str, b: str) -> ox.NamedNode:
+        return self._once(f"{self.base}similarity/{a}--{b}")
+
+    def cooccurrence(self, a: str, b: str) -> ox.NamedNode:
+        return self._once(f"{self.base}cooccurrence/{a}--{b}")
 
 
 def listing_date(text: str) -> Literal:
@@ -143,7 +218,7 @@ def _paper_triples(graph: nx.MultiDiGraph, nid: str, data: dict, mint: Minter) -
         yield s, DCTERMS.abstract, data["abstract"]
     else:
         yield s, KG.abstractMissing, True
-    yield from _identity_triples(s, data)
+    yield from _identity_triples(s, data, mint)
     nodes = graph.nodes
     derivations = []
     topics = []
@@ -166,46 +241,46 @@ def _paper_triples(graph: nx.MultiDiGraph, nid: str, data: dict, mint: Minter) -
                 yield (
                     s,
                     CITO.cites,
-                    mint.paper(cited["key"]) if cited["kind"] == "paper" else URIRef(cited["iri"]),
+                    mint.paper(cited["key"]) if cited["kind"] == "paper" else mint.iri(cited["iri"]),
                 )
             elif rel == g.DERIVED_FROM:
                 name = nodes[target]["name"]
                 yield s, PROV.wasDerivedFrom, mint.source(name)
                 derivations.append((mint.derivation(key, name, edge["line"]), name, edge["line"]))
             elif rel in _PAPER_LINKS:
-                yield s, _PAPER_LINKS[rel], URIRef(nodes[target]["iri"])
+                yield s, _PAPER_LINKS[rel], mint.iri(nodes[target]["iri"])
                 yield s, KG.writtenUrl, edge["written"]
     for d, _, _ in derivations:
         yield s, PROV.qualifiedDerivation, d
     for position, _ in sorted(authors):
-        yield s, KG.authorship, URIRef(f"{s}#author-{position}")
+        yield s, KG.authorship, mint.authorship(key, position)
     for position, author in sorted(authors):
-        a = URIRef(f"{s}#author-{position}")
+        a = mint.authorship(key, position)
         yield a, RDF.type, KG.Authorship
         yield a, KG.author, author
         yield a, KG.position, position
-    for slug, _ in topics:
-        yield s, KG.topic, mint.topic(key, slug)
-    for slug, score in topics:
-        t = mint.topic(key, slug)
+    topic_iris = [mint.topic(key, slug) for slug, _ in topics]
+    for t in topic_iris:
+        yield s, KG.topic, t
+    for t, (slug, score) in zip(topic_iris, topics, strict=True):
         yield t, RDF.type, KG.Topic
         yield t, KG.concept, mint.concept(slug)
-        yield t, KG.score, _decimal(score)
+        yield t, KG.score, mint.decimal(score)
     for d, name, line in derivations:
         yield d, RDF.type, PROV.Derivation
         yield d, PROV.entity, mint.source(name)
         yield d, KG.line, line
 
 
-def _identity_triples(s: URIRef, data: dict) -> Iterator[Triple]:
+def _identity_triples(s: Term, data: dict, mint: Minter) -> Iterator[Triple]:
     """What enrichment learnt of a paper: ids as owl:sameAs links, date, venue, categories."""
     if data.get("arxiv_id"):
         yield s, KG.arxivId, data["arxiv_id"]
-        yield s, OWL.sameAs, URIRef(f"https://arxiv.org/abs/{data['arxiv_id']}")
+        yield s, OWL.sameAs, mint.iri(f"https://arxiv.org/abs/{data['arxiv_id']}")
     if data.get("s2_id"):
-        yield s, OWL.sameAs, URIRef(f"https://www.semanticscholar.org/paper/{data['s2_id']}")
+        yield s, OWL.sameAs, mint.iri(f"https://www.semanticscholar.org/paper/{data['s2_id']}")
     if data.get("doi"):
-        yield s, OWL.sameAs, URIRef(f"https://doi.org/{quote(data['doi'], safe='/:;()._-')}")
+        yield s, OWL.sameAs, mint.iri(f"https://doi.org/{quote(data['doi'], safe='/:;()._-')}")
     if data.get("issued"):
         issued = data["issued"]
         if re.fullmatch(r"\d{4}-\d{2}-\d{2}", issued):
@@ -221,18 +296,14 @@ def _author_triples(graph: nx.MultiDiGraph, nid: str, data: dict, mint: Minter) 
     yield s, RDF.type, FOAF.Person
     yield s, FOAF.name, data["name"]
     if data["key"].startswith("s2-"):
-        yield s, OWL.sameAs, URIRef(f"https://www.semanticscholar.org/author/{data['key'][3:]}")
+        yield s, OWL.sameAs, mint.iri(f"https://www.semanticscholar.org/author/{data['key'][3:]}")
 
 
 def _work_triples(graph: nx.MultiDiGraph, nid: str, data: dict, mint: Minter) -> Iterator[Triple]:
-    s = URIRef(data["iri"])
+    s = mint.iri(data["iri"])
     yield s, RDF.type, SCHEMA.CreativeWork
     if data.get("title"):
         yield s, DCTERMS.title, data["title"]
-
-
-def _decimal(value: float) -> Decimal:
-    return Decimal(f"{value:.4f}")
 
 
 def _concept_triples(graph: nx.MultiDiGraph, nid: str, data: dict, mint: Minter) -> Iterator[Triple]:
@@ -283,47 +354,47 @@ def _similarity_triples(graph: nx.MultiDiGraph, nid: str, data: dict, mint: Mint
             yield sim, RDF.type, KG.Similarity
             yield sim, KG.paper, a
             yield sim, KG.paper, b
-            yield sim, KG.weight, _decimal(edge["weight"])
+            yield sim, KG.weight, mint.decimal(edge["weight"])
             for slug in edge["shared"]:
                 yield sim, KG.sharedConcept, mint.concept(slug)
 
 
-def _linked_triples(graph: nx.MultiDiGraph, nid: str) -> Iterator[tuple[URIRef, URIRef]]:
+def _linked_triples(graph: nx.MultiDiGraph, nid: str, mint: Minter) -> Iterator[tuple[Term, Term]]:
     for _, target, edge in graph.out_edges(nid, data=True):
         if edge["rel"] == g.OWNER:
-            yield KG.owner, URIRef(graph.nodes[target]["iri"])
+            yield KG.owner, mint.iri(graph.nodes[target]["iri"])
         elif edge["rel"] == g.HOST:
-            yield KG.host, URIRef(graph.nodes[target]["iri"])
+            yield KG.host, mint.iri(graph.nodes[target]["iri"])
 
 
 def _repo_triples(graph: nx.MultiDiGraph, nid: str, data: dict, mint: Minter) -> Iterator[Triple]:
-    s = URIRef(data["iri"])
+    s = mint.iri(data["iri"])
     yield s, RDF.type, SCHEMA.SoftwareSourceCode
     yield s, SCHEMA.codeRepository, _uri(data["iri"])
     if data.get("name"):
         yield s, SCHEMA.name, data["name"]
-    for p, o in _linked_triples(graph, nid):
+    for p, o in _linked_triples(graph, nid, mint):
         yield s, p, o
 
 
 def _page_triples(graph: nx.MultiDiGraph, nid: str, data: dict, mint: Minter) -> Iterator[Triple]:
-    s = URIRef(data["iri"])
+    s = mint.iri(data["iri"])
     yield s, RDF.type, SCHEMA.WebPage
     yield s, SCHEMA.url, _uri(data["iri"])
-    for p, o in _linked_triples(graph, nid):
+    for p, o in _linked_triples(graph, nid, mint):
         yield s, p, o
 
 
 def _owner_triples(graph: nx.MultiDiGraph, nid: str, data: dict, mint: Minter) -> Iterator[Triple]:
-    s = URIRef(data["iri"])
+    s = mint.iri(data["iri"])
     yield s, RDF.type, FOAF.Agent
     yield s, FOAF.name, data["name"]
-    for p, o in _linked_triples(graph, nid):
+    for p, o in _linked_triples(graph, nid, mint):
         yield s, p, o
 
 
 def _host_triples(graph: nx.MultiDiGraph, nid: str, data: dict, mint: Minter) -> Iterator[Triple]:
-    s = URIRef(data["iri"])
+    s = mint.iri(data["iri"])
     yield s, RDF.type, SCHEMA.WebSite
     yield s, SCHEMA.url, _uri(data["iri"])
 
@@ -383,10 +454,11 @@ def to_rdf(graph: nx.MultiDiGraph, base: str = DEFAULT_BASE) -> Graph:
 
 
 _XSD_NATIVE = {bool: XSD.boolean, int: XSD.integer, Decimal: XSD.decimal, float: XSD.double}
+_OX_TERMS = (ox.NamedNode, ox.Literal, ox.BlankNode)
 
 
 class _OxTerms:
-    """Converts rdflib terms (and plain values) to Oxigraph terms, reusing repeated IRIs."""
+    """Converts terms of either flavour (and plain values) to Oxigraph terms."""
 
     def __init__(self) -> None:
         self.iris: dict[str, ox.NamedNode] = {}
@@ -399,6 +471,8 @@ class _OxTerms:
 
     def term(self, term: Obj) -> ox.NamedNode | ox.Literal | ox.BlankNode:
         kind = type(term)
+        if kind in _OX_TERMS:
+            return term  # type: ignore[return-value]
         if kind is URIRef:
             return self.iri(term)  # type: ignore[arg-type]
         if kind is str:
@@ -417,16 +491,27 @@ class _OxTerms:
         raise TypeError(f"not an RDF term: {term!r}")
 
 
-def to_oxigraph(triples: Iterable[Triple]) -> Iterator[ox.Triple]:
-    """Oxigraph triples for rdflib ones, in the same order."""
-    conv = _OxTerms()
-    iri, term, make = conv.iri, conv.term, ox.Triple
-    last_s: str | None = None
-    last_node = ox.NamedNode("urn:x-kg:none")
+def to_oxigraph(triples: Iterable[Triple], counted: list[int] | None = None) -> Iterator[ox.Triple]:
+    """Oxigraph triples for triples of either flavour, in the same order.
+
+    When the input is used up, its length is appended to `counted` if given.
+    """
+    term, make, named = _OxTerms().term, ox.Triple, ox.NamedNode
+    predicates: dict[Term, Term] = {}  # a handful of terms, each one object: found by identity
+    n = 0
     for s, p, o in triples:
-        if s is not last_s:  # triples come grouped by subject: convert each subject once
-            last_s, last_node = s, iri(s)
-        yield make(last_node, iri(p), term(o))
+        n += 1
+        pred = predicates.get(p)
+        if pred is None:
+            pred = predicates[p] = term(p)
+        # Subjects and most objects are Oxigraph IRIs already (from `_OxMinter`).
+        yield make(
+            s if type(s) is named else term(s),
+            pred,
+            o if type(o) is named else term(o),  # type: ignore[arg-type]
+        )
+    if counted is not None:
+        counted.append(n)
 
 
 # Below this many output units one process is faster than forking (measured on the seeds).
@@ -438,7 +523,7 @@ def _write_part(args: tuple[int, int, str]) -> int:
     assert _FORK_JOB is not None
     graph, units, base, fmt = _FORK_JOB
     start, stop, path = args
-    return write_rdf(_unit_triples(graph, units[start:stop], Minter(base)), Path(path), fmt)
+    return write_rdf(_unit_triples(graph, units[start:stop], _OxMinter(base)), Path(path), fmt)
 
 
 def write_graph(
@@ -466,7 +551,7 @@ def write_graph(
         and "fork" in multiprocessing.get_all_start_methods()
     )
     if not parallel:
-        return write_rdf(_unit_triples(graph, units, Minter(base)), path, fmt)
+        return write_rdf(_unit_triples(graph, units, _OxMinter(base)), path, fmt)
     global _FORK_JOB
     step = -(-len(units) // workers)
     parts = [path.with_name(f"{path.name}.part{i}") for i in range(workers)]
@@ -496,13 +581,6 @@ def write_rdf(triples: Iterable[Triple], path: Path, fmt: str = "ttl") -> int:
     """Serialize `triples` to `path` in `fmt` (ttl, nt, jsonld); returns the triple count."""
     if fmt not in FORMATS:
         raise ConfigError(f"unknown RDF format {fmt!r} (choose from {', '.join(FORMATS)})")
-    count = 0
-
-    def counted() -> Iterator[ox.Triple]:
-        nonlocal count
-        for t in to_oxigraph(triples):
-            count += 1
-            yield t
-
-    ox.serialize(counted(), str(path), FORMATS[fmt][0], prefixes=PREFIXES)
-    return count
+    counted: list[int] = []
+    ox.serialize(to_oxigraph(triples, counted), str(path), FORMATS[fmt][0], prefixes=PREFIXES)
+    return counted[0]
