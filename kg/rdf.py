@@ -12,6 +12,7 @@ import shutil
 from collections.abc import Callable, Iterable, Iterator
 from decimal import Decimal
 from pathlib import Path
+from typing import Any, cast
 from urllib.parse import quote
 
 import networkx as nx
@@ -448,8 +449,10 @@ def to_rdf(graph: nx.MultiDiGraph, base: str = DEFAULT_BASE) -> Graph:
     rdf = Graph(bind_namespaces="none")
     for prefix, ns in PREFIXES.items():
         rdf.bind(prefix, ns)
-    for s, p, o in iter_triples(graph, base):
-        rdf.add((s, p, o if isinstance(o, URIRef | Literal | BNode) else Literal(o)))
+    for s, p, o in iter_triples(graph, base):  # the rdflib flavour: subjects and predicates are URIRefs
+        rdf.add(
+            (cast(URIRef, s), cast(URIRef, p), o if isinstance(o, URIRef | Literal | BNode) else Literal(o))
+        )
     return rdf
 
 
@@ -496,8 +499,9 @@ def to_oxigraph(triples: Iterable[Triple], counted: list[int] | None = None) -> 
 
     When the input is used up, its length is appended to `counted` if given.
     """
-    term, make, named = _OxTerms().term, ox.Triple, ox.NamedNode
-    predicates: dict[Term, Term] = {}  # a handful of terms, each one object: found by identity
+    term: Callable[[Any], Any] = _OxTerms().term
+    make, named = ox.Triple, ox.NamedNode
+    predicates: dict[Any, Any] = {}  # a handful of terms, each one object: found by identity
     n = 0
     for s, p, o in triples:
         n += 1
@@ -508,7 +512,7 @@ def to_oxigraph(triples: Iterable[Triple], counted: list[int] | None = None) -> 
         yield make(
             s if type(s) is named else term(s),
             pred,
-            o if type(o) is named else term(o),  # type: ignore[arg-type]
+            o if type(o) is named else term(o),
         )
     if counted is not None:
         counted.append(n)
