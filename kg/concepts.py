@@ -19,8 +19,10 @@ from __future__ import annotations
 import heapq
 import math
 from collections import Counter, defaultdict
-from collections.abc import Iterable, Sequence
+from collections.abc import Callable, Iterable, Sequence
 from dataclasses import dataclass, field
+from functools import partial
+from multiprocessing.connection import Connection
 from pathlib import Path
 
 from kg.errors import ConfigError
@@ -158,67 +160,178 @@ def paper_terms(paper: Paper) -> PaperTerms:
     return counts, list(acronym_definitions(f"{title}. {abstract}"))
 
 
-def extract_terms(papers: Sequence[Paper]) -> list[PaperTerms]:
-    """Per paper: candidate counts and acronym definitions (the part worth parallelising)."""
-    return [paper_terms(p) for p in papers]
+Resolver = Callable[[str], str]
 
 
-# Below this many papers a second process costs more than it saves (measured in
-# benchmarks/build_bench.py: fork and result transfer ~0.3 s).
+class Shard:
+    """A run of papers and what extraction keeps of them between its three passes.
+
+    The passes need corpus-wide figures in between (acronym long forms, then document
+    frequencies), so a large corpus is cut into shards that live in worker processes for the
+    whole extraction: per-paper counts never cross a process boundary, only the corpus-wide
+    tallies and each paper's final tags do.
+    """
+
+    def __init__(self, papers: Sequence[Paper]):
+        self.papers = papers
+        self.surfaces: list[Counter[str]] = []
+        self.keys: list[dict[str, int]] = []
+
+    def read(self) -> Definitions:
+        """Pass 1: each paper's candidate surfaces (kept); returns the acronym definitions."""
+        definitions: Definitions = []
+        for paper in self.papers:
+            counts, defined = paper_terms(paper)
+            self.surfaces.append(counts)
+            definitions += defined
+        return definitions
+
+    def resolve(self, resolve: Resolver) -> tuple[Counter[str], Counter[tuple[str, str]]]:
+        """Pass 2: surfaces to concept keys; returns document frequencies of the keys and, per
+        (key, surface), in how many papers the surface occurs (for labels)."""
+        df: Counter[str] = Counter()
+        surface_df: Counter[str] = Counter()
+        target_of: dict[str, str] = {}
+        for counts in self.surfaces:
+            resolved: dict[str, int] = {}
+            get = resolved.get
+            for surface, count in counts.items():
+                target = target_of.get(surface)
+                if target is None:
+                    target = target_of[surface] = resolve(surface_key(surface))
+                resolved[target] = get(target, 0) + count
+            self.keys.append(resolved)
+            df.update(resolved.keys())
+            surface_df.update(counts.keys())
+        self.surfaces = []  # released: at 100k papers two generations would double the memory
+        surfaces: Counter[tuple[str, str]] = Counter()
+        for surface, count in surface_df.items():
+            surfaces[target_of[surface], surface] = count
+        return df, surfaces
+
+    def tag(self, term_weight: dict[str, float], per_paper: int) -> list[list[tuple[str, float]]]:
+        """Pass 3: each paper's best terms, best first, with raw scores."""
+        tags = []
+        shortlist = 4 * per_paper  # enough to survive the nesting rule; all terms if it is not
+        for counts in self.keys:
+            candidates = [
+                (-count * weight, key)
+                for key, count in counts.items()
+                if (weight := term_weight.get(key)) is not None
+            ]
+            chosen = _choose(heapq.nsmallest(shortlist, candidates), counts, per_paper)
+            if len(chosen) < per_paper and len(candidates) > shortlist:
+                chosen = _choose(sorted(candidates), counts, per_paper)
+            tags.append(chosen)
+        self.keys = []
+        return tags
+
+
+# Below this many papers a second process costs more than it saves (fork, and sending the
+# tallies back, ~0.3 s; measured with benchmarks/build_bench.py).
 PARALLEL_MIN_PAPERS = 5000
 
 
-def _terms_of_slice(bounds: tuple[int, int]) -> list[PaperTerms]:
-    return extract_terms(_FORK_PAPERS[bounds[0] : bounds[1]])
+class _Shards:
+    """Shards of a corpus, each served by a forked worker process, called in lockstep."""
+
+    def __init__(self, papers: Sequence[Paper], workers: int):
+        import multiprocessing
+
+        context = multiprocessing.get_context("fork")
+        step = -(-len(papers) // workers)
+        self.conns = []
+        self.procs = []
+        for start in range(0, len(papers), step):
+            here, there = context.Pipe()
+            proc = context.Process(target=_serve, args=(there, papers[start : start + step]), daemon=True)
+            proc.start()
+            there.close()
+            self.conns.append(here)
+            self.procs.append(proc)
+
+    def call(self, method: str, *args: object) -> list:
+        for conn in self.conns:
+            conn.send((method, args))
+        results = []
+        for conn in self.conns:
+            ok, value = conn.recv()
+            if not ok:
+                raise RuntimeError(f"concept extraction worker failed: {value}")
+            results.append(value)
+        return results
+
+    def close(self) -> None:
+        for conn in self.conns:
+            conn.close()
+        for proc in self.procs:
+            proc.join(timeout=5)
+            if proc.is_alive():
+                proc.kill()
 
 
-_FORK_PAPERS: Sequence[Paper] = ()
+def _serve(conn: Connection, papers: Sequence[Paper]) -> None:
+    shard = Shard(papers)
+    while True:
+        try:
+            method, args = conn.recv()
+        except EOFError:
+            return
+        try:
+            conn.send((True, getattr(shard, method)(*args)))
+        except Exception as err:  # reported to, and raised in, the parent
+            conn.send((False, f"{type(err).__name__}: {err}"))
 
 
-def extract_terms_parallel(papers: Sequence[Paper], workers: int | None = None) -> list[PaperTerms]:
-    """`extract_terms` over all cores for large corpora (fork: papers are shared, not pickled)."""
+class _Local:
+    """The one-process stand-in for `_Shards`."""
+
+    def __init__(self, papers: Sequence[Paper]):
+        self.shard = Shard(papers)
+
+    def call(self, method: str, *args: object) -> list:
+        return [getattr(self.shard, method)(*args)]
+
+    def close(self) -> None:
+        self.shard = Shard(())
+
+
+def _workers(papers: Sequence[Paper], workers: int | None) -> int:
     import multiprocessing
     import os
 
-    workers = workers or len(os.sched_getaffinity(0)) if hasattr(os, "sched_getaffinity") else 1
-    if (
-        workers < 2
-        or len(papers) < PARALLEL_MIN_PAPERS
-        or "fork" not in multiprocessing.get_all_start_methods()
-    ):
-        return extract_terms(papers)
-    global _FORK_PAPERS
-    _FORK_PAPERS = papers
-    step = -(-len(papers) // workers)
-    bounds = [(i, min(i + step, len(papers))) for i in range(0, len(papers), step)]
-    try:
-        with multiprocessing.get_context("fork").Pool(workers) as pool:
-            parts = pool.map(_terms_of_slice, bounds)
-    finally:
-        _FORK_PAPERS = ()
-    return [t for part in parts for t in part]
-
-
-_SPENT: PaperTerms = (Counter(), [])
+    if workers is None:
+        workers = len(os.sched_getaffinity(0)) if hasattr(os, "sched_getaffinity") else 1
+    if len(papers) < PARALLEL_MIN_PAPERS or "fork" not in multiprocessing.get_all_start_methods():
+        return 1
+    return workers
 
 
 def extract_concepts(
     papers: Sequence[Paper],
     options: ConceptOptions | None = None,
-    terms: list[PaperTerms] | None = None,
+    workers: int | None = None,
 ) -> ConceptMap:
     """Tag each paper with its best concepts and build the corpus's concept list.
 
-    `terms` (from `extract_terms`) is consumed: its entries are released as they are used.
+    Corpora of `PARALLEL_MIN_PAPERS` or more are shared among `workers` processes (default:
+    one per core); the result is the same as in one process.
     """
-    options = options or ConceptOptions()
-    terms = terms if terms is not None else extract_terms(papers)
+    workers = _workers(papers, workers)
+    shards: _Shards | _Local = _Shards(papers, workers) if workers > 1 else _Local(papers)
+    try:
+        return _extract(papers, options or ConceptOptions(), shards)
+    finally:
+        shards.close()
+
+
+def _extract(papers: Sequence[Paper], options: ConceptOptions, shards: _Shards | _Local) -> ConceptMap:
     n = max(len(papers), 1)
 
     # 1. Acronyms: each maps to its most often defined long form.
     long_forms: dict[str, Counter[str]] = defaultdict(Counter)
     long_surface: Counter[tuple[str, str]] = Counter()
-    for _, definitions in terms:
+    for definitions in shards.call("read"):
         for acronym, words in definitions:
             key = phrase_key(words)
             long_forms[acronym][key] += 1
@@ -227,39 +340,15 @@ def extract_concepts(
     synonyms = {k: phrase_key(_TOKEN.findall(v)) for k, v in options.synonyms.items()}
     preferred_labels = {phrase_key(_TOKEN.findall(v)): v for v in options.synonyms.values()}
 
-    def resolve(key: str) -> str:
-        if key in synonyms:
-            return synonyms[key]
-        if key.startswith("ACR:"):
-            acronym = key[4:]
-            return acronyms.get(acronym, acronym.lower())
-        return key
-
-    # 2. Document frequencies over resolved keys; in how many papers each spelling occurs
-    #    (for labels).  Each distinct surface is resolved once.
-    per_paper: list[dict[str, int]] = []
+    # 2. Document frequencies over resolved keys; in how many papers each spelling occurs.
     df: Counter[str] = Counter()
-    surface_df: Counter[str] = Counter()
-    target_of: dict[str, str] = {}
-    # Each paper's surface counts are dropped once resolved: at 100k papers the two
-    # generations of per-paper dictionaries together would double this stage's memory.
-    for index in range(len(terms)):
-        counts = terms[index][0]
-        terms[index] = _SPENT
-        resolved: dict[str, int] = {}
-        get = resolved.get
-        for surface, count in counts.items():
-            target = target_of.get(surface)
-            if target is None:
-                target = target_of[surface] = resolve(surface_key(surface))
-            resolved[target] = get(target, 0) + count
-        per_paper.append(resolved)
-        df.update(resolved.keys())
-        surface_df.update(counts.keys())
+    surface_df: Counter[tuple[str, str]] = Counter()
+    for part_df, part_surfaces in shards.call("resolve", partial(_resolve, synonyms, acronyms)):
+        df.update(part_df)
+        surface_df.update(part_surfaces)
     surfaces: Counter[tuple[str, str]] = Counter()
     alt_acronyms: dict[str, set[str]] = defaultdict(set)
-    for surface, count in surface_df.items():
-        target = target_of[surface]
+    for (target, surface), count in surface_df.items():
         if surface.startswith("ACR:"):
             surface = surface[4:]
             if target != surface.lower():
@@ -304,20 +393,8 @@ def extract_concepts(
 
     # 3. Rank each paper's terms; a shorter term inside a chosen longer one with no mentions
     #    of its own gives way to it.
-    tags: dict[str, list[tuple[str, float]]] = {}
-    shortlist = 4 * options.per_paper  # enough to survive the nesting rule; all if it does not
-    for index, paper in enumerate(papers):
-        paper_counts = per_paper[index]
-        per_paper[index] = {}  # released as we go, like the surface counts above
-        candidates = [
-            (-count * weight, key)
-            for key, count in paper_counts.items()
-            if (weight := term_weight.get(key)) is not None
-        ]
-        chosen = _choose(heapq.nsmallest(shortlist, candidates), paper_counts, options.per_paper)
-        if len(chosen) < options.per_paper and len(candidates) > shortlist:
-            chosen = _choose(sorted(candidates), paper_counts, options.per_paper)
-        tags[paper.key] = chosen
+    ranked = [chosen for part in shards.call("tag", term_weight, options.per_paper) for chosen in part]
+    tags = {paper.key: chosen for paper, chosen in zip(papers, ranked, strict=True)}
 
     # 4. Keep concepts that still tag enough papers; scores scaled per paper into (0, 1].
     support = Counter(k for chosen in tags.values() for k, _ in chosen)
@@ -346,6 +423,16 @@ def extract_concepts(
         slugs.add(slug)
         concepts[key] = Concept(key, slug, label, sorted(alts), support[key])
     return ConceptMap(concepts, tags, {k: round(v, 4) for k, v in idf.items() if k in kept})
+
+
+def _resolve(synonyms: dict[str, str], acronyms: dict[str, str], key: str) -> str:
+    """The concept key a candidate key stands for: a synonym's target, an acronym's long form."""
+    if key in synonyms:
+        return synonyms[key]
+    if key.startswith("ACR:"):
+        acronym = key[4:]
+        return acronyms.get(acronym, acronym.lower())
+    return key
 
 
 def _label(key: str, forms: list[tuple[int, str]]) -> str:

@@ -14,7 +14,7 @@ import networkx as nx
 import requests
 
 from kg import graph as g
-from kg.concepts import ConceptMap, ConceptOptions, extract_concepts, extract_terms_parallel
+from kg.concepts import ConceptMap, ConceptOptions, extract_concepts
 from kg.enrich import EnrichReport, enrich_papers
 from kg.enrich.session import make_session
 from kg.files import atomic_outputs
@@ -136,7 +136,7 @@ def _build_corpus(
     timings["extract"] = time.perf_counter() - start
 
     start = time.perf_counter()
-    concept_map = extract_concepts(papers, concepts, terms=extract_terms_parallel(papers))
+    concept_map = extract_concepts(papers, concepts)
     related = related_concepts(concept_map)
     similar = similar_papers(concept_map)
     mentioned = mentions(papers, concept_map)

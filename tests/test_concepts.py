@@ -284,3 +284,34 @@ def test_stats_lists_top_concepts(tmp_path: Path):
     result = runner.invoke(app, ["stats", "--data", str(tmp_path / "graph.ttl")])
     assert "concepts with most papers" in result.stdout
     assert "large language model" in result.stdout
+
+
+def test_sharded_extraction_equals_one_process(seed_papers, seed_concepts, monkeypatch):
+    from kg import concepts
+
+    started = []
+    real = concepts._Shards
+
+    def spy(papers, workers):
+        started.append(workers)
+        return real(papers, workers)
+
+    monkeypatch.setattr(concepts, "PARALLEL_MIN_PAPERS", 1)
+    monkeypatch.setattr(concepts, "_Shards", spy)
+    sharded = extract_concepts(seed_papers, workers=3)
+    assert started == [3]
+    assert list(sharded.tags.items()) == list(seed_concepts.tags.items())
+    assert sharded.concepts == seed_concepts.concepts
+    assert sharded.idf == seed_concepts.idf
+
+
+def test_a_failing_worker_fails_the_extraction(seed_papers, monkeypatch):
+    from kg import concepts
+
+    def broken(paper):
+        raise ValueError(f"cannot read {paper.key}")
+
+    monkeypatch.setattr(concepts, "PARALLEL_MIN_PAPERS", 1)
+    monkeypatch.setattr(concepts, "paper_terms", broken)
+    with pytest.raises(RuntimeError, match="concept extraction worker failed: ValueError: cannot read"):
+        extract_concepts(seed_papers, workers=2)
