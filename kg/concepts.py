@@ -16,6 +16,7 @@ The extractor combines the signals that work on scientific text:
 
 from __future__ import annotations
 
+import contextlib
 import heapq
 import math
 from collections import Counter, defaultdict
@@ -263,6 +264,10 @@ class _Shards:
 
     def close(self) -> None:
         for conn in self.conns:
+            # A stop message, not end-of-file: every child holds copies of the pipes forked
+            # before it, so closing this end would not reach it.
+            with contextlib.suppress(OSError):
+                conn.send(None)
             conn.close()
         for proc in self.procs:
             proc.join(timeout=5)
@@ -274,9 +279,12 @@ def _serve(conn: Connection, papers: Sequence[Paper]) -> None:
     shard = Shard(papers)
     while True:
         try:
-            method, args = conn.recv()
+            message = conn.recv()
         except EOFError:
             return
+        if message is None:
+            return
+        method, args = message
         try:
             conn.send((True, getattr(shard, method)(*args)))
         except Exception as err:  # reported to, and raised in, the parent
