@@ -26,6 +26,7 @@ from functools import partial
 from multiprocessing.connection import Connection
 from pathlib import Path
 
+from kg import parallel
 from kg.errors import ConfigError
 from kg.model import Paper
 from kg.phrases import (
@@ -228,11 +229,6 @@ class Shard:
         return tags
 
 
-# Below this many papers a second process costs more than it saves (fork, and sending the
-# tallies back, ~0.3 s; measured with benchmarks/build_bench.py).
-PARALLEL_MIN_PAPERS = 5000
-
-
 class _Shards:
     """Shards of a corpus, each served by a forked worker process, called in lockstep."""
 
@@ -305,14 +301,9 @@ class _Local:
 
 
 def _workers(papers: Sequence[Paper], workers: int | None) -> int:
-    import multiprocessing
-    import os
-
-    if workers is None:
-        workers = len(os.sched_getaffinity(0)) if hasattr(os, "sched_getaffinity") else 1
-    if len(papers) < PARALLEL_MIN_PAPERS or "fork" not in multiprocessing.get_all_start_methods():
+    if len(papers) < parallel.PARALLEL_MIN_PAPERS or not parallel.can_fork():
         return 1
-    return workers
+    return parallel.cores() if workers is None else workers
 
 
 def extract_concepts(
@@ -322,7 +313,7 @@ def extract_concepts(
 ) -> ConceptMap:
     """Tag each paper with its best concepts and build the corpus's concept list.
 
-    Corpora of `PARALLEL_MIN_PAPERS` or more are shared among `workers` processes (default:
+    Corpora of `kg.parallel.PARALLEL_MIN_PAPERS` or more are shared among `workers` processes (default:
     one per core); the result is the same as in one process.
     """
     workers = _workers(papers, workers)

@@ -9,6 +9,7 @@ from contextlib import contextmanager
 from dataclasses import dataclass, field
 from importlib import resources
 from pathlib import Path
+from typing import Any
 
 import networkx as nx
 import requests
@@ -21,6 +22,7 @@ from kg.files import atomic_outputs
 from kg.ingest import load_pages, merge_entries
 from kg.links import extract_links
 from kg.model import Paper
+from kg.parallel import PARALLEL_MIN_PAPERS, run_jobs
 from kg.rdf import DEFAULT_BASE, FORMATS, write_graph
 from kg.similarity import mentions, related_concepts, similar_papers
 from kg.view import ViewOptions, write_html
@@ -137,9 +139,13 @@ def _build_corpus(
 
     start = time.perf_counter()
     concept_map = extract_concepts(papers, concepts)
-    related = related_concepts(concept_map)
-    similar = similar_papers(concept_map)
-    mentioned = mentions(papers, concept_map)
+    # Three independent readings of the concepts; on a large corpus they run side by side.
+    readings: list[Callable[[], Any]] = [
+        lambda: similar_papers(concept_map),
+        lambda: mentions(papers, concept_map),
+        lambda: related_concepts(concept_map),
+    ]
+    similar, mentioned, related = run_jobs(readings, parallel=len(papers) >= PARALLEL_MIN_PAPERS)
     timings["concepts"] = time.perf_counter() - start
 
     start = time.perf_counter()

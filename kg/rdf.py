@@ -21,6 +21,7 @@ from rdflib import BNode, Graph, Literal, URIRef
 from rdflib import namespace as rdflib_ns
 
 from kg import graph as g
+from kg import parallel
 from kg.errors import ConfigError
 
 
@@ -520,14 +521,9 @@ def to_oxigraph(triples: Iterable[Triple], counted: list[int] | None = None) -> 
 
 # Below this many output units one process is faster than forking (measured on the seeds).
 PARALLEL_MIN_UNITS = 50_000
-_FORK_JOB: tuple[nx.MultiDiGraph, list[Unit], str, str] | None = None
-
-
-def _write_part(args: tuple[int, int, str]) -> int:
-    assert _FORK_JOB is not None
-    graph, units, base, fmt = _FORK_JOB
-    start, stop, path = args
-    return write_rdf(_unit_triples(graph, units[start:stop], _OxMinter(base)), Path(path), fmt)
+# Runs per worker: papers, concepts and similarity links differ in size, so equal runs of
+# units are unequal work; several runs per worker let the one that is done first take more.
+RUNS_PER_WORKER = 4
 
 
 def write_graph(
@@ -539,31 +535,23 @@ def write_graph(
     processes (Turtle and N-Triples) and joined; the bytes equal a one-process write, since
     each run starts a new subject and later runs only repeat the `@prefix` header.
     """
-    import multiprocessing
-    import os
-
     if fmt not in FORMATS:
         raise ConfigError(f"unknown RDF format {fmt!r} (choose from {', '.join(FORMATS)})")
     Minter(base)  # validate before any work
     units = _units(graph)
-    if workers is None:
-        workers = len(os.sched_getaffinity(0)) if hasattr(os, "sched_getaffinity") else 1
-    parallel = (
-        workers > 1
-        and fmt in ("ttl", "nt")
-        and len(units) >= PARALLEL_MIN_UNITS
-        and "fork" in multiprocessing.get_all_start_methods()
-    )
-    if not parallel:
+    workers = parallel.cores() if workers is None else workers
+    if workers < 2 or fmt not in ("ttl", "nt") or len(units) < PARALLEL_MIN_UNITS or not parallel.can_fork():
         return write_rdf(_unit_triples(graph, units, _OxMinter(base)), path, fmt)
-    global _FORK_JOB
-    step = -(-len(units) // workers)
-    parts = [path.with_name(f"{path.name}.part{i}") for i in range(workers)]
-    jobs = [(i * step, min((i + 1) * step, len(units)), str(parts[i])) for i in range(workers)]
-    _FORK_JOB = (graph, units, base, fmt)
+    runs = min(workers * RUNS_PER_WORKER, len(units))
+    bounds = [len(units) * i // runs for i in range(runs + 1)]  # none of the runs is empty
+    parts = [path.with_name(f"{path.name}.part{i}") for i in range(runs)]
+
+    def job(i: int) -> Callable[[], int]:
+        run = units[bounds[i] : bounds[i + 1]]
+        return lambda: write_rdf(_unit_triples(graph, run, _OxMinter(base)), parts[i], fmt)
+
     try:
-        with multiprocessing.get_context("fork").Pool(workers) as pool:
-            counts = pool.map(_write_part, jobs)
+        counts = parallel.run_jobs([job(i) for i in range(runs)], workers=workers)
         header = len(PREFIXES) if fmt == "ttl" else 0
         with path.open("wb") as out:
             for i, part in enumerate(parts):
@@ -575,7 +563,6 @@ def write_graph(
                                 raise ConfigError(f"unexpected Turtle header in part {i}: {line[:40]!r}")
                     shutil.copyfileobj(f, out, 1 << 20)
     finally:
-        _FORK_JOB = None
         for part in parts:
             part.unlink(missing_ok=True)
     return sum(counts)

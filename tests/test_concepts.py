@@ -287,7 +287,7 @@ def test_stats_lists_top_concepts(tmp_path: Path):
 
 
 def test_sharded_extraction_equals_one_process(seed_papers, seed_concepts, monkeypatch):
-    from kg import concepts
+    from kg import concepts, parallel
 
     started = []
     real = concepts._Shards
@@ -296,7 +296,7 @@ def test_sharded_extraction_equals_one_process(seed_papers, seed_concepts, monke
         started.append(workers)
         return real(papers, workers)
 
-    monkeypatch.setattr(concepts, "PARALLEL_MIN_PAPERS", 1)
+    monkeypatch.setattr(parallel, "PARALLEL_MIN_PAPERS", 1)
     monkeypatch.setattr(concepts, "_Shards", spy)
     sharded = extract_concepts(seed_papers, workers=3)
     assert started == [3]
@@ -306,12 +306,12 @@ def test_sharded_extraction_equals_one_process(seed_papers, seed_concepts, monke
 
 
 def test_a_failing_worker_fails_the_extraction(seed_papers, monkeypatch):
-    from kg import concepts
+    from kg import concepts, parallel
 
     def broken(paper):
         raise ValueError(f"cannot read {paper.key}")
 
-    monkeypatch.setattr(concepts, "PARALLEL_MIN_PAPERS", 1)
+    monkeypatch.setattr(parallel, "PARALLEL_MIN_PAPERS", 1)
     monkeypatch.setattr(concepts, "paper_terms", broken)
     with pytest.raises(RuntimeError, match="concept extraction worker failed: ValueError: cannot read"):
         extract_concepts(seed_papers, workers=2)
