@@ -124,10 +124,16 @@ def select_view(graph: nx.MultiDiGraph, options: ViewOptions) -> nx.Graph:
     }
     if len(keep) > options.max_nodes:
         # Rank by degree among drawable nodes, reading only the kept nodes' adjacency: on large
-        # corpora this avoids walking (and sorting) every edge of the graph.
+        # corpora this avoids walking (and sorting) every edge of the graph.  Papers get up to
+        # half of the places: concepts and owners have the highest degrees of a large corpus
+        # and would otherwise fill a view that is about papers.
         succ, pred = graph.succ, graph.pred
         degree = {n: len((succ[n].keys() | pred[n].keys()) & keep) for n in keep}
-        keep = set(sorted(keep, key=lambda n: (-degree[n], n))[: options.max_nodes])
+        ranked = sorted(keep, key=lambda n: (-degree[n], n))
+        papers = [n for n in ranked if nodes[n]["kind"] == "paper"][: options.max_nodes // 2]
+        chosen = set(papers)
+        others = [n for n in ranked if n not in chosen][: options.max_nodes - len(papers)]
+        keep = chosen | set(others)
     edges = []
     for a in sorted(keep):
         for b, multi in graph.succ[a].items():
@@ -166,9 +172,14 @@ def paper_communities(graph: nx.MultiDiGraph, view: nx.Graph) -> tuple[dict[str,
     links = nx.Graph()
     links.add_nodes_from(papers)
     drawn = set(papers)
-    for a, b, data in graph.edges(data=True):
-        if data["rel"] == g.SIMILAR and a in drawn and b in drawn:
-            links.add_edge(a, b, weight=data["weight"])
+    succ = graph.succ
+    for a in graph:  # the order of graph.edges(), reading only the drawn papers' edges
+        if a in drawn:
+            for b, multi in succ[a].items():
+                if b in drawn:
+                    for data in multi.values():
+                        if data["rel"] == g.SIMILAR:
+                            links.add_edge(a, b, weight=data["weight"])
     if links.number_of_edges() == 0:
         for n in view.nodes:
             if view.nodes[n]["kind"] != "paper":
@@ -193,11 +204,17 @@ def paper_communities(graph: nx.MultiDiGraph, view: nx.Graph) -> tuple[dict[str,
     return membership, names
 
 
+# A spring layout costs the square of its node count per iteration: groups larger than this
+# are split (Louvain within the group) and laid out in two levels, like the whole view.
+LAYOUT_DIRECT = 250
+
+
 def layout(view: nx.Graph, membership: dict[str, int]) -> dict[str, tuple[float, float]]:
     """Positions: communities spread by a small spring layout, members laid out within each.
 
     Each spring layout runs on one community (or on the graph of communities), so the cost
-    follows the sum of squared community sizes rather than the square of the whole view.
+    follows the sum of squared community sizes rather than the square of the whole view;
+    a community too large for one layout is split and placed the same way.
     """
     group_of: dict[str, int] = {}
     for n in sorted(view.nodes):
@@ -206,6 +223,10 @@ def layout(view: nx.Graph, membership: dict[str, int]) -> dict[str, tuple[float,
             continue
         votes = Counter(membership[m] for m in view.neighbors(n) if m in membership)
         group_of[n] = sorted(votes.items(), key=lambda kv: (-kv[1], kv[0]))[0][0] if votes else -1
+    return {n: (round(float(x), 1), round(float(y), 1)) for n, (x, y) in _place(view, group_of).items()}
+
+
+def _place(view: nx.Graph, group_of: dict[str, int]) -> dict[str, tuple[float, float]]:
     members: dict[int, list[str]] = defaultdict(list)
     for n, grp in group_of.items():
         members[grp].append(n)
@@ -226,15 +247,33 @@ def layout(view: nx.Graph, membership: dict[str, int]) -> dict[str, tuple[float,
     positions: dict[str, tuple[float, float]] = {}
     for grp in sorted(members):
         sub = _induced(view, members[grp])
-        local = (
-            nx.spring_layout(sub, seed=7, iterations=40, scale=radius[grp])
-            if len(sub) > 1
-            else {n: (0, 0) for n in sub}
-        )
+        parts = _split(sub) if len(sub) > LAYOUT_DIRECT else None
+        if parts is not None:
+            local = _fit(_place(sub, parts), radius[grp])
+        elif len(sub) > 1:
+            local = nx.spring_layout(sub, seed=7, iterations=40, scale=radius[grp])
+        else:
+            local = {n: (0, 0) for n in sub}
         cx, cy = centres[grp]
         for n, (x, y) in local.items():
-            positions[n] = (round(float(cx + x), 1), round(float(cy + y), 1))
+            positions[n] = (cx + x, cy + y)
     return positions
+
+
+def _split(sub: nx.Graph) -> dict[str, int] | None:
+    """Louvain groups within a large community, or None if it does not divide."""
+    numbered = nx.convert_node_labels_to_integers(sub, ordering="sorted", label_attribute="id")
+    found = nx.community.louvain_communities(numbered, seed=7)
+    if len(found) < 2:
+        return None
+    groups = sorted(({numbered.nodes[i]["id"] for i in c} for c in found), key=lambda c: (-len(c), min(c)))
+    return {n: i for i, members in enumerate(groups) for n in members}
+
+
+def _fit(positions: dict[str, tuple[float, float]], radius: float) -> dict[str, tuple[float, float]]:
+    """Positions scaled to lie within `radius` of the origin."""
+    far = max((math.hypot(x, y) for x, y in positions.values()), default=0.0) or 1.0
+    return {n: (x * radius / far, y * radius / far) for n, (x, y) in positions.items()}
 
 
 def _short(text: str, limit: int = 40) -> str:

@@ -2,6 +2,7 @@ from __future__ import annotations
 
 import json
 import re
+from collections import Counter
 from pathlib import Path
 
 import networkx as nx
@@ -76,6 +77,9 @@ def test_kinds_and_min_concept_size_choose_what_is_drawn(seed_graph):
 def test_caps_and_largest_component(seed_graph):
     capped = select_view(seed_graph, ViewOptions(max_nodes=100, max_edges=150))
     assert capped.number_of_nodes() <= 100 and capped.number_of_edges() <= 150
+    # Concepts out-rank papers by degree, yet the capped view still shows papers: half of it.
+    kinds = Counter(capped.nodes[n]["kind"] for n in capped.nodes)
+    assert kinds["paper"] == 50 and kinds["concept"] > 0
     biggest = select_view(seed_graph, ViewOptions(largest_component=True))
     assert nx.number_connected_components(biggest) == 1
 
