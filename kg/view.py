@@ -131,9 +131,9 @@ def select_view(graph: nx.MultiDiGraph, options: ViewOptions) -> nx.Graph:
         degree = {n: len((succ[n].keys() | pred[n].keys()) & keep) for n in keep}
         ranked = sorted(keep, key=lambda n: (-degree[n], n))
         papers = [n for n in ranked if nodes[n]["kind"] == "paper"][: options.max_nodes // 2]
-        chosen = set(papers)
-        others = [n for n in ranked if n not in chosen][: options.max_nodes - len(papers)]
-        keep = chosen | set(others)
+        picked = set(papers)
+        others = [n for n in ranked if n not in picked][: options.max_nodes - len(papers)]
+        keep = picked | set(others)
     edges = []
     for a in sorted(keep):
         for b, multi in graph.succ[a].items():
