@@ -24,12 +24,15 @@ class AtomicOutputs:
 
     def write(self, name: str, writer: Callable[[Path], object]) -> Path:
         """Call `writer(tmp_path)` and schedule the rename to `directory/name`."""
-        target = self.directory / name
+        writer(self.stage(name))
+        return self.directory / name
+
+    def stage(self, name: str) -> Path:
+        """A temporary path for `directory/name`, renamed with the others at commit."""
         fd, tmp = tempfile.mkstemp(prefix=f".{name}.", suffix=".tmp", dir=self.directory)
         os.close(fd)
-        self._pending.append((Path(tmp), target))
-        writer(Path(tmp))
-        return target
+        self._pending.append((Path(tmp), self.directory / name))
+        return Path(tmp)
 
     def commit(self) -> None:
         for tmp, target in self._pending:

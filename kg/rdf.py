@@ -527,13 +527,19 @@ RUNS_PER_WORKER = 4
 
 
 def write_graph(
-    graph: nx.MultiDiGraph, path: Path, fmt: str = "ttl", base: str = DEFAULT_BASE, workers: int | None = None
+    graph: nx.MultiDiGraph,
+    path: Path,
+    fmt: str = "ttl",
+    base: str = DEFAULT_BASE,
+    workers: int | None = None,
+    meanwhile: Callable[[], object] | None = None,
 ) -> int:
     """Serialize the export of `graph` to `path`; returns the triple count.
 
     Large graphs are cut into contiguous runs of whole subjects, serialized by forked worker
     processes (Turtle and N-Triples) and joined; the bytes equal a one-process write, since
-    each run starts a new subject and later runs only repeat the `@prefix` header.
+    each run starts a new subject and later runs only repeat the `@prefix` header.  While the
+    workers write, this process runs `meanwhile` if given; a one-process write ignores it.
     """
     if fmt not in FORMATS:
         raise ConfigError(f"unknown RDF format {fmt!r} (choose from {', '.join(FORMATS)})")
@@ -551,7 +557,7 @@ def write_graph(
         return lambda: write_rdf(_unit_triples(graph, run, _OxMinter(base)), parts[i], fmt)
 
     try:
-        counts = parallel.run_jobs([job(i) for i in range(runs)], workers=workers)
+        counts = parallel.run_jobs([job(i) for i in range(runs)], workers=workers, meanwhile=meanwhile)
         header = len(PREFIXES) if fmt == "ttl" else 0
         with path.open("wb") as out:
             for i, part in enumerate(parts):

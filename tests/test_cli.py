@@ -105,10 +105,10 @@ def test_failed_build_leaves_earlier_exports_intact(tmp_path: Path, monkeypatch:
     # A crash while writing the second format must not leave the first one replaced.
     real = rdf.write_graph
 
-    def crash_on_nt(graph, path, fmt="ttl", base=rdf.DEFAULT_BASE):
+    def crash_on_nt(graph, path, fmt="ttl", base=rdf.DEFAULT_BASE, **options):
         if fmt == "nt":
             raise OSError("disk full")
-        return real(graph, path, fmt, base)
+        return real(graph, path, fmt, base, **options)
 
     monkeypatch.setattr(pipeline, "write_graph", crash_on_nt)
     with pytest.raises(OSError):

@@ -169,3 +169,18 @@ def test_parallel_write_gives_the_same_bytes(
     assert one == two == seed_build.triples
     assert (tmp_path / f"one.{fmt}").read_bytes() == (tmp_path / f"two.{fmt}").read_bytes()
     assert sorted(p.name for p in tmp_path.iterdir()) == [f"one.{fmt}", f"two.{fmt}"]
+
+
+def test_parallel_build_draws_the_view_meanwhile_and_writes_the_same_files(tmp_path: Path, monkeypatch):
+    from kg import rdf
+
+    serial = pipeline.build(out=tmp_path / "serial", formats=["ttl", "nt"])
+    monkeypatch.setattr(rdf, "PARALLEL_MIN_UNITS", 1)
+    forked = pipeline.build(out=tmp_path / "forked", formats=["ttl", "nt"])
+    assert "html (during rdf)" in forked.timings and "html" not in forked.timings
+    assert "html" in serial.timings
+    names = sorted(p.name for p in (tmp_path / "serial").iterdir())
+    assert names == sorted(p.name for p in (tmp_path / "forked").iterdir())
+    assert names == ["graph.html", "graph.nt", "graph.ttl", "vocab.ttl"]
+    for name in names:
+        assert (tmp_path / "serial" / name).read_bytes() == (tmp_path / "forked" / name).read_bytes()
