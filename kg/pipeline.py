@@ -7,6 +7,7 @@ import time
 from collections.abc import Callable, Iterator, Sequence
 from contextlib import contextmanager
 from dataclasses import dataclass, field
+from functools import partial
 from importlib import resources
 from pathlib import Path
 from typing import Any
@@ -21,8 +22,8 @@ from kg.enrich.session import make_session
 from kg.files import atomic_outputs
 from kg.ingest import load_pages, merge_entries
 from kg.links import extract_links
-from kg.model import Paper
-from kg.parallel import PARALLEL_MIN_PAPERS, run_jobs
+from kg.model import Link, Paper
+from kg.parallel import PARALLEL_MIN_PAPERS, cores, run_jobs
 from kg.rdf import DEFAULT_BASE, FORMATS, write_graph
 from kg.similarity import mentions, related_concepts, similar_papers
 from kg.view import ViewOptions, write_html
@@ -84,6 +85,16 @@ def _gc_paused() -> Iterator[None]:
             gc.enable()
 
 
+def _runs(papers: Sequence[Paper], count: int) -> list[Sequence[Paper]]:
+    """`papers` cut into `count` contiguous runs of near-equal length."""
+    bounds = [len(papers) * i // count for i in range(count + 1)]
+    return [papers[bounds[i] : bounds[i + 1]] for i in range(count)]
+
+
+def _links_of(papers: Sequence[Paper]) -> list[list[Link] | None]:
+    return [extract_links(p.abstract) if p.abstract else None for p in papers]
+
+
 def build_corpus(
     inputs: Sequence[str | Path] | None = None,
     *,
@@ -135,9 +146,13 @@ def _build_corpus(
         timings["enrich"] = time.perf_counter() - start
 
     start = time.perf_counter()
-    for paper in papers:
-        if paper.abstract:
-            paper.links = extract_links(paper.abstract)
+    large = len(papers) >= PARALLEL_MIN_PAPERS
+    runs = _runs(papers, cores() if large else 1)
+    found = run_jobs([partial(_links_of, run) for run in runs], parallel=large)
+    for run, links in zip(runs, found, strict=True):
+        for paper, paper_links in zip(run, links, strict=True):
+            if paper_links is not None:
+                paper.links = paper_links
     timings["extract"] = time.perf_counter() - start
 
     start = time.perf_counter()
