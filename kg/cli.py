@@ -137,6 +137,12 @@ def build(
     largest_component: LargestOpt = False,
     max_nodes: MaxNodesOpt = view.ViewOptions.max_nodes,
     max_edges: MaxEdgesOpt = view.ViewOptions.max_edges,
+    jobs: Annotated[
+        int | None,
+        typer.Option(
+            "--jobs", "-j", min=1, help="Worker processes for a large corpus (default: one per core)."
+        ),
+    ] = None,
 ) -> None:
     """Build the graph from saved Daily Papers pages and write RDF to the output directory.
 
@@ -165,6 +171,7 @@ def build(
                 skip_bad=skip_bad,
                 concepts=options,
                 progress=progress,
+                jobs=jobs,
             )
     except KgError as err:
         raise fail(err) from None

@@ -300,12 +300,6 @@ class _Local:
         self.shard = Shard(())
 
 
-def _workers(papers: Sequence[Paper], workers: int | None) -> int:
-    if len(papers) < parallel.PARALLEL_MIN_PAPERS or not parallel.can_fork():
-        return 1
-    return parallel.cores() if workers is None else workers
-
-
 def extract_concepts(
     papers: Sequence[Paper],
     options: ConceptOptions | None = None,
@@ -316,7 +310,7 @@ def extract_concepts(
     Corpora of `kg.parallel.PARALLEL_MIN_PAPERS` or more are shared among `workers` processes (default:
     one per core); the result is the same as in one process.
     """
-    workers = _workers(papers, workers)
+    workers = parallel.workers_for(len(papers), workers)
     shards: _Shards | _Local = _Shards(papers, workers) if workers > 1 else _Local(papers)
     try:
         return _extract(papers, options or ConceptOptions(), shards)

@@ -31,6 +31,17 @@ def can_fork() -> bool:
     return "fork" in multiprocessing.get_all_start_methods()
 
 
+def workers_for(papers: int, jobs: int | None = None) -> int:
+    """Worker processes for a stage over `papers` papers; 1 means the work stays here.
+
+    Small corpora, platforms without fork and `jobs=1` get 1; otherwise `jobs`, by default
+    one per core.
+    """
+    if papers < PARALLEL_MIN_PAPERS or not can_fork():
+        return 1
+    return max(1, cores() if jobs is None else jobs)
+
+
 def _run(index: int) -> object:
     return _JOBS[index]()
 

@@ -23,7 +23,7 @@ from kg.files import atomic_outputs
 from kg.ingest import load_pages, merge_entries
 from kg.links import extract_links
 from kg.model import Link, Paper
-from kg.parallel import PARALLEL_MIN_PAPERS, cores, run_jobs
+from kg.parallel import run_jobs, workers_for
 from kg.rdf import DEFAULT_BASE, FORMATS, write_graph
 from kg.similarity import mentions, related_concepts, similar_papers
 from kg.view import ViewOptions, write_html
@@ -103,15 +103,23 @@ def build_corpus(
     enrich: Sequence[str] = (),
     session: requests.Session | None = None,
     progress: Progress | None = None,
+    jobs: int | None = None,
 ) -> BuildResult:
     """Read pages and build the networkx model, writing nothing.
 
     `enrich` names sources ("arxiv", "s2") to ask, through `session` (a requests-cache
-    session; by default one at `kg.enrich.session.default_cache_path()`).
+    session; by default one at `kg.enrich.session.default_cache_path()`).  A large corpus is
+    shared among `jobs` worker processes (default: one per core; 1 keeps it in this one).
     """
     with _gc_paused():
         return _build_corpus(
-            inputs, skip_bad=skip_bad, concepts=concepts, enrich=enrich, session=session, progress=progress
+            inputs,
+            skip_bad=skip_bad,
+            concepts=concepts,
+            enrich=enrich,
+            session=session,
+            progress=progress,
+            jobs=jobs,
         )
 
 
@@ -123,6 +131,7 @@ def _build_corpus(
     enrich: Sequence[str],
     session: requests.Session | None,
     progress: Progress | None,
+    jobs: int | None,
 ) -> BuildResult:
     timings: dict[str, float] = {}
     start = time.perf_counter()
@@ -146,9 +155,9 @@ def _build_corpus(
         timings["enrich"] = time.perf_counter() - start
 
     start = time.perf_counter()
-    large = len(papers) >= PARALLEL_MIN_PAPERS
-    runs = _runs(papers, cores() if large else 1)
-    found = run_jobs([partial(_links_of, run) for run in runs], parallel=large)
+    workers = workers_for(len(papers), jobs)
+    runs = _runs(papers, workers)
+    found = run_jobs([partial(_links_of, run) for run in runs], parallel=workers > 1, workers=workers)
     for run, links in zip(runs, found, strict=True):
         for paper, paper_links in zip(run, links, strict=True):
             if paper_links is not None:
@@ -156,14 +165,14 @@ def _build_corpus(
     timings["extract"] = time.perf_counter() - start
 
     start = time.perf_counter()
-    concept_map = extract_concepts(papers, concepts)
+    concept_map = extract_concepts(papers, concepts, workers=jobs)
     # Three independent readings of the concepts; on a large corpus they run side by side.
     readings: list[Callable[[], Any]] = [
         lambda: similar_papers(concept_map),
         lambda: mentions(papers, concept_map),
         lambda: related_concepts(concept_map),
     ]
-    similar, mentioned, related = run_jobs(readings, parallel=len(papers) >= PARALLEL_MIN_PAPERS)
+    similar, mentioned, related = run_jobs(readings, parallel=workers > 1, workers=workers)
     timings["concepts"] = time.perf_counter() - start
 
     start = time.perf_counter()
@@ -194,15 +203,23 @@ def build(
     enrich: Sequence[str] = (),
     session: requests.Session | None = None,
     progress: Progress | None = None,
+    jobs: int | None = None,
 ) -> BuildResult:
     """Build the graph of `inputs` (default: the bundled sample) and write its exports to `out`.
 
     Every output is staged and renamed only once all were written, so a failure leaves
-    earlier exports untouched.  Raises `KgError` for bad input.
+    earlier exports untouched.  Raises `KgError` for bad input.  `jobs` caps the worker
+    processes of a large build (default: one per core; 1 builds in this process alone).
     """
     began = time.perf_counter()
     result = build_corpus(
-        inputs, skip_bad=skip_bad, concepts=concepts, enrich=enrich, session=session, progress=progress
+        inputs,
+        skip_bad=skip_bad,
+        concepts=concepts,
+        enrich=enrich,
+        session=session,
+        progress=progress,
+        jobs=jobs,
     )
     start = time.perf_counter()
     with _gc_paused(), atomic_outputs(out) as staged:
@@ -219,7 +236,9 @@ def build(
 
             def write(path: Path, fmt: str = fmt) -> None:
                 # A large graph is written by worker processes; the view is drawn here meanwhile.
-                result.triples = write_graph(result.graph, path, fmt, base, meanwhile=None if drawn else draw)
+                result.triples = write_graph(
+                    result.graph, path, fmt, base, workers=jobs, meanwhile=None if drawn else draw
+                )
 
             result.outputs.append(staged.write(f"graph.{ext}", write))
         vocab = vocabulary_file().read_bytes()

@@ -182,3 +182,23 @@ def test_builds_in_separate_processes_are_byte_identical(tmp_path: Path):
         subprocess.run([sys.executable, "-m", "kg", "build", "-q", "--out", str(out)], check=True, env=env)
         outputs.append({p.name: p.read_bytes() for p in out.iterdir()})
     assert outputs[0] == outputs[1]
+
+
+def test_jobs_reach_the_build_and_zero_is_a_usage_error(tmp_path: Path, monkeypatch):
+    seen = []
+    real_build = pipeline.build
+
+    def spy(*args, **kwargs):
+        seen.append(kwargs["jobs"])
+        return real_build(*args, **kwargs)
+
+    monkeypatch.setattr(pipeline, "build", spy)
+    assert run("build", str(GOOD), "-o", str(tmp_path), "-q", "--jobs", "1").exit_code == 0
+    assert run("build", str(GOOD), "-o", str(tmp_path), "-q").exit_code == 0
+    assert seen == [1, None]
+    result = runner.invoke(
+        app, ["build", str(GOOD), "-o", str(tmp_path / "none"), "--jobs", "0"], env={"COLUMNS": "200"}
+    )
+    assert result.exit_code == 2
+    assert "Invalid value for '--jobs' / '-j'" in result.stderr
+    assert not (tmp_path / "none").exists()

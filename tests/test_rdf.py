@@ -171,12 +171,25 @@ def test_parallel_write_gives_the_same_bytes(
     assert sorted(p.name for p in tmp_path.iterdir()) == [f"one.{fmt}", f"two.{fmt}"]
 
 
-def test_parallel_build_draws_the_view_meanwhile_and_writes_the_same_files(tmp_path: Path, monkeypatch):
-    from kg import rdf
+def test_a_build_in_worker_processes_writes_the_same_files(tmp_path: Path, monkeypatch):
+    from kg import parallel, rdf
 
-    serial = pipeline.build(out=tmp_path / "serial", formats=["ttl", "nt"])
+    # Every stage that can use workers does so, even on the small sample.
+    monkeypatch.setattr(parallel, "PARALLEL_MIN_PAPERS", 1)
     monkeypatch.setattr(rdf, "PARALLEL_MIN_UNITS", 1)
-    forked = pipeline.build(out=tmp_path / "forked", formats=["ttl", "nt"])
+    calls: list[tuple[bool, int | None]] = []
+    real_run_jobs = pipeline.run_jobs
+
+    def spy(jobs, *, parallel=True, workers=None, meanwhile=None):
+        calls.append((parallel, workers))
+        return real_run_jobs(jobs, parallel=parallel, workers=workers, meanwhile=meanwhile)
+
+    monkeypatch.setattr(pipeline, "run_jobs", spy)
+    serial = pipeline.build(out=tmp_path / "serial", formats=["ttl", "nt"], jobs=1)
+    assert calls == [(False, 1), (False, 1)]  # links, then similar/mentions/related
+    calls.clear()
+    forked = pipeline.build(out=tmp_path / "forked", formats=["ttl", "nt"], jobs=3)
+    assert calls == [(True, 3), (True, 3)]
     assert "html (during rdf)" in forked.timings and "html" not in forked.timings
     assert "html" in serial.timings
     names = sorted(p.name for p in (tmp_path / "serial").iterdir())
