@@ -16,15 +16,17 @@ The extractor combines the signals that work on scientific text:
 
 from __future__ import annotations
 
-import contextlib
-import heapq
+import itertools
 import math
+from array import array
 from collections import Counter, defaultdict
-from collections.abc import Callable, Iterable, Sequence
+from collections.abc import Iterable, Sequence
 from dataclasses import dataclass, field
 from functools import partial
-from multiprocessing.connection import Connection
 from pathlib import Path
+
+import numpy as np
+from scipy.sparse import csr_matrix
 
 from kg import parallel
 from kg.errors import ConfigError
@@ -162,142 +164,63 @@ def paper_terms(paper: Paper) -> PaperTerms:
     return counts, list(acronym_definitions(f"{title}. {abstract}"))
 
 
-Resolver = Callable[[str], str]
+@dataclass
+class _RunTerms:
+    """Pass 1 over a run of papers, in a compact form that is cheap to send between processes.
 
-
-class Shard:
-    """A run of papers and what extraction keeps of them between its three passes.
-
-    The passes need corpus-wide figures in between (acronym long forms, then document
-    frequencies), so a large corpus is cut into shards that live in worker processes for the
-    whole extraction: per-paper counts never cross a process boundary, only the corpus-wide
-    tallies and each paper's final tags do.
+    Each paper's candidate surfaces are ids into the run's own list of distinct surfaces: a
+    100k-paper corpus has some 15M (paper, surface) pairs, which as per-paper dictionaries of
+    strings would take gigabytes.
     """
 
-    def __init__(self, papers: Sequence[Paper]):
-        self.papers = papers
-        self.surfaces: list[Counter[str]] = []
-        self.keys: list[dict[str, int]] = []
-
-    def read(self) -> Definitions:
-        """Pass 1: each paper's candidate surfaces (kept); returns the acronym definitions."""
-        definitions: Definitions = []
-        for paper in self.papers:
-            counts, defined = paper_terms(paper)
-            self.surfaces.append(counts)
-            definitions += defined
-        return definitions
-
-    def resolve(self, resolve: Resolver) -> tuple[Counter[str], Counter[tuple[str, str]]]:
-        """Pass 2: surfaces to concept keys; returns document frequencies of the keys and, per
-        (key, surface), in how many papers the surface occurs (for labels)."""
-        df: Counter[str] = Counter()
-        surface_df: Counter[str] = Counter()
-        target_of: dict[str, str] = {}
-        for counts in self.surfaces:
-            resolved: dict[str, int] = {}
-            get = resolved.get
-            for surface, count in counts.items():
-                target = target_of.get(surface)
-                if target is None:
-                    target = target_of[surface] = resolve(surface_key(surface))
-                resolved[target] = get(target, 0) + count
-            self.keys.append(resolved)
-            df.update(resolved.keys())
-            surface_df.update(counts.keys())
-        self.surfaces = []  # released: at 100k papers two generations would double the memory
-        surfaces: Counter[tuple[str, str]] = Counter()
-        for surface, count in surface_df.items():
-            surfaces[target_of[surface], surface] = count
-        return df, surfaces
-
-    def tag(self, term_weight: dict[str, float], per_paper: int) -> list[list[tuple[str, float]]]:
-        """Pass 3: each paper's best terms, best first, with raw scores."""
-        tags = []
-        shortlist = 4 * per_paper  # enough to survive the nesting rule; all terms if it is not
-        for counts in self.keys:
-            candidates = [
-                (-count * weight, key)
-                for key, count in counts.items()
-                if (weight := term_weight.get(key)) is not None
-            ]
-            chosen = _choose(heapq.nsmallest(shortlist, candidates), counts, per_paper)
-            if len(chosen) < per_paper and len(candidates) > shortlist:
-                chosen = _choose(sorted(candidates), counts, per_paper)
-            tags.append(chosen)
-        self.keys = []
-        return tags
+    surfaces: list[str]
+    ends: array  # ends[i]: where paper i's entries end in `ids` and `counts`
+    ids: array
+    counts: array  # weighted mentions (a title mention counts TITLE_WEIGHT)
+    definitions: Definitions
 
 
-class _Shards:
-    """Shards of a corpus, each served by a forked worker process, called in lockstep."""
-
-    def __init__(self, papers: Sequence[Paper], workers: int):
-        import multiprocessing
-
-        context = multiprocessing.get_context("fork")
-        step = -(-len(papers) // workers)
-        self.conns = []
-        self.procs = []
-        for start in range(0, len(papers), step):
-            here, there = context.Pipe()
-            proc = context.Process(target=_serve, args=(there, papers[start : start + step]), daemon=True)
-            proc.start()
-            there.close()
-            self.conns.append(here)
-            self.procs.append(proc)
-
-    def call(self, method: str, *args: object) -> list:
-        for conn in self.conns:
-            conn.send((method, args))
-        results = []
-        for conn in self.conns:
-            ok, value = conn.recv()
-            if not ok:
-                raise RuntimeError(f"concept extraction worker failed: {value}")
-            results.append(value)
-        return results
-
-    def close(self) -> None:
-        for conn in self.conns:
-            # A stop message, not end-of-file: every child holds copies of the pipes forked
-            # before it, so closing this end would not reach it.
-            with contextlib.suppress(OSError):
-                conn.send(None)
-            conn.close()
-        for proc in self.procs:
-            proc.join(timeout=5)
-            if proc.is_alive():
-                proc.kill()
+def _read_run(papers: Sequence[Paper]) -> _RunTerms:
+    index: dict[str, int] = {}
+    number = index.setdefault
+    ends, ids, counts = array("q"), array("i"), array("i")
+    definitions: Definitions = []
+    for paper in papers:
+        found, defined = paper_terms(paper)
+        ids.extend([number(surface, len(index)) for surface in found])
+        counts.extend(found.values())
+        ends.append(len(ids))
+        definitions += defined
+    return _RunTerms(list(index), ends, ids, counts, definitions)
 
 
-def _serve(conn: Connection, papers: Sequence[Paper]) -> None:
-    shard = Shard(papers)
-    while True:
-        try:
-            message = conn.recv()
-        except EOFError:
-            return
-        if message is None:
-            return
-        method, args = message
-        try:
-            conn.send((True, getattr(shard, method)(*args)))
-        except Exception as err:  # reported to, and raised in, the parent
-            conn.send((False, f"{type(err).__name__}: {err}"))
+@dataclass
+class _CorpusTerms:
+    """The runs joined: distinct surfaces and, per paper, its entries (a CSR layout)."""
+
+    surfaces: list[str]
+    indptr: np.ndarray  # paper i's entries are [indptr[i], indptr[i + 1])
+    ids: np.ndarray
+    counts: np.ndarray
+    definitions: Definitions
 
 
-class _Local:
-    """The one-process stand-in for `_Shards`."""
-
-    def __init__(self, papers: Sequence[Paper]):
-        self.shard = Shard(papers)
-
-    def call(self, method: str, *args: object) -> list:
-        return [getattr(self.shard, method)(*args)]
-
-    def close(self) -> None:
-        self.shard = Shard(())
+def _join(runs: Iterable[_RunTerms]) -> _CorpusTerms:
+    index: dict[str, int] = {}
+    number = index.setdefault
+    indptr, ids, counts = [np.zeros(1, np.int64)], [], []
+    definitions: Definitions = []
+    offset = 0
+    for run in runs:
+        global_id = np.fromiter((number(s, len(index)) for s in run.surfaces), np.int32, len(run.surfaces))
+        ids.append(global_id[np.frombuffer(run.ids, np.intc)])
+        counts.append(np.frombuffer(run.counts, np.intc).astype(np.int32))
+        indptr.append(np.frombuffer(run.ends, np.int64) + offset)
+        offset += len(run.ids)
+        definitions += run.definitions
+    return _CorpusTerms(
+        list(index), np.concatenate(indptr), np.concatenate(ids), np.concatenate(counts), definitions
+    )
 
 
 def extract_concepts(
@@ -307,50 +230,47 @@ def extract_concepts(
 ) -> ConceptMap:
     """Tag each paper with its best concepts and build the corpus's concept list.
 
-    Corpora of `kg.parallel.PARALLEL_MIN_PAPERS` or more are shared among `workers` processes (default:
-    one per core); the result is the same as in one process.
+    Corpora of `kg.parallel.PARALLEL_MIN_PAPERS` or more have their text read by `workers`
+    processes (default: one per core); the result is the same as in one process.
     """
     workers = parallel.workers_for(len(papers), workers)
-    shards: _Shards | _Local = _Shards(papers, workers) if workers > 1 else _Local(papers)
-    try:
-        return _extract(papers, options or ConceptOptions(), shards)
-    finally:
-        shards.close()
+    bounds = [len(papers) * i // workers for i in range(workers + 1)]
+    runs = [partial(_read_run, papers[bounds[i] : bounds[i + 1]]) for i in range(workers)]
+    terms = _join(parallel.run_jobs(runs, parallel=workers > 1, workers=workers))
+    return _extract(papers, options or ConceptOptions(), terms)
 
 
-def _extract(papers: Sequence[Paper], options: ConceptOptions, shards: _Shards | _Local) -> ConceptMap:
+def _extract(papers: Sequence[Paper], options: ConceptOptions, terms: _CorpusTerms) -> ConceptMap:
     n = max(len(papers), 1)
 
     # 1. Acronyms: each maps to its most often defined long form.
     long_forms: dict[str, Counter[str]] = defaultdict(Counter)
     long_surface: Counter[tuple[str, str]] = Counter()
-    for definitions in shards.call("read"):
-        for acronym, words in definitions:
-            key = phrase_key(words)
-            long_forms[acronym][key] += 1
-            long_surface[key, " ".join(words)] += 1
+    for acronym, words in terms.definitions:
+        key = phrase_key(words)
+        long_forms[acronym][key] += 1
+        long_surface[key, " ".join(words)] += 1
     acronyms = {a: sorted(c.items(), key=lambda kv: (-kv[1], kv[0]))[0][0] for a, c in long_forms.items()}
     synonyms = {k: phrase_key(_TOKEN.findall(v)) for k, v in options.synonyms.items()}
     preferred_labels = {phrase_key(_TOKEN.findall(v)): v for v in options.synonyms.values()}
 
-    # 2. Document frequencies over resolved keys; in how many papers each spelling occurs.
-    df: Counter[str] = Counter()
-    surface_df: Counter[tuple[str, str]] = Counter()
-    for part_df, part_surfaces in shards.call("resolve", partial(_resolve, synonyms, acronyms)):
-        df.update(part_df)
-        surface_df.update(part_surfaces)
-    surfaces: Counter[tuple[str, str]] = Counter()
-    alt_acronyms: dict[str, set[str]] = defaultdict(set)
-    for (target, surface), count in surface_df.items():
-        if surface.startswith("ACR:"):
-            surface = surface[4:]
-            if target != surface.lower():
-                alt_acronyms[target].add(surface)
-        surfaces[target, surface] += count
-
+    # 2. Surfaces to concept keys; keys are numbered in sorted order, so that ordering by
+    #    number is ordering by key.  Per paper, the counts of surfaces meeting on one key add
+    #    up; document frequencies count papers.
+    target_of = [_resolve(synonyms, acronyms, surface_key(s)) for s in terms.surfaces]
+    keys = sorted(set(target_of))
+    key_number = {k: i for i, k in enumerate(keys)}
+    surface_target = np.fromiter((key_number[t] for t in target_of), np.int32, len(target_of))
+    rows = np.repeat(np.arange(len(papers), dtype=np.int32), np.diff(terms.indptr))
+    per_paper = csr_matrix(
+        (terms.counts, (rows, surface_target[terms.ids])), shape=(len(papers), len(keys)), dtype=np.int64
+    )
+    per_paper.sum_duplicates()
+    del rows
+    df = dict(zip(keys, np.bincount(per_paper.indices, minlength=len(keys)).tolist(), strict=True))
     max_df = max(options.min_papers, int(options.max_share * n))
 
-    hyphen_to = {k for (k, surface) in surfaces if "-to-" in surface.lower()}
+    hyphen_to = {target_of[i] for i, s in enumerate(terms.surfaces) if "-to-" in s.lower()}
 
     def admissible(key: str) -> bool:
         if key in options.stoplist or not key:
@@ -382,12 +302,15 @@ def _extract(papers: Sequence[Paper], options: ConceptOptions, shards: _Shards |
     headless = {k for k, best in extended.items() if best >= 0.8 * df.get(k, 0)}
     idf = {k: math.log(n / df[k]) + 1.0 for k in df if k not in headless and admissible(k)}
     # Longer phrases are more specific: up to 2x for three words and more.
-    term_weight = {k: v * (1 + 0.5 * min(k.count(" "), 2)) for k, v in idf.items()}
+    weight = np.zeros(len(keys))
+    for k, v in idf.items():
+        weight[key_number[k]] = v * (1 + 0.5 * min(k.count(" "), 2))
 
     # 3. Rank each paper's terms; a shorter term inside a chosen longer one with no mentions
     #    of its own gives way to it.
-    ranked = [chosen for part in shards.call("tag", term_weight, options.per_paper) for chosen in part]
+    ranked = _rank(per_paper, weight, keys, options.per_paper)
     tags = {paper.key: chosen for paper, chosen in zip(papers, ranked, strict=True)}
+    del per_paper
 
     # 4. Keep concepts that still tag enough papers; scores scaled per paper into (0, 1].
     support = Counter(k for chosen in tags.values() for k, _ in chosen)
@@ -396,6 +319,19 @@ def _extract(papers: Sequence[Paper], options: ConceptOptions, shards: _Shards |
         chosen = [(k, s) for k, s in chosen if k in kept]
         top = chosen[0][1] if chosen else 1.0
         tags[pkey] = [(k, round(s / top, 4)) for k, s in chosen]
+
+    # Spellings of the kept concepts, with the papers each occurs in, for their labels.
+    papers_with = np.bincount(terms.ids, minlength=len(terms.surfaces))
+    kept_numbers = np.fromiter((key_number[k] for k in kept), np.int32, len(kept))
+    surfaces: Counter[tuple[str, str]] = Counter()
+    alt_acronyms: dict[str, set[str]] = defaultdict(set)
+    for i in np.flatnonzero(np.isin(surface_target, kept_numbers)).tolist():
+        target, surface = target_of[i], terms.surfaces[i]
+        if surface.startswith("ACR:"):
+            surface = surface[4:]
+            if target != surface.lower():
+                alt_acronyms[target].add(surface)
+        surfaces[target, surface] += int(papers_with[i])
 
     best_surface: dict[str, list[tuple[int, str]]] = defaultdict(list)
     for (key, surface), count in {**surfaces, **long_surface}.items():
@@ -416,6 +352,31 @@ def _extract(papers: Sequence[Paper], options: ConceptOptions, shards: _Shards |
         slugs.add(slug)
         concepts[key] = Concept(key, slug, label, sorted(alts), support[key])
     return ConceptMap(concepts, tags, {k: round(v, 4) for k, v in idf.items() if k in kept})
+
+
+def _rank(
+    per_paper: csr_matrix, weight: np.ndarray, keys: list[str], wanted: int
+) -> list[list[tuple[str, float]]]:
+    """Each paper's best `wanted` terms, best first, with raw scores (count x term weight).
+
+    Terms with no weight are not admissible.  Ties go to the key that sorts first.
+    """
+    rows = np.repeat(np.arange(per_paper.shape[0]), np.diff(per_paper.indptr))
+    usable = weight[per_paper.indices] > 0
+    rows, numbers, counts = rows[usable], per_paper.indices[usable], per_paper.data[usable]
+    scores = counts * weight[numbers]
+    order = np.lexsort((numbers, -scores, rows))
+    numbers, counts, scores = numbers[order], counts[order], scores[order]
+    bounds = np.searchsorted(rows[order], np.arange(per_paper.shape[0] + 1)).tolist()
+    shortlist = 4 * wanted  # enough to survive the nesting rule; all terms if it is not
+    ranked = []
+    for lo, hi in itertools.pairwise(bounds):
+        top = min(hi, lo + shortlist)
+        chosen = _choose(keys, numbers[lo:top], counts[lo:top], scores[lo:top], wanted)
+        if len(chosen) < wanted and hi > top:
+            chosen = _choose(keys, numbers[lo:hi], counts[lo:hi], scores[lo:hi], wanted)
+        ranked.append(chosen)
+    return ranked
 
 
 def _resolve(synonyms: dict[str, str], acronyms: dict[str, str], key: str) -> str:
@@ -447,15 +408,20 @@ def _lower_words(phrase: str) -> str:
     return " ".join(w if is_acronym(w) else w.lower() for w in phrase.split())
 
 
-def _choose(scored: list[tuple[float, str]], counts: dict[str, int], wanted: int) -> list[tuple[str, float]]:
-    """The first `wanted` of `scored` (best first), skipping a term nested in an already chosen
+def _choose(
+    keys: list[str], numbers: np.ndarray, counts: np.ndarray, scores: np.ndarray, wanted: int
+) -> list[tuple[str, float]]:
+    """The first `wanted` terms (best first), skipping a term nested in an already chosen
     longer one unless it has more mentions of its own."""
     chosen: list[tuple[str, float]] = []
-    for neg, key in scored:
+    taken: list[tuple[str, int]] = []  # (" key ", count) of the chosen
+    for number, count, score in zip(numbers.tolist(), counts.tolist(), scores.tolist(), strict=True):
+        key = keys[number]
         padded = f" {key} "
-        if any(padded in f" {other} " and counts[key] <= counts[other] for other, _ in chosen):
+        if any(padded in other and count <= other_count for other, other_count in taken):
             continue
-        chosen.append((key, -neg))
+        chosen.append((key, score))
         if len(chosen) == wanted:
             break
+        taken.append((padded, count))
     return chosen

@@ -1,5 +1,6 @@
 from __future__ import annotations
 
+import os
 from pathlib import Path
 
 import pytest
@@ -286,20 +287,23 @@ def test_stats_lists_top_concepts(tmp_path: Path):
     assert "large language model" in result.stdout
 
 
-def test_sharded_extraction_equals_one_process(seed_papers, seed_concepts, monkeypatch):
-    from kg import concepts, parallel
+def test_extraction_in_worker_processes_equals_one_process(seed_papers, seed_concepts, monkeypatch):
+    from kg import parallel
 
     started = []
-    real = concepts._Shards
+    real = parallel.run_jobs
 
-    def spy(papers, workers):
-        started.append(workers)
-        return real(papers, workers)
+    def spy(jobs, *, parallel=True, workers=None, meanwhile=None):
+        started.append((len(jobs), parallel, workers))
+        traced = [lambda job=job: (os.getpid(), job()) for job in jobs]
+        results = real(traced, parallel=parallel, workers=workers, meanwhile=meanwhile)
+        assert os.getpid() not in {pid for pid, _ in results}  # the text was read elsewhere
+        return [result for _, result in results]
 
     monkeypatch.setattr(parallel, "PARALLEL_MIN_PAPERS", 1)
-    monkeypatch.setattr(concepts, "_Shards", spy)
+    monkeypatch.setattr(parallel, "run_jobs", spy)
     sharded = extract_concepts(seed_papers, workers=3)
-    assert started == [3]
+    assert started == [(3, True, 3)]
     assert list(sharded.tags.items()) == list(seed_concepts.tags.items())
     assert sharded.concepts == seed_concepts.concepts
     assert sharded.idf == seed_concepts.idf
@@ -313,5 +317,5 @@ def test_a_failing_worker_fails_the_extraction(seed_papers, monkeypatch):
 
     monkeypatch.setattr(parallel, "PARALLEL_MIN_PAPERS", 1)
     monkeypatch.setattr(concepts, "paper_terms", broken)
-    with pytest.raises(RuntimeError, match="concept extraction worker failed: ValueError: cannot read"):
+    with pytest.raises(ValueError, match="cannot read"):
         extract_concepts(seed_papers, workers=2)
