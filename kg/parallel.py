@@ -51,26 +51,19 @@ def run_jobs(
     *,
     parallel: bool = True,
     workers: int | None = None,
-    meanwhile: Callable[[], object] | None = None,
 ) -> list[T]:
     """Each job's result, in the jobs' order.
 
     With `parallel` (and fork, and more than one core) the jobs run in up to `workers` forked
-    processes, taken in order as workers come free, while `meanwhile` runs here; otherwise
-    `meanwhile` and then the jobs run here, one after another.
+    processes, taken in order as workers come free; otherwise here, one after another.
     """
     global _JOBS
     workers = cores() if workers is None else workers
-    if not parallel or workers < 2 or not can_fork() or (len(jobs) < 2 and meanwhile is None):
-        if meanwhile is not None:
-            meanwhile()
+    if not parallel or workers < 2 or not can_fork() or len(jobs) < 2:
         return [job() for job in jobs]
     _JOBS = jobs
     try:
         with multiprocessing.get_context("fork").Pool(min(workers, len(jobs))) as pool:
-            pending = pool.map_async(_run, range(len(jobs)), chunksize=1)
-            if meanwhile is not None:
-                meanwhile()
-            return pending.get()  # type: ignore[return-value]
+            return pool.map(_run, range(len(jobs)), chunksize=1)  # type: ignore[arg-type]
     finally:
         _JOBS = ()

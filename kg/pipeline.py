@@ -24,7 +24,7 @@ from kg.ingest import load_pages, merge_entries
 from kg.links import extract_links
 from kg.model import Link, Paper
 from kg.parallel import run_jobs, workers_for
-from kg.rdf import DEFAULT_BASE, FORMATS, write_graph
+from kg.rdf import DEFAULT_BASE, FORMATS, write_graphs
 from kg.similarity import mentions, related_concepts, similar_papers
 from kg.view import ViewOptions, write_html
 
@@ -221,34 +221,16 @@ def build(
         progress=progress,
         jobs=jobs,
     )
-    start = time.perf_counter()
     with _gc_paused(), atomic_outputs(out) as staged:
-        page = staged.stage("graph.html")
-        drawn: dict[str, float] = {}
-
-        def draw() -> None:
-            began = time.perf_counter()
-            write_html(result.graph, page, view)
-            drawn["html"] = time.perf_counter() - began
-
-        for fmt in dict.fromkeys(formats):
-            ext = FORMATS[fmt][1] if fmt in FORMATS else fmt
-
-            def write(path: Path, fmt: str = fmt) -> None:
-                # A large graph is written by worker processes; the view is drawn here meanwhile.
-                result.triples = write_graph(
-                    result.graph, path, fmt, base, workers=jobs, meanwhile=None if drawn else draw
-                )
-
-            result.outputs.append(staged.write(f"graph.{ext}", write))
+        start = time.perf_counter()
+        names = {fmt: f"graph.{FORMATS[fmt][1] if fmt in FORMATS else fmt}" for fmt in formats}
+        result.triples = write_graphs(result.graph, {f: staged.stage(n) for f, n in names.items()}, base)
+        result.outputs += [out / name for name in names.values()]
         vocab = vocabulary_file().read_bytes()
         result.outputs.append(staged.write("vocab.ttl", lambda p: p.write_bytes(vocab)))
         result.timings["rdf"] = time.perf_counter() - start
-        if drawn:
-            result.timings["html (during rdf)"] = drawn["html"]
-        else:
-            draw()
-            result.timings["html"] = drawn["html"]
-        result.outputs.append(out / "graph.html")
+        start = time.perf_counter()
+        result.outputs.append(staged.write("graph.html", lambda p: write_html(result.graph, p, view)))
+        result.timings["html"] = time.perf_counter() - start
     result.elapsed = time.perf_counter() - began
     return result

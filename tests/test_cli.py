@@ -102,15 +102,14 @@ def test_failed_build_leaves_earlier_exports_intact(tmp_path: Path, monkeypatch:
     bad, _ = _bad_inputs(tmp_path)["binary"]
     assert run("build", str(SEEDS), str(bad), "--out", str(out)).exit_code == 1
 
-    # A crash while writing the second format must not leave the first one replaced.
-    real = rdf.write_graph
+    # A crash after one format was written must not leave it replaced.
+    real = rdf.write_graphs
 
-    def crash_on_nt(graph, path, fmt="ttl", base=rdf.DEFAULT_BASE, **options):
-        if fmt == "nt":
-            raise OSError("disk full")
-        return real(graph, path, fmt, base, **options)
+    def crash_after_ttl(graph, paths, base=rdf.DEFAULT_BASE):
+        real(graph, {"ttl": paths["ttl"]}, base)
+        raise OSError("disk full")
 
-    monkeypatch.setattr(pipeline, "write_graph", crash_on_nt)
+    monkeypatch.setattr(pipeline, "write_graphs", crash_after_ttl)
     with pytest.raises(OSError):
         pipeline.build([SEEDS], out=out, formats=["ttl", "nt"])
     assert {p.name: p.read_bytes() for p in out.iterdir()} == before

@@ -293,10 +293,10 @@ def test_extraction_in_worker_processes_equals_one_process(seed_papers, seed_con
     started = []
     real = parallel.run_jobs
 
-    def spy(jobs, *, parallel=True, workers=None, meanwhile=None):
+    def spy(jobs, *, parallel=True, workers=None):
         started.append((len(jobs), parallel, workers))
         traced = [lambda job=job: (os.getpid(), job()) for job in jobs]
-        results = real(traced, parallel=parallel, workers=workers, meanwhile=meanwhile)
+        results = real(traced, parallel=parallel, workers=workers)
         assert os.getpid() not in {pid for pid, _ in results}  # the text was read elsewhere
         return [result for _, result in results]
 

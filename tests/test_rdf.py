@@ -1,5 +1,6 @@
 from __future__ import annotations
 
+import re
 from pathlib import Path
 
 import pyoxigraph as ox
@@ -8,7 +9,7 @@ from rdflib import RDFS, Graph
 from rdflib.compare import isomorphic
 
 from kg import pipeline
-from kg.errors import ConfigError
+from kg.errors import ConfigError, KgError
 from kg.query import load_store, select
 from kg.rdf import KG_VOCAB, Minter, listing_date, to_rdf
 from tests.conftest import DATA, ROOT
@@ -157,32 +158,63 @@ def test_export_loads_in_oxigraph_with_same_triple_count(seed_build: pipeline.Bu
     assert len(store) == seed_build.triples
 
 
-@pytest.mark.parametrize("fmt", ["ttl", "nt"])
-def test_parallel_write_gives_the_same_bytes(
+@pytest.mark.parametrize("fmt", ["ttl", "nt", "jsonld"])
+def test_the_serializer_process_writes_the_same_bytes(
     seed_build: pipeline.BuildResult, tmp_path: Path, monkeypatch, fmt: str
 ):
     from kg import rdf
 
-    monkeypatch.setattr(rdf, "PARALLEL_MIN_UNITS", 1)
-    one = rdf.write_graph(seed_build.graph, tmp_path / f"one.{fmt}", fmt, workers=1)
-    two = rdf.write_graph(seed_build.graph, tmp_path / f"two.{fmt}", fmt, workers=3)
-    assert one == two == seed_build.triples
-    assert (tmp_path / f"one.{fmt}").read_bytes() == (tmp_path / f"two.{fmt}").read_bytes()
-    assert sorted(p.name for p in tmp_path.iterdir()) == [f"one.{fmt}", f"two.{fmt}"]
+    here = rdf.write_graph(seed_build.graph, tmp_path / f"here.{fmt}", fmt)
+    started = []
+    real_popen = rdf.subprocess.Popen
+
+    def spy(*args, **kwargs):
+        started.append(args[0][:2])
+        return real_popen(*args, **kwargs)
+
+    monkeypatch.setattr(rdf, "SERIALIZER_MIN_EDGES", 0)
+    monkeypatch.setattr(rdf, "CHUNK_CHARS", 10_000)  # many pieces through the pipe
+    monkeypatch.setattr(rdf.subprocess, "Popen", spy)
+    there = rdf.write_graph(seed_build.graph, tmp_path / f"there.{fmt}", fmt)
+    assert started == [[rdf.sys.executable, "-c"]]
+    assert here == there == seed_build.triples
+    assert (tmp_path / f"here.{fmt}").read_bytes() == (tmp_path / f"there.{fmt}").read_bytes()
+
+
+def test_a_failing_serializer_process_is_a_one_line_error(
+    seed_build: pipeline.BuildResult, tmp_path: Path, monkeypatch
+):
+    from kg import rdf
+
+    monkeypatch.setattr(rdf, "SERIALIZER_MIN_EDGES", 0)
+    with pytest.raises(KgError, match=r"^graph\.ttl: RDF serializer failed: .*(No such file|not found)"):
+        rdf.write_graph(seed_build.graph, tmp_path / "missing" / "graph.ttl", "ttl")
+
+
+def test_an_invalid_iri_in_the_data_stops_the_export(tmp_path: Path):
+    from kg import rdf
+
+    corpus = pipeline.build_corpus([DATA / "pages" / "line_layout.txt"])
+    repo = next(n for n, kind in corpus.graph.nodes(data="kind") if kind == "repo")
+    corpus.graph.nodes[repo]["iri"] = "https://github.com/a b/c"
+    with pytest.raises(
+        KgError, match=re.escape("not a valid IRI, cannot be exported: 'https://github.com/a b/c'")
+    ):
+        rdf.write_graph(corpus.graph, tmp_path / "graph.ttl")
 
 
 def test_a_build_in_worker_processes_writes_the_same_files(tmp_path: Path, monkeypatch):
     from kg import parallel, rdf
 
-    # Every stage that can use workers does so, even on the small sample.
+    # Every stage that can use workers or a serializer process does so, even on the sample.
     monkeypatch.setattr(parallel, "PARALLEL_MIN_PAPERS", 1)
-    monkeypatch.setattr(rdf, "PARALLEL_MIN_UNITS", 1)
+    monkeypatch.setattr(rdf, "SERIALIZER_MIN_EDGES", 0)
     calls: list[tuple[bool, int | None]] = []
     real_run_jobs = pipeline.run_jobs
 
-    def spy(jobs, *, parallel=True, workers=None, meanwhile=None):
+    def spy(jobs, *, parallel=True, workers=None):
         calls.append((parallel, workers))
-        return real_run_jobs(jobs, parallel=parallel, workers=workers, meanwhile=meanwhile)
+        return real_run_jobs(jobs, parallel=parallel, workers=workers)
 
     monkeypatch.setattr(pipeline, "run_jobs", spy)
     serial = pipeline.build(out=tmp_path / "serial", formats=["ttl", "nt"], jobs=1)
@@ -190,8 +222,7 @@ def test_a_build_in_worker_processes_writes_the_same_files(tmp_path: Path, monke
     calls.clear()
     forked = pipeline.build(out=tmp_path / "forked", formats=["ttl", "nt"], jobs=3)
     assert calls == [(True, 3), (True, 3)]
-    assert "html (during rdf)" in forked.timings and "html" not in forked.timings
-    assert "html" in serial.timings
+    assert serial.triples == forked.triples
     names = sorted(p.name for p in (tmp_path / "serial").iterdir())
     assert names == sorted(p.name for p in (tmp_path / "forked").iterdir())
     assert names == ["graph.html", "graph.nt", "graph.ttl", "vocab.ttl"]
