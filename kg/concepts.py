@@ -361,22 +361,42 @@ def _rank(
 
     Terms with no weight are not admissible.  Ties go to the key that sorts first.
     """
-    rows = np.repeat(np.arange(per_paper.shape[0]), np.diff(per_paper.indptr))
+    papers = per_paper.shape[0]
+    rows = np.repeat(np.arange(papers), np.diff(per_paper.indptr))
     usable = weight[per_paper.indices] > 0
     rows, numbers, counts = rows[usable], per_paper.indices[usable], per_paper.data[usable]
     scores = counts * weight[numbers]
-    order = np.lexsort((numbers, -scores, rows))
-    numbers, counts, scores = numbers[order], counts[order], scores[order]
-    bounds = np.searchsorted(rows[order], np.arange(per_paper.shape[0] + 1)).tolist()
-    shortlist = 4 * wanted  # enough to survive the nesting rule; all terms if it is not
+    # A paper's entries are in key order already (canonical CSR), and lexsort is stable.
+    order = np.lexsort((-scores, rows))
+    rows, numbers, counts, scores = rows[order], numbers[order], counts[order], scores[order]
+    del order, usable
+    starts = np.searchsorted(rows, np.arange(papers + 1))
+    # Each paper's first `shortlist` terms are enough to survive the nesting rule; the rare
+    # paper that runs out of them is ranked again over all its terms.
+    shortlist = 4 * wanted
+    short = np.arange(len(rows)) - starts[rows] < shortlist
+    ends = np.minimum(starts[1:], starts[:-1] + shortlist)
     ranked = []
-    for lo, hi in itertools.pairwise(bounds):
-        top = min(hi, lo + shortlist)
-        chosen = _choose(keys, numbers[lo:top], counts[lo:top], scores[lo:top], wanted)
-        if len(chosen) < wanted and hi > top:
-            chosen = _choose(keys, numbers[lo:hi], counts[lo:hi], scores[lo:hi], wanted)
-        ranked.append(chosen)
+    for first in range(0, papers, _RANK_BLOCK):  # as Python lists, a block of papers at a time
+        last = min(first + _RANK_BLOCK, papers)
+        lo, hi = starts[first], starts[last]
+        kept = short[lo:hi]
+        block_numbers, block_counts, block_scores = (
+            x[lo:hi][kept].tolist() for x in (numbers, counts, scores)
+        )
+        bounds = np.concatenate(([0], np.cumsum(ends[first:last] - starts[first:last]))).tolist()
+        for paper, (a, b) in enumerate(itertools.pairwise(bounds), start=first):
+            chosen = _choose(keys, block_numbers[a:b], block_counts[a:b], block_scores[a:b], wanted)
+            if len(chosen) < wanted and starts[paper + 1] - starts[paper] > shortlist:
+                whole = slice(starts[paper], starts[paper + 1])
+                chosen = _choose(
+                    keys, numbers[whole].tolist(), counts[whole].tolist(), scores[whole].tolist(), wanted
+                )
+            ranked.append(chosen)
     return ranked
+
+
+_RANK_BLOCK = 10_000
 
 
 def _resolve(synonyms: dict[str, str], acronyms: dict[str, str], key: str) -> str:
@@ -409,19 +429,21 @@ def _lower_words(phrase: str) -> str:
 
 
 def _choose(
-    keys: list[str], numbers: np.ndarray, counts: np.ndarray, scores: np.ndarray, wanted: int
+    keys: list[str], numbers: list[int], counts: list[int], scores: list[float], wanted: int
 ) -> list[tuple[str, float]]:
     """The first `wanted` terms (best first), skipping a term nested in an already chosen
     longer one unless it has more mentions of its own."""
     chosen: list[tuple[str, float]] = []
     taken: list[tuple[str, int]] = []  # (" key ", count) of the chosen
-    for number, count, score in zip(numbers.tolist(), counts.tolist(), scores.tolist(), strict=True):
+    for number, count, score in zip(numbers, counts, scores, strict=True):
         key = keys[number]
         padded = f" {key} "
-        if any(padded in other and count <= other_count for other, other_count in taken):
-            continue
-        chosen.append((key, score))
-        if len(chosen) == wanted:
-            break
-        taken.append((padded, count))
+        for other, other_count in taken:
+            if padded in other and count <= other_count:
+                break
+        else:
+            chosen.append((key, score))
+            if len(chosen) == wanted:
+                break
+            taken.append((padded, count))
     return chosen
