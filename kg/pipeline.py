@@ -23,7 +23,7 @@ from kg.files import atomic_outputs
 from kg.ingest import load_pages, merge_entries
 from kg.links import extract_links
 from kg.model import Link, Paper
-from kg.parallel import run_jobs, workers_for
+from kg.parallel import cores, run_jobs, workers_for
 from kg.rdf import DEFAULT_BASE, FORMATS, write_graphs
 from kg.similarity import mentions, related_concepts, similar_papers
 from kg.view import ViewOptions, write_html
@@ -224,7 +224,9 @@ def build(
     with _gc_paused(), atomic_outputs(out) as staged:
         start = time.perf_counter()
         names = {fmt: f"graph.{FORMATS[fmt][1] if fmt in FORMATS else fmt}" for fmt in formats}
-        result.triples = write_graphs(result.graph, {f: staged.stage(n) for f, n in names.items()}, base)
+        paths = {fmt: staged.stage(name) for fmt, name in names.items()}
+        # The serializer processes count as workers: `jobs=1` keeps the build in one process.
+        result.triples = write_graphs(result.graph, paths, base, separate=(jobs or cores()) > 1)
         result.outputs += [out / name for name in names.values()]
         vocab = vocabulary_file().read_bytes()
         result.outputs.append(staged.write("vocab.ttl", lambda p: p.write_bytes(vocab)))

@@ -1,9 +1,11 @@
 """Turn the networkx model into RDF following the contract in DESIGN.md, and write it.
 
 Each node of the model gives its triples as N-Triples lines, in a stable, subject-grouped
-order.  Oxigraph parses those lines (checking every IRI and literal) and serializes them as
-Turtle, N-Triples or JSON-LD, keeping the order, so the same graph always gives the same
-bytes; `to_rdf` gives the same triples as an rdflib `Graph`, the programming model.
+order.  Oxigraph parses those lines and serializes them as Turtle, N-Triples or JSON-LD,
+keeping the order, so the same graph always gives the same bytes (`kg.serialize`); `to_rdf`
+gives the same triples as an rdflib `Graph`, the programming model.  IRIs are minted from
+parts that need no escaping, and the ones the data brings are checked once
+(`_Lines.external`), so Oxigraph may parse without checking each one again.
 
 Lines, not term objects, cross into Oxigraph because building a pyoxigraph term or triple
 from Python costs about a microsecond each (measured: 1.6 us per triple with a literal);
@@ -12,13 +14,7 @@ parsing a line costs a tenth of that, so a 7M-triple export takes seconds, not h
 
 from __future__ import annotations
 
-import contextlib
-import itertools
-import queue
 import re
-import subprocess
-import sys
-import threading
 from collections import defaultdict
 from collections.abc import Callable, Iterator
 from pathlib import Path
@@ -31,14 +27,13 @@ from rdflib import namespace as rdflib_ns
 
 from kg import graph as g
 from kg.errors import ConfigError, KgError
+from kg.serialize import serialize
 
 
 class Vocabulary:
-    """A namespace whose terms are made once.
+    """A namespace whose terms (rdflib `URIRef`s) are made once, on first use.
 
-    rdflib's `Namespace` builds a new `URIRef` on every attribute access; on a large build that
-    is millions of objects, and equal-but-not-identical terms compare in Python.  Here a term
-    is made on first use and then read as a plain attribute.
+    rdflib's `Namespace` builds a new `URIRef` on every attribute access.
     """
 
     def __init__(self, iri: str):
@@ -510,116 +505,23 @@ def write_graph(graph: nx.MultiDiGraph, path: Path, fmt: str = "ttl", base: str 
     return write_graphs(graph, {fmt: path}, base)
 
 
-# Graphs of more edges than this are serialized by a separate process (see `write_graphs`);
+# Graphs of more edges than this are serialized by separate processes (see kg.serialize);
 # below it (~150k triples), starting one (~0.15 s) costs more than it saves.
 SERIALIZER_MIN_EDGES = 20_000
 
-# The serializer process: N-Triples on stdin, the export in argv[1]'s format to argv[2].  It
-# imports only pyoxigraph, so it starts in a tenth of a second.
-_SERIALIZER = """
-import sys, pyoxigraph as ox
-fmt, path, prefixes = sys.argv[1], sys.argv[2], dict(a.split("=", 1) for a in sys.argv[3:])
-triples = ox.parse(sys.stdin.buffer, ox.RdfFormat.N_TRIPLES, lenient=True)
-ox.serialize(triples, path, ox.RdfFormat.from_extension(fmt), prefixes=prefixes)
-"""
 
-
-def write_graphs(graph: nx.MultiDiGraph, paths: dict[str, Path], base: str = DEFAULT_BASE) -> int:
+def write_graphs(
+    graph: nx.MultiDiGraph, paths: dict[str, Path], base: str = DEFAULT_BASE, *, separate: bool = True
+) -> int:
     """Serialize the export of `graph` once per format in `paths` ({fmt: path}); returns the
     triple count.
 
-    The N-Triples text is made once.  A large export is streamed to one serializer process
-    per format, so Oxigraph parses and writes while this process goes on making text (about
-    twice as fast as doing both here, and the serializer shares none of this process's
-    memory).  Parsing is lenient: every IRI is minted here from checked parts or checked
-    by `_Lines.external`, so Oxigraph's IRI validation, half its parsing time, is skipped.
+    The N-Triples text is made once.  A large graph's is streamed to a serializer process
+    per format unless `separate` is false (see `kg.serialize`).
     """
     for fmt in paths:
         if fmt not in FORMATS:
             raise ConfigError(f"unknown RDF format {fmt!r} (choose from {', '.join(FORMATS)})")
-    chunks = _Lines(graph, base).chunks()
-    if graph.number_of_edges() < SERIALIZER_MIN_EDGES:
-        texts = list(chunks)
-        for fmt, path in paths.items():
-            stream = itertools.chain.from_iterable(_parse(text) for text in texts)
-            ox.serialize(stream, str(path), FORMATS[fmt][0], prefixes=PREFIXES)
-        return sum(text.count("\n") for text in texts)
-    with _Serializers(paths) as serializers:
-        count = 0
-        for text in chunks:
-            count += text.count("\n")  # one triple a line: newlines inside literals are escaped
-            serializers.send(text.encode())
-    return count
-
-
-def _parse(text: str) -> Iterator[ox.Quad]:
-    return ox.parse(text, ox.RdfFormat.N_TRIPLES, lenient=True)
-
-
-class _Serializers:
-    """One serializer process per output, fed N-Triples through its stdin by a thread.
-
-    The threads write while this process makes the next piece of text (a pipe holds only
-    64 KiB, so writing here would take turns with the serializer instead of overlapping).
-    """
-
-    def __init__(self, paths: dict[str, Path]):
-        prefixes = [f"{k}={v}" for k, v in PREFIXES.items()]
-        self.procs = [
-            (
-                path,
-                subprocess.Popen(
-                    [sys.executable, "-c", _SERIALIZER, FORMATS[fmt][1], str(path), *prefixes],
-                    stdin=subprocess.PIPE,
-                    stderr=subprocess.PIPE,
-                ),
-            )
-            for fmt, path in paths.items()
-        ]
-        self.queues: list[queue.Queue[bytes | None]] = [queue.Queue(maxsize=2) for _ in self.procs]
-        self.threads = [
-            threading.Thread(target=_pump, args=(q, proc), daemon=True)
-            for q, (_, proc) in zip(self.queues, self.procs, strict=True)
-        ]
-        for thread in self.threads:
-            thread.start()
-
-    def send(self, data: bytes) -> None:
-        for q in self.queues:
-            q.put(data)
-
-    def __enter__(self) -> _Serializers:
-        return self
-
-    def __exit__(self, kind: object, error: object, trace: object) -> None:
-        for q in self.queues:
-            q.put(None)
-        for thread in self.threads:
-            thread.join()
-        failed = []
-        for path, proc in self.procs:
-            if kind is not None:
-                proc.kill()
-            assert proc.stderr is not None
-            message = proc.stderr.read().decode("utf-8", "replace").strip().splitlines()
-            if proc.wait() and kind is None:
-                failed.append(
-                    f"{path.name}: RDF serializer failed: {message[-1] if message else proc.returncode}"
-                )
-        if failed:
-            raise KgError("; ".join(failed))
-
-
-def _pump(chunks: queue.Queue[bytes | None], proc: subprocess.Popen) -> None:
-    """Write queued chunks to the process's stdin until None; after a write fails (the
-    process died; its exit code tells why) keep taking chunks so the producer never blocks."""
-    assert proc.stdin is not None
-    broken = False
-    while (data := chunks.get()) is not None:
-        if not broken:
-            try:
-                proc.stdin.write(data)
-            except OSError:
-                broken = True
-    with contextlib.suppress(OSError):
-        proc.stdin.close()
+    outputs = {path: FORMATS[fmt][0] for fmt, path in paths.items()}
+    separate = separate and graph.number_of_edges() >= SERIALIZER_MIN_EDGES
+    return serialize(_Lines(graph, base).chunks(), outputs, PREFIXES, separate=separate)

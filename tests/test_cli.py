@@ -105,8 +105,8 @@ def test_failed_build_leaves_earlier_exports_intact(tmp_path: Path, monkeypatch:
     # A crash after one format was written must not leave it replaced.
     real = rdf.write_graphs
 
-    def crash_after_ttl(graph, paths, base=rdf.DEFAULT_BASE):
-        real(graph, {"ttl": paths["ttl"]}, base)
+    def crash_after_ttl(graph, paths, base=rdf.DEFAULT_BASE, **options):
+        real(graph, {"ttl": paths["ttl"]}, base, **options)
         raise OSError("disk full")
 
     monkeypatch.setattr(pipeline, "write_graphs", crash_after_ttl)

@@ -1,6 +1,7 @@
 from __future__ import annotations
 
 import re
+import sys
 from pathlib import Path
 
 import pyoxigraph as ox
@@ -162,11 +163,11 @@ def test_export_loads_in_oxigraph_with_same_triple_count(seed_build: pipeline.Bu
 def test_the_serializer_process_writes_the_same_bytes(
     seed_build: pipeline.BuildResult, tmp_path: Path, monkeypatch, fmt: str
 ):
-    from kg import rdf
+    from kg import rdf, serialize
 
     here = rdf.write_graph(seed_build.graph, tmp_path / f"here.{fmt}", fmt)
     started = []
-    real_popen = rdf.subprocess.Popen
+    real_popen = serialize.subprocess.Popen
 
     def spy(*args, **kwargs):
         started.append(args[0][:2])
@@ -174,9 +175,9 @@ def test_the_serializer_process_writes_the_same_bytes(
 
     monkeypatch.setattr(rdf, "SERIALIZER_MIN_EDGES", 0)
     monkeypatch.setattr(rdf, "CHUNK_CHARS", 10_000)  # many pieces through the pipe
-    monkeypatch.setattr(rdf.subprocess, "Popen", spy)
+    monkeypatch.setattr(serialize.subprocess, "Popen", spy)
     there = rdf.write_graph(seed_build.graph, tmp_path / f"there.{fmt}", fmt)
-    assert started == [[rdf.sys.executable, "-c"]]
+    assert started == [[sys.executable, "-c"]]
     assert here == there == seed_build.triples
     assert (tmp_path / f"here.{fmt}").read_bytes() == (tmp_path / f"there.{fmt}").read_bytes()
 
@@ -204,7 +205,7 @@ def test_an_invalid_iri_in_the_data_stops_the_export(tmp_path: Path):
 
 
 def test_a_build_in_worker_processes_writes_the_same_files(tmp_path: Path, monkeypatch):
-    from kg import parallel, rdf
+    from kg import parallel, rdf, serialize
 
     # Every stage that can use workers or a serializer process does so, even on the sample.
     monkeypatch.setattr(parallel, "PARALLEL_MIN_PAPERS", 1)
@@ -216,12 +217,22 @@ def test_a_build_in_worker_processes_writes_the_same_files(tmp_path: Path, monke
         calls.append((parallel, workers))
         return real_run_jobs(jobs, parallel=parallel, workers=workers)
 
+    serializers = []
+    real_popen = serialize.subprocess.Popen
+
+    def popen(command, **options):
+        serializers.append(command[3])  # the format
+        return real_popen(command, **options)
+
     monkeypatch.setattr(pipeline, "run_jobs", spy)
+    monkeypatch.setattr(serialize.subprocess, "Popen", popen)
     serial = pipeline.build(out=tmp_path / "serial", formats=["ttl", "nt"], jobs=1)
     assert calls == [(False, 1), (False, 1)]  # links, then similar/mentions/related
+    assert serializers == []  # and the RDF is serialized here too
     calls.clear()
     forked = pipeline.build(out=tmp_path / "forked", formats=["ttl", "nt"], jobs=3)
     assert calls == [(True, 3), (True, 3)]
+    assert serializers == ["ttl", "nt"]
     assert serial.triples == forked.triples
     names = sorted(p.name for p in (tmp_path / "serial").iterdir())
     assert names == sorted(p.name for p in (tmp_path / "forked").iterdir())

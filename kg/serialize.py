@@ -1,0 +1,126 @@
+"""N-Triples text to files in any RDF format, by Oxigraph: here, or in serializer processes.
+
+A large export is streamed to one serializer process per output, which parses and writes
+while the caller goes on making text: on two cores that halves the time of writing a 7M
+triple export, and the serializer, started fresh (not forked), shares none of the caller's
+memory.  Parsing is lenient (Oxigraph's IRI checks are half its parsing time): callers
+hand over only IRIs they minted from safe parts or checked themselves.
+"""
+
+from __future__ import annotations
+
+import contextlib
+import itertools
+import queue
+import subprocess
+import sys
+import tempfile
+import threading
+from collections.abc import Iterable
+from pathlib import Path
+from typing import IO
+
+import pyoxigraph as ox
+
+from kg.errors import KgError
+
+# The serializer process: N-Triples on stdin; argv: format (file extension), output path,
+# then prefix=namespace pairs.  It imports only pyoxigraph, so it starts in a tenth of a second.
+_SERIALIZER = """
+import sys, pyoxigraph as ox
+fmt, path, prefixes = sys.argv[1], sys.argv[2], dict(a.split("=", 1) for a in sys.argv[3:])
+triples = ox.parse(sys.stdin.buffer, ox.RdfFormat.N_TRIPLES, lenient=True)
+ox.serialize(triples, path, ox.RdfFormat.from_extension(fmt), prefixes=prefixes)
+"""
+
+
+def serialize(
+    chunks: Iterable[str], outputs: dict[Path, ox.RdfFormat], prefixes: dict[str, str], *, separate: bool
+) -> int:
+    """Write the N-Triples `chunks` (whole lines) to each output; returns the line count.
+
+    With `separate`, each output is written by a serializer process; otherwise here, which
+    holds all the text in memory at once (meant for small exports).
+    """
+    if not separate:
+        texts = list(chunks)
+        for path, fmt in outputs.items():
+            triples = itertools.chain.from_iterable(
+                ox.parse(text, ox.RdfFormat.N_TRIPLES, lenient=True) for text in texts
+            )
+            ox.serialize(triples, str(path), fmt, prefixes=prefixes)
+        return sum(text.count("\n") for text in texts)
+    count = 0
+    with _Serializers(outputs, prefixes) as serializers:
+        for text in chunks:
+            count += text.count("\n")  # one triple a line: newlines inside literals are escaped
+            serializers.send(text.encode())
+    return count
+
+
+class _Serializers:
+    """One serializer process per output, fed through its stdin by a thread of this process.
+
+    The threads write while the caller makes the next piece of text (a pipe holds only
+    64 KiB, so writing from the caller's thread would take turns with the serializer
+    instead of overlapping).  A serializer's stderr goes to a file, so a talkative one can
+    never block.
+    """
+
+    def __init__(self, outputs: dict[Path, ox.RdfFormat], prefixes: dict[str, str]):
+        pairs = [f"{k}={v}" for k, v in prefixes.items()]
+        self.procs: list[tuple[Path, subprocess.Popen, IO[bytes]]] = []
+        for path, fmt in outputs.items():
+            errors = tempfile.TemporaryFile()  # noqa: SIM115 (closed in __exit__, after the process)
+            command = [sys.executable, "-c", _SERIALIZER, fmt.file_extension, str(path), *pairs]
+            proc = subprocess.Popen(command, stdin=subprocess.PIPE, stderr=errors)
+            self.procs.append((path, proc, errors))
+        self.queues: list[queue.Queue[bytes | None]] = [queue.Queue(maxsize=2) for _ in self.procs]
+        self.threads = [
+            threading.Thread(target=_pump, args=(q, proc), daemon=True)
+            for q, (_, proc, _) in zip(self.queues, self.procs, strict=True)
+        ]
+        for thread in self.threads:
+            thread.start()
+
+    def send(self, data: bytes) -> None:
+        for q in self.queues:
+            q.put(data)
+
+    def __enter__(self) -> _Serializers:
+        return self
+
+    def __exit__(self, kind: object, error: object, trace: object) -> None:
+        if kind is not None:  # the caller failed: its outputs are discarded
+            for _, proc, _ in self.procs:
+                proc.kill()
+        for q in self.queues:
+            q.put(None)
+        for thread in self.threads:
+            thread.join()
+        failed = []
+        for path, proc, errors in self.procs:
+            if proc.wait() and kind is None:
+                errors.seek(0)
+                lines = errors.read().decode("utf-8", "replace").strip().splitlines()
+                failed.append(
+                    f"{path.name}: RDF serializer failed: {lines[-1] if lines else proc.returncode}"
+                )
+            errors.close()
+        if failed:
+            raise KgError("; ".join(failed))
+
+
+def _pump(chunks: queue.Queue[bytes | None], proc: subprocess.Popen) -> None:
+    """Write queued chunks to the process's stdin until None.  After a write fails (the
+    process died; its exit code tells why) keep taking chunks, so the caller never blocks."""
+    assert proc.stdin is not None
+    broken = False
+    while (data := chunks.get()) is not None:
+        if not broken:
+            try:
+                proc.stdin.write(data)
+            except OSError:
+                broken = True
+    with contextlib.suppress(OSError):
+        proc.stdin.close()
