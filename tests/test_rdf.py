@@ -6,7 +6,7 @@ from pathlib import Path
 
 import pyoxigraph as ox
 import pytest
-from rdflib import RDFS, Graph
+from rdflib import RDFS, Graph, Literal
 from rdflib.compare import isomorphic
 
 from kg import pipeline
@@ -239,3 +239,32 @@ def test_a_build_in_worker_processes_writes_the_same_files(tmp_path: Path, monke
     assert names == ["graph.html", "graph.nt", "graph.ttl", "vocab.ttl"]
     for name in names:
         assert (tmp_path / "serial" / name).read_bytes() == (tmp_path / "forked" / name).read_bytes()
+
+
+@pytest.mark.parametrize("separate", [False, True])
+def test_every_literal_reads_back_exactly(tmp_path: Path, monkeypatch, separate: bool):
+    from kg import graph as g
+    from kg import rdf
+    from kg.model import Occurrence, Paper, Source
+
+    monkeypatch.setattr(rdf, "SERIALIZER_MIN_EDGES", 0)
+    title = 'Quotes "in" titles, back\\slashes, tabs\tand ünïcödé\u2028: a "test"'
+    abstract = 'Line one.\nLine two\r\nwith CR, a lone \\ and "quotes" and emoji \U0001f600.'
+    paper = Paper(
+        "quotes-test",
+        title,
+        abstract,
+        [Occurrence("page one.txt", 7)],
+        arxiv_id="2401.00001",
+        venue='ACL "24"',
+    )
+    graph = g.build_graph([paper], [Source("page one.txt", "Mar 11")])
+    path = tmp_path / "graph.nt"
+    assert rdf.write_graphs(graph, {"nt": path}, separate=separate) == len(Graph().parse(path))
+    back = Graph().parse(path)
+    rows = {re.split("[/#]", str(p))[-1]: str(o) for _, p, o in back if isinstance(o, Literal)}
+    assert rows["title"] == title
+    assert rows["abstract"] == abstract
+    assert rows["venue"] == 'ACL "24"'
+    assert rows["source"] == "page one.txt"
+    assert isomorphic(back, rdf.to_rdf(graph))
