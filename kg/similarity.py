@@ -3,10 +3,12 @@
 from __future__ import annotations
 
 import re
-from collections import Counter, defaultdict
+from collections import defaultdict
 from collections.abc import Sequence
 from dataclasses import dataclass
-from itertools import combinations
+
+import numpy as np
+from scipy.sparse import csr_matrix, triu
 
 from kg.concepts import FUNCTION_WORDS, GENERIC_WORDS, ConceptMap, is_acronym
 from kg.model import Paper
@@ -33,11 +35,24 @@ class Similar:
 
 
 def related_concepts(concepts: ConceptMap) -> list[tuple[str, str, int]]:
-    """(concept a, concept b, papers carrying both), a < b, for pairs seen in enough papers."""
-    pairs: Counter[tuple[str, str]] = Counter()
-    for tags in concepts.tags.values():
-        pairs.update(combinations(sorted(k for k, _ in tags), 2))
-    return sorted((a, b, n) for (a, b), n in pairs.items() if n >= MIN_COOCCURRENCE)
+    """(concept a, concept b, papers carrying both), a < b, for pairs seen in enough papers.
+
+    Co-occurrence counts are the upper triangle of BᵀB, B the papers x concepts tag matrix.
+    """
+    keys = sorted({k for tags in concepts.tags.values() for k, _ in tags})
+    number = {k: i for i, k in enumerate(keys)}
+    columns = [number[k] for tags in concepts.tags.values() for k, _ in tags]
+    lengths = [len(tags) for tags in concepts.tags.values()]
+    tagged = csr_matrix(
+        (np.ones(len(columns), np.int64), columns, np.concatenate(([0], np.cumsum(lengths, dtype=np.int64)))),
+        shape=(len(lengths), len(keys)),
+    )
+    together = triu(tagged.T @ tagged, k=1).tocoo()
+    enough = together.data >= MIN_COOCCURRENCE
+    a, b, n = together.row[enough], together.col[enough], together.data[enough]
+    order = np.lexsort((b, a))  # numbers follow the keys' sorted order
+    rows = zip(a[order].tolist(), b[order].tolist(), n[order].tolist(), strict=True)
+    return [(keys[i], keys[j], c) for i, j, c in rows]
 
 
 def similar_papers(concepts: ConceptMap) -> list[Similar]:
