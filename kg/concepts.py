@@ -234,8 +234,7 @@ def extract_concepts(
     processes (default: one per core); the result is the same as in one process.
     """
     workers = parallel.workers_for(len(papers), workers)
-    bounds = [len(papers) * i // workers for i in range(workers + 1)]
-    runs = [partial(_read_run, papers[bounds[i] : bounds[i + 1]]) for i in range(workers)]
+    runs = [partial(_read_run, run) for run in parallel.split(papers, workers)]
     terms = _join(parallel.run_jobs(runs, parallel=workers > 1, workers=workers))
     return _extract(papers, options or ConceptOptions(), terms)
 

@@ -42,6 +42,12 @@ def workers_for(papers: int, jobs: int | None = None) -> int:
     return max(1, cores() if jobs is None else jobs)
 
 
+def split(items: Sequence[T], count: int) -> list[Sequence[T]]:
+    """`items` cut into `count` contiguous runs of near-equal length, in order."""
+    bounds = [len(items) * i // count for i in range(count + 1)]
+    return [items[bounds[i] : bounds[i + 1]] for i in range(count)]
+
+
 def _run(index: int) -> object:
     return _JOBS[index]()
 

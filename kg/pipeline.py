@@ -23,7 +23,7 @@ from kg.files import atomic_outputs
 from kg.ingest import load_pages, merge_entries
 from kg.links import extract_links
 from kg.model import Link, Paper
-from kg.parallel import cores, run_jobs, workers_for
+from kg.parallel import cores, run_jobs, split, workers_for
 from kg.rdf import DEFAULT_BASE, FORMATS, write_graphs
 from kg.similarity import mentions, related_concepts, similar_papers
 from kg.view import ViewOptions, write_html
@@ -85,16 +85,11 @@ def _gc_paused() -> Iterator[None]:
             gc.enable()
 
 
-def _runs(papers: Sequence[Paper], count: int) -> list[Sequence[Paper]]:
-    """`papers` cut into `count` contiguous runs of near-equal length."""
-    bounds = [len(papers) * i // count for i in range(count + 1)]
-    return [papers[bounds[i] : bounds[i + 1]] for i in range(count)]
-
-
 def _links_of(papers: Sequence[Paper]) -> list[list[Link] | None]:
     return [extract_links(p.abstract) if p.abstract else None for p in papers]
 
 
+@_gc_paused()
 def build_corpus(
     inputs: Sequence[str | Path] | None = None,
     *,
@@ -111,28 +106,6 @@ def build_corpus(
     session; by default one at `kg.enrich.session.default_cache_path()`).  A large corpus is
     shared among `jobs` worker processes (default: one per core; 1 keeps it in this one).
     """
-    with _gc_paused():
-        return _build_corpus(
-            inputs,
-            skip_bad=skip_bad,
-            concepts=concepts,
-            enrich=enrich,
-            session=session,
-            progress=progress,
-            jobs=jobs,
-        )
-
-
-def _build_corpus(
-    inputs: Sequence[str | Path] | None,
-    *,
-    skip_bad: bool,
-    concepts: ConceptOptions | None,
-    enrich: Sequence[str],
-    session: requests.Session | None,
-    progress: Progress | None,
-    jobs: int | None,
-) -> BuildResult:
     timings: dict[str, float] = {}
     start = time.perf_counter()
     pages = load_pages(
@@ -156,7 +129,7 @@ def _build_corpus(
 
     start = time.perf_counter()
     workers = workers_for(len(papers), jobs)
-    runs = _runs(papers, workers)
+    runs = split(papers, workers)
     found = run_jobs([partial(_links_of, run) for run in runs], parallel=workers > 1, workers=workers)
     for run, links in zip(runs, found, strict=True):
         for paper, paper_links in zip(run, links, strict=True):

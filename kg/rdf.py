@@ -203,10 +203,22 @@ CHUNK_CHARS = 4_000_000
 _PAPER_LINKS = {g.REPOSITORY: _KG.repository, g.PROJECT_PAGE: _KG.projectPage, g.LINK: _KG.link}
 
 
+class _Minted(dict[str, str]):
+    """IRIs in N-Triples form (`<iri>`), each minted once, on first lookup."""
+
+    def __init__(self, mint: Callable[[str], str]):
+        super().__init__()
+        self.mint = mint
+
+    def __missing__(self, key: str) -> str:
+        term = self[key] = f"<{self.mint(key)}>"
+        return term
+
+
 class _Lines:
     """The N-Triples lines of a graph's export, one node (unit) at a time.
 
-    The model is read through networkx's own dictionaries (`_succ`, `_pred`) rather than its
+    The model is read through networkx's own successor dictionary (`_succ`) rather than its
     views: a large export reads millions of adjacency entries, and the views cost several
     times more per entry.  Nothing is changed.
     """
@@ -216,30 +228,12 @@ class _Lines:
         self.nodes = graph.nodes
         self.succ: dict = graph._succ
         self.mint = Minter(base)
-        self._papers: dict[str, str] = {}
-        self._concepts: dict[str, str] = {}
-        self._sources: dict[str, str] = {}
+        # The IRIs that recur, in N-Triples form: paper[key], concept[slug], source[name].
+        self.paper = _Minted(self.mint.paper)
+        self.concept = _Minted(self.mint.concept)
+        self.source = _Minted(self.mint.source)
         self._external: dict[str, str] = {}
         self._related = self._related_slugs()
-
-    # Recurring IRIs, in N-Triples form.
-    def paper(self, key: str) -> str:
-        term = self._papers.get(key)
-        if term is None:
-            term = self._papers[key] = f"<{self.mint.paper(key)}>"
-        return term
-
-    def concept(self, slug: str) -> str:
-        term = self._concepts.get(slug)
-        if term is None:
-            term = self._concepts[slug] = f"<{self.mint.concept(slug)}>"
-        return term
-
-    def source(self, name: str) -> str:
-        term = self._sources.get(name)
-        if term is None:
-            term = self._sources[name] = f"<{self.mint.source(name)}>"
-        return term
 
     def external(self, iri: str) -> str:
         """An IRI from the data (a repository, an arXiv id, ...), checked once by Oxigraph."""
@@ -267,7 +261,7 @@ class _Lines:
 
     # One method per node kind; each appends whole subject groups to `out`.
     def source_node(self, nid: str, data: dict, out: list[str]) -> None:
-        s = self.source(data["name"])
+        s = self.source[data["name"]]
         out.append(f"{s} {A} {_PROV.Entity} .\n{s} {_DCTERMS.source} {_string(data['name'])} .\n")
         if data.get("listed"):
             out.append(f"{s} {_KG.listingDate} {_literal(listing_date(data['listed']))} .\n")
@@ -275,7 +269,7 @@ class _Lines:
     def paper_node(self, nid: str, data: dict, out: list[str]) -> None:
         key = data["key"]
         iri = self.mint.paper(key)
-        s = self.paper(key)
+        s = self.paper[key]
         add = out.append
         add(f"{s} {A} {_SCHEMA.ScholarlyArticle} .\n{s} {_DCTERMS.title} {_string(data['title'])} .\n")
         if data.get("abstract") is not None:
@@ -292,21 +286,21 @@ class _Lines:
                 rel = edge["rel"]
                 if rel == g.SUBJECT:
                     slug = nodes[target]["slug"]
-                    add(f"{s} {_DCTERMS.subject} {self.concept(slug)} .\n")
+                    add(f"{s} {_DCTERMS.subject} {self.concept[slug]} .\n")
                     topics.append((slug, edge["score"]))
                 elif rel == g.MENTIONS:
-                    add(f"{s} {_SCHEMA.mentions} {self.paper(nodes[target]['key'])} .\n")
+                    add(f"{s} {_SCHEMA.mentions} {self.paper[nodes[target]['key']]} .\n")
                 elif rel == g.CREATOR:
                     author = f"<{self.mint.author(nodes[target]['key'])}>"
                     add(f"{s} {_DCTERMS.creator} {author} .\n")
                     authors.append((edge["position"], author))
                 elif rel == g.CITES:
                     cited = nodes[target]
-                    o = self.paper(cited["key"]) if cited["kind"] == "paper" else self.external(cited["iri"])
+                    o = self.paper[cited["key"]] if cited["kind"] == "paper" else self.external(cited["iri"])
                     add(f"{s} {_CITO.cites} {o} .\n")
                 elif rel == g.DERIVED_FROM:
                     name = nodes[target]["name"]
-                    add(f"{s} {_PROV.wasDerivedFrom} {self.source(name)} .\n")
+                    add(f"{s} {_PROV.wasDerivedFrom} {self.source[name]} .\n")
                     derivations.append(
                         (f"<{self.mint.derivation(iri, name, edge['line'])}>", name, edge["line"])
                     )
@@ -327,11 +321,11 @@ class _Lines:
             add(f"{s} {_KG.topic} {t} .\n")
         for t, (slug, score) in zip(topic_iris, topics, strict=True):
             add(
-                f"{t} {A} {_KG.Topic} .\n{t} {_KG.concept} {self.concept(slug)} .\n"
+                f"{t} {A} {_KG.Topic} .\n{t} {_KG.concept} {self.concept[slug]} .\n"
                 f"{t} {_KG.score} {_decimal(score)} .\n"
             )
         for d, name, line in derivations:
-            add(f"{d} {A} {_PROV.Derivation} .\n{d} {_PROV.entity} {self.source(name)} .\n")
+            add(f"{d} {A} {_PROV.Derivation} .\n{d} {_PROV.entity} {self.source[name]} .\n")
             add(f"{d} {_KG.line} {_integer(line)} .\n")
 
     def _identity(self, s: str, data: dict, out: list[str]) -> None:
@@ -370,7 +364,7 @@ class _Lines:
 
     def concept_node(self, nid: str, data: dict, out: list[str]) -> None:
         slug = data["slug"]
-        s = self.concept(slug)
+        s = self.concept[slug]
         add = out.append
         add(f"{s} {A} {_SKOS.Concept} .\n{s} {_SKOS.prefLabel} {_string(data['label'])} .\n")
         for alt in data["alt_labels"]:
@@ -379,7 +373,7 @@ class _Lines:
             f"{s} {_SKOS.inScheme} <{self.mint.scheme}> .\n{s} {_KG.paperCount} {_integer(data['papers'])} .\n"
         )
         for other in sorted(self._related.get(nid, ())):
-            add(f"{s} {_SKOS.related} {self.concept(other)} .\n")
+            add(f"{s} {_SKOS.related} {self.concept[other]} .\n")
         nodes = self.nodes
         for target, edges in self.succ[nid].items():
             for edge in edges.values():
@@ -388,7 +382,7 @@ class _Lines:
                     c = f"<{self.mint.cooccurrence(slug, other)}>"
                     add(
                         f"{c} {A} {_KG.Cooccurrence} .\n{c} {_KG.concept} {s} .\n"
-                        f"{c} {_KG.concept} {self.concept(other)} .\n{c} {_KG.support} {_integer(edge['weight'])} .\n"
+                        f"{c} {_KG.concept} {self.concept[other]} .\n{c} {_KG.support} {_integer(edge['weight'])} .\n"
                     )
 
     def scheme(self, nid: str, data: dict, out: list[str]) -> None:
@@ -406,7 +400,7 @@ class _Lines:
                 if edge["rel"] != g.SIMILAR:
                     continue
                 other = nodes[target]["key"]
-                a, b = self.paper(key), self.paper(other)
+                a, b = self.paper[key], self.paper[other]
                 sim = f"<{self.mint.similarity(key, other)}>"
                 add(
                     f"{a} {_KG.similarTo} {b} .\n{b} {_KG.similarTo} {a} .\n{sim} {A} {_KG.Similarity} .\n"
@@ -414,7 +408,7 @@ class _Lines:
                     f"{sim} {_KG.weight} {_decimal(edge['weight'])} .\n"
                 )
                 for shared in edge["shared"]:
-                    add(f"{sim} {_KG.sharedConcept} {self.concept(shared)} .\n")
+                    add(f"{sim} {_KG.sharedConcept} {self.concept[shared]} .\n")
 
     def _linked(self, s: str, nid: str, out: list[str]) -> None:
         nodes = self.nodes
