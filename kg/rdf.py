@@ -197,8 +197,8 @@ def _literal(value: Literal) -> str:
 # ----------------------------------------------------------------------------------------
 # The export, node by node
 
-# Pieces of the export serialized at a time: big enough that each costs little to hand to a
-# worker, small enough that a few in flight take little memory.
+# Pieces of text handed to the serializers at a time: big enough that each costs little to
+# pass on, small enough that the few in flight take little memory.
 CHUNK_CHARS = 4_000_000
 _PAPER_LINKS = {g.REPOSITORY: _KG.repository, g.PROJECT_PAGE: _KG.projectPage, g.LINK: _KG.link}
 
@@ -467,8 +467,9 @@ class _Lines:
         units += [(self.similarities, nid) for nid in sorted(by_kind.get("paper", ()))]
         return units
 
-    def chunks(self, size: int = CHUNK_CHARS) -> Iterator[str]:
-        """The export's N-Triples text, in pieces of about `size` characters (whole nodes)."""
+    def chunks(self) -> Iterator[str]:
+        """The export's N-Triples text, in pieces of about `CHUNK_CHARS` characters (whole nodes)."""
+        size = CHUNK_CHARS
         nodes = self.nodes
         out: list[str] = []
         length = 0

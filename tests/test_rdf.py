@@ -176,8 +176,14 @@ def test_the_serializer_process_writes_the_same_bytes(
     monkeypatch.setattr(rdf, "SERIALIZER_MIN_EDGES", 0)
     monkeypatch.setattr(rdf, "CHUNK_CHARS", 10_000)  # many pieces through the pipe
     monkeypatch.setattr(serialize.subprocess, "Popen", spy)
+    pieces = []
+    real_send = serialize._Serializers.send
+    monkeypatch.setattr(
+        serialize._Serializers, "send", lambda self, data: pieces.append(real_send(self, data))
+    )
     there = rdf.write_graph(seed_build.graph, tmp_path / f"there.{fmt}", fmt)
     assert started == [[sys.executable, "-c"]]
+    assert len(pieces) > 100
     assert here == there == seed_build.triples
     assert (tmp_path / f"here.{fmt}").read_bytes() == (tmp_path / f"there.{fmt}").read_bytes()
 
