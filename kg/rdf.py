@@ -300,7 +300,8 @@ class _Lines:
                     add(f"{s} {_CITO.cites} {o} .\n")
                 elif rel == g.DERIVED_FROM:
                     name = nodes[target]["name"]
-                    add(f"{s} {_PROV.wasDerivedFrom} {self.source[name]} .\n")
+                    if not derivations or derivations[-1][1] != name:  # a page's edges come together
+                        add(f"{s} {_PROV.wasDerivedFrom} {self.source[name]} .\n")
                     derivations.append(
                         (f"<{self.mint.derivation(iri, name, edge['line'])}>", name, edge["line"])
                     )

@@ -274,3 +274,24 @@ def test_every_literal_reads_back_exactly(tmp_path: Path, monkeypatch, separate:
     assert rows["venue"] == 'ACL "24"'
     assert rows["source"] == "page one.txt"
     assert isomorphic(back, rdf.to_rdf(graph))
+
+
+def test_a_paper_listed_twice_on_one_page_is_derived_from_it_once(tmp_path: Path):
+    page = tmp_path / "twice.txt"
+    text = (DATA / "pages" / "line_layout.txt").read_text()
+    lines = text.splitlines()
+    title = next(i for i, line in enumerate(lines) if line.startswith("SubscribeASAG"))
+    page.write_text("\n".join([*lines, lines[title].removeprefix("Subscribe"), lines[title + 1]]) + "\n")
+    result = pipeline.build([page], out=tmp_path / "out", formats=["nt"])
+    store = load_store(result.outputs[:1])
+    assert len(store) == result.triples  # no triple is written twice
+    rows = select(
+        store,
+        PREFIXES
+        + """
+        SELECT (COUNT(DISTINCT ?d) AS ?seen) (COUNT(DISTINCT ?src) AS ?sources) WHERE {
+          ?p dcterms:title ?t ; prov:wasDerivedFrom ?src ; prov:qualifiedDerivation ?d .
+          FILTER(STRSTARTS(?t, "ASAG"))
+        }""",
+    )
+    assert rows == [{"seen": "2", "sources": "1"}]  # two sightings (lines) on one page
