@@ -278,7 +278,7 @@ class _Lines:
             add(f'{s} {_KG.abstractMissing} "true"^^{_XSD.boolean} .\n')
         self._identity(s, data, out)
         nodes = self.nodes
-        derivations = []
+        derivations: list[tuple[str, str, int]] = []  # (IRI, source name, line)
         topics = []
         authors = []
         for target, edges in self.succ[nid].items():
@@ -520,4 +520,4 @@ def write_graphs(
             raise ConfigError(f"unknown RDF format {fmt!r} (choose from {', '.join(FORMATS)})")
     outputs = {path: FORMATS[fmt][0] for fmt, path in paths.items()}
     separate = separate and graph.number_of_edges() >= SERIALIZER_MIN_EDGES
-    return serialize(_Lines(graph, base).chunks(), outputs, PREFIXES, separate=separate)
+    return serialize(_Lines(graph, base).chunks, outputs, PREFIXES, separate=separate)

@@ -16,7 +16,7 @@ import subprocess
 import sys
 import tempfile
 import threading
-from collections.abc import Iterable
+from collections.abc import Callable, Iterable, Iterator
 from pathlib import Path
 from typing import IO
 
@@ -35,25 +35,35 @@ ox.serialize(triples, path, ox.RdfFormat.from_extension(fmt), prefixes=prefixes)
 
 
 def serialize(
-    chunks: Iterable[str], outputs: dict[Path, ox.RdfFormat], prefixes: dict[str, str], *, separate: bool
+    chunks: Callable[[], Iterable[str]],
+    outputs: dict[Path, ox.RdfFormat],
+    prefixes: dict[str, str],
+    *,
+    separate: bool,
 ) -> int:
-    """Write the N-Triples `chunks` (whole lines) to each output; returns the line count.
+    """Write the N-Triples text that `chunks()` yields (whole lines) to each output; returns
+    the line count.
 
-    With `separate`, each output is written by a serializer process; otherwise here, which
-    holds all the text in memory at once (meant for small exports).
+    With `separate`, the text is made once and each output is written by a serializer
+    process; otherwise each output is written here, from text made anew for it (holding a
+    large export's text to write it twice would take more memory than the graph).
     """
-    if not separate:
-        texts = list(chunks)
-        for path, fmt in outputs.items():
-            triples = itertools.chain.from_iterable(
-                ox.parse(text, ox.RdfFormat.N_TRIPLES, lenient=True) for text in texts
-            )
-            ox.serialize(triples, str(path), fmt, prefixes=prefixes)
-        return sum(text.count("\n") for text in texts)
     count = 0
-    with _Serializers(outputs, prefixes) as serializers:
-        for text in chunks:
+
+    def counted() -> Iterator[str]:
+        nonlocal count
+        count = 0
+        for text in chunks():
             count += text.count("\n")  # one triple a line: newlines inside literals are escaped
+            yield text
+
+    if not separate:
+        for path, fmt in outputs.items():
+            parsed = (ox.parse(text, ox.RdfFormat.N_TRIPLES, lenient=True) for text in counted())
+            ox.serialize(itertools.chain.from_iterable(parsed), str(path), fmt, prefixes=prefixes)
+        return count
+    with _Serializers(outputs, prefixes) as serializers:
+        for text in counted():
             serializers.send(text.encode())
     return count
 
