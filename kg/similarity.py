@@ -62,7 +62,9 @@ def similar_papers(concepts: ConceptMap) -> list[Similar]:
     postings actually shared, not all pairs; each paper keeps its `NEIGHBOURS` best.
     """
     idf = concepts.idf
-    sets = {p: {k for k, _ in tags} for p, tags in concepts.tags.items() if tags}
+    # Concepts in sorted order, never set order: float sums depend on the order of their
+    # terms, and a set's order changes with the string hash seed of the process.
+    sets = {p: sorted({k for k, _ in tags}) for p, tags in concepts.tags.items() if tags}
     mass = {p: sum(idf[k] for k in ks) for p, ks in sets.items()}
     postings: dict[str, list[str]] = defaultdict(list)
     for paper in sorted(sets):
@@ -86,7 +88,7 @@ def similar_papers(concepts: ConceptMap) -> list[Similar]:
         for neg, other in sorted(scored)[:NEIGHBOURS]:
             a, b = sorted((paper, other))
             if (a, b) not in found:
-                shared = tuple(sorted(sets[a] & sets[b]))
+                shared = tuple(sorted(set(sets[a]) & set(sets[b])))
                 found[a, b] = Similar(a, b, round(-neg, 4), shared)
     return [found[k] for k in sorted(found)]
 

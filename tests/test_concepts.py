@@ -1,6 +1,8 @@
 from __future__ import annotations
 
 import os
+import subprocess
+import sys
 from pathlib import Path
 
 import pytest
@@ -214,6 +216,31 @@ def test_similar_papers_are_capped_and_share_concepts(seed_concepts):
     # each paper lists at most NEIGHBOURS pairs where it is the smaller key of its own choice;
     # with pairs chosen from both ends, no paper can exceed twice the cap.
     assert max(degree.values()) <= 2 * NEIGHBOURS
+
+
+# Six papers that all share concept "b" with "x"; each has three concepts of its own.  With
+# idf(b) = 2**53, adding 1.0 is lost or kept by rounding depending on the order of the sum, so
+# a paper's weight mass, and which five neighbours win, would follow the order of a set.
+_SUMS_IN_ORDER = """
+from kg.concepts import ConceptMap
+from kg.similarity import similar_papers
+tags = {"x": [("b", 1.0), ("x1", 1.0), ("x2", 1.0), ("x3", 1.0)]}
+tags.update({f"y{i}": [("b", 1.0)] + [(f"y{i}-{j}", 1.0) for j in range(3)] for i in range(6)})
+idf = {k: 1.0 for ts in tags.values() for k, _ in ts} | {"b": float(2**53)}
+print(similar_papers(ConceptMap({}, tags, idf)))
+"""
+
+
+def test_similar_papers_do_not_depend_on_the_string_hash_seed():
+    answers = set()
+    for seed in range(6):
+        env = {**os.environ, "PYTHONHASHSEED": str(seed)}
+        proc = subprocess.run(
+            [sys.executable, "-c", _SUMS_IN_ORDER], capture_output=True, text=True, env=env, check=True
+        )
+        answers.add(proc.stdout)
+    assert len(answers) == 1
+    assert answers.pop().count("Similar(") >= NEIGHBOURS
 
 
 def test_stoplist_and_synonyms_curate(tmp_path: Path, seed_papers):
