@@ -53,8 +53,7 @@ class BuildResult:
     triples: int = 0
     outputs: list[Path] = field(default_factory=list)
     warnings: list[str] = field(default_factory=list)
-    # Wall time per stage.  On a large build the HTML view is drawn while worker processes
-    # write the RDF; its time is then "html (during rdf)" and is part of "rdf".
+    # Wall time per stage (ingest, [enrich,] extract, concepts, graph, rdf, html).
     timings: dict[str, float] = field(default_factory=dict)
     elapsed: float = 0.0  # wall time of the whole build
     concepts: ConceptMap | None = None
