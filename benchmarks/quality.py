@@ -1,0 +1,331 @@
+"""How good are a build's concepts and similar-paper links?  Figures a reader can check.
+
+Builds the corpus (the bundled sample by default) in this process and prints:
+
+- tags per paper, papers with fewer than three tags, papers without tags or neighbours;
+- concept labels that no paper wrote (not a word sequence of any title or abstract),
+  one-letter labels, suspected duplicates (the same words once spelling, number, hyphens and
+  a generic head noun are set aside; an acronym whose letters are another concept's initials);
+- acronym tags used in another sense (the paper defines the acronym otherwise);
+- the most generic concepts (by how common their words are in general English, wordfreq);
+- precision and recall of tags and of similar papers against the hand-made gold files
+  (`tests/data/gold_concepts.tsv`, `tests/data/gold_similar.tsv`), matched leniently: a gold
+  term counts when it is any label of the tag's concept, or a variant of one.
+
+    python -m benchmarks.quality                    # the bundled sample
+    python -m benchmarks.quality pages/ --json      # another corpus, as JSON
+"""
+
+from __future__ import annotations
+
+import argparse
+import json
+import re
+import statistics
+from collections import defaultdict
+from collections.abc import Iterable
+from dataclasses import dataclass
+from pathlib import Path
+from typing import Any
+
+DATA = Path(__file__).resolve().parent.parent / "tests" / "data"
+GOLD_TAGS = DATA / "gold_concepts.tsv"
+GOLD_SIMILAR = DATA / "gold_similar.tsv"
+
+_WORD = re.compile(r"[a-z0-9]+")
+# Head nouns that describe a concept rather than name it ("transformer model" is "transformer").
+_GENERIC_HEADS = {"model", "network", "architecture", "method", "approach", "framework", "technique"}
+_SPELLING = [
+    (re.compile(r"isation"), "ization"),
+    (re.compile(r"elling\b"), "eling"),
+    (re.compile(r"our\b"), "or"),
+]
+
+
+def _singular(word: str) -> str:
+    if len(word) > 3 and word.endswith("ies"):
+        return word[:-3] + "y"
+    if len(word) > 3 and word.endswith("s") and not word.endswith(("ss", "us", "is")):
+        return word[:-1]
+    return word
+
+
+def variant_key(label: str) -> str:
+    """A lenient form of a term: lower case, words only, singular, US spelling, no generic head.
+
+    "Transformer models", "transformer" and "Transformer-Model" meet; so do "modelling" and
+    "modeling", and "masked language modeling" with "masked language model".
+    """
+    text = label.lower()
+    for pattern, replacement in _SPELLING:
+        text = pattern.sub(replacement, text)
+    words = [_singular(w) for w in _WORD.findall(text.replace("pre-train", "pretrain"))]
+    words = ["model" if w == "modeling" else w for w in words]
+    if len(words) > 1 and words[-1] in _GENERIC_HEADS:
+        words = words[:-1]
+    return " ".join(words)
+
+
+def _same_sense(definition: str, labels: list[str]) -> bool:
+    """Whether an acronym's definition names the concept: half its words or more are shared."""
+    words = set(variant_key(definition).split())
+    return any(
+        len(words & set(variant_key(x).split())) * 2 >= len(words | set(variant_key(x).split()))
+        for x in labels
+    )
+
+
+def _initials(label: str) -> str:
+    return "".join(w[0] for w in re.split(r"[\s-]+", label.lower()) if w and w not in {"of", "to"})
+
+
+@dataclass
+class Figures:
+    """The benchmark's measures for one build (the JSON output)."""
+
+    papers: int
+    concepts: int
+    tags_mean: float
+    tags_median: float
+    papers_under_3_tags: int
+    papers_without_tags: int
+    papers_without_neighbours: int
+    similar_pairs: int
+    labels_not_in_text: list[str]
+    alt_labels_not_in_text: int
+    one_letter_labels: list[str]
+    duplicates: list[tuple[str, str]]
+    acronym_misuses: list[tuple[str, str, str]]
+    most_generic: list[tuple[str, float, int]]
+    tag_precision: float | None = None
+    tag_recall: float | None = None
+    gold_tag_papers: int = 0
+    similar_precision: float | None = None
+    similar_precision_strong: float | None = None
+    similar_recall: float | None = None
+    gold_similar_papers: int = 0
+    similar_judged: int = 0
+
+
+def read_gold_tags(path: Path = GOLD_TAGS) -> dict[str, list[str]]:
+    """{paper key: gold concepts} from `key<TAB>concept; concept; ...` lines."""
+    gold: dict[str, list[str]] = {}
+    for line in path.read_text(encoding="utf-8").splitlines():
+        if line.strip() and not line.startswith("#"):
+            key, concepts = line.split("\t")
+            gold[key] = [c.strip() for c in concepts.split(";") if c.strip()]
+    return gold
+
+
+def read_gold_similar(path: Path = GOLD_SIMILAR) -> dict[str, dict[str, str]]:
+    """{paper key: {other key: "strong" | "weak"}} from `key<TAB>other<TAB>grade` lines."""
+    gold: dict[str, dict[str, str]] = defaultdict(dict)
+    for line in path.read_text(encoding="utf-8").splitlines():
+        if line.strip() and not line.startswith("#"):
+            key, other, grade = line.split("\t")
+            gold[key]  # a paper with no related paper still counts as judged
+            if other != "-":
+                gold[key][other] = grade
+    return dict(gold)
+
+
+def _text_of(title: str, abstract: str | None) -> str:
+    return " " + " ".join(f"{title} {abstract or ''}".lower().split()) + " "
+
+
+def _found(label: str, texts: Iterable[str]) -> bool:
+    pattern = re.compile(r"(?<![a-z0-9])" + re.escape(" ".join(label.lower().split())) + r"(?![a-z0-9])")
+    return any(pattern.search(t) for t in texts)
+
+
+def measure(result: Any, gold_tags: dict | None = None, gold_similar: dict | None = None) -> Figures:
+    """The figures of a `kg.pipeline.BuildResult` (concepts and similarity links)."""
+    from wordfreq import zipf_frequency
+
+    from kg import graph as g
+    from kg.phrases import acronym_definitions, clean_text, is_acronym
+
+    concept_map = result.concepts
+    papers = {p.key: p for p in result.papers}
+    texts = {k: _text_of(clean_text(p.title), clean_text(p.abstract or "")) for k, p in papers.items()}
+    all_texts = list(texts.values())
+    tags = {k: [key for key, _ in concept_map.tags.get(k, [])] for k in papers}
+    counts = [len(t) for t in tags.values()]
+    neighbours: dict[str, set[str]] = defaultdict(set)
+    pairs = 0
+    for a, b, data in result.graph.edges(data=True):
+        if data["rel"] == g.SIMILAR:
+            pairs += 1
+            neighbours[a[len("paper:") :]].add(b[len("paper:") :])
+            neighbours[b[len("paper:") :]].add(a[len("paper:") :])
+
+    concepts = concept_map.concepts
+    # Which texts mention a concept: only its papers can have written its labels.
+    papers_of: dict[str, list[str]] = defaultdict(list)
+    for k, keys in tags.items():
+        for key in keys:
+            papers_of[key].append(texts[k])
+    not_in_text = sorted(
+        c.label for key, c in concepts.items() if not _found(c.label, papers_of.get(key) or all_texts)
+    )
+    alt_missing = sum(
+        not _found(alt, papers_of.get(key) or all_texts)
+        for key, c in concepts.items()
+        for alt in c.alt_labels
+    )
+    one_letter = sorted(c.label for c in concepts.values() if len(c.label.strip()) < 2)
+
+    by_variant: dict[str, list[str]] = defaultdict(list)
+    for c in concepts.values():
+        by_variant[variant_key(c.label)].append(c.label)
+    duplicates = [tuple(sorted(labels)[:2]) for labels in by_variant.values() if len(labels) > 1]
+    long_by_initials: dict[str, list[str]] = defaultdict(list)
+    for c in concepts.values():
+        if " " in c.label or "-" in c.label:
+            long_by_initials[_initials(c.label)].append(c.label)
+    for c in concepts.values():
+        labels = [c.label, *c.alt_labels]
+        if is_acronym(c.label) and not any(" " in label for label in labels):
+            for other in long_by_initials.get(c.label.lower().rstrip("s"), []):
+                duplicates.append((c.label, other))
+    duplicates = sorted(set(duplicates))
+
+    # An acronym tag is misused where the paper defines that acronym as something else.
+    misuses = []
+    for k, keys in tags.items():
+        paper = papers[k]
+        defined = {
+            acr.lower(): " ".join(words).lower()
+            for acr, words in acronym_definitions(f"{paper.title}. {paper.abstract or ''}")
+        }
+        for key in keys:
+            c = concepts[key]
+            for acr in (a for a in [*c.alt_labels, c.label] if is_acronym(a)):
+                sense = defined.get(acr.lower().rstrip("s")) or defined.get(acr.lower())
+                if sense is not None and not _same_sense(sense, [c.label, *c.alt_labels]):
+                    misuses.append((paper.title, c.label, f"{acr.rstrip('s')} = {sense}"))
+                    break
+
+    def generality(label: str) -> float:
+        words = _WORD.findall(label.lower())
+        return min((zipf_frequency(w, "en") for w in words), default=0.0)
+
+    most_generic = sorted(
+        ((c.label, generality(c.label), c.papers) for c in concepts.values()), key=lambda x: (-x[1], x[0])
+    )[:15]
+
+    figures = Figures(
+        papers=len(papers),
+        concepts=len(concepts),
+        tags_mean=round(statistics.mean(counts), 2) if counts else 0.0,
+        tags_median=statistics.median(counts) if counts else 0.0,
+        papers_under_3_tags=sum(c < 3 for c in counts),
+        papers_without_tags=sum(c == 0 for c in counts),
+        papers_without_neighbours=sum(1 for k in papers if not neighbours.get(k)),
+        similar_pairs=pairs,
+        labels_not_in_text=not_in_text,
+        alt_labels_not_in_text=alt_missing,
+        one_letter_labels=one_letter,
+        duplicates=duplicates,
+        acronym_misuses=sorted(set(misuses)),
+        most_generic=[(label, round(z, 2), n) for label, z, n in most_generic],
+    )
+    if gold_tags:
+        _score_tags(figures, concepts, tags, gold_tags)
+    if gold_similar:
+        _score_similar(figures, neighbours, gold_similar)
+    return figures
+
+
+def _score_tags(
+    figures: Figures, concepts: dict, tags: dict[str, list[str]], gold: dict[str, list[str]]
+) -> None:
+    hits = shown = found = wanted = 0
+    for key, terms in gold.items():
+        if key not in tags:
+            continue
+        gold_forms = {variant_key(t) for t in terms}
+        matched_gold: set[str] = set()
+        for concept_key in tags[key]:
+            c = concepts[concept_key]
+            forms = {variant_key(x) for x in [c.label, *c.alt_labels]}
+            shown += 1
+            if forms & gold_forms:
+                hits += 1
+                matched_gold |= forms & gold_forms
+        found += len(matched_gold)
+        wanted += len(gold_forms)
+        figures.gold_tag_papers += 1
+    figures.tag_precision = round(hits / shown, 3) if shown else None
+    figures.tag_recall = round(found / wanted, 3) if wanted else None
+
+
+def _score_similar(
+    figures: Figures, neighbours: dict[str, set[str]], gold: dict[str, dict[str, str]]
+) -> None:
+    shown = good = strong_hits = strong = 0
+    for key, related in gold.items():
+        figures.gold_similar_papers += 1
+        for other in neighbours.get(key, ()):
+            shown += 1
+            good += other in related
+            strong_hits += related.get(other) == "strong"
+        strong += sum(grade == "strong" for grade in related.values())
+    recall_hits = sum(
+        1
+        for key, related in gold.items()
+        for other, grade in related.items()
+        if grade == "strong" and other in neighbours.get(key, ())
+    )
+    figures.similar_judged = shown
+    figures.similar_precision = round(good / shown, 3) if shown else None
+    figures.similar_precision_strong = round(strong_hits / shown, 3) if shown else None
+    figures.similar_recall = round(recall_hits / strong, 3) if strong else None
+
+
+def report(f: Figures) -> str:
+    """The figures as text."""
+    share = lambda n: f"{n} ({100 * n / max(f.papers, 1):.1f}%)"  # noqa: E731
+    lines = [
+        f"papers {f.papers}, concepts {f.concepts}, similar pairs {f.similar_pairs}",
+        f"tags per paper: mean {f.tags_mean}, median {f.tags_median}",
+        f"papers with fewer than 3 tags: {share(f.papers_under_3_tags)}; without tags: {share(f.papers_without_tags)}",
+        f"papers without a similar paper: {share(f.papers_without_neighbours)}",
+        f"labels no paper wrote: {len(f.labels_not_in_text)} of {f.concepts} "
+        f"({100 * len(f.labels_not_in_text) / max(f.concepts, 1):.1f}%) {f.labels_not_in_text[:12]}",
+        f"alternative labels no paper wrote: {f.alt_labels_not_in_text}",
+        f"one-letter labels: {f.one_letter_labels}",
+        f"suspected duplicates: {len(f.duplicates)} {f.duplicates[:12]}",
+        f"acronym tags in another sense: {len(f.acronym_misuses)} {f.acronym_misuses[:5]}",
+        "most generic (min zipf of words, papers): "
+        + ", ".join(f"{label} {z} ({n})" for label, z, n in f.most_generic),
+    ]
+    if f.tag_precision is not None:
+        lines.append(
+            f"tags vs gold ({f.gold_tag_papers} papers): precision {f.tag_precision}, recall {f.tag_recall}"
+        )
+    if f.similar_precision is not None:
+        lines.append(
+            f"similar papers vs gold ({f.gold_similar_papers} papers, {f.similar_judged} links judged): "
+            f"precision {f.similar_precision} (strong only {f.similar_precision_strong}), "
+            f"recall of strong pairs {f.similar_recall}"
+        )
+    return "\n".join(lines)
+
+
+def main() -> None:
+    parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
+    parser.add_argument("inputs", nargs="*", help="pages to build (default: the bundled sample)")
+    parser.add_argument("--json", action="store_true", help="print the figures as JSON")
+    args = parser.parse_args()
+    from kg import pipeline
+
+    result = pipeline.build_corpus(args.inputs or None)
+    gold_tags = read_gold_tags() if not args.inputs and GOLD_TAGS.exists() else None
+    gold_similar = read_gold_similar() if not args.inputs and GOLD_SIMILAR.exists() else None
+    figures = measure(result, gold_tags, gold_similar)
+    print(json.dumps(figures.__dict__, indent=1) if args.json else report(figures))
+
+
+if __name__ == "__main__":
+    main()
