@@ -160,19 +160,10 @@ def measure(result: Any, gold_tags: dict | None = None, gold_similar: dict | Non
             neighbours[b[len("paper:") :]].add(a[len("paper:") :])
 
     concepts = concept_map.concepts
-    # Which texts mention a concept: only its papers can have written its labels.
-    papers_of: dict[str, list[str]] = defaultdict(list)
-    for k, keys in tags.items():
-        for key in keys:
-            papers_of[key].append(texts[k])
-    not_in_text = sorted(
-        c.label for key, c in concepts.items() if not _found(c.label, papers_of.get(key) or all_texts)
-    )
-    alt_missing = sum(
-        not _found(alt, papers_of.get(key) or all_texts)
-        for key, c in concepts.items()
-        for alt in c.alt_labels
-    )
+    # A label is written if some title or abstract holds it as a word sequence (any case).
+    corpus_text = "\n".join(all_texts)
+    not_in_text = sorted(c.label for c in concepts.values() if not _found(c.label, [corpus_text]))
+    alt_missing = sum(not _found(alt, [corpus_text]) for c in concepts.values() for alt in c.alt_labels)
     one_letter = sorted(c.label for c in concepts.values() if len(c.label.strip()) < 2)
 
     by_variant: dict[str, list[str]] = defaultdict(list)
@@ -197,6 +188,7 @@ def measure(result: Any, gold_tags: dict | None = None, gold_similar: dict | Non
         defined = {
             acr.lower(): " ".join(words).lower()
             for acr, words in acronym_definitions(f"{paper.title}. {paper.abstract or ''}")
+            if words
         }
         for key in keys:
             c = concepts[key]

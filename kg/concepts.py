@@ -2,22 +2,26 @@
 
 The extractor combines the signals that work on scientific text:
 
-- defined acronyms ("large language models (LLMs)"): the long form is the concept, the acronym
-  an alternative label, and bare uses of the acronym elsewhere in the corpus count for it;
+- defined acronyms ("large language models (LLMs)"): the long form is the concept, the
+  acronym an alternative label; a paper that defines an acronym uses its own definition, and
+  a bare use elsewhere counts for the long form where the corpus defines it one way only;
 - candidate key phrases: runs of content words that neither start nor end on a function word,
-  common verb or adverb, with the last word lemmatized (simplemma, dictionary based, no
-  download) and hyphens read as spaces, so plural, singular and hyphen variants meet;
-- title terms weighted above abstract terms;
-- corpus statistics: a term needs a minimum number of papers, too common terms are dropped, and
-  a paper's terms are ranked by frequency x inverse document frequency x length, so generic
-  terms sink (the termhood idea behind VOSviewer-style term maps), with a lexicon of academic
-  filler words as the last guard.
+  common verb or adverb, keyed so that plural, hyphen, spelling and joined-prefix variants
+  meet (`kg.phrases`), and descriptive variants merge ("transformer model", `kg.terms`);
+- title terms weighted above abstract terms; a strong title term describes its paper even
+  when no other paper shares it, though only shared concepts link papers;
+- termhood: a term needs a minimum number of papers, too common terms are dropped, a term
+  must stand as the head of its noun phrase, one-word terms common in general English
+  (wordfreq) weigh less or not at all, and a paper's terms are ranked by frequency x inverse
+  document frequency x length x specificity (the termhood idea behind VOSviewer's term maps).
+
+Labels are the forms papers wrote most, and concepts form a hierarchy (`skos:broader`).
 """
 
 from __future__ import annotations
 
 import itertools
-import math
+import re
 from array import array
 from collections import Counter, defaultdict
 from collections.abc import Iterable, Sequence
@@ -32,15 +36,10 @@ from kg import parallel
 from kg.errors import ConfigError
 from kg.model import Paper
 from kg.phrases import (
-    _ADJECTIVE_ENDINGS,
-    _NOUNS_LIKE_ADJECTIVES,
     _TOKEN,
-    BROAD_ALONE,
     CONNECTORS,
-    FILLER_MODIFIERS,
     FUNCTION_WORDS,
     GENERIC_WORDS,
-    _lemma,
     acronym_definitions,
     acronym_key,
     candidate_phrases,
@@ -49,9 +48,24 @@ from kg.phrases import (
     phrase_key,
     slugify,
     surface_key,
+    zipf,
+)
+from kg.terms import (
+    AcronymSenses,
+    acronym_of,
+    acronym_senses,
+    alternative_labels,
+    broader_terms,
+    idf,
+    is_term,
+    preferred_label,
+    resolved,
+    term_weight,
+    variant_merges,
 )
 
 TITLE_WEIGHT = 3  # a title term counts as three abstract mentions
+MAX_TITLE_TAGS = 2  # tags of a paper that only its own title supports
 
 __all__ = [
     "FUNCTION_WORDS",
@@ -131,37 +145,77 @@ class ConceptOptions:
 
 @dataclass
 class Concept:
-    """A concept: its key, preferred label, other labels and the papers tagged with it."""
+    """A concept: its key, preferred label, other labels and the papers tagged with it.
+
+    `broader` is the key of the concept this one specialises ("decoding" for "speculative
+    decoding"), if any.
+    """
 
     key: str
     slug: str
     label: str
     alt_labels: list[str]
     papers: int
+    broader: str | None = None
 
 
 @dataclass
 class ConceptMap:
-    """What extraction found: concepts and, per paper key, (concept key, score) best first."""
+    """What extraction found: concepts and, per paper key, (concept key, score) best first.
+
+    `idf` holds the concepts that link papers (tagging at least `min_papers`); a concept
+    outside it describes one paper's title only.
+    """
 
     concepts: dict[str, Concept]
     tags: dict[str, list[tuple[str, float]]]
     idf: dict[str, float]
+    # The texts' own terms: row i (paper `rows[i]`) holds TF-IDF weights of every candidate
+    # key of its title and abstract that at least two papers share, concept or not.
+    rows: list[str] = field(default_factory=list)
+    text: csr_matrix | None = None
 
 
-Definitions = list[tuple[str, list[str]]]
-PaperTerms = tuple[Counter[str], Definitions]
+# (paper index, acronym, long-form words; [] where the paper's definition could not be read)
+# (paper index, acronym, long-form words; [] where the paper's definition could not be read)
+Definitions = list[tuple[int, str, list[str]]]
+
+
+@dataclass
+class PaperTerms:
+    """One paper's candidate surfaces: weighted counts (a title mention counts TITLE_WEIGHT),
+    weighted counts as the head of a noun phrase, the surfaces of its title, and the
+    acronyms it defines."""
+
+    counts: Counter[str]
+    heads: Counter[str]
+    in_title: set[str]
+    definitions: list[tuple[str, list[str]]]
+
+
+# Title Case and sentence-initial capitals are typography, not how a term is written.
+_CAPITALISED = re.compile(r"\b[A-Z][a-z]+\b")
+_SENTENCE_START = re.compile(r"(^|[.!?:]\s+)([A-Z][a-z]+)\b")
 
 
 def paper_terms(paper: Paper) -> PaperTerms:
-    """Weighted counts of a paper's candidate surfaces (title x3) and its acronym definitions."""
+    """The candidate phrases of a paper's title and abstract (see `PaperTerms`)."""
+    title = _CAPITALISED.sub(lambda m: m.group(0).lower(), clean_text(paper.title))
+    abstract = _SENTENCE_START.sub(
+        lambda m: m.group(1) + m.group(2).lower(), clean_text(paper.abstract or "")
+    )
     counts: Counter[str] = Counter()
-    title = clean_text(paper.title)
-    abstract = clean_text(paper.abstract or "")
-    for surface in candidate_phrases(title):
+    heads: Counter[str] = Counter()
+    found, head = candidate_phrases(title)
+    for surface in found:
         counts[surface] += TITLE_WEIGHT
-    counts.update(candidate_phrases(abstract))
-    return counts, list(acronym_definitions(f"{title}. {abstract}"))
+    for surface in head:
+        heads[surface] += TITLE_WEIGHT
+    in_title = set(found)
+    found, head = candidate_phrases(abstract)
+    counts.update(found)
+    heads.update(head)
+    return PaperTerms(counts, heads, in_title, list(acronym_definitions(f"{title}. {abstract}")))
 
 
 @dataclass
@@ -177,24 +231,30 @@ class _RunTerms:
 
     surfaces: list[str]
     keys: list[str]  # surface_key of each surface
-    ends: array  # ends[i]: where paper i's entries end in `ids` and `counts`
+    ends: array  # ends[i]: where paper i's entries end in the arrays below
     ids: array
     counts: array  # weighted mentions (a title mention counts TITLE_WEIGHT)
-    definitions: Definitions
+    heads: array  # weighted mentions as the head of a noun phrase
+    titles: array  # 1 where the surface is in the paper's title
+    definitions: Definitions  # paper indices within the run
 
 
 def _read_run(papers: Sequence[Paper]) -> _RunTerms:
     index: dict[str, int] = {}
     number = index.setdefault
-    ends, ids, counts = array("q"), array("i"), array("i")
+    ends, ids, counts, heads, titles = array("q"), array("i"), array("i"), array("i"), array("b")
     definitions: Definitions = []
-    for paper in papers:
-        found, defined = paper_terms(paper)
+    for i, paper in enumerate(papers):
+        terms = paper_terms(paper)
+        found, head, in_title = terms.counts, terms.heads, terms.in_title
         ids.extend([number(surface, len(index)) for surface in found])
         counts.extend(found.values())
+        heads.extend([head.get(surface, 0) for surface in found])
+        titles.extend([surface in in_title for surface in found])
         ends.append(len(ids))
-        definitions += defined
-    return _RunTerms(list(index), [surface_key(s) for s in index], ends, ids, counts, definitions)
+        definitions += [(i, acronym, words) for acronym, words in terms.definitions]
+    keys = [surface_key(s) for s in index]
+    return _RunTerms(list(index), keys, ends, ids, counts, heads, titles, definitions)
 
 
 @dataclass
@@ -206,6 +266,8 @@ class _CorpusTerms:
     indptr: np.ndarray  # paper i's entries are [indptr[i], indptr[i + 1])
     ids: np.ndarray
     counts: np.ndarray
+    heads: np.ndarray
+    titles: np.ndarray
     definitions: Definitions
 
 
@@ -213,20 +275,25 @@ def _join(runs: Iterable[_RunTerms]) -> _CorpusTerms:
     index: dict[str, int] = {}
     number = index.setdefault
     keys: list[str] = []
-    indptr, ids, counts = [np.zeros(1, np.int64)], [], []
+    indptr: list[np.ndarray] = [np.zeros(1, np.int64)]
+    ids, counts, heads, titles = [], [], [], []
     definitions: Definitions = []
-    offset = 0
+    offset = papers = 0
     for run in runs:
         known = len(index)
         global_id = np.fromiter((number(s, len(index)) for s in run.surfaces), np.int32, len(run.surfaces))
         keys += [key for i, key in zip(global_id.tolist(), run.keys, strict=True) if i >= known]
         ids.append(global_id[np.frombuffer(run.ids, np.intc)])
-        counts.append(np.frombuffer(run.counts, np.intc).astype(np.int32))
+        counts.append(np.frombuffer(run.counts, np.intc).astype(np.int64))
+        heads.append(np.frombuffer(run.heads, np.intc).astype(np.int64))
+        titles.append(np.frombuffer(run.titles, np.int8).astype(np.int64))
         indptr.append(np.frombuffer(run.ends, np.int64) + offset)
         offset += len(run.ids)
-        definitions += run.definitions
+        definitions += [(papers + i, acronym, words) for i, acronym, words in run.definitions]
+        papers += len(run.ends)
+    join = np.concatenate
     return _CorpusTerms(
-        list(index), keys, np.concatenate(indptr), np.concatenate(ids), np.concatenate(counts), definitions
+        list(index), keys, join(indptr), join(ids), join(counts), join(heads), join(titles), definitions
     )
 
 
@@ -246,135 +313,306 @@ def extract_concepts(
     return _extract(papers, options or ConceptOptions(), terms)
 
 
+# Per (paper, key) entry, the weighted count and whether the title has it, packed in one
+# integer so that one sparse matrix carries both through merges (sums keep both apart).
+_TITLE_BIT = 1 << 32
+
+
 def _extract(papers: Sequence[Paper], options: ConceptOptions, terms: _CorpusTerms) -> ConceptMap:
     n = max(len(papers), 1)
-
-    # 1. Acronyms: each maps to its most often defined long form.
-    long_forms: dict[str, Counter[str]] = defaultdict(Counter)
-    long_surface: Counter[tuple[str, str]] = Counter()
-    for acronym, words in terms.definitions:
-        key = phrase_key(words)
-        long_forms[acronym][key] += 1
-        long_surface[key, " ".join(words)] += 1
-    acronyms = {a: sorted(c.items(), key=lambda kv: (-kv[1], kv[0]))[0][0] for a, c in long_forms.items()}
+    senses = acronym_senses(terms.definitions)
     synonyms = {k: phrase_key(_TOKEN.findall(v)) for k, v in options.synonyms.items()}
-    preferred_labels = {phrase_key(_TOKEN.findall(v)): v for v in options.synonyms.values()}
+    curated = {phrase_key(_TOKEN.findall(v)): v for v in options.synonyms.values()}
 
-    # 2. Surfaces to concept keys; keys are numbered in sorted order, so that ordering by
-    #    number is ordering by key.  Per paper, the counts of surfaces meeting on one key add
-    #    up; document frequencies count papers.
-    target_of = [_resolve(synonyms, acronyms, key) for key in terms.keys]
-    keys = sorted(set(target_of))
-    key_number = {k: i for i, k in enumerate(keys)}
-    surface_target = np.fromiter((key_number[t] for t in target_of), np.int32, len(target_of))
+    # 1. Each surface's key in the corpus; in a paper that defines an acronym, the acronym
+    #    (alone or leading a phrase) takes that paper's own sense.  None: not a concept.
+    acronyms = [acronym_of(s) for s in terms.surfaces]
+    target_of = [
+        _target(surface, key, acr, senses, synonyms)
+        for surface, key, acr in zip(terms.surfaces, terms.keys, acronyms, strict=True)
+    ]
     rows = np.repeat(np.arange(len(papers), dtype=np.int32), np.diff(terms.indptr))
-    per_paper = csr_matrix(
-        (terms.counts, (rows, surface_target[terms.ids])), shape=(len(papers), len(keys)), dtype=np.int64
+    overrides = _own_senses(terms, rows, acronyms, senses, synonyms)
+    keys = sorted({t for t in target_of if t} | {t for t in overrides.values() if t})
+    key_number = {k: i for i, k in enumerate(keys)}
+    surface_target = np.fromiter((key_number[t] if t else -1 for t in target_of), np.int32, len(target_of))
+    columns = surface_target[terms.ids]
+    for entry, target in overrides.items():
+        columns[entry] = key_number[target] if target else -1
+    valid = columns >= 0
+    packed = csr_matrix(
+        (terms.counts[valid] + _TITLE_BIT * terms.titles[valid], (rows[valid], columns[valid])),
+        shape=(len(papers), len(keys)),
+        dtype=np.int64,
     )
-    per_paper.sum_duplicates()
-    del rows
-    df = dict(zip(keys, np.bincount(per_paper.indices, minlength=len(keys)).tolist(), strict=True))
-    max_df = max(options.min_papers, int(options.max_share * n))
+    packed.sum_duplicates()
+    counts = np.bincount(columns[valid], weights=terms.counts[valid], minlength=len(keys))
+    heads = np.bincount(columns[valid], weights=terms.heads[valid], minlength=len(keys))
+    del rows, columns, valid
 
+    # 2. Variants meet ("transformer model" and "transformer", "layer norm" and "layer
+    #    normalization", "kv" and "key value"), then termhood decides on the merged keys.
+    verbs = _verb_uses(terms)
     hyphen_to = {target_of[i] for i, s in enumerate(terms.surfaces) if "-to-" in s.lower()}
 
-    def admissible(key: str) -> bool:
-        if key in options.stoplist or not key:
-            return False
-        if not options.min_papers <= df[key] <= max_df:
-            return False
-        words = key.split()
-        if all(w in GENERIC_WORDS or w in FILLER_MODIFIERS or w in FUNCTION_WORDS for w in words):
-            return False
-        if len(words) == 1 and key not in preferred_labels:
-            word = words[0]
-            if word in BROAD_ALONE or (
-                word.endswith(_ADJECTIVE_ENDINGS) and word not in _NOUNS_LIKE_ADJECTIVES
-            ):
-                return False
-        if len(words) > 2 and words[1] == "of" and words[0] in GENERIC_WORDS:
-            return False  # "number of parameters", "variety of tasks"
-        # "X to Y" is a compound only where someone wrote it "X-to-Y" ("text to image");
-        # otherwise it is a verb phrase ("approach to learn").
-        return " to " not in f" {key} " or key in hyphen_to
+    def terms_among(keys: list[str], counts: np.ndarray, heads: np.ndarray) -> list[bool]:
+        compound_heads = {k.rsplit(" ", 1)[1] for k in keys if " " in k}
+        number = {k: i for i, k in enumerate(keys)}
 
-    # A phrase that nearly always continues into a longer one has lost its head noun
-    # ("large language" in "large language model", "transformer based language"): drop it.
-    extended: dict[str, int] = {}
-    for key, count in df.items():
-        head, sep, _ = key.rpartition(" ")
-        if sep and count > extended.get(head, 0):
-            extended[head] = count
-    headless = {k for k, best in extended.items() if best >= 0.8 * df.get(k, 0)}
-    idf = {k: math.log(n / df[k]) + 1.0 for k in df if k not in headless and admissible(k)}
-    # Longer phrases are more specific: up to 2x for three words and more.
-    weight = np.zeros(len(keys))
-    for k, v in idf.items():
-        weight[key_number[k]] = v * (1 + 0.5 * min(k.count(" "), 2))
+        def verb_share(key: str) -> float:
+            """How often the key's word most used as a verb reads as one ("incorporate both")."""
+            shares = [0.0]
+            for word in key.split():
+                single = number.get(word)
+                if word in verbs and single is not None and counts[single]:
+                    shares.append(verbs[word] / counts[single])
+            return max(shares)
+
+        return [
+            key not in options.stoplist
+            and (
+                key in curated
+                or is_term(
+                    key,
+                    head_share=heads[i] / counts[i] if counts[i] else 0.0,
+                    verb_share=verb_share(key),
+                    hyphen_to=key in hyphen_to,
+                    compound_head=key in compound_heads,
+                )
+            )
+            for i, key in enumerate(keys)
+        ]
+
+    acronym_keys = {
+        t
+        for s, t in zip(terms.surfaces, target_of, strict=True)
+        if t and s.startswith("ACR:") and " " not in t
+    }
+    into = variant_merges(
+        keys, terms_among(keys, counts, heads), _acronym_pairs(packed, keys, acronym_keys), acronym_keys
+    )
+    merged_keys = sorted({keys[i] for i in into})
+    merged_number = {k: i for i, k in enumerate(merged_keys)}
+    remap = np.fromiter((merged_number[keys[i]] for i in into), np.int32, len(keys))
+    raw_keys, keys = keys, merged_keys
+    packed = csr_matrix((packed.data, remap[packed.indices], packed.indptr), shape=(len(papers), len(keys)))
+    packed.sum_duplicates()
+    counts = np.bincount(remap, weights=counts, minlength=len(keys))
+    heads = np.bincount(remap, weights=heads, minlength=len(keys))
+
+    df = np.bincount(packed.indices, minlength=len(keys))
+    max_df = max(options.min_papers, int(options.max_share * n))
+    headless = _headless(keys, df)
+    is_concept = np.array(terms_among(keys, counts, heads), bool) & np.array(
+        [k not in headless for k in keys]
+    )
+    weight = np.array([term_weight(k, idf(n, int(d))) if d else 0.0 for k, d in zip(keys, df, strict=True)])
+    shared = is_concept & (df >= options.min_papers) & (df <= max_df)
+    # A term of one paper's title, too rare to link papers, may still describe that paper.
+    own = is_concept & (df == 1) & np.array([_title_worthy(k) for k in keys], bool)
 
     # 3. Rank each paper's terms; a shorter term inside a chosen longer one with no mentions
     #    of its own gives way to it.
-    ranked = _rank(per_paper, weight, keys, options.per_paper)
-    tags = {paper.key: chosen for paper, chosen in zip(papers, ranked, strict=True)}
-    del per_paper
+    ranked = _rank(packed, np.where(shared, weight, 0.0), np.where(own, weight, 0.0), keys, options.per_paper)
+    text = _text_terms(packed, df, n)
+    del packed
 
-    # 4. Keep concepts that still tag enough papers; scores scaled per paper into (0, 1].
-    support = Counter(k for chosen in tags.values() for k, _ in chosen)
+    # 4. Concepts: shared terms still tagging enough papers, and the title terms chosen.
+    support = Counter(k for chosen in ranked for k, _, _ in chosen)
     kept = {k for k, c in support.items() if c >= options.min_papers}
-    for pkey, chosen in tags.items():
-        chosen = [(k, s) for k, s in chosen if k in kept]
-        top = chosen[0][1] if chosen else 1.0
-        tags[pkey] = [(k, round(s / top, 4)) for k, s in chosen]
+    kept_own = {k for chosen in ranked for k, _, title_only in chosen if title_only}
+    tags = {}
+    for paper, chosen in zip(papers, ranked, strict=True):
+        tagged = [(k, s) for k, s, title_only in chosen if k in kept or title_only]
+        top = tagged[0][1] if tagged else 1.0
+        tags[paper.key] = [(k, round(s / top, 4)) for k, s in tagged]
+    concepts = _concepts(terms, target_of, into, raw_keys, kept | kept_own, support, curated, senses)
+    idf_of = {k: round(idf(n, int(df[merged_number[k]])), 4) for k in sorted(kept)}
+    return ConceptMap(concepts, tags, idf_of, [p.key for p in papers], text)
 
-    # Spellings of the kept concepts, with the papers each occurs in, for their labels.
+
+# Keys in more than this share of papers say little about what two papers share.
+TEXT_MAX_SHARE = 0.1
+
+
+def _text_terms(packed: csr_matrix, df: np.ndarray, n: int) -> csr_matrix:
+    """TF-IDF rows (sublinear tf, title mentions weighted) over keys that 2+ papers share."""
+    usable = (df >= 2) & (df <= max(2, int(TEXT_MAX_SHARE * n)))
+    columns = np.flatnonzero(usable)
+    sub = packed[:, columns]
+    tf = 1.0 + np.log((sub.data & (_TITLE_BIT - 1)).astype(np.float64))
+    weights = tf * np.log(n / df[columns][sub.indices])
+    return csr_matrix((weights, sub.indices, sub.indptr), shape=sub.shape)
+
+
+def _target(
+    surface: str,
+    key: str,
+    acronym: tuple[str, list[str]] | None,
+    senses: AcronymSenses,
+    synonyms: dict[str, str],
+) -> str | None:
+    """The key a surface counts for where its paper does not define its acronym."""
+    if surface.startswith("VERB:"):
+        return None
+    if acronym is not None:
+        alias = synonyms.get("ACR:" + acronym[0]) if not acronym[1] else None
+        if alias is not None:
+            return alias
+        if surface.startswith("ACR:") or acronym[0] in senses.corpus or acronym[0] in senses.ambiguous:
+            key = resolved(senses, *acronym) or ""
+        # else: a phrase led by an acronym no paper defines stays as written ("kv cache")
+    key = senses.alias.get(key, key)
+    return synonyms.get(key, key) or None
+
+
+def _own_senses(
+    terms: _CorpusTerms,
+    rows: np.ndarray,
+    acronyms: list[tuple[str, list[str]] | None],
+    senses: AcronymSenses,
+    synonyms: dict[str, str],
+) -> dict[int, str | None]:
+    """{entry: key} for acronyms of papers that define them (None: a sense kg cannot read)."""
+    with_acronym = np.fromiter((a is not None for a in acronyms), bool, len(acronyms))
+    defines = np.zeros(len(terms.indptr) - 1, bool)
+    defines[list(senses.per_paper)] = True
+    overrides: dict[int, str | None] = {}
+    for entry in np.flatnonzero(with_acronym[terms.ids] & defines[rows]).tolist():
+        paper = int(rows[entry])
+        acronym = acronyms[terms.ids[entry]]
+        assert acronym is not None
+        if acronym[0] in senses.per_paper[paper]:
+            target = resolved(senses, acronym[0], acronym[1], paper)
+            overrides[entry] = synonyms.get(target, target) if target else None
+    return overrides
+
+
+def _verb_uses(terms: _CorpusTerms) -> dict[str, int]:
+    """{word's key: times followed by its object}, from the `VERB:` markers."""
+    marker = np.fromiter((s.startswith("VERB:") for s in terms.surfaces), bool, len(terms.surfaces))
+    totals = np.bincount(terms.ids, weights=terms.counts, minlength=len(terms.surfaces))
+    uses: Counter[str] = Counter()
+    for i in np.flatnonzero(marker).tolist():
+        uses[phrase_key([terms.surfaces[i][5:]])] += int(totals[i])
+    return dict(uses)
+
+
+def _acronym_pairs(packed: csr_matrix, keys: list[str], acronyms: set[str]) -> set[tuple[int, int]]:
+    """Pairs (smaller number first) of an acronym's key and another key in two papers or more."""
+    short = np.array([k in acronyms for k in keys], bool)
+    pairs: Counter[tuple[int, int]] = Counter()
+    indptr, indices = packed.indptr, packed.indices
+    for row in np.flatnonzero(np.add.reduceat(short[indices], indptr[:-1]) if len(indices) else []).tolist():
+        found = indices[indptr[row] : indptr[row + 1]].tolist()
+        for i in found:
+            if short[i]:
+                pairs.update((min(i, j), max(i, j)) for j in found if j != i)
+    return {pair for pair, papers in pairs.items() if papers >= 2}
+
+
+def _headless(keys: list[str], df: np.ndarray) -> set[str]:
+    """Phrases that nearly always continue into one longer phrase, having lost their head noun
+    ("large language" in "large language model")."""
+    extended: dict[str, int] = {}
+    for key, count in zip(keys, df.tolist(), strict=True):
+        head, sep, _ = key.rpartition(" ")
+        if sep and count > extended.get(head, 0):
+            extended[head] = count
+    number = {k: i for i, k in enumerate(keys)}
+    return {k for k, best in extended.items() if k in number and best >= 0.8 * df[number[k]]}
+
+
+def _title_worthy(key: str) -> bool:
+    """Whether a term too rare to link papers may still tag its paper from its title: a
+    technical word ("binarization") or a noun phrase ("network binarization"), not a verb
+    phrase ("harnessing diffusion transformers") or a run of title words around "of"."""
+    words = key.split()
+    if len(words) == 1:
+        return zipf(key) < 3.0
+    return not words[0].endswith("ing") and not CONNECTORS & set(words)
+
+
+def _concepts(
+    terms: _CorpusTerms,
+    target_of: list[str | None],
+    into: list[int],
+    raw_keys: list[str],
+    kept: set[str],
+    support: Counter[str],
+    curated: dict[str, str],
+    senses: AcronymSenses,
+) -> dict[str, Concept]:
+    """The kept concepts with their labels (the forms papers wrote) and hierarchy."""
+    # Forms written, with the papers writing each, per concept; a form of the concept's own
+    # key (not of a merged variant) is preferred as its label.
     papers_with = np.bincount(terms.ids, minlength=len(terms.surfaces))
-    kept_numbers = np.fromiter((key_number[k] for k in kept), np.int32, len(kept))
-    surfaces: Counter[tuple[str, str]] = Counter()
-    alt_acronyms: dict[str, set[str]] = defaultdict(set)
-    for i in np.flatnonzero(np.isin(surface_target, kept_numbers)).tolist():
-        target, surface = target_of[i], terms.surfaces[i]
-        if surface.startswith("ACR:"):
-            surface = surface[4:]
-            if target != surface.lower():
-                alt_acronyms[target].add(surface)
-        surfaces[target, surface] += int(papers_with[i])
-
-    best_surface: dict[str, list[tuple[int, str]]] = defaultdict(list)
-    for (key, surface), count in {**surfaces, **long_surface}.items():
-        if key in kept:
-            best_surface[key].append((count, surface))
+    forms: dict[str, Counter[str]] = defaultdict(Counter)
+    own: dict[str, set[str]] = defaultdict(set)
+    concept_of = {raw_keys[i]: raw_keys[j] for i, j in enumerate(into)}
+    for i, surface in enumerate(terms.surfaces):
+        target = target_of[i]
+        if not target or surface.startswith("VERB:"):
+            continue
+        concept = concept_of.get(target)
+        if concept not in kept:
+            continue
+        form = surface[4:] if surface.startswith("ACR:") else surface
+        forms[concept][form] += int(papers_with[i])
+        if target == concept:
+            own[concept].add(form)
+    for sense, written in senses.written.items():
+        concept = concept_of.get(senses.alias.get(sense, sense))
+        if concept in kept:
+            for form, count in written.items():
+                forms[concept][form] += count
+                own[concept].add(form)
+    for sense, defined in senses.acronyms.items():
+        concept = concept_of.get(senses.alias.get(sense, sense))
+        if concept in kept:
+            for acronym in defined:
+                forms[concept][acronym] += 0  # a label, not a vote
+    broader = broader_terms(kept)
     concepts = {}
     slugs: set[str] = set()
     for key in sorted(kept):
-        forms = best_surface.get(key, [])
-        label = preferred_labels.get(key) or _label(key, forms)
-        acros = alt_acronyms.get(key, set())
-        alts = {_lower_words(f) for _, f in forms if not is_acronym(f)} | acros | {a + "s" for a in acros}
-        alts |= {k for k, v in synonyms.items() if v == key and not k.startswith("ACR:")}
-        alts -= {label, label.lower()}
+        label = curated.get(key) or preferred_label(forms[key], own[key]) or key
         slug = slugify(key)
         while slug in slugs:  # two keys that differ only in punctuation
             slug += "-x"
         slugs.add(slug)
-        concepts[key] = Concept(key, slug, label, sorted(alts), support[key])
-    return ConceptMap(concepts, tags, {k: round(v, 4) for k, v in idf.items() if k in kept})
+        alts = alternative_labels(label, forms[key])
+        concepts[key] = Concept(key, slug, label, alts, support[key], broader.get(key))
+    return concepts
 
 
 def _rank(
-    per_paper: csr_matrix, weight: np.ndarray, keys: list[str], wanted: int
-) -> list[list[tuple[str, float]]]:
-    """Each paper's best `wanted` terms, best first, with raw scores (count x term weight).
+    packed: csr_matrix, weight: np.ndarray, own_weight: np.ndarray, keys: list[str], wanted: int
+) -> list[list[tuple[str, float, bool]]]:
+    """Each paper's best `wanted` terms, best first: (key, raw score, title-only), where the
+    score is count x term weight.
 
-    Terms with no weight are not admissible.  Ties go to the key that sorts first.
+    Shared terms (with a `weight`) rank everywhere; a term with an `own_weight` ranks only
+    in the title of its paper, and at most MAX_TITLE_TAGS of those per paper.  Ties go to
+    the key that sorts first.
     """
-    papers = per_paper.shape[0]
-    rows = np.repeat(np.arange(papers), np.diff(per_paper.indptr))
-    usable = weight[per_paper.indices] > 0
-    rows, numbers, counts = rows[usable], per_paper.indices[usable], per_paper.data[usable]
-    scores = counts * weight[numbers]
+    papers = packed.shape[0]
+    rows = np.repeat(np.arange(papers), np.diff(packed.indptr))
+    numbers = packed.indices
+    counts = packed.data & (_TITLE_BIT - 1)
+    in_title = packed.data >= _TITLE_BIT
+    entry_weight = np.where(
+        weight[numbers] > 0, weight[numbers], np.where(in_title, own_weight[numbers], 0.0)
+    )
+    title_only = weight[numbers] == 0
+    usable = entry_weight > 0
+    rows, numbers, counts, title_only = rows[usable], numbers[usable], counts[usable], title_only[usable]
+    scores = counts * entry_weight[usable]
     # A paper's entries are in key order already (canonical CSR), and lexsort is stable.
     order = np.lexsort((-scores, rows))
-    rows, numbers, counts, scores = rows[order], numbers[order], counts[order], scores[order]
+    rows, numbers, counts, scores, title_only = (
+        x[order] for x in (rows, numbers, counts, scores, title_only)
+    )
     del order, usable
     starts = np.searchsorted(rows, np.arange(papers + 1))
     # Each paper's first `shortlist` terms are enough to survive the nesting rule; the rare
@@ -387,17 +625,17 @@ def _rank(
         last = min(first + _RANK_BLOCK, papers)
         lo, hi = starts[first], starts[last]
         kept = short[lo:hi]
-        block_numbers, block_counts, block_scores = (
-            x[lo:hi][kept].tolist() for x in (numbers, counts, scores)
-        )
+        block = [x[lo:hi][kept].tolist() for x in (numbers, counts, scores, title_only)]
         bounds = np.concatenate(([0], np.cumsum(ends[first:last] - starts[first:last]))).tolist()
         for paper, (a, b) in enumerate(itertools.pairwise(bounds), start=first):
-            chosen = _choose(keys, block_numbers[a:b], block_counts[a:b], block_scores[a:b], wanted)
+            numbers_, counts_, scores_, alone_ = (x[a:b] for x in block)
+            chosen = _choose(keys, numbers_, counts_, scores_, alone_, wanted)
             if len(chosen) < wanted and starts[paper + 1] - starts[paper] > shortlist:
                 whole = slice(starts[paper], starts[paper + 1])
-                chosen = _choose(
-                    keys, numbers[whole].tolist(), counts[whole].tolist(), scores[whole].tolist(), wanted
+                numbers_, counts_, scores_, alone_ = (
+                    x[whole].tolist() for x in (numbers, counts, scores, title_only)
                 )
+                chosen = _choose(keys, numbers_, counts_, scores_, alone_, wanted)
             ranked.append(chosen)
     return ranked
 
@@ -405,51 +643,33 @@ def _rank(
 _RANK_BLOCK = 10_000
 
 
-def _resolve(synonyms: dict[str, str], acronyms: dict[str, str], key: str) -> str:
-    """The concept key a candidate key stands for: a synonym's target, an acronym's long form."""
-    if key in synonyms:
-        return synonyms[key]
-    if key.startswith("ACR:"):
-        acronym = key[4:]
-        return acronyms.get(acronym, acronym.lower())
-    return key
-
-
-def _label(key: str, forms: list[tuple[int, str]]) -> str:
-    """The preferred label: the key's most used spelling, lower-cased but for acronyms."""
-    count_by_form: Counter[str] = Counter()
-    for count, form in forms:
-        if not is_acronym(form) and phrase_key(_TOKEN.findall(form)) == key:
-            count_by_form[_lower_words(form)] += count
-    if not count_by_form:
-        return key
-    words = sorted(count_by_form.items(), key=lambda kv: (-kv[1], kv[0]))[0][0].split()
-    if not is_acronym(words[-1]) and not CONNECTORS & set(words):  # "mixture of experts" stays
-        words[-1] = _lemma(words[-1])
-    return " ".join(words)
-
-
-def _lower_words(phrase: str) -> str:
-    """Lower-case a phrase but keep acronyms (`ViT`, `LLM`) as written."""
-    return " ".join(w if is_acronym(w) else w.lower() for w in phrase.split())
-
-
 def _choose(
-    keys: list[str], numbers: list[int], counts: list[int], scores: list[float], wanted: int
-) -> list[tuple[str, float]]:
+    keys: list[str],
+    numbers: list[int],
+    counts: list[int],
+    scores: list[float],
+    title_only: list[bool],
+    wanted: int,
+) -> list[tuple[str, float, bool]]:
     """The first `wanted` terms (best first), skipping a term nested in an already chosen
-    longer one unless it has more mentions of its own."""
-    chosen: list[tuple[str, float]] = []
-    taken: list[tuple[str, int]] = []  # (" key ", count) of the chosen
-    for number, count, score in zip(numbers, counts, scores, strict=True):
+    longer one unless it has more mentions of its own, and title-only terms past the cap."""
+    chosen: list[tuple[str, float, bool]] = []
+    taken: list[tuple[str, int, bool]] = []  # (" key ", count, title-only) of the chosen
+    own = 0
+    for number, count, score, alone in zip(numbers, counts, scores, title_only, strict=True):
+        if alone and own == MAX_TITLE_TAGS:
+            continue
         key = keys[number]
         padded = f" {key} "
-        for other, other_count in taken:
-            if padded in other and count <= other_count:
+        for other, other_count, other_alone in taken:
+            # A broader term ("decoding") adds nothing to a narrower linking one ("speculative
+            # decoding"): the hierarchy says it.
+            if padded in other and (count <= other_count or (other.endswith(padded) and not other_alone)):
                 break
         else:
-            chosen.append((key, score))
+            chosen.append((key, score, alone))
+            own += alone
             if len(chosen) == wanted:
                 break
-            taken.append((padded, count))
+            taken.append((padded, count, alone))
     return chosen

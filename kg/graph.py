@@ -138,7 +138,8 @@ def nodes_of(graph: nx.MultiDiGraph, kind: str) -> list[str]:
 
 SUBJECT = "subject"  # paper -> concept, attrs: score
 RELATED = "related"  # concept -> concept (a < b), attrs: weight (papers carrying both)
-SIMILAR = "similar"  # paper -> paper (a < b), attrs: weight, shared (concept slugs)
+SIMILAR = "similar"  # paper -> paper (a < b), attrs: weight, shared (concept slugs), by_concepts, by_text
+BROADER = "broader"  # concept -> the concept it specialises
 MENTIONS = "mentions"  # paper -> paper, attrs: name
 
 
@@ -165,6 +166,10 @@ def add_concepts(
         pid = node_id("paper", paper_key)
         for key, score in concepts.tags[paper_key]:
             graph.add_edge(pid, node_id("concept", slug[key]), rel=SUBJECT, score=score)
+    for key in sorted(concepts.concepts, key=lambda k: slug[k]):
+        broader = concepts.concepts[key].broader
+        if broader is not None:
+            graph.add_edge(node_id("concept", slug[key]), node_id("concept", slug[broader]), rel=BROADER)
     for a, b, weight in related:
         graph.add_edge(node_id("concept", slug[a]), node_id("concept", slug[b]), rel=RELATED, weight=weight)
     for pair in similar:
@@ -174,6 +179,8 @@ def add_concepts(
             rel=SIMILAR,
             weight=pair.weight,
             shared=[slug[k] for k in pair.shared],
+            by_concepts=pair.by_concepts,
+            by_text=pair.by_text,
         )
     for source, target, name in mentions:
         graph.add_edge(node_id("paper", source), node_id("paper", target), rel=MENTIONS, name=name)

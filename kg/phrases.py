@@ -12,6 +12,7 @@ from collections.abc import Callable, Iterable, Sequence
 from functools import lru_cache
 
 import simplemma
+from wordfreq import zipf_frequency
 
 MAX_WORDS = 4
 
@@ -46,6 +47,10 @@ FUNCTION_WORDS = frozenset(
     able across first second third two three four five several new novel simple key still even
     often usually widely largely highly respectively particularly especially furthermore
     moreover additionally specifically finally namely mainly recently currently previously
+    already behave behaves struggle struggles excel excels fail fails emerge emerges exhibit
+    exhibits suffer suffers rely relies tend tends operate operates matter matters know knows
+    look looks read reads think seem seems appear appears arise arises happen happens lie lies
+    hold holds stand stands say says get gets go goes come comes meet meets learn learns et al
     """.split()
 )
 # Allowed inside a phrase between content words: "mixture of experts", "text to image".
@@ -103,7 +108,9 @@ FILLER_MODIFIERS = frozenset(
     comprehensive significant simple effective efficient strong robust powerful promising
     state-of-the-art sota several numerous diverse standard typical conventional traditional
     popular widely-used well-known remarkable impressive superior competitive unified general
-    specific particular
+    specific particular faster better higher lower larger smaller stronger greater longer
+    shorter cheaper easier improved enhanced increased reduced additional multiple upper
+    incorrect modern underlying entire whole overall full final original
     """.split()
 )
 # Head nouns that turn a concept into a description of it: "self-attention mechanism",
@@ -124,8 +131,9 @@ _ADJECTIVES = frozenset(
 _HAS_DIGIT = re.compile(r"\d")
 _NO_LY = frozenset({"anomaly", "family", "assembly", "supply", "italy", "only", "reply", "apply"})
 
-_CHUNK_SPLIT = re.compile(r"[.,;:!?()\[\]{}\"“”‘’«»|/]|\s[-–—]\s|'s\b")
-_TOKEN = re.compile(r"[A-Za-z0-9][A-Za-z0-9'-]*[A-Za-z0-9]|[A-Za-z]")
+_CHUNK_SPLIT = re.compile(r"[.,;:!?()\[\]{}\"“”‘’«»|/]|\s[-–—]\s|'s\b|'(?!\w)")
+# Words of any script's letters ("Gervásio"), with inner hyphens and apostrophes.
+_TOKEN = re.compile(r"[^\W_](?:[\w'-]*[^\W_])?")
 _ACRONYM_DEF = re.compile(r"\(\s*([A-Za-z][A-Za-z0-9-]*[A-Z][A-Za-z0-9-]*?)(s?)\s*\)")
 _URL = re.compile(r".*(?:://|github\.com|huggingface\.co|\.io/).*")
 _LATEX = re.compile(r"\\[a-zA-Z]+|[{}^_$]")
@@ -152,13 +160,26 @@ def _lemma(word: str) -> str:
     if len(word) < 4 or not word.endswith("s") or word.endswith(("ss", "us", "is")):
         return word
     lemma = simplemma.lemmatize(word, lang="en")
-    if lemma == word:  # a term the dictionary lacks ("autoencoders"): regular plural rules
-        if word.endswith("ies"):
-            return word[:-3] + "y"
-        if word.endswith(("xes", "ches", "shes")):
-            return word[:-2]
-        return word[:-1]
-    return lemma
+    if lemma != word:
+        return lemma
+    # A word the dictionary lacks: regular plural rules, unless the word is common English
+    # and its "singular" is not ("bias" is no plural of "bia", nor "lens" of "len").
+    if word.endswith("ies"):
+        singular = word[:-3] + "y"
+    elif word.endswith(("xes", "ches", "shes")):
+        singular = word[:-2]
+    else:
+        singular = word[:-1]
+    known = zipf(word)
+    if known > 0 and zipf(singular) < known - 0.5:
+        return word
+    return singular
+
+
+@lru_cache(maxsize=200_000)
+def zipf(word: str) -> float:
+    """How common a word is in general English (wordfreq's Zipf scale: 0 unknown, 7 "the")."""
+    return float(zipf_frequency(word, "en"))
 
 
 # Prefixes written both joined and hyphenated ("pretraining", "pre-training"): always split.
@@ -171,10 +192,42 @@ def phrase_key(words: Sequence[str]) -> str:
     Joined and hyphenated prefixes meet: "pretraining" and "pre-training" both give
     "pre training"; "finetuning" and "fine-tuning" give "fine tuning".
     """
-    lowered = [w.lower() for w in words]
-    lowered[-1] = _lemma(lowered[-1])
+    lowered = [_CAMEL_PART.sub(r" \1", w).lower() if _CAMEL.match(w) else w.lower() for w in words]
+    last = lowered[-1].split()
+    last[-1] = _lemma(last[-1])
+    lowered[-1] = " ".join(last)
     text = " ".join(lowered).replace("-", " ")
-    return " ".join(_split_prefix(w) for w in text.split())
+    spelled = [_spelling(_split_prefix(w)) for w in text.split()]
+    if spelled and spelled[-1] == "modeling":  # "masked language modeling" is the model's concept
+        spelled[-1] = "model"
+    return " ".join(spelled)
+
+
+# Words joined in camel case from plain words ("LayerNorm", "BatchNorm"): keyed as two words.
+_CAMEL = re.compile(r"^(?:[A-Z][a-z]{2,}){2,}$")
+_CAMEL_PART = re.compile(r"(?<=[a-z])([A-Z])")
+_BRITISH = {
+    "behaviour": "behavior",
+    "colour": "color",
+    "neighbour": "neighbor",
+    "favour": "favor",
+    "labour": "labor",
+    "centre": "center",
+    "analyse": "analyze",
+    "optimise": "optimize",
+    "generalise": "generalize",
+}
+
+
+def _spelling(word: str) -> str:
+    """US spelling of a British form: modelling, labelling, optimisation, behaviour."""
+    if word in _BRITISH:
+        return _BRITISH[word]
+    if word.endswith(("elling", "elled")) and len(word) > 7:
+        return word[:-4] + word[-3:]
+    if "isation" in word:
+        return word.replace("isation", "ization")
+    return word
 
 
 _KNOWN_JOINED = frozenset(
@@ -247,6 +300,9 @@ def clean_text(text: str) -> str:
 # next to the token stream, so each token is classified once per process).
 _CONTENT, _FUNCTION, _ACRONYM, _CONNECTOR = 0, 1, 2, 3
 _TOKEN_INFO: dict[str, tuple[int, bool, bool]] = {}
+# Words that start the object of a verb: a content word right before one is a verb
+# ("capturing the ...", "decreases the ..."), hardly ever a noun.
+_OBJECT_STARTS = frozenset("the a an its their both these this those such each our all them it us".split())
 
 
 def _token_info(token: str) -> tuple[int, bool, bool]:
@@ -258,115 +314,181 @@ def _token_info(token: str) -> tuple[int, bool, bool]:
             kind = _ACRONYM
         elif low in CONNECTORS:
             kind = _CONNECTOR
-        elif _is_function(token):
+        elif len(token) < 2 or _is_function(token):  # "h", "n": variables, not terms
             kind = _FUNCTION
         else:
             kind = _CONTENT
         content = kind == _CONTENT
         starts = (
             content and low not in FILLER_MODIFIERS and (not _HAS_DIGIT.search(low) or low in ("2d", "3d"))
+        ) or (kind == _ACRONYM and not token.endswith("s"))  # "KV cache", "LLM inference"
+        ends = (
+            content
+            and not _ends_badly(token)
+            and low not in GENERIC_HEADS
+            and _lemma(low) not in GENERIC_HEADS
+            and not _adjective(low)
         )
-        ends = content and not _ends_badly(token) and low not in GENERIC_HEADS and not _adjective(low)
         info = (kind, starts, ends)
         if len(_TOKEN_INFO) < 500_000:
             _TOKEN_INFO[token] = info
     return info
 
 
-def candidate_phrases(text: str) -> list[str]:
-    """Surface forms of every candidate phrase (1..4 words), and `ACR:X` for each acronym X.
+def candidate_phrases(text: str) -> tuple[list[str], list[str]]:
+    """Candidate phrases of `text`: every one found, and those that end a run of words.
 
-    Acronyms are resolved to their long form only once the whole corpus's definitions are
-    known; phrases are mapped to keys (`phrase_key`) once per distinct surface.
+    The first list holds the surface form of every candidate phrase (1..4 words), `ACR:X`
+    for each acronym X and `VERB:w` for a word followed by what reads as its object
+    ("capturing the", "decreases the"); the second, the phrases that stand as the head of their noun phrase, i.e. that
+    no further content word follows ("speculative decoding", not "real-world" in
+    "real-world data").  Acronyms are resolved to their long form only once the whole
+    corpus's definitions are known; phrases are keyed (`phrase_key`) once per distinct surface.
     """
     found: list[str] = []
+    heads: list[str] = []
     add = found.append
     known = _TOKEN_INFO.get
     for chunk in _CHUNK_SPLIT.split(text):
         run: list[str] = []
         infos: list[tuple[int, bool, bool]] = []
+        previous = ""
         for token in _TOKEN.findall(chunk):
             info = known(token) or _token_info(token)
             kind = info[0]
             if kind == _CONTENT or (kind == _CONNECTOR and run):
                 run.append(token)
                 infos.append(info)
+                previous = token
                 continue
+            if previous and (
+                token.lower() in _OBJECT_STARTS or (kind == _ACRONYM and previous.endswith("ing"))
+            ):
+                add("VERB:" + previous.lower())
+            previous = ""
             if run:
-                _run_phrases(run, infos, add)
+                _run_phrases(run, infos, add, heads)
                 run, infos = [], []
             if kind == _ACRONYM:
-                add("ACR:" + acronym_key(token))
+                add("ACR:" + token)  # as written ("LLMs"); `acronym_key` meets the forms later
+                heads.append("ACR:" + token)  # an acronym names a thing: a noun phrase's head
+                if info[1]:
+                    run, infos = [token], [info]
         if run:
-            _run_phrases(run, infos, add)
-    return found
+            _run_phrases(run, infos, add, heads)
+    return found, heads
 
 
-def _run_phrases(run: list[str], infos: list[tuple[int, bool, bool]], add: Callable[[str], None]) -> None:
+def _run_phrases(
+    run: list[str], infos: list[tuple[int, bool, bool]], add: Callable[[str], None], heads: list[str]
+) -> None:
     n = len(run)
     if n == 1:
         if infos[0][1] and infos[0][2]:
             add(run[0])
+            heads.append(run[0])
         return
     for i in range(n):
         if infos[i][1]:
-            for j in range(i, min(i + MAX_WORDS, n)):
+            # An acronym leads a compound of two words ("KV cache", "LLM inference"); longer
+            # runs after it are mostly its sentence's verb and object ("SD drafts tokens").
+            longest = 2 if infos[i][0] == _ACRONYM else MAX_WORDS
+            for j in range(i, min(i + longest, n)):
                 if infos[j][2]:
-                    add(" ".join(run[i : j + 1]) if j > i else run[i])
+                    phrase = " ".join(run[i : j + 1]) if j > i else run[i]
+                    add(phrase)
+                    if j == n - 1:
+                        heads.append(phrase)
 
 
 _KEYS: dict[str, str] = {}
 
 
 def surface_key(surface: str) -> str:
-    """`phrase_key` of a surface form (cached), or the surface itself for `ACR:` markers."""
+    """`phrase_key` of a surface form (cached), or the surface itself for `ACR:`/`VERB:` markers."""
     key = _KEYS.get(surface)
     if key is None:
-        key = surface if surface.startswith("ACR:") else phrase_key(surface.split())
+        key = surface if surface[:4] in ("ACR:", "VERB") else phrase_key(surface.split())
         if len(_KEYS) < 2_000_000:
             _KEYS[surface] = key
     return key
 
 
 def acronym_definitions(text: str) -> Iterable[tuple[str, list[str]]]:
-    """(acronym, long-form words) for each `long form (ACR)` in `text` (Schwartz-Hearst style).
+    """(acronym, long-form words) for each `long form (ACR)` in `text`; [] where none spells it.
 
-    The long form is the shortest run of words just before the parenthesis whose initials
-    (and inner letters, in order) spell the acronym, starting on the acronym's first letter.
+    The long form is the shortest run of words just before the parenthesis that spells the
+    acronym: every word gives its initial as the acronym's next letter (function words such
+    as "of" may be skipped), and a word may give further letters from inside it, in order
+    ("Masked AutoEncoder" MAE, "DEtection TRansformer" DETR, "Text-to-Image" T2I).  So
+    "approach for autoregressive (AR)" defines AR as "autoregressive", never the words before.
     """
     for match in _ACRONYM_DEF.finditer(text):
         acronym = match.group(1)
         before = text[: match.start()].rstrip()
         words = _TOKEN.findall(before.rsplit(".", 1)[-1])[-(len(acronym) + 5) :]
-        long_form = _match_long_form(acronym, words)
-        if long_form:
-            yield acronym_key(acronym + match.group(2)), long_form
+        yield acronym_key(acronym + match.group(2)), _match_long_form(acronym, words) or []
+
+
+# A digit in an acronym may stand for a word: T2I is "text-to-image", B4 "before".
+_DIGIT_WORDS = {"2": ("to", "two"), "4": ("for", "four"), "3": ("three",), "1": ("one",)}
 
 
 def _match_long_form(acronym: str, words: list[str]) -> list[str] | None:
-    """The shortest run of trailing `words` whose part initials spell the acronym's capitals."""
-    capitals = [c.lower() for c in acronym if c.isupper()]
-    if len(capitals) < 2:
+    """The shortest run of trailing `words` that spells the acronym (see `acronym_definitions`)."""
+    if sum(c.isupper() for c in acronym) < 2:
         return None
+    letters = [c for c in acronym if c.isalnum()]
     for start in range(len(words) - 1, -1, -1):
         candidate = words[start:]
-        parts = [p for w in candidate for p in w.split("-") if p and not _is_function(p)]
-        if not parts or _is_function(candidate[0]) or parts[0][0].lower() != capitals[0]:
-            continue
-        if len(parts) > len(capitals) + 2:
+        parts = [p for w in candidate for p in w.split("-") if p]
+        if len(parts) > len(letters) + 2:
             return None
-        initials = [p[0].lower() for p in parts]
-        # Capitals are word initials ("Large Language Models"), or, for two words or more,
-        # letters inside them in order ("Masked AutoEncoder" MAE, "DEtection TRansformer" DETR).
-        if _subsequence(capitals, initials) or (
-            len(parts) >= 2
-            and len(parts) <= len(capitals)
-            and _subsequence(capitals, list("".join(parts).lower()))
-        ):
+        if not parts or not _starts_letter(parts[0], letters[0]):
+            continue
+        if _spells(letters, parts, 0, 0):
             return None if _is_function(candidate[-1]) else candidate
     return None
 
 
-def _subsequence(needle: list[str], hay: list[str]) -> bool:
-    it = iter(hay)
-    return all(any(h == n for h in it) for n in needle)
+def _starts_letter(part: str, letter: str) -> bool:
+    low = part.lower()
+    return low[0] == letter.lower() or low in _DIGIT_WORDS.get(letter, ())
+
+
+def _inner_letter(part: str, position: int, letter: str) -> bool:
+    """Whether `part[position]` may give the acronym letter `letter` from inside the word.
+
+    A lower-case letter of the acronym may come from anywhere (ViT, LoRA); a capital only
+    from a capital as written (DEtection TRansformer) or from the start of a word inside
+    the word ("autoregressive" gives the R of AR; "decoding" gives no second D).
+    """
+    if part[position].lower() != letter.lower():
+        return False
+    if letter.islower() or letter.isdigit() or part[position].isupper():
+        return True
+    rest = part[position:].lower()
+    return len(rest) >= 5 and (zipf(rest) >= 1.5 or zipf(rest.rstrip("s")) >= 1.5)
+
+
+def _spells(letters: list[str], parts: list[str], i: int, j: int) -> bool:
+    """Whether parts[j:] spell letters[i:] (initials in order, inner letters allowed)."""
+    if j == len(parts):
+        return i == len(letters)
+    part = parts[j]
+    low = part.lower()
+    if (low in FUNCTION_WORDS or low in CONNECTORS) and _spells(letters, parts, i, j + 1):
+        return True
+    if i == len(letters) or not _starts_letter(part, letters[i]):
+        return False
+    i += 1
+    if _spells(letters, parts, i, j + 1):
+        return True
+    if low in _DIGIT_WORDS.get(letters[i - 1], ()):
+        return False
+    for position in range(1, len(part)):
+        if i < len(letters) and _inner_letter(part, position, letters[i]):
+            i += 1
+            if _spells(letters, parts, i, j + 1):
+                return True
+    return False

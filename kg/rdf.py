@@ -233,7 +233,8 @@ class _Lines:
         self.concept = _Minted(self.mint.concept)
         self.source = _Minted(self.mint.source)
         self._external: dict[str, str] = {}
-        self._related = self._related_slugs()
+        self._related = self._linked_slugs(g.RELATED, both=True)
+        self._narrower = self._linked_slugs(g.BROADER, both=False, reverse=True)
 
     def external(self, iri: str) -> str:
         """An IRI from the data (a repository, an arXiv id, ...), checked once by Oxigraph."""
@@ -246,18 +247,21 @@ class _Lines:
             term = self._external[iri] = f"<{iri}>"
         return term
 
-    def _related_slugs(self) -> dict[str, list[str]]:
-        """Per concept node, the slugs of its related concepts (links go both ways)."""
-        related: dict[str, list[str]] = defaultdict(list)
+    def _linked_slugs(self, rel: str, *, both: bool, reverse: bool = False) -> dict[str, list[str]]:
+        """Per concept node, the slugs of the concepts it links to by `rel` (`reverse`: that
+        link to it; `both`: either way)."""
+        linked: dict[str, list[str]] = defaultdict(list)
         nodes = self.nodes
         for nid, kind in self.graph.nodes(data="kind"):
             if kind != "concept":
                 continue
             for other, edges in self.succ[nid].items():
-                if any(e["rel"] == g.RELATED for e in edges.values()):
-                    related[nid].append(nodes[other]["slug"])
-                    related[other].append(nodes[nid]["slug"])
-        return related
+                if any(e["rel"] == rel for e in edges.values()):
+                    if both or not reverse:
+                        linked[nid].append(nodes[other]["slug"])
+                    if both or reverse:
+                        linked[other].append(nodes[nid]["slug"])
+        return linked
 
     # One method per node kind; each appends whole subject groups to `out`.
     def source_node(self, nid: str, data: dict, out: list[str]) -> None:
@@ -375,10 +379,14 @@ class _Lines:
         )
         for other in sorted(self._related.get(nid, ())):
             add(f"{s} {_SKOS.related} {self.concept[other]} .\n")
+        for other in sorted(self._narrower.get(nid, ())):
+            add(f"{s} {_SKOS.narrower} {self.concept[other]} .\n")
         nodes = self.nodes
         for target, edges in self.succ[nid].items():
             for edge in edges.values():
-                if edge["rel"] == g.RELATED:
+                if edge["rel"] == g.BROADER:
+                    add(f"{s} {_SKOS.broader} {self.concept[nodes[target]['slug']]} .\n")
+                elif edge["rel"] == g.RELATED:
                     other = nodes[target]["slug"]
                     c = f"<{self.mint.cooccurrence(slug, other)}>"
                     add(
@@ -407,7 +415,14 @@ class _Lines:
                     f"{a} {_KG.similarTo} {b} .\n{b} {_KG.similarTo} {a} .\n{sim} {A} {_KG.Similarity} .\n"
                     f"{sim} {_KG.paper} {a} .\n{sim} {_KG.paper} {b} .\n"
                     f"{sim} {_KG.weight} {_decimal(edge['weight'])} .\n"
+                    f"{sim} {_KG.conceptSimilarity} {_decimal(edge['by_concepts'])} .\n"
                 )
+                if edge["by_concepts"] > 0:
+                    add(f"{sim} {_KG.basis} {_KG.ConceptOverlap} .\n")
+                if edge.get("by_text") is not None:
+                    add(f"{sim} {_KG.textSimilarity} {_decimal(edge['by_text'])} .\n")
+                    if edge["by_text"] > 0:
+                        add(f"{sim} {_KG.basis} {_KG.TextOverlap} .\n")
                 for shared in edge["shared"]:
                     add(f"{sim} {_KG.sharedConcept} {self.concept[shared]} .\n")
 

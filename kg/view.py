@@ -132,7 +132,7 @@ def select_view(graph: nx.MultiDiGraph, options: ViewOptions) -> nx.Graph:
         ranked = sorted(keep, key=lambda n: (-degree[n], n))
         papers = [n for n in ranked if nodes[n]["kind"] == "paper"][: options.max_nodes // 2]
         picked = set(papers)
-        others = [n for n in ranked if n not in picked][: options.max_nodes - len(papers)]
+        others = [n for n in ranked if nodes[n]["kind"] != "paper"][: options.max_nodes - len(papers)]
         keep = picked | set(others)
     edges = []
     for a in sorted(keep):

@@ -1,6 +1,7 @@
 from __future__ import annotations
 
 import os
+import re
 import subprocess
 import sys
 from pathlib import Path
@@ -82,31 +83,29 @@ def _key(phrase: str) -> str:
     return phrase_key(_TOKEN.findall(phrase))
 
 
-def test_extractor_precision_and_recall_against_hand_annotation(seed_concepts):
-    gold: dict[str, set[str]] = {}
-    for line in GOLD.read_text().splitlines():
-        if line and not line.startswith("#"):
-            key, concepts = line.split("\t")
-            gold[key] = {_key(c) for c in concepts.split(";")}
-    assert len(gold) >= 30
-    alias = {}
-    for concept in seed_concepts.concepts.values():
-        for label in (concept.label, *concept.alt_labels):
-            alias[_key(label)] = concept.key
-    tp = fp = fn = 0
-    for key, wanted in gold.items():
-        wanted = {alias.get(w, w) for w in wanted}
-        got = {k for k, _ in seed_concepts.tags[key]}
-        tp, fp, fn = tp + len(got & wanted), fp + len(got - wanted), fn + len(wanted - got)
-    precision, recall = tp / (tp + fp), tp / (tp + fn)
-    print(f"concept extraction vs gold: precision {precision:.2f}, recall {recall:.2f}")
-    # Measured 0.33 / 0.31 when this bar was set.  Exact-match scoring against free-hand tags
-    # is strict (a tag of "inference" does not count for "small-batch inference"), and about a
-    # third of the gold tags name something no other seed paper mentions, which a concept
-    # (a link between papers, min 2 papers) can never be.  The bar sits just under the
-    # measured figures so that any regression of the extractor fails here.
-    assert precision >= 0.30
-    assert recall >= 0.28
+def test_extractor_precision_and_recall_against_hand_annotation(seed_papers, seed_concepts):
+    # 90 papers tagged by hand (tests/data/gold_concepts.tsv), matched leniently: a gold term
+    # counts when it is any label of a tag's concept or a variant of one (benchmarks.quality).
+    from benchmarks.quality import _score_tags, read_gold_tags
+
+    gold = read_gold_tags()
+    assert len(gold) >= 80
+    figures = _figures()
+    tags = {k: [c for c, _ in t] for k, t in seed_concepts.tags.items()}
+    _score_tags(figures, seed_concepts.concepts, tags, gold)
+    print(f"concept extraction vs gold: precision {figures.tag_precision}, recall {figures.tag_recall}")
+    # Measured 0.30 / 0.33 when this bar was set (the extractor before issue 12: 0.29 / 0.24).
+    # Free-hand gold terms are often longer or shorter than any phrase the text holds, so
+    # exact-form matching stays strict; the bar sits just under the measured figures so that
+    # a regression of the extractor fails here.
+    assert figures.tag_precision is not None and figures.tag_precision >= 0.28
+    assert figures.tag_recall is not None and figures.tag_recall >= 0.31
+
+
+def _figures():
+    from benchmarks.quality import Figures
+
+    return Figures(0, 0, 0.0, 0.0, 0, 0, 0, 0, [], 0, [], [], [], [])
 
 
 def test_top_40_concepts_have_no_filler(seed_concepts):
@@ -116,12 +115,15 @@ def test_top_40_concepts_have_no_filler(seed_concepts):
 
 
 def test_llm_variants_are_one_concept(seed_concepts):
-    llm = [c for c in seed_concepts.concepts.values() if c.label == "large language model"]
-    assert len(llm) == 1
-    assert {"LLM", "LLMs", "large language models"} <= set(llm[0].alt_labels)
+    llm = seed_concepts.concepts["large language model"]
+    # The label is the form the papers write most; every other form is an alternative label.
+    assert llm.label == "large language models"
+    assert {"LLM", "LLMs", "large language model"} <= set(llm.alt_labels)
     for variant in ["llm", "llms", "large language models", "large-language-model"]:
         others = [
-            c for c in seed_concepts.concepts.values() if c is not llm[0] and _key(c.label) == _key(variant)
+            c
+            for c in seed_concepts.concepts.values()
+            if c is not llm and _key(variant) in {_key(x) for x in [c.label, *c.alt_labels]}
         ]
         assert others == []
 
@@ -140,6 +142,45 @@ def test_bare_acronym_in_another_paper_counts_for_the_long_form():
     assert {"LLM", "LLMs"} <= set(concepts.concepts["large language model"].alt_labels)
 
 
+def test_a_paper_that_defines_an_acronym_uses_its_own_sense():
+    # SD is speculative decoding in most papers; the paper that defines it as Stable
+    # Diffusion keeps its own sense, and a paper using SD bare gets no SD tag at all
+    # because the corpus defines it two ways.
+    decoding = [
+        Paper(
+            "d0",
+            "Faster drafting",
+            "We revisit speculative decoding (SD) for chat models. With SD, latency falls.",
+        ),
+        Paper(
+            "d1", "Tree drafts", "Speculative decoding (SD) verifies draft tokens; our SD variant uses trees."
+        ),
+        Paper(
+            "d2", "Draft lengths", "We tune speculative decoding (SD) draft lengths, as SD wastes compute."
+        ),
+    ]
+    diffusion = Paper(
+        "s",
+        "Image edits",
+        "We adapt Stable Diffusion (SD) to edit photos. Our SD pipeline keeps faces intact.",
+    )
+    bare = Paper("b", "Sampling notes", "Using SD in production needs care; SD is fast.")
+    rest = [
+        Paper(f"z{i}", f"Graph coloring {i}", "Graph coloring heuristics for sparse graphs. " * 3)
+        for i in range(6)
+    ]
+    more = [
+        Paper("x0", "Photo tools", "We fine-tune Stable Diffusion on portraits."),
+        Paper("x1", "Texture tools", "Textures come from Stable Diffusion samples."),
+    ]
+    concepts = extract_concepts([*decoding, diffusion, bare, *rest, *more], ConceptOptions(min_papers=2))
+    assert "stable diffusion" in {k for k, _ in concepts.tags["s"]}
+    assert "speculative decoding" not in {k for k, _ in concepts.tags["s"]}
+    assert all("speculative decoding" in {k for k, _ in concepts.tags[p.key]} for p in decoding)
+    assert not {"speculative decoding", "stable diffusion"} & {k for k, _ in concepts.tags["b"]}
+    assert "SD" in concepts.concepts["speculative decoding"].alt_labels
+
+
 @pytest.mark.parametrize(
     ("a", "b"),
     [
@@ -149,6 +190,11 @@ def test_bare_acronym_in_another_paper_counts_for_the_long_form():
         ("fine-tuning", "finetuning"),
         ("masked autoencoders", "masked autoencoder"),
         ("Mixture-of-Experts", "mixture of experts"),
+        ("modelling", "modeling"),
+        ("masked language modeling", "masked language model"),
+        ("optimisation", "optimization"),
+        ("LayerNorm", "layer norm"),
+        ("inductive biases", "inductive bias"),
     ],
 )
 def test_plural_and_hyphen_variants_share_a_key(a: str, b: str):
@@ -175,8 +221,29 @@ def test_acronym_definitions_from_the_seeds(text: str, acronym: str, long_form: 
 
 
 def test_acronym_needs_a_real_long_form():
-    # "Distilled Decoding (DD)" is fine; "decoding (DD)" alone does not spell DD.
-    assert list(acronym_definitions("we call it decoding (DD)")) == []
+    # "Distilled Decoding (DD)" is fine; "decoding (DD)" alone does not spell DD, and the
+    # acronym is still recorded as defined (in a sense kg cannot read) for that paper.
+    assert list(acronym_definitions("we call it decoding (DD)")) == [("DD", [])]
+
+
+@pytest.mark.parametrize(
+    ("text", "acronym", "long_form"),
+    [
+        # Every word gives its initial: "approach for" cannot be swallowed by "(AR)".
+        ("a new approach for autoregressive (AR) models", "AR", "autoregressive"),
+        ("In-Context Learning (ICL) lets", "ICL", "In-Context Learning"),
+        (
+            "Bidirectional Encoder Representations from Transformers (BERT)",
+            "BERT",
+            "Bidirectional Encoder Representations from Transformers",
+        ),
+        ("Mixture of Experts (MoE) layers", "MoE", "Mixture of Experts"),
+        ("efficient large language models (LLMs)", "LLM", "large language models"),
+        ("key-value (KV) cache", "KV", "key-value"),
+    ],
+)
+def test_long_forms_take_every_words_initial(text: str, acronym: str, long_form: str):
+    assert list(acronym_definitions(text)) == [(acronym, long_form.split())]
 
 
 @pytest.mark.parametrize(
@@ -203,19 +270,49 @@ def test_mentions_link_abstracts_to_named_corpus_papers(seed_papers, seed_concep
     assert all(a != b for a, b, _ in found)
 
 
-def test_similar_papers_are_capped_and_share_concepts(seed_concepts):
+def test_similar_papers_are_capped_and_explained(seed_concepts):
+    from kg.similarity import TEXT_SHARE
+
     pairs = similar_papers(seed_concepts)
     assert pairs
     degree: dict[str, int] = {}
     for pair in pairs:
-        assert pair.a < pair.b and pair.shared and 0 < pair.weight <= 1
-        tags_a = {k for k, _ in seed_concepts.tags[pair.a]}
-        tags_b = {k for k, _ in seed_concepts.tags[pair.b]}
+        assert pair.a < pair.b and 0 < pair.weight <= 1
+        # The weight is what the two signals say, mixed; the shared concepts are the linking
+        # concepts both papers are tagged with.
+        assert pair.by_text is not None
+        assert pair.weight == pytest.approx(
+            (1 - TEXT_SHARE) * pair.by_concepts + TEXT_SHARE * pair.by_text, abs=1e-3
+        )
+        tags_a = {k for k, _ in seed_concepts.tags[pair.a] if k in seed_concepts.idf}
+        tags_b = {k for k, _ in seed_concepts.tags[pair.b] if k in seed_concepts.idf}
         assert set(pair.shared) == tags_a & tags_b
-        degree[pair.a] = degree.get(pair.a, 0) + 1
-    # each paper lists at most NEIGHBOURS pairs where it is the smaller key of its own choice;
-    # with pairs chosen from both ends, no paper can exceed twice the cap.
-    assert max(degree.values()) <= 2 * NEIGHBOURS
+        assert (pair.by_concepts > 0) == bool(pair.shared)
+        for key in (pair.a, pair.b):
+            degree[key] = degree.get(key, 0) + 1
+    # each paper chooses at most NEIGHBOURS; others may choose it too, but not every one of them.
+    assert max(degree.values()) <= 4 * NEIGHBOURS
+    linked = {k for pair in pairs for k in (pair.a, pair.b)}
+    assert len(linked) >= 0.9 * len(seed_concepts.tags)
+
+
+def test_incidental_shared_concept_is_no_link_but_shared_topic_is(seed_papers, seed_concepts):
+    by_title = {p.title: p.key for p in seed_papers}
+    pairs = {(s.a, s.b) for s in similar_papers(seed_concepts)}
+
+    def linked(x: str, y: str) -> bool:
+        a, b = sorted((by_title[x], by_title[y]))
+        return (a, b) in pairs
+
+    # They share only the incidental "frequency band".
+    assert not linked(
+        "Masked Autoencoders that Listen",
+        "SAPE: Spatially-Adaptive Progressive Encoding for Neural Optimization",
+    )
+    # Both drop transformer layers.
+    assert linked(
+        "Transformer Layers as Painters", "On the Effect of Dropping Layers of Pre-trained Transformer Models"
+    )
 
 
 # Six papers that all share concept "b" with "x"; each has three concepts of its own.  With
@@ -299,10 +396,24 @@ def test_build_options_change_the_concepts(tmp_path: Path):
         PREFIX kg: <https://w3id.org/kg/vocab#>
         SELECT (MAX(?n) AS ?most) (MIN(?c) AS ?least) WHERE {
           { SELECT ?p (COUNT(?k) AS ?n) WHERE { ?p dcterms:subject ?k } GROUP BY ?p }
-          { SELECT (MIN(?pc) AS ?c) WHERE { ?k kg:paperCount ?pc } }
+          { SELECT (MIN(?pc) AS ?c) WHERE { ?k kg:paperCount ?pc FILTER(?pc > 1) } }
         }""",
     )
     assert int(rows[0]["most"]) <= 2 and int(rows[0]["least"]) >= 5
+    # Below the minimum only the terms of one paper's title, which no other paper has.
+    singles = select(
+        load_store([tmp_path / "graph.ttl"]),
+        """
+        PREFIX dcterms: <http://purl.org/dc/terms/>
+        PREFIX skos: <http://www.w3.org/2004/02/skos/core#>
+        PREFIX kg: <https://w3id.org/kg/vocab#>
+        SELECT ?label ?title WHERE {
+          ?k kg:paperCount 1 ; skos:prefLabel ?label . ?p dcterms:subject ?k ; dcterms:title ?title .
+        }""",
+    )
+    assert singles
+    words = lambda text: " ".join(re.findall(r"\w+", text.lower()))  # noqa: E731
+    assert sum(words(r["label"])[:-1] in words(r["title"]) for r in singles) >= 0.9 * len(singles)
     assert "skos:Concept" in ttl
 
 

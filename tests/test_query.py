@@ -75,7 +75,7 @@ def test_papers_for_concept_by_acronym_json_is_sparql_results_json(built):
             assert var in doc["head"]["vars"]
             assert term["type"] in {"uri", "literal", "bnode"} and isinstance(term["value"], str)
             assert set(term) <= {"type", "value", "datatype", "xml:lang"}
-    llm = next(k for k, c in result.concepts.concepts.items() if c.label == "large language model")
+    llm = next(k for k, c in result.concepts.concepts.items() if "LLM" in c.alt_labels)
     tagged = {p for p, tags in result.concepts.tags.items() if any(k == llm for k, _ in tags)}
     got = {b["paper"]["value"].rsplit("/", 1)[1] for b in doc["results"]["bindings"]}
     assert got == tagged
@@ -95,6 +95,26 @@ def test_similar_papers_are_ranked_by_weight(built):
         if e["rel"] == "similar" and f"paper:{key}" in (a, b):
             neighbours.add(b if a == f"paper:{key}" else a)
     assert len(lines) - 1 == len(neighbours)
+
+
+def test_narrower_concepts_follow_the_hierarchy_down(built):
+    result, ttl = built
+    concepts = result.concepts.concepts
+    decoding = next(k for k, c in concepts.items() if k == "decoding")
+    rows = csv_rows(q("narrower-concepts", "-d", str(ttl), "-f", "csv", "-p", "label=decoding").stdout)
+
+    def below(key: str) -> bool:
+        seen = concepts[key].broader
+        while seen is not None:
+            if seen == decoding:
+                return True
+            seen = concepts[seen].broader
+        return False
+
+    expected = {(concepts[k].label, concepts[k].papers) for k in concepts if below(k)}
+    assert {(r["narrower"], int(r["papers"])) for r in rows} == expected
+    assert "speculative decoding" in {r["narrower"] for r in rows}
+    assert all(r["broader"] == concepts[decoding].label for r in rows)
 
 
 def test_owners_with_most_papers(built):
@@ -201,7 +221,7 @@ def test_unknown_name_suggests_close_matches(built):
     assert out.exit_code == 2
     assert (
         out.stderr
-        == "Error: no bundled query named 'top-concept'; did you mean top-concepts, papers-for-concept?\n"
+        == "Error: no bundled query named 'top-concept'; did you mean top-concepts, narrower-concepts, papers-for-concept?\n"
     )
 
 

@@ -1,0 +1,331 @@
+"""From candidate keys to concepts: acronym senses, variants, termhood, labels and hierarchy.
+
+`kg.concepts` counts candidate phrases per paper; the rules here decide which keys name the
+same concept, which keys are research concepts at all, how a concept is labelled, and which
+concept is a specialisation of another.  They use the corpus's own statistics together with
+how common a word is in general English (wordfreq), so that "depth" or "series of ablation
+experiments" are not concepts while "quantization" and "speculative decoding" are.
+"""
+
+from __future__ import annotations
+
+import math
+from collections import Counter, defaultdict
+from collections.abc import Iterable, Sequence
+from dataclasses import dataclass
+
+from kg.phrases import (
+    _ADJECTIVE_ENDINGS,
+    _NOUNS_LIKE_ADJECTIVES,
+    BROAD_ALONE,
+    CONNECTORS,
+    FILLER_MODIFIERS,
+    FUNCTION_WORDS,
+    GENERIC_WORDS,
+    _lemma,
+    acronym_key,
+    is_acronym,
+    phrase_key,
+    zipf,
+)
+
+# Head nouns that describe a concept rather than name it: "transformer model" is the
+# transformer, "attention mechanism" attention, "text-to-image generation" text-to-image,
+# where the shorter form is itself a term.
+DESCRIPTIVE_HEADS = frozenset(
+    "model network architecture algorithm mechanism generation framework method approach".split()
+)
+# Heads of academic boilerplate: "series of ablation experiments", "facilitate future
+# research", "downstream applications" are no research concepts, whatever precedes them.
+BOILERPLATE_HEADS = frozenset(
+    """
+    experiment research study analysis result evaluation improvement effectiveness capability
+    ability advantage benefit limitation challenge issue work paper finding insight contribution
+    direction range variety number amount series magnitude aspect field area community practice
+    literature scenario application case example step way manner need goal observation
+    implication perspective experience attempt potential progress success effort role impact
+    importance trend fact lot kind type form part detail end usage use gain drop margin
+    interpretation strength understanding page set demand
+    """.split()
+)
+# A word this common in general English (Zipf scale) is too broad to tag a paper with on its
+# own ("depth", "video", "control"); between the two bounds its weight shrinks.
+COMMON_ZIPF = 4.3
+SPECIFIC_ZIPF = 3.3
+# A term that is the head of its noun phrase in fewer than this share of its uses is a
+# modifier ("real-world", "pixel-level", "large-scale"), not a concept.
+MIN_HEAD_SHARE = 0.2
+# An "-ing" word followed by its object this often is a verb ("capturing the ..."), not a term.
+MAX_VERB_SHARE = 0.25
+
+
+# ----------------------------------------------------------------------------------------
+# Acronyms
+
+
+@dataclass
+class AcronymSenses:
+    """What each acronym stands for: per paper (its own definition) and in the corpus.
+
+    `corpus[acr]` is the key an acronym resolves to where a paper uses it without defining
+    it; it exists only where the corpus defines the acronym one way.  `ambiguous` holds the
+    acronyms defined several ways (SD: speculative decoding, Stable Diffusion), which resolve
+    only in the papers that define them.  `alias` maps a minor spelling of a sense to the
+    major one ("large-scale language models" is the LLM of "large language models").
+    """
+
+    per_paper: dict[int, dict[str, str | None]]
+    corpus: dict[str, str]
+    ambiguous: frozenset[str]
+    alias: dict[str, str]
+    written: dict[str, Counter[str]]  # sense key -> long forms as written, with counts
+    acronyms: dict[str, set[str]]  # sense key -> the acronyms defined for it
+
+
+def acronym_senses(definitions: Iterable[tuple[int, str, list[str]]]) -> AcronymSenses:
+    """Senses from (paper index, acronym, long-form words) triples; [] words: unreadable."""
+    per_paper: dict[int, dict[str, str | None]] = defaultdict(dict)
+    counts: dict[str, Counter[str]] = defaultdict(Counter)
+    written: dict[str, Counter[str]] = defaultdict(Counter)
+    short: dict[str, set[str]] = defaultdict(set)
+    for paper, acronym, words in definitions:
+        key = phrase_key(words) if words else None
+        per_paper[paper].setdefault(acronym, key)  # a paper's first definition is its sense
+        if key:
+            counts[acronym][key] += 1
+            written[key][" ".join(words)] += 1
+            short[key].add(acronym)
+    corpus: dict[str, str] = {}
+    ambiguous = set()
+    alias: dict[str, str] = {}
+    for acronym in sorted(counts):
+        groups = _sense_groups(counts[acronym])
+        for group in groups:
+            for key in group[1:]:
+                alias.setdefault(key, group[0])
+        if len(groups) == 1:
+            corpus[acronym] = groups[0][0]
+        else:
+            ambiguous.add(acronym)
+    return AcronymSenses(dict(per_paper), corpus, frozenset(ambiguous), alias, dict(written), dict(short))
+
+
+def _sense_groups(senses: Counter[str]) -> list[list[str]]:
+    """Senses grouped where they share at least half their words, most defined first."""
+    ranked = [k for k, _ in sorted(senses.items(), key=lambda kv: (-kv[1], kv[0]))]
+    groups: list[list[str]] = []
+    for key in ranked:
+        words = set(key.split())
+        for group in groups:
+            head = set(group[0].split())
+            if 2 * len(words & head) >= len(words | head):
+                group.append(key)
+                break
+        else:
+            groups.append([key])
+    return groups
+
+
+def acronym_of(surface: str) -> tuple[str, list[str]] | None:
+    """(acronym, rest of the words) of an `ACR:` marker or a phrase led by an acronym."""
+    if surface.startswith("ACR:"):
+        return acronym_key(surface[4:]), []
+    first, sep, rest = surface.partition(" ")
+    if sep and first[:1].isupper() and is_acronym(first):
+        return acronym_key(first), rest.split()
+    return None
+
+
+def resolved(senses: AcronymSenses, acronym: str, rest: list[str], paper: int | None = None) -> str | None:
+    """The key of an acronym (and the words after it) in a paper, or in the corpus; None if unknown."""
+    mine = senses.per_paper.get(paper, {}) if paper is not None else {}
+    if acronym in mine:
+        sense = mine[acronym]
+    elif acronym in senses.corpus:
+        sense = senses.corpus[acronym]
+    elif acronym in senses.ambiguous:
+        return None
+    else:  # never defined anywhere: the acronym names the concept (CLIP, GPT-4)
+        sense = phrase_key([acronym])
+    if sense is None:
+        return None
+    sense = senses.alias.get(sense, sense)
+    return phrase_key([*sense.split(), *rest]) if rest else sense
+
+
+# ----------------------------------------------------------------------------------------
+# Variants
+
+
+def variant_merges(
+    keys: Sequence[str], usable: Sequence[bool], together: set[tuple[int, int]], acronyms: set[str]
+) -> list[int]:
+    """For each key, the number of the key it merges into (itself if none).
+
+    Merged: a descriptive head with the term it describes ("transformer model" into
+    "transformer"), a truncated word with its full form ("layer norm" into "layer
+    normalization"), and an acronym never defined in the corpus with the one usable term
+    whose initials it spells and that shares two papers with it ("kv" into "key value";
+    `acronyms` holds the keys of acronyms).  `usable[i]` says whether key i can be a concept at all; `together` holds pairs of key
+    numbers (smaller first) that occur in one paper.
+    """
+    number = {k: i for i, k in enumerate(keys)}
+    target = list(range(len(keys)))
+    by_initials: dict[str, list[int]] = defaultdict(list)
+    by_stem: dict[tuple[str, ...], list[int]] = defaultdict(list)
+    for i, key in enumerate(keys):
+        words = key.split()
+        if usable[i] and len(words) >= 2:
+            by_initials["".join(w[0] for w in words if w not in CONNECTORS)].append(i)
+            by_stem[tuple(words[:-1])].append(i)
+    for i, key in enumerate(keys):
+        words = key.split()
+        if len(words) >= 2 and words[-1] in DESCRIPTIVE_HEADS:
+            shorter = number.get(" ".join(words[:-1]))
+            if shorter is not None and usable[shorter]:
+                target[i] = shorter
+                continue
+        if len(words) >= 2 and len(words[-1]) >= 4:
+            fuller = [
+                j
+                for j in by_stem.get(tuple(words[:-1]), ())
+                if j != i and keys[j].split()[-1].startswith(words[-1]) and len(keys[j]) > len(key)
+            ]
+            if len(fuller) == 1:
+                target[i] = fuller[0]
+                continue
+        if key in acronyms:
+            spelled = [j for j in by_initials.get(key, ()) if (min(i, j), max(i, j)) in together]
+            if len(spelled) == 1:
+                target[i] = spelled[0]
+    for i in range(len(target)):  # chains end at a key that merges nowhere
+        seen = {i}
+        while target[target[i]] != target[i] and target[target[i]] not in seen:
+            seen.add(target[i])
+            target[i] = target[target[i]]
+    return target
+
+
+# ----------------------------------------------------------------------------------------
+# Termhood
+
+
+def single_word_weight(word: str) -> float:
+    """How much a one-word term counts: 1 for technical words, less for common English, 0 if too common."""
+    common = zipf(word)
+    if common >= COMMON_ZIPF:
+        return 0.0
+    if common <= SPECIFIC_ZIPF:
+        return 1.0
+    return 1.0 - 0.6 * (common - SPECIFIC_ZIPF) / (COMMON_ZIPF - SPECIFIC_ZIPF)
+
+
+def is_term(key: str, *, head_share: float, verb_share: float, hyphen_to: bool, compound_head: bool) -> bool:
+    """Whether a candidate key can name a research concept (corpus counts aside).
+
+    `compound_head` says whether a longer key ends with this one ("layer pruning" for
+    "pruning"): a lone "-ing" word is a term only where the corpus uses it as a noun so.
+    """
+    words = key.split()
+    if not words or len(key) < 2:
+        return False
+    if all(w in GENERIC_WORDS or w in FILLER_MODIFIERS or w in FUNCTION_WORDS for w in words):
+        return False
+    if words[-1] in BOILERPLATE_HEADS or words[-1].isdigit():
+        return False
+    if any(
+        words[i + 1] in CONNECTORS
+        and (_lemma(words[i]) in GENERIC_WORDS or _lemma(words[i]) in BOILERPLATE_HEADS)
+        for i in range(len(words) - 1)
+    ):
+        return False  # "number of parameters", "variety of tasks", "role of LayerNorm"
+    if head_share < MIN_HEAD_SHARE or verb_share > MAX_VERB_SHARE:
+        return False
+    if len(words) == 1:
+        word = words[0]
+        if word in BROAD_ALONE or word in GENERIC_WORDS or any(c.isdigit() for c in word):
+            return False
+        if word.endswith(_ADJECTIVE_ENDINGS) and word not in _NOUNS_LIKE_ADJECTIVES:
+            return False
+        if single_word_weight(word) == 0.0 or (word.endswith("ing") and not compound_head):
+            return False
+    # "X to Y" is a compound only where someone wrote it "X-to-Y" ("text to image");
+    # otherwise it is a verb phrase ("approach to learn").
+    return " to " not in f" {key} " or hyphen_to
+
+
+def term_weight(key: str, idf: float) -> float:
+    """Ranking weight of a term: rarity in the corpus, length (up to 2x), and specificity."""
+    words = key.count(" ") + 1
+    specific = single_word_weight(key) if words == 1 else 1.0
+    return idf * (1 + 0.5 * min(words - 1, 2)) * specific
+
+
+def idf(papers: int, df: int) -> float:
+    return math.log(papers / df) + 1.0
+
+
+# ----------------------------------------------------------------------------------------
+# Labels
+
+
+def preferred_label(forms: Counter[str], own: set[str]) -> str | None:
+    """The form its papers write most often (case, hyphens and number as written).
+
+    `forms` counts papers per written form; `own` holds the forms that are the concept's own
+    key (not a merged variant), which are preferred.  Acronyms are labels only where the
+    concept has no other written form.  Forms differing only in case count together; the
+    most written casing wins.
+    """
+    candidates = {f: n for f, n in forms.items() if f in own and not is_acronym(f)}
+    if not candidates:
+        candidates = {f: n for f, n in forms.items() if not is_acronym(f)} or dict(forms)
+    if not candidates:
+        return None
+    by_lower: Counter[str] = Counter()
+    for form, n in candidates.items():
+        by_lower[form.lower()] += n
+    best_lower = sorted(by_lower.items(), key=lambda kv: (-kv[1], len(kv[0]), kv[0]))[0][0]
+    casings = [(n, f) for f, n in candidates.items() if f.lower() == best_lower]
+    return sorted(casings, key=lambda nf: (-nf[0], nf[1].lower() != nf[1], nf[1]))[0][1]
+
+
+def alternative_labels(label: str, forms: Iterable[str]) -> list[str]:
+    """The other written forms: acronyms as written, other forms once each in lower case."""
+    alts: dict[str, str] = {}
+    for form in sorted(forms):
+        shown = form if is_acronym(form) else _lower_words(form)
+        alts.setdefault(shown if is_acronym(form) else shown.lower(), shown)
+    alts.pop(label if is_acronym(label) else label.lower(), None)
+    return sorted(set(alts.values()) - {label})
+
+
+def _lower_words(phrase: str) -> str:
+    """Lower-case a phrase but keep acronyms and coined names (`ViT`, `LayerNorm`) as written."""
+    return " ".join(
+        w if is_acronym(w) or any(c.isupper() for c in w[1:]) else w.lower() for w in phrase.split()
+    )
+
+
+# ----------------------------------------------------------------------------------------
+# Hierarchy
+
+
+def broader_terms(keys: Iterable[str]) -> dict[str, str]:
+    """{narrower key: broader key}: the longest proper word suffix of a key that is a key too.
+
+    "medical image segmentation" is narrower than "image segmentation" where both are
+    concepts, else than "segmentation"; "speculative decoding" is narrower than "decoding".
+    """
+    known = set(keys)
+    broader = {}
+    for key in sorted(known):
+        words = key.split()
+        for start in range(1, len(words)):
+            if words[start] in CONNECTORS:
+                continue
+            suffix = " ".join(words[start:])
+            if suffix in known:
+                broader[key] = suffix
+                break
+    return broader
