@@ -184,12 +184,12 @@ Definitions = list[tuple[int, str, list[str]]]
 @dataclass
 class PaperTerms:
     """One paper's candidate surfaces: weighted counts (a title mention counts TITLE_WEIGHT),
-    weighted counts as the head of a noun phrase, the surfaces of its title, and the
-    acronyms it defines."""
+    the title's surfaces first (`in_title` of them), weighted counts as the head of a noun
+    phrase, and the acronyms it defines."""
 
     counts: Counter[str]
+    in_title: int
     heads: Counter[str]
-    in_title: set[str]
     definitions: list[tuple[str, list[str]]]
 
 
@@ -207,15 +207,14 @@ def paper_terms(paper: Paper) -> PaperTerms:
     counts: Counter[str] = Counter()
     heads: Counter[str] = Counter()
     found, head = candidate_phrases(title)
-    for surface in found:
-        counts[surface] += TITLE_WEIGHT
-    for surface in head:
-        heads[surface] += TITLE_WEIGHT
-    in_title = set(found)
+    for _ in range(TITLE_WEIGHT):
+        counts.update(found)
+        heads.update(head)
+    in_title = len(counts)
     found, head = candidate_phrases(abstract)
     counts.update(found)
     heads.update(head)
-    return PaperTerms(counts, heads, in_title, list(acronym_definitions(f"{title}. {abstract}")))
+    return PaperTerms(counts, in_title, heads, list(acronym_definitions(f"{title}. {abstract}")))
 
 
 @dataclass
@@ -231,30 +230,32 @@ class _RunTerms:
 
     surfaces: list[str]
     keys: list[str]  # surface_key of each surface
+    heads: array  # per surface: weighted mentions as the head of a noun phrase, all papers
     ends: array  # ends[i]: where paper i's entries end in the arrays below
+    in_title: array  # in_title[i]: how many of paper i's first entries are in its title
     ids: array
     counts: array  # weighted mentions (a title mention counts TITLE_WEIGHT)
-    heads: array  # weighted mentions as the head of a noun phrase
-    titles: array  # 1 where the surface is in the paper's title
     definitions: Definitions  # paper indices within the run
 
 
 def _read_run(papers: Sequence[Paper]) -> _RunTerms:
     index: dict[str, int] = {}
     number = index.setdefault
-    ends, ids, counts, heads, titles = array("q"), array("i"), array("i"), array("i"), array("b")
+    ends, in_title, ids, counts = array("q"), array("i"), array("i"), array("i")
+    heads: Counter[str] = Counter()
     definitions: Definitions = []
     for i, paper in enumerate(papers):
         terms = paper_terms(paper)
-        found, head, in_title = terms.counts, terms.heads, terms.in_title
+        found = terms.counts
         ids.extend([number(surface, len(index)) for surface in found])
         counts.extend(found.values())
-        heads.extend([head.get(surface, 0) for surface in found])
-        titles.extend([surface in in_title for surface in found])
+        in_title.append(terms.in_title)
         ends.append(len(ids))
+        heads.update(terms.heads)
         definitions += [(i, acronym, words) for acronym, words in terms.definitions]
     keys = [surface_key(s) for s in index]
-    return _RunTerms(list(index), keys, ends, ids, counts, heads, titles, definitions)
+    head_counts = array("i", [heads.get(s, 0) for s in index])
+    return _RunTerms(list(index), keys, head_counts, ends, in_title, ids, counts, definitions)
 
 
 @dataclass
@@ -263,11 +264,11 @@ class _CorpusTerms:
 
     surfaces: list[str]
     keys: list[str]
+    heads: np.ndarray  # per surface
     indptr: np.ndarray  # paper i's entries are [indptr[i], indptr[i + 1])
     ids: np.ndarray
     counts: np.ndarray
-    heads: np.ndarray
-    titles: np.ndarray
+    titles: np.ndarray  # per entry: 1 if in the paper's title
     definitions: Definitions
 
 
@@ -275,25 +276,38 @@ def _join(runs: Iterable[_RunTerms]) -> _CorpusTerms:
     index: dict[str, int] = {}
     number = index.setdefault
     keys: list[str] = []
+    heads: list[np.ndarray] = []
     indptr: list[np.ndarray] = [np.zeros(1, np.int64)]
-    ids, counts, heads, titles = [], [], [], []
+    ids, counts, in_title = [], [], []
     definitions: Definitions = []
     offset = papers = 0
     for run in runs:
         known = len(index)
         global_id = np.fromiter((number(s, len(index)) for s in run.surfaces), np.int32, len(run.surfaces))
         keys += [key for i, key in zip(global_id.tolist(), run.keys, strict=True) if i >= known]
+        heads.append(np.bincount(global_id, weights=np.frombuffer(run.heads, np.intc), minlength=len(index)))
         ids.append(global_id[np.frombuffer(run.ids, np.intc)])
         counts.append(np.frombuffer(run.counts, np.intc).astype(np.int64))
-        heads.append(np.frombuffer(run.heads, np.intc).astype(np.int64))
-        titles.append(np.frombuffer(run.titles, np.int8).astype(np.int64))
+        in_title.append(np.frombuffer(run.in_title, np.intc))
         indptr.append(np.frombuffer(run.ends, np.int64) + offset)
         offset += len(run.ids)
         definitions += [(papers + i, acronym, words) for i, acronym, words in run.definitions]
         papers += len(run.ends)
-    join = np.concatenate
+    head_totals = np.zeros(len(index))
+    for part in heads:
+        head_totals[: len(part)] += part
+    starts = np.concatenate(indptr)
+    rows = np.repeat(np.arange(papers), np.diff(starts))
+    titles = (np.arange(offset) - starts[rows] < np.concatenate(in_title)[rows]).astype(np.int64)
     return _CorpusTerms(
-        list(index), keys, join(indptr), join(ids), join(counts), join(heads), join(titles), definitions
+        list(index),
+        keys,
+        head_totals,
+        starts,
+        np.concatenate(ids),
+        np.concatenate(counts),
+        titles,
+        definitions,
     )
 
 
@@ -347,7 +361,8 @@ def _extract(papers: Sequence[Paper], options: ConceptOptions, terms: _CorpusTer
     )
     packed.sum_duplicates()
     counts = np.bincount(columns[valid], weights=terms.counts[valid], minlength=len(keys))
-    heads = np.bincount(columns[valid], weights=terms.heads[valid], minlength=len(keys))
+    targeted = surface_target >= 0
+    heads = np.bincount(surface_target[targeted], weights=terms.heads[targeted], minlength=len(keys))
     del rows, columns, valid
 
     # 2. Variants meet ("transformer model" and "transformer", "layer norm" and "layer
@@ -388,9 +403,7 @@ def _extract(papers: Sequence[Paper], options: ConceptOptions, terms: _CorpusTer
         for s, t in zip(terms.surfaces, target_of, strict=True)
         if t and s.startswith("ACR:") and " " not in t
     }
-    into = variant_merges(
-        keys, terms_among(keys, counts, heads), _acronym_pairs(packed, keys, acronym_keys), acronym_keys
-    )
+    into = variant_merges(keys, terms_among(keys, counts, heads), acronym_keys, partial(_together, packed))
     merged_keys = sorted({keys[i] for i in into})
     merged_number = {k: i for i, k in enumerate(merged_keys)}
     remap = np.fromiter((merged_number[keys[i]] for i in into), np.int32, len(keys))
@@ -498,17 +511,19 @@ def _verb_uses(terms: _CorpusTerms) -> dict[str, int]:
     return dict(uses)
 
 
-def _acronym_pairs(packed: csr_matrix, keys: list[str], acronyms: set[str]) -> set[tuple[int, int]]:
-    """Pairs (smaller number first) of an acronym's key and another key in two papers or more."""
-    short = np.array([k in acronyms for k in keys], bool)
-    pairs: Counter[tuple[int, int]] = Counter()
-    indptr, indices = packed.indptr, packed.indices
-    for row in np.flatnonzero(np.add.reduceat(short[indices], indptr[:-1]) if len(indices) else []).tolist():
-        found = indices[indptr[row] : indptr[row + 1]].tolist()
-        for i in found:
-            if short[i]:
-                pairs.update((min(i, j), max(i, j)) for j in found if j != i)
-    return {pair for pair, papers in pairs.items() if papers >= 2}
+def _together(packed: csr_matrix, pairs: list[tuple[int, int]]) -> set[tuple[int, int]]:
+    """The pairs of key numbers whose keys occur together in two papers or more."""
+    columns = sorted({k for pair in pairs for k in pair})
+    if not columns:
+        return set()
+    sub = packed[:, columns].tocsc()
+    position = {k: i for i, k in enumerate(columns)}
+
+    def papers(key: int) -> np.ndarray:
+        i = position[key]
+        return sub.indices[sub.indptr[i] : sub.indptr[i + 1]]
+
+    return {(a, b) for a, b in pairs if len(np.intersect1d(papers(a), papers(b), assume_unique=True)) >= 2}
 
 
 def _headless(keys: list[str], df: np.ndarray) -> set[str]:

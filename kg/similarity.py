@@ -115,33 +115,50 @@ def similar_papers(concepts: ConceptMap) -> list[Similar]:
     signals = [by_concept]
     if concepts.text is not None:
         signals.append(_within_budget(_normalised(concepts.text), budget))
-    chosen: dict[tuple[int, int], tuple[float, ...]] = {}
+    # Each key's rank in sorted order: ties go to the key that sorts first.
+    rank = np.empty(papers, np.int64)
+    rank[np.argsort(np.array(keys, dtype=object), kind="stable")] = np.arange(papers)
+    picked_a, picked_b = [], []
     for start in range(0, papers, _BLOCK):
         rows = slice(start, min(start + _BLOCK, papers))
-        scores = [csr_matrix(m[rows] @ m.T) for m in signals]
-        combined = _mix(scores)
-        for local in range(combined.shape[0]):
-            i = start + local
-            lo, hi = combined.indptr[local], combined.indptr[local + 1]
-            others, values = combined.indices[lo:hi], combined.data[lo:hi]
-            good = (others != i) & (values >= MIN_BEST)
-            others, values = others[good], values[good]
-            # Best first; ties go to the key that sorts first.
-            order = sorted(range(len(others)), key=lambda j: (-round(values[j], 6), keys[others[j]]))
-            strong = [j for j in order[:NEIGHBOURS] if values[j] >= MIN_SIMILARITY]
-            for j in strong or order[:1]:
-                other = int(others[j])
-                pair = (i, other) if keys[i] < keys[other] else (other, i)
-                if pair not in chosen:
-                    chosen[pair] = tuple(float(m[local, other]) for m in scores)
-    found = []
+        combined = _mix([csr_matrix(m[rows] @ m.T) for m in signals]).tocoo()
+        row, col, value = combined.row + start, combined.col, np.round(combined.data, 6)
+        keep = (col != row) & (value >= MIN_BEST)
+        row, col, value = row[keep], col[keep], value[keep]
+        order = np.lexsort((rank[col], -value, row))
+        row, col, value = row[order], col[order], value[order]
+        # Position of each candidate within its row, best first.
+        first = np.searchsorted(row, row, side="left")
+        place = np.arange(len(row)) - first
+        strong = (place < NEIGHBOURS) & (value >= MIN_SIMILARITY)
+        has_strong = np.zeros(papers, bool)
+        has_strong[row[strong]] = True
+        best_only = (place == 0) & ~has_strong[row]
+        chosen = strong | best_only
+        picked_a.append(row[chosen])
+        picked_b.append(col[chosen])
+    a = np.concatenate(picked_a) if picked_a else np.zeros(0, np.int64)
+    b = np.concatenate(picked_b) if picked_b else np.zeros(0, np.int64)
+    swap = rank[a] > rank[b]
+    a, b = np.where(swap, b, a), np.where(swap, a, b)
+    pairs = np.unique(np.stack([a, b], axis=1), axis=0) if len(a) else np.zeros((0, 2), np.int64)
+    # What each signal says of each chosen pair: row-wise dot products of the two papers' rows.
+    parts = [np.asarray(m[pairs[:, 0]].multiply(m[pairs[:, 1]]).sum(axis=1)).ravel() for m in signals]
     tags = {p: {k for k, _ in concepts.tags.get(p, ()) if k in concepts.idf} for p in keys}
-    for (i, j), parts in chosen.items():
-        a, b = keys[i], keys[j]
-        by_concepts = round(parts[0], 4)
-        by_text = round(parts[1], 4) if len(parts) > 1 else None
-        weight = round(_mix(list(parts)), 4)
-        found.append(Similar(a, b, weight, tuple(sorted(tags[a] & tags[b])), by_concepts, by_text))
+    found = []
+    for n, (i, j) in enumerate(pairs.tolist()):
+        scores = [float(part[n]) for part in parts]
+        x, y = keys[i], keys[j]
+        found.append(
+            Similar(
+                x,
+                y,
+                round(_mix(scores), 4),
+                tuple(sorted(tags[x] & tags[y])),
+                round(scores[0], 4),
+                round(scores[1], 4) if len(scores) > 1 else None,
+            )
+        )
     return sorted(found, key=lambda s: (s.a, s.b))
 
 

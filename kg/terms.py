@@ -11,7 +11,7 @@ from __future__ import annotations
 
 import math
 from collections import Counter, defaultdict
-from collections.abc import Iterable, Sequence
+from collections.abc import Callable, Iterable, Sequence
 from dataclasses import dataclass
 
 from kg.phrases import (
@@ -158,16 +158,19 @@ def resolved(senses: AcronymSenses, acronym: str, rest: list[str], paper: int | 
 
 
 def variant_merges(
-    keys: Sequence[str], usable: Sequence[bool], together: set[tuple[int, int]], acronyms: set[str]
+    keys: Sequence[str],
+    usable: Sequence[bool],
+    acronyms: set[str],
+    together: Callable[[list[tuple[int, int]]], set[tuple[int, int]]],
 ) -> list[int]:
     """For each key, the number of the key it merges into (itself if none).
 
     Merged: a descriptive head with the term it describes ("transformer model" into
     "transformer"), a truncated word with its full form ("layer norm" into "layer
-    normalization"), and an acronym never defined in the corpus with the one usable term
-    whose initials it spells and that shares two papers with it ("kv" into "key value";
-    `acronyms` holds the keys of acronyms).  `usable[i]` says whether key i can be a concept at all; `together` holds pairs of key
-    numbers (smaller first) that occur in one paper.
+    normalization"), and an acronym never defined in the corpus (`acronyms` holds their
+    keys) with the one usable term whose initials it spells, where the two share papers
+    ("kv" into "key value").  `usable[i]` says whether key i can be a concept at all;
+    `together(pairs)` returns those of the (key, key) number pairs that share two papers.
     """
     number = {k: i for i, k in enumerate(keys)}
     target = list(range(len(keys)))
@@ -178,6 +181,7 @@ def variant_merges(
         if usable[i] and len(words) >= 2:
             by_initials["".join(w[0] for w in words if w not in CONNECTORS)].append(i)
             by_stem[tuple(words[:-1])].append(i)
+    spelled: list[tuple[int, int]] = []
     for i, key in enumerate(keys):
         words = key.split()
         if len(words) >= 2 and words[-1] in DESCRIPTIVE_HEADS:
@@ -195,9 +199,12 @@ def variant_merges(
                 target[i] = fuller[0]
                 continue
         if key in acronyms:
-            spelled = [j for j in by_initials.get(key, ()) if (min(i, j), max(i, j)) in together]
-            if len(spelled) == 1:
-                target[i] = spelled[0]
+            spelled += [(i, j) for j in by_initials.get(key, ())]
+    met = together(spelled)
+    for i in {i for i, _ in spelled}:
+        found = [j for a, j in spelled if a == i and (a, j) in met]
+        if len(found) == 1:
+            target[i] = found[0]
     for i in range(len(target)):  # chains end at a key that merges nowhere
         seen = {i}
         while target[target[i]] != target[i] and target[target[i]] not in seen:
