@@ -72,6 +72,15 @@ class Source(str, enum.Enum):
     s2 = "s2"
 
 
+class InputFormat(str, enum.Enum):
+    auto = "auto"
+    page = "page"
+    hf = "hf"
+    html = "html"
+    ids = "ids"
+    bibtex = "bibtex"
+
+
 class DrawKind(str, enum.Enum):
     papers = "papers"
     concepts = "concepts"
@@ -101,9 +110,18 @@ def build(
     inputs: Annotated[
         list[str] | None,
         typer.Argument(
-            help="Pages to read: files, directories (every *.txt below) or globs. Default: the bundled sample."
+            help="Papers to read: files, folders (every *.txt, *.json, *.bib, *.html below) or globs. "
+            "Saved Daily Papers pages, Hugging Face API JSON, saved HTML, arXiv id / DOI lists and "
+            "BibTeX are told apart by content. Default: the bundled sample."
         ),
     ] = None,
+    input_format: Annotated[
+        InputFormat,
+        typer.Option(
+            "--input-format",
+            help="Read every input as this format instead of detecting it from the content.",
+        ),
+    ] = InputFormat.auto,
     out: Annotated[Path, typer.Option("--out", "-o", help="Directory for the exports.")] = Path("exports"),
     formats: Annotated[
         list[RdfFormat] | None,
@@ -112,7 +130,7 @@ def build(
     base_iri: Annotated[
         str, typer.Option(help="Base for the IRIs kg mints (papers, sources).")
     ] = DEFAULT_BASE,
-    skip_bad: Annotated[bool, typer.Option(help="Warn about unreadable pages and build the rest.")] = False,
+    skip_bad: Annotated[bool, typer.Option(help="Warn about unreadable inputs and build the rest.")] = False,
     concepts_per_paper: Annotated[int, typer.Option(min=1, help="Most concepts tagged on one paper.")] = 8,
     min_papers: Annotated[int, typer.Option(min=1, help="Fewest papers a concept must tag.")] = 2,
     stoplist: Annotated[
@@ -144,9 +162,9 @@ def build(
         ),
     ] = None,
 ) -> None:
-    """Build the graph from saved Daily Papers pages and write RDF to the output directory.
+    """Build the graph from your papers (pages, HF JSON, id lists, BibTeX) and write RDF to the output directory.
 
-    Example: kg build pages/ --out exports --format ttl --format nt
+    Example: kg build pages/ library.bib --out exports --format ttl --format nt
     """
     chosen = [f.value for f in formats] if formats else ["ttl"]
     try:
@@ -169,12 +187,15 @@ def build(
                 formats=chosen,
                 base=base_iri,
                 skip_bad=skip_bad,
+                input_format=None if input_format is InputFormat.auto else input_format.value,
                 concepts=options,
                 progress=progress,
                 jobs=jobs,
             )
     except KgError as err:
         raise fail(err) from None
+    for note in result.notes:
+        err_console.print(f"Note: {note}", markup=False, soft_wrap=True)
     for warning in result.warnings[:MAX_WARNINGS]:
         err_console.print(f"Warning: {warning}", markup=False, soft_wrap=True)
     if len(result.warnings) > MAX_WARNINGS:
