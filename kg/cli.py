@@ -300,6 +300,61 @@ def view_command(
     webbrowser.open(page.resolve().as_uri())
 
 
+class FetchSource(str, enum.Enum):
+    hf = "hf"
+
+
+@app.command("fetch")
+def fetch_command(
+    source: Annotated[FetchSource, typer.Argument(help="What to fetch: hf (Hugging Face Daily Papers).")],
+    out: Annotated[Path, typer.Option("--out", "-o", help="Folder for the saved JSON files.")],
+    date: Annotated[
+        list[str] | None, typer.Option("--date", "-d", help="A day's list, YYYY-MM-DD (repeatable).")
+    ] = None,
+    week: Annotated[
+        list[str] | None, typer.Option(help="An ISO week's list, e.g. 2024-W43 (repeatable).")
+    ] = None,
+    month: Annotated[
+        list[str] | None, typer.Option(help="A month's list, e.g. 2024-10 (repeatable).")
+    ] = None,
+    start: Annotated[
+        str | None, typer.Option("--from", help="First day of a range (one file a day).")
+    ] = None,
+    end: Annotated[str | None, typer.Option("--to", help="Last day of the range.")] = None,
+    cache: Annotated[
+        Path | None, typer.Option(help="HTTP cache file (SQLite). Default: $KG_CACHE_DIR or ~/.cache/kg.")
+    ] = None,
+    offline: Annotated[bool, typer.Option(help="Use only cached answers; send no request.")] = False,
+    quiet: Annotated[bool, typer.Option("--quiet", "-q", help="No progress bar or summary.")] = False,
+) -> None:
+    """Save Hugging Face Daily Papers lists as JSON files that kg build reads offline.
+
+    One file per day, week or month in --out (hf-daily-2024-10-25.json, ...). Answers are cached, so fetching again sends nothing; KG_HF_API points at a mirror.
+
+    Example: kg fetch hf --date 2024-10-25 --out papers && kg build papers
+    """
+    from kg.fetch import fetch_hf, periods
+
+    try:
+        wanted = periods(dates=date or (), weeks=week or (), months=month or (), start=start, end=end)
+    except KgError as err:
+        raise fail(err, code=2) from None
+    try:
+        with _progress_bar(quiet) as progress:
+            result = fetch_hf(wanted, out, session=make_session(cache, offline=offline), progress=progress)
+    except KgError as err:
+        raise fail(err) from None
+    for period in result.empty:
+        err_console.print(
+            f"Note: no papers listed for {period.kind} {period.value}; no file written", soft_wrap=True
+        )
+    if quiet:
+        return
+    for path, count in result.files:
+        out_console.print(f"wrote {path} ({count} papers)", markup=False, soft_wrap=True)
+    out_console.print(f"{result.requests} requests sent ({len(wanted)} lists; the rest came from the cache)")
+
+
 class ResultFormat(str, enum.Enum):
     table = "table"
     csv = "csv"
