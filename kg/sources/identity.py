@@ -68,7 +68,15 @@ def parse_arxiv_id(text: str) -> str | None:
         doi = _ARXIV_DOI.match(_DOI_PREFIX.sub("", text))
         text = doi.group(1) if doi else _ARXIV_PREFIX.sub("", text)
     match = _ARXIV_ID.fullmatch(text)
-    return match.group(1) if match else None
+    return match.group(1) if match and _digits_fit(match.group(1)) else None
+
+
+def _digits_fit(arxiv_id: str) -> bool:
+    """New-style ids have four digits after the dot until 1412 and five from 1501 on."""
+    head, dot, tail = arxiv_id.partition(".")
+    if not dot or "/" in arxiv_id:
+        return True
+    return len(tail) == (5 if head >= "1501" else 4)
 
 
 def parse_doi(text: str) -> str | None:
@@ -80,5 +88,5 @@ def parse_doi(text: str) -> str | None:
 
 def find_arxiv_id(text: str) -> str | None:
     """An arXiv id named anywhere in free text (`arXiv preprint arXiv:1706.03762`), or None."""
-    match = re.search(rf"arxiv[\s:./]*(?:abs/)?({ARXIV_NEW}|{ARXIV_OLD})", text, re.IGNORECASE)
-    return match.group(1) if match else None
+    match = re.search(rf"arxiv[\s:./]*(?:abs/)?({ARXIV_NEW}|{ARXIV_OLD})\b", text, re.IGNORECASE)
+    return match.group(1) if match and _digits_fit(match.group(1)) else None

@@ -77,7 +77,7 @@ def merge_entries(entries: Iterable[Entry], warnings: list[str] | None = None) -
             if j == i or groups.find(i) == groups.find(j):
                 continue
             # One arXiv id is one paper whatever else disagrees (reported when the paper is made).
-            clash = None if kind == "arxiv" else groups.clash(i, j)
+            clash = None if kind == "arxiv" else groups.clash(j, i)
             if clash is None:
                 groups.union(i, j)
             else:
