@@ -689,3 +689,45 @@ def test_a_glob_matching_nothing_and_an_empty_folder_are_errors(tmp_path: Path):
         resolve_inputs([f"{tmp_path}/**/*.bib"])
     with pytest.raises(InputError, match=r"folder holds no input files"):
         resolve_inputs([tmp_path / "empty"])
+
+
+def test_every_kg_term_of_every_format_is_in_the_vocabulary(tmp_path: Path):
+    from rdflib import RDFS, Graph
+
+    built = build(tmp_path, PAGE, SOURCES)
+    vocab = Graph().parse(ROOT / "kg" / "data" / "vocab.ttl")
+    used = {p for p in Graph().parse(built.out / "graph.ttl").predicates() if str(p).startswith(PREFIXES_KG)}
+    assert {"titleMissing", "upvotes", "jsonPointer", "inputFormat"} <= {
+        str(p)[len(PREFIXES_KG) :] for p in used
+    }
+    for term in used:
+        assert vocab.value(term, RDFS.label) is not None and vocab.value(term, RDFS.comment) is not None, term
+
+
+PREFIXES_KG = "https://w3id.org/kg/vocab#"
+
+
+@pytest.mark.parametrize(
+    ("paper", "conforms"),
+    [
+        ("kg:titleMissing true", True),
+        ('dcterms:title "T"', True),
+        ('dcterms:title "T" ; kg:titleMissing true', False),
+        ("kg:upvotes 3", False),  # neither a title nor the flag
+        ('dcterms:title "T" ; dcterms:issued "2017"^^xsd:gYear ; kg:upvotes -1', False),
+    ],
+)
+def test_shapes_want_a_title_or_the_missing_flag(paper: str, conforms: bool):
+    pyshacl = pytest.importorskip("pyshacl")
+    from rdflib import Graph
+
+    data = Graph().parse(
+        data=PREFIXES
+        + f"""<http://x/s> a prov:Entity ; dcterms:source "ids.txt" ; kg:inputFormat "ids" .
+        <http://x/p> a schema:ScholarlyArticle ; {paper} ; kg:abstractMissing true ;
+            prov:wasDerivedFrom <http://x/s> ; prov:qualifiedDerivation <http://x/d> .
+        <http://x/d> a prov:Derivation ; prov:entity <http://x/s> ; kg:line 2 .""",
+        format="turtle",
+    )
+    result, _, report = pyshacl.validate(data, shacl_graph=Graph().parse(ROOT / "kg" / "data" / "shapes.ttl"))
+    assert result is conforms, report
