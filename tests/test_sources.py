@@ -576,6 +576,16 @@ def _bad(tmp: Path) -> dict[str, tuple[Path, str]]:
     (tmp / "broken.json").write_text('[\n  {"paper": {"id": "1706.03762",\n  "title": "x"\n]\n')
     (tmp / "s2.json").write_text(json.dumps({"data": [{"paperId": "abc", "title": "A paper"}]}))
     (tmp / "empty.json").write_text("[]")
+    csl = [
+        {
+            "id": "http://zotero.org/users/1/items/AB",
+            "type": "article-journal",
+            "title": "A paper",
+            "author": [{"family": "Doe", "given": "Jane"}],
+            "issued": {"date-parts": [[2020]]},
+        }
+    ]
+    (tmp / "zotero.json").write_text(json.dumps(csl))
     (tmp / "junk.bib").write_text("this is not BibTeX\nat all\n")
     (tmp / "only-bad-ids.txt").write_text("1713.03762\nnot-an-id\n")
     (tmp / "other.html").write_text("<!doctype html><html><body><p>Hello</p></body></html>")
@@ -592,6 +602,10 @@ def _bad(tmp: Path) -> dict[str, tuple[Path, str]]:
             "`GET /api/daily_papers` returns, or a paper with id and title)",
         ),
         "not-bibtex": (tmp / "junk.bib", "no BibTeX entries with a title, DOI or arXiv id found"),
+        "csl-json": (
+            tmp / "zotero.json",
+            "CSL JSON (a reference manager's export) is not read; export the library as BibTeX instead",
+        ),
         "no-html-data": (
             tmp / "other.html",
             "HTML page without Hugging Face papers data in it; save the page as text instead (select all, copy, "
@@ -600,7 +614,7 @@ def _bad(tmp: Path) -> dict[str, tuple[Path, str]]:
     }
 
 
-BAD = ["invalid-json", "other-json", "empty-json", "not-bibtex", "no-html-data"]
+BAD = ["invalid-json", "other-json", "empty-json", "csl-json", "not-bibtex", "no-html-data"]
 
 
 @pytest.mark.parametrize("case", BAD)

@@ -37,7 +37,10 @@ _LATEX = LatexNodes2Text()
 
 
 def looks_like_bibtex(text: str) -> bool:
-    return _BIBTEX_START.search(text) is not None
+    # An entry starts within the first 64 kB of any real export (headers and @string/@preamble
+    # blocks are short); a page's e-mail addresses are not at a line start.
+    head = text[:65536]
+    return "@" in head and _BIBTEX_START.search(head) is not None
 
 
 def latex_text(value: str) -> str:

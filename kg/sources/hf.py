@@ -83,8 +83,27 @@ def _is_paper(value: Any) -> bool:
     return (isinstance(value, dict) and isinstance(value.get("paper"), dict)) or _is_bare_paper(value)
 
 
+# Fields only a Hugging Face paper object has, besides `id` and `title` (which CSL JSON,
+# Semantic Scholar and many other formats share).
+_HF_FIELDS = ("summary", "publishedAt", "upvotes", "submittedOnDailyAt", "discussionId")
+
+
 def _is_bare_paper(value: Any) -> bool:
-    return isinstance(value, dict) and "id" in value and "title" in value
+    return (
+        isinstance(value, dict) and "id" in value and "title" in value and any(k in value for k in _HF_FIELDS)
+    )
+
+
+def _is_csl(data: Any) -> bool:
+    """CSL JSON, what Zotero and Mendeley export as "CSL JSON": items with a type and
+    authors split into family and given names."""
+    items = data if isinstance(data, list) else [data]
+    return any(
+        isinstance(i, dict)
+        and "type" in i
+        and any(isinstance(a, dict) and ("family" in a or "literal" in a) for a in i.get("author") or ())
+        for i in items
+    )
 
 
 def items_of(data: Any, text: str | None = None, base: str = "", line: int = 1) -> Iterator[Item]:
@@ -182,6 +201,11 @@ def read(text: str, name: str, path: Path | None = None) -> tuple[Source, list[E
     where = path if path is not None else name
     data = load_json(text, where)
     if not looks_like_hf(data):
+        if _is_csl(data):
+            raise InputError(
+                "CSL JSON (a reference manager's export) is not read; export the library as BibTeX instead",
+                path=where,
+            )
         raise InputError(
             "JSON, but not Hugging Face papers data (expected the array `GET /api/daily_papers` "
             "returns, or a paper with id and title)",

@@ -30,12 +30,13 @@ _DOI_PREFIX = re.compile(r"^(?:doi\s*:\s*|(?:https?://)?(?:dx\.)?doi\.org/)", re
 # arXiv registers a DOI for every paper; it names the same paper as the arXiv id.
 _ARXIV_DOI = re.compile(r"^10\.48550/arxiv\.(.+)$", re.IGNORECASE)
 _KEY_UNSAFE = re.compile(r"[^\w.-]+", re.ASCII)
+_NON_WORD = re.compile(r"[\W_]+")
 
 
 def normalize_title(title: str) -> str:
     """Identity form of a title: NFKC, case-folded, punctuation and spacing collapsed."""
     text = unicodedata.normalize("NFKC", title).casefold()
-    return " ".join(re.sub(r"[\W_]+", " ", text).split())
+    return " ".join(_NON_WORD.sub(" ", text).split())
 
 
 def title_key(title: str) -> str:

@@ -8,7 +8,6 @@ identity but no title until enrichment (`--enrich arxiv`) fills it in.
 
 from __future__ import annotations
 
-import re
 from collections.abc import Iterator
 from pathlib import Path
 
@@ -16,14 +15,19 @@ from kg.errors import InputError
 from kg.model import Entry, Occurrence, Source
 from kg.sources.identity import parse_arxiv_id, parse_doi
 
-_COMMENT = re.compile(r"(?:^|\s)#.*$")
+# Lines looked at to tell an id list from a page: enough for a header or two, and cheap on
+# a page of long abstract lines.
+_SAMPLE_LINES = 40
 
 
 def _lines(text: str) -> Iterator[tuple[int, str]]:
-    """(line number, first word) of each line that is neither blank nor a comment."""
+    """(line number, first word) of each line that is neither blank nor a comment (`#`).
+
+    Only the first word counts, so a comment after it needs no stripping.
+    """
     for number, raw in enumerate(text.splitlines(), start=1):
-        words = _COMMENT.sub("", raw).split()
-        if words:
+        words = raw.split(None, 1)
+        if words and not words[0].startswith("#"):
             yield number, words[0]
 
 
@@ -33,10 +37,16 @@ def _parse(word: str) -> tuple[str | None, str | None]:
 
 
 def looks_like_ids(text: str) -> bool:
-    """True when at least half the lines (and at least one) start with an arXiv id or DOI."""
-    words = [word for _, word in _lines(text)]
-    hits = sum(1 for word in words if any(_parse(word)))
-    return hits > 0 and 2 * hits >= len(words)
+    """True when at least half the lines (and at least one) start with an arXiv id or DOI,
+    judged on the first `_SAMPLE_LINES` lines that are neither blank nor comments."""
+    hits = total = 0
+    # Ids are short lines; a prefix of the text holds the sample (a page's lines are long).
+    for _, word in _lines(text[: _SAMPLE_LINES * 200]):
+        total += 1
+        hits += any(_parse(word))
+        if total == _SAMPLE_LINES or total - hits > _SAMPLE_LINES // 2:
+            break
+    return hits > 0 and 2 * hits >= total
 
 
 def read(text: str, name: str, path: Path | None = None) -> tuple[Source, list[Entry], list[str]]:

@@ -13,9 +13,10 @@ from collections.abc import Callable, Iterable, Sequence
 from typing import TypeVar
 
 from kg.model import Entry, Link, Occurrence, Paper
-from kg.sources.identity import arxiv_key, doi_key, normalize_title, title_key
+from kg.sources.identity import arxiv_key, doi_key, normalize_title
 
 T = TypeVar("T")
+_NONE: frozenset[str] = frozenset()
 
 
 class _Groups:
@@ -23,8 +24,11 @@ class _Groups:
 
     def __init__(self, entries: Sequence[Entry]):
         self.parent = list(range(len(entries)))
-        self.arxiv = [{e.arxiv_id} if e.arxiv_id else set() for e in entries]
-        self.doi = [{e.doi} if e.doi else set() for e in entries]
+        # One shared empty set for the many entries without ids; `union` makes new sets.
+        self.arxiv: list[frozenset[str]] = [
+            frozenset((e.arxiv_id,)) if e.arxiv_id else _NONE for e in entries
+        ]
+        self.doi: list[frozenset[str]] = [frozenset((e.doi,)) if e.doi else _NONE for e in entries]
 
     def find(self, i: int) -> int:
         while self.parent[i] != i:
@@ -48,8 +52,8 @@ class _Groups:
         if rb < ra:
             ra, rb = rb, ra
         self.parent[rb] = ra
-        self.arxiv[ra] |= self.arxiv[rb]
-        self.doi[ra] |= self.doi[rb]
+        self.arxiv[ra] = self.arxiv[ra] | self.arxiv[rb]
+        self.doi[ra] = self.doi[ra] | self.doi[rb]
 
 
 def _where(occurrence: Occurrence) -> str:
@@ -61,19 +65,29 @@ def merge_entries(entries: Iterable[Entry], warnings: list[str] | None = None) -
 
     Conflicts (kept-apart titles, disagreeing values) are appended to `warnings` when given.
     """
-    ordered = sorted(
-        (e for e in entries if e.arxiv_id or e.doi or title_key(e.title)), key=lambda e: e.occurrence
-    )
     report = warnings if warnings is not None else []
+    ordered: list[Entry] = []
+    titles: list[str] = []  # normalised, computed once: it is most of the cost on a large corpus
+    for entry in sorted(
+        entries, key=lambda e: (e.occurrence.source, e.occurrence.line, e.occurrence.pointer)
+    ):
+        title = normalize_title(entry.title) if entry.title else ""
+        if title or entry.arxiv_id or entry.doi:
+            ordered.append(entry)
+            titles.append(title)
     groups = _Groups(ordered)
-    first: dict[tuple[str, str], int] = {}
     # Strong ids first, so a title joins papers only after their ids have made them whole.
-    for kind in ("arxiv", "doi", "title"):
-        for i, entry in enumerate(ordered):
-            value = {"arxiv": entry.arxiv_id, "doi": entry.doi, "title": normalize_title(entry.title)}[kind]
+    passes: list[tuple[str, Sequence[str | None]]] = [
+        ("arxiv", [e.arxiv_id for e in ordered]),
+        ("doi", [e.doi for e in ordered]),
+        ("title", titles),
+    ]
+    for kind, values in passes:
+        first: dict[str, int] = {}
+        for i, value in enumerate(values):
             if not value:
                 continue
-            j = first.setdefault((kind, value), i)
+            j = first.setdefault(value, i)
             if j == i or groups.find(i) == groups.find(j):
                 continue
             # One arXiv id is one paper whatever else disagrees (reported when the paper is made).
@@ -81,34 +95,47 @@ def merge_entries(entries: Iterable[Entry], warnings: list[str] | None = None) -
             if clash is None:
                 groups.union(i, j)
             else:
+                entry = ordered[i]
                 what = f"title {entry.title!r}" if kind == "title" else f"DOI {value}"
                 report.append(
                     f"same {what} at {_where(ordered[j].occurrence)} and {_where(entry.occurrence)}, "
                     f"but {clash}: kept apart"
                 )
-    members: dict[int, list[Entry]] = {}
-    for i, entry in enumerate(ordered):
-        members.setdefault(groups.find(i), []).append(entry)
+    members: dict[int, list[int]] = {}
+    for i in range(len(ordered)):
+        members.setdefault(groups.find(i), []).append(i)
     papers: dict[str, Paper] = {}
-    for root, group in members.items():
-        paper = _paper(group, report)
+    for root, indices in members.items():
+        paper = _paper([ordered[i] for i in indices], titles[indices[0]], report)
         if paper.key in papers:  # two DOIs that differ only in characters a key cannot hold
             paper.key = f"{paper.key}-{root}"
         papers[paper.key] = paper
     return [papers[k] for k in sorted(papers)]
 
 
-def _paper(group: list[Entry], report: list[str]) -> Paper:
-    """The paper of one group of entries (in occurrence order)."""
+def _paper(group: list[Entry], first_title: str, report: list[str]) -> Paper:
+    """The paper of one group of entries (in occurrence order); `first_title` is the first
+    entry's normalised title."""
+    if len(group) == 1:  # most papers are listed once: nothing to compare
+        entry = group[0]
+        paper = Paper(
+            _key(entry.arxiv_id, entry.doi, first_title),
+            entry.title,
+            entry.abstract,
+            occurrences=[entry.occurrence],
+            arxiv_id=entry.arxiv_id,
+            doi=entry.doi,
+            issued=entry.issued,
+            venue=entry.venue,
+            authors=[(name, None) for name in entry.authors],
+            upvotes=entry.upvotes,
+        )
+        if entry.links:
+            paper.links = list({link.target: link for link in entry.links[::-1]}.values())[::-1]
+        return paper
     arxiv_id = _agreed(group, "arXiv id", [(e, e.arxiv_id) for e in group], report)
     doi = _agreed(group, "DOI", [(e, e.doi) for e in group], report)
     title = _agreed(group, "title", [(e, e.title) for e in group], report, same=normalize_title)
-    if arxiv_id:
-        key = arxiv_key(arxiv_id)
-    elif doi:
-        key = doi_key(doi)
-    else:
-        key = title_key(title or "")
     authors = _agreed(
         group,
         "authors",
@@ -117,7 +144,7 @@ def _paper(group: list[Entry], report: list[str]) -> Paper:
         same=lambda names: [_surname(n) for n in names],
     )
     paper = Paper(
-        key,
+        _key(arxiv_id, doi, normalize_title(title) if title else ""),
         title or "",
         next((e.abstract for e in group if e.abstract), None),
         occurrences=sorted({e.occurrence for e in group}),
@@ -134,6 +161,14 @@ def _paper(group: list[Entry], report: list[str]) -> Paper:
             links.setdefault(link.target, link)
     paper.links = list(links.values())
     return paper
+
+
+def _key(arxiv_id: str | None, doi: str | None, normalized_title: str) -> str:
+    if arxiv_id:
+        return arxiv_key(arxiv_id)
+    if doi:
+        return doi_key(doi)
+    return normalized_title.replace(" ", "-")
 
 
 def _surname(name: str) -> str:
