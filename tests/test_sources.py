@@ -745,3 +745,50 @@ def test_shapes_want_a_title_or_the_missing_flag(paper: str, conforms: bool):
     )
     result, _, report = pyshacl.validate(data, shacl_graph=Graph().parse(ROOT / "kg" / "data" / "shapes.ttl"))
     assert result is conforms, report
+
+
+def test_a_saved_paper_page_is_read_through_its_paper_props(tmp_path: Path):
+    import html as html_module
+
+    paper = json.loads((SOURCES / "hf_paper_2304.02643.json").read_text())
+    props = html_module.escape(
+        json.dumps({"paper": paper, "canonical": "https://huggingface.co/papers/2304.02643"})
+    )
+    page = tmp_path / "Segment Anything.html"
+    page.write_text(
+        f'<!DOCTYPE html>\n<html><body>\n<div data-target="PaperPage" data-props="{props}"></div>\n</body></html>\n'
+    )
+    built = build(tmp_path, page)
+    rows = built.rows(
+        "SELECT ?id ?pointer WHERE { ?p kg:arxivId ?id ; prov:qualifiedDerivation/kg:jsonPointer ?pointer }"
+    )
+    assert rows == [{"id": "2304.02643", "pointer": "/PaperPage"}]  # the props hold the paper as an item does
+
+
+def test_every_format_builds_byte_identical_across_hash_seeds(tmp_path: Path):
+    outputs = []
+    for seed in ("1", "2"):
+        out = tmp_path / seed
+        run = subprocess.run(
+            [
+                sys.executable,
+                "-m",
+                "kg",
+                "build",
+                str(PAGE),
+                str(SOURCES),
+                "--out",
+                str(out),
+                "-q",
+                "-f",
+                "nt",
+            ],
+            capture_output=True,
+            text=True,
+            timeout=120,
+            cwd=ROOT,
+            env={**os.environ, "PYTHONHASHSEED": seed},
+        )
+        assert run.returncode == 0, run.stderr
+        outputs.append((out / "graph.nt").read_bytes())
+    assert outputs[0] == outputs[1]

@@ -42,14 +42,10 @@ class _Props(HTMLParser):
 
 
 def _paper_items(line: int, target: str, props: Any) -> list[Item]:
-    if not isinstance(props, dict):
-        return []
-    pointer = f"/{target}"
-    if looks_like_hf(props):
-        return list(items_of(props, base=pointer, line=line))
-    paper = props.get("paper")
-    if isinstance(paper, dict) and looks_like_hf(paper):
-        return [(f"{pointer}/paper", line, paper)]
+    """The papers in one element's props: a `dailyPapers` list, or a `paper` object (which
+    the props then hold the way a daily item does)."""
+    if isinstance(props, dict) and looks_like_hf(props):
+        return list(items_of(props, base=f"/{target}", line=line))
     return []
 
 
