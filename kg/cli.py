@@ -72,6 +72,15 @@ class Source(str, enum.Enum):
     s2 = "s2"
 
 
+class InputFormat(str, enum.Enum):
+    auto = "auto"
+    page = "page"
+    hf = "hf"
+    html = "html"
+    ids = "ids"
+    bibtex = "bibtex"
+
+
 class DrawKind(str, enum.Enum):
     papers = "papers"
     concepts = "concepts"
@@ -101,9 +110,18 @@ def build(
     inputs: Annotated[
         list[str] | None,
         typer.Argument(
-            help="Pages to read: files, directories (every *.txt below) or globs. Default: the bundled sample."
+            help="Papers to read: files, folders (every *.txt, *.json, *.bib, *.html below) or globs. "
+            "Saved Daily Papers pages, Hugging Face API JSON, saved HTML, arXiv id / DOI lists and "
+            "BibTeX are told apart by content. Default: the bundled sample."
         ),
     ] = None,
+    input_format: Annotated[
+        InputFormat,
+        typer.Option(
+            "--input-format",
+            help="Read every input as this format instead of detecting it from the content.",
+        ),
+    ] = InputFormat.auto,
     out: Annotated[Path, typer.Option("--out", "-o", help="Directory for the exports.")] = Path("exports"),
     formats: Annotated[
         list[RdfFormat] | None,
@@ -112,7 +130,7 @@ def build(
     base_iri: Annotated[
         str, typer.Option(help="Base for the IRIs kg mints (papers, sources).")
     ] = DEFAULT_BASE,
-    skip_bad: Annotated[bool, typer.Option(help="Warn about unreadable pages and build the rest.")] = False,
+    skip_bad: Annotated[bool, typer.Option(help="Warn about unreadable inputs and build the rest.")] = False,
     concepts_per_paper: Annotated[int, typer.Option(min=1, help="Most concepts tagged on one paper.")] = 8,
     min_papers: Annotated[int, typer.Option(min=1, help="Fewest papers a concept must tag.")] = 2,
     stoplist: Annotated[
@@ -144,9 +162,9 @@ def build(
         ),
     ] = None,
 ) -> None:
-    """Build the graph from saved Daily Papers pages and write RDF to the output directory.
+    """Build the graph from your papers (pages, HF JSON, id lists, BibTeX) and write RDF to the output directory.
 
-    Example: kg build pages/ --out exports --format ttl --format nt
+    Example: kg build pages/ library.bib --out exports --format ttl --format nt
     """
     chosen = [f.value for f in formats] if formats else ["ttl"]
     try:
@@ -169,12 +187,15 @@ def build(
                 formats=chosen,
                 base=base_iri,
                 skip_bad=skip_bad,
+                input_format=None if input_format is InputFormat.auto else input_format.value,
                 concepts=options,
                 progress=progress,
                 jobs=jobs,
             )
     except KgError as err:
         raise fail(err) from None
+    for note in result.notes:
+        err_console.print(f"Note: {note}", markup=False, soft_wrap=True)
     for warning in result.warnings[:MAX_WARNINGS]:
         err_console.print(f"Warning: {warning}", markup=False, soft_wrap=True)
     if len(result.warnings) > MAX_WARNINGS:
@@ -277,6 +298,61 @@ def view_command(
         out_console.print(str(page), markup=False, soft_wrap=True)
         return
     webbrowser.open(page.resolve().as_uri())
+
+
+class FetchSource(str, enum.Enum):
+    hf = "hf"
+
+
+@app.command("fetch")
+def fetch_command(
+    source: Annotated[FetchSource, typer.Argument(help="What to fetch: hf (Hugging Face Daily Papers).")],
+    out: Annotated[Path, typer.Option("--out", "-o", help="Folder for the saved JSON files.")],
+    date: Annotated[
+        list[str] | None, typer.Option("--date", "-d", help="A day's list, YYYY-MM-DD (repeatable).")
+    ] = None,
+    week: Annotated[
+        list[str] | None, typer.Option(help="An ISO week's list, e.g. 2024-W43 (repeatable).")
+    ] = None,
+    month: Annotated[
+        list[str] | None, typer.Option(help="A month's list, e.g. 2024-10 (repeatable).")
+    ] = None,
+    start: Annotated[
+        str | None, typer.Option("--from", help="First day of a range (one file a day).")
+    ] = None,
+    end: Annotated[str | None, typer.Option("--to", help="Last day of the range.")] = None,
+    cache: Annotated[
+        Path | None, typer.Option(help="HTTP cache file (SQLite). Default: $KG_CACHE_DIR or ~/.cache/kg.")
+    ] = None,
+    offline: Annotated[bool, typer.Option(help="Use only cached answers; send no request.")] = False,
+    quiet: Annotated[bool, typer.Option("--quiet", "-q", help="No progress bar or summary.")] = False,
+) -> None:
+    """Save Hugging Face Daily Papers lists as JSON files that kg build reads offline.
+
+    One file per day, week or month in --out (hf-daily-2024-10-25.json, ...). Answers are cached, so fetching again sends nothing; KG_HF_API points at a mirror.
+
+    Example: kg fetch hf --date 2024-10-25 --out papers && kg build papers
+    """
+    from kg.fetch import fetch_hf, periods
+
+    try:
+        wanted = periods(dates=date or (), weeks=week or (), months=month or (), start=start, end=end)
+    except KgError as err:
+        raise fail(err, code=2) from None
+    try:
+        with _progress_bar(quiet) as progress:
+            result = fetch_hf(wanted, out, session=make_session(cache, offline=offline), progress=progress)
+    except KgError as err:
+        raise fail(err) from None
+    for period in result.empty:
+        err_console.print(
+            f"Note: no papers listed for {period.kind} {period.value}; no file written", soft_wrap=True
+        )
+    if quiet:
+        return
+    for path, count in result.files:
+        out_console.print(f"wrote {path} ({count} papers)", markup=False, soft_wrap=True)
+    out_console.print(f"{result.requests} requests sent ({len(wanted)} lists; the rest came from the cache)")
 
 
 class ResultFormat(str, enum.Enum):

@@ -7,12 +7,12 @@ from collections.abc import Iterable
 import networkx as nx
 
 from kg.concepts import ConceptMap
-from kg.ingest import normalize_title
 from kg.model import Link, LinkKind, Paper, Source
 from kg.similarity import Similar
+from kg.sources.identity import normalize_title
 
 # Edge relations (`rel`) and what they join.
-DERIVED_FROM = "derived_from"  # paper -> source, attrs: line
+DERIVED_FROM = "derived_from"  # paper -> source, attrs: line, pointer (JSON sources only)
 REPOSITORY = "repository"  # paper -> repo, attrs: written
 PROJECT_PAGE = "project_page"  # paper -> page, attrs: written
 LINK = "link"  # paper -> link or owner (a code-host profile), attrs: written
@@ -33,12 +33,23 @@ def build_graph(papers: Iterable[Paper], sources: Iterable[Source]) -> nx.MultiD
     """
     graph = nx.MultiDiGraph()
     for source in sorted(sources):
-        graph.add_node(node_id("source", source.name), kind="source", name=source.name, listed=source.listed)
+        graph.add_node(
+            node_id("source", source.name),
+            kind="source",
+            name=source.name,
+            listed=source.listed,
+            format=source.format,
+        )
     for paper in papers:
         pid = node_id("paper", paper.key)
         graph.add_node(pid, kind="paper", key=paper.key, title=paper.title, abstract=paper.abstract)
         for occ in paper.occurrences:
-            graph.add_edge(pid, node_id("source", occ.source), rel=DERIVED_FROM, line=occ.line)
+            if occ.pointer:
+                graph.add_edge(
+                    pid, node_id("source", occ.source), rel=DERIVED_FROM, line=occ.line, pointer=occ.pointer
+                )
+            else:
+                graph.add_edge(pid, node_id("source", occ.source), rel=DERIVED_FROM, line=occ.line)
         for link in paper.links:
             _add_link(graph, pid, link)
     _add_enrichment(graph, list(papers))
@@ -53,13 +64,15 @@ def _add_enrichment(graph: nx.MultiDiGraph, papers: list[Paper]) -> None:
     """Identifiers, authors and references that enrichment found (nothing without it)."""
     by_arxiv = {p.arxiv_id: p.key for p in papers if p.arxiv_id}
     by_s2 = {p.s2_id: p.key for p in papers if p.s2_id}
-    by_title = {normalize_title(p.title): p.key for p in papers}
+    by_title = {normalize_title(p.title): p.key for p in papers if p.title}
     for paper in papers:
         pid = node_id("paper", paper.key)
         node = graph.nodes[pid]
         for attr in ("arxiv_id", "s2_id", "doi", "issued", "venue"):
             if getattr(paper, attr):
                 node[attr] = getattr(paper, attr)
+        if paper.upvotes is not None:
+            node["upvotes"] = paper.upvotes
         if paper.categories:
             node["categories"] = list(paper.categories)
         for position, (name, author_id) in enumerate(paper.authors, start=1):

@@ -17,18 +17,24 @@ class LinkKind(str, Enum):
 
 @dataclass(frozen=True, order=True)
 class Source:
-    """One input page: its display name (unique within a build) and the listing date it shows."""
+    """One input file: its display name (unique within a build), the listing date it shows
+    (`Mar 11` on a saved page, `2024-10-25` for a day of the Hugging Face API), and the
+    reader that read it (`kg.sources.FORMATS`)."""
 
     name: str
     listed: str | None = None
+    format: str = "page"
 
 
 @dataclass(frozen=True, order=True)
 class Occurrence:
-    """Where an entry was seen: the source page and the 1-based line of its title."""
+    """Where an entry was seen: the source file, the 1-based line where the entry starts and,
+    for JSON, the entry's JSON Pointer (RFC 6901, e.g. `/3`), which tells apart the entries
+    of a file written on one line."""
 
     source: str
     line: int
+    pointer: str = ""
 
 
 @dataclass(frozen=True, order=True)
@@ -68,18 +74,19 @@ class Paper:
     """
 
     key: str
-    title: str
+    title: str  # "" when no input gave one (a bare arXiv id or DOI) and enrichment has not
     abstract: str | None
     occurrences: list[Occurrence] = field(default_factory=list)
     links: list[Link] = field(default_factory=list)
     arxiv_id: str | None = None
     s2_id: str | None = None
     doi: str | None = None
-    issued: str | None = None  # YYYY-MM-DD
+    issued: str | None = None  # YYYY-MM-DD, YYYY-MM or YYYY
     venue: str | None = None
     categories: list[str] = field(default_factory=list)
     authors: list[tuple[str, str | None]] = field(default_factory=list)  # (name, S2 author id)
     references: list[Reference] = field(default_factory=list)
+    upvotes: int | None = None  # Hugging Face upvotes, the highest any input gave
 
     @property
     def has_abstract(self) -> bool:
@@ -88,8 +95,20 @@ class Paper:
 
 @dataclass(frozen=True)
 class Entry:
-    """A raw title (+ abstract) pair as read from one page, before deduplication."""
+    """One paper as one input states it, before deduplication.
+
+    A saved page gives only a title and abstract; the other readers add what their format
+    carries.  `title` is "" when the input names the paper only by an id.  `arxiv_id` has no
+    version; `doi` is lower-cased; `issued` is `YYYY-MM-DD`, `YYYY-MM` or `YYYY`.
+    """
 
     title: str
     abstract: str | None
     occurrence: Occurrence
+    arxiv_id: str | None = None
+    doi: str | None = None
+    authors: tuple[str, ...] = ()
+    issued: str | None = None
+    venue: str | None = None
+    links: tuple[Link, ...] = ()
+    upvotes: int | None = None

@@ -20,12 +20,12 @@ from kg.concepts import ConceptMap, ConceptOptions, extract_concepts
 from kg.enrich import EnrichReport, enrich_papers
 from kg.enrich.session import make_session
 from kg.files import atomic_outputs
-from kg.ingest import load_pages, merge_entries
 from kg.links import extract_links
 from kg.model import Link, Paper
 from kg.parallel import cores, run_jobs, split, workers_for
 from kg.rdf import DEFAULT_BASE, FORMATS, write_graphs
 from kg.similarity import mentions, related_concepts, similar_papers
+from kg.sources import load_sources, merge_entries
 from kg.view import ViewOptions, write_html
 
 # (stage, done, total): lets a caller draw progress without the library printing.
@@ -53,6 +53,7 @@ class BuildResult:
     triples: int = 0
     outputs: list[Path] = field(default_factory=list)
     warnings: list[str] = field(default_factory=list)
+    notes: list[str] = field(default_factory=list)  # inputs named twice, read once
     # Wall time per stage (ingest, [enrich,] extract, concepts, graph, rdf, html).
     timings: dict[str, float] = field(default_factory=dict)
     elapsed: float = 0.0  # wall time of the whole build
@@ -93,26 +94,29 @@ def build_corpus(
     inputs: Sequence[str | Path] | None = None,
     *,
     skip_bad: bool = False,
+    input_format: str | None = None,
     concepts: ConceptOptions | None = None,
     enrich: Sequence[str] = (),
     session: requests.Session | None = None,
     progress: Progress | None = None,
     jobs: int | None = None,
 ) -> BuildResult:
-    """Read pages and build the networkx model, writing nothing.
+    """Read the inputs and build the networkx model, writing nothing.
 
-    `enrich` names sources ("arxiv", "s2") to ask, through `session` (a requests-cache
+    Each input's format is detected from its content unless `input_format` (one of
+    `kg.sources.FORMATS`) forces one.  `enrich` names sources ("arxiv", "s2") to ask, through `session` (a requests-cache
     session; by default one at `kg.enrich.session.default_cache_path()`).  A large corpus is
     shared among `jobs` worker processes (default: one per core; 1 keeps it in this one).
     """
     timings: dict[str, float] = {}
     start = time.perf_counter()
-    pages = load_pages(
+    pages = load_sources(
         inputs or [sample_corpus()],
         skip_bad=skip_bad,
+        input_format=input_format,
         progress=(lambda d, t: progress("read", d, t)) if progress else None,
     )
-    papers = merge_entries(pages.entries)
+    papers = merge_entries(pages.entries, pages.warnings)
     timings["ingest"] = time.perf_counter() - start
 
     report = None
@@ -132,9 +136,21 @@ def build_corpus(
     found = run_jobs([partial(_links_of, run) for run in runs], parallel=workers > 1, workers=workers)
     for run, links in zip(runs, found, strict=True):
         for paper, paper_links in zip(run, links, strict=True):
-            if paper_links is not None:
-                paper.links = paper_links
+            if paper_links:
+                # Links an input gave (a repository, a project page) come first, once each.
+                known = {link.target for link in paper.links}
+                paper.links = paper.links + [link for link in paper_links if link.target not in known]
     timings["extract"] = time.perf_counter() - start
+    untitled = sum(1 for p in papers if not p.title)
+    if untitled:
+        pages.warnings.append(
+            f"{untitled} of {len(papers)} papers have no title (known only by arXiv id or DOI); "
+            + (
+                "enrichment did not find them"
+                if enrich
+                else "--enrich arxiv fills in titles, abstracts and authors"
+            )
+        )
 
     start = time.perf_counter()
     concept_map = extract_concepts(papers, concepts, workers=jobs)
@@ -157,6 +173,7 @@ def build_corpus(
         papers=papers,
         graph=graph,
         warnings=pages.warnings + (report.warnings if report else []),
+        notes=pages.notes,
         timings=timings,
         concepts=concept_map,
         enrichment=report,
@@ -170,6 +187,7 @@ def build(
     formats: Sequence[str] = ("ttl",),
     base: str = DEFAULT_BASE,
     skip_bad: bool = False,
+    input_format: str | None = None,
     concepts: ConceptOptions | None = None,
     view: ViewOptions | None = None,
     enrich: Sequence[str] = (),
@@ -187,6 +205,7 @@ def build(
     result = build_corpus(
         inputs,
         skip_bad=skip_bad,
+        input_format=input_format,
         concepts=concepts,
         enrich=enrich,
         session=session,

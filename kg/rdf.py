@@ -122,7 +122,11 @@ class Minter:
     def authorship(self, paper: str, position: int) -> str:
         return f"{paper}#author-{position}"
 
-    def derivation(self, paper: str, source: str, line: int) -> str:
+    def derivation(self, paper: str, source: str, line: int, pointer: str = "") -> str:
+        """Where a paper was seen: by line, or for JSON (where one line can hold every entry)
+        by the entry's JSON Pointer, its `/` written as `.`."""
+        if pointer:
+            return f"{paper}#seen-{quote(source, safe='')}-J{quote(pointer[1:].replace('/', '.'), safe='.')}"
         return f"{paper}#seen-{quote(source, safe='')}-L{line}"
 
     def cooccurrence(self, a: str, b: str) -> str:
@@ -133,7 +137,9 @@ class Minter:
 
 
 def listing_date(text: str) -> Literal:
-    """`Mar 11` -> "--03-11"^^xsd:gMonthDay; `Mar 11, 2024` -> "2024-03-11"^^xsd:date."""
+    """`Mar 11` -> "--03-11"^^xsd:gMonthDay; `Mar 11, 2024` and `2024-03-11` -> "2024-03-11"^^xsd:date."""
+    if re.fullmatch(r"\d{4}-\d{2}-\d{2}", text):
+        return Literal(text, datatype=XSD.date)
     m = re.match(r"([A-Za-z]+)\.? (\d{1,2})(?:, (\d{4}))?$", text)
     if m is None or m.group(1)[:3].lower() not in _MONTHS:
         return Literal(text)
@@ -164,6 +170,8 @@ _RDF, _SCHEMA, _DCTERMS, _SKOS = _Terms(RDF), _Terms(SCHEMA), _Terms(DCTERMS), _
 _FOAF, _CITO, _PROV, _OWL, _KG = _Terms(FOAF), _Terms(CITO), _Terms(PROV), _Terms(OWL), _Terms(KG)
 _XSD = _Terms(XSD)
 A = _RDF.type
+# dcterms:issued as precise as the source: a day, a month or a year.
+_DATE_TYPES = {10: _XSD.date, 7: _XSD.gYearMonth, 4: _XSD.gYear}
 
 
 def _string(text: str) -> str:
@@ -269,20 +277,25 @@ class _Lines:
         out.append(f"{s} {A} {_PROV.Entity} .\n{s} {_DCTERMS.source} {_string(data['name'])} .\n")
         if data.get("listed"):
             out.append(f"{s} {_KG.listingDate} {_literal(listing_date(data['listed']))} .\n")
+        if data.get("format"):
+            out.append(f"{s} {_KG.inputFormat} {_string(data['format'])} .\n")
 
     def paper_node(self, nid: str, data: dict, out: list[str]) -> None:
         key = data["key"]
         iri = self.mint.paper(key)
         s = self.paper[key]
         add = out.append
-        add(f"{s} {A} {_SCHEMA.ScholarlyArticle} .\n{s} {_DCTERMS.title} {_string(data['title'])} .\n")
+        if data["title"]:
+            add(f"{s} {A} {_SCHEMA.ScholarlyArticle} .\n{s} {_DCTERMS.title} {_string(data['title'])} .\n")
+        else:  # known by an id only, until enrichment finds its title
+            add(f'{s} {A} {_SCHEMA.ScholarlyArticle} .\n{s} {_KG.titleMissing} "true"^^{_XSD.boolean} .\n')
         if data.get("abstract") is not None:
             add(f"{s} {_DCTERMS.abstract} {_string(data['abstract'])} .\n")
         else:
             add(f'{s} {_KG.abstractMissing} "true"^^{_XSD.boolean} .\n')
         self._identity(s, data, out)
         nodes = self.nodes
-        derivations: list[tuple[str, str, int]] = []  # (IRI, source name, line)
+        derivations: list[tuple[str, str, int, str]] = []  # (IRI, source name, line, JSON Pointer)
         topics = []
         authors = []
         for target, edges in self.succ[nid].items():
@@ -306,13 +319,19 @@ class _Lines:
                     name = nodes[target]["name"]
                     if not derivations or derivations[-1][1] != name:  # a page's edges come together
                         add(f"{s} {_PROV.wasDerivedFrom} {self.source[name]} .\n")
+                    pointer = edge.get("pointer", "")
                     derivations.append(
-                        (f"<{self.mint.derivation(iri, name, edge['line'])}>", name, edge["line"])
+                        (
+                            f"<{self.mint.derivation(iri, name, edge['line'], pointer)}>",
+                            name,
+                            edge["line"],
+                            pointer,
+                        )
                     )
                 elif rel in _PAPER_LINKS:
                     add(f"{s} {_PAPER_LINKS[rel]} {self.external(nodes[target]['iri'])} .\n")
                     add(f"{s} {_KG.writtenUrl} {_string(edge['written'])} .\n")
-        for d, _, _ in derivations:
+        for d, *_ in derivations:
             add(f"{s} {_PROV.qualifiedDerivation} {d} .\n")
         authors.sort()
         authorships = [f"<{self.mint.authorship(iri, position)}>" for position, _ in authors]
@@ -329,9 +348,11 @@ class _Lines:
                 f"{t} {A} {_KG.Topic} .\n{t} {_KG.concept} {self.concept[slug]} .\n"
                 f"{t} {_KG.score} {_decimal(score)} .\n"
             )
-        for d, name, line in derivations:
+        for d, name, line, pointer in derivations:
             add(f"{d} {A} {_PROV.Derivation} .\n{d} {_PROV.entity} {self.source[name]} .\n")
             add(f"{d} {_KG.line} {_integer(line)} .\n")
+            if pointer:
+                add(f"{d} {_KG.jsonPointer} {_string(pointer)} .\n")
 
     def _identity(self, s: str, data: dict, out: list[str]) -> None:
         """What enrichment learnt of a paper: ids as owl:sameAs links, date, venue, categories."""
@@ -347,8 +368,12 @@ class _Lines:
             doi = self.external(f"https://doi.org/{quote(data['doi'], safe='/:;()._-')}")
             add(f"{s} {_OWL.sameAs} {doi} .\n")
         issued = data.get("issued")
-        if issued and re.fullmatch(r"\d{4}-\d{2}-\d{2}", issued):
-            add(f"{s} {_DCTERMS.issued} {_typed(issued, _XSD.date)} .\n")
+        if issued:
+            datatype = _DATE_TYPES.get(len(issued))
+            if datatype is not None and re.fullmatch(r"\d{4}(-\d{2}(-\d{2})?)?", issued):
+                add(f"{s} {_DCTERMS.issued} {_typed(issued, datatype)} .\n")
+        if data.get("upvotes") is not None:
+            add(f"{s} {_KG.upvotes} {_integer(data['upvotes'])} .\n")
         if data.get("venue"):
             add(f"{s} {_KG.venue} {_string(data['venue'])} .\n")
         for category in data.get("categories", ()):

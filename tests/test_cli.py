@@ -41,10 +41,10 @@ def _bad_inputs(tmp: Path) -> dict[str, tuple[Path | str, str]]:
     return {
         "missing": (tmp / "missing.txt", "no such file or directory"),
         "no-glob-match": (str(tmp / "*.page"), "no files match this pattern"),
-        "empty-dir": (tmp / "nopages", "directory contains no *.txt pages"),
+        "empty-dir": (tmp / "nopages", "folder holds no input files (*.txt, *.json, *.bib, *.html, *.htm)"),
         "empty": (tmp / "empty.txt", "file is empty"),
         "whitespace-only": (tmp / "blank.txt", "file is empty"),
-        "binary": (tmp / "binary.txt", "binary file (contains NUL bytes), not a text page"),
+        "binary": (tmp / "binary.txt", "binary file (contains NUL bytes), not a text file"),
         "latin-1": (tmp / "latin1.txt", "not valid UTF-8 (byte 0xe9 at offset 12)"),
         "no-papers": (
             tmp / "furniture.txt",
@@ -92,7 +92,7 @@ def test_skip_bad_with_nothing_readable_is_an_error(tmp_path: Path):
     path, _ = _bad_inputs(tmp_path)["empty"]
     result = run("build", str(path), "--out", str(tmp_path / "out"), "--skip-bad")
     assert result.exit_code == 1
-    assert result.stderr.endswith("Error: no readable pages among the inputs\n")
+    assert result.stderr.endswith("Error: no readable inputs among the files given\n")
 
 
 def test_failed_build_leaves_earlier_exports_intact(tmp_path: Path, monkeypatch: pytest.MonkeyPatch):

@@ -258,3 +258,17 @@ def test_oxigraph_answers_like_rdflib(built, name: str, params: dict[str, str]):
     graph = Graph().parse(ttl)
     rd_rows = {tuple(str(x) if x is not None else None for x in row) for row in graph.query(query.text)}
     assert ox_rows == rd_rows
+
+
+def test_papers_by_month_orders_dated_papers_and_leaves_month_empty_for_a_year(tmp_path: Path):
+    sources = DATA / "sources"
+    pipeline.build([sources / "library.bib", sources / "hf_daily_2024-10-25.json"], out=tmp_path)
+    rows = csv_rows(q("papers-by-month", "-d", str(tmp_path / "graph.ttl"), "-f", "csv").stdout)
+    assert [(r["year"], r["month"], r["issued"], r["arxivId"]) for r in rows] == [
+        ("1997", "11", "1997-11", ""),  # BibTeX year and month
+        ("2017", "06", "2017-06-12", "1706.03762"),  # HF publishedAt refines BibTeX's 2017 jun
+        ("2018", "", "2018", "1810.04805"),  # BibTeX year alone
+        ("2021", "09", "2021-09-02", "2109.00859"),
+        ("2023", "04", "2023-04-05", "2304.02643"),
+    ]
+    assert rows[0]["title"] == "Long Short-Term Memory"

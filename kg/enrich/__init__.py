@@ -10,6 +10,7 @@ import requests
 from kg.enrich import arxiv, s2
 from kg.enrich.session import Client, EnrichError, Limiter
 from kg.model import Paper
+from kg.sources.identity import arxiv_key
 
 SOURCES = ("arxiv", "s2")
 # (label, done, total): the label carries the expected rate-limit wait.
@@ -22,11 +23,6 @@ class EnrichReport:
 
     counts: dict[str, dict[str, int]] = field(default_factory=dict)
     warnings: list[str] = field(default_factory=list)
-
-
-def arxiv_key(arxiv_id: str) -> str:
-    """Identity key of a paper whose arXiv id is known (DESIGN: the id becomes the identity)."""
-    return "arxiv-" + arxiv_id.replace("/", "_")
 
 
 def enrich_papers(
@@ -50,23 +46,34 @@ def enrich_papers(
         ),
     }
     report = EnrichReport()
-    titles = {p.key: p.title for p in papers}
+    # A paper named only by an id has no title to search for.
+    titles = {p.key: p.title for p in papers if p.title}
     by_key = {p.key: p for p in papers}
     if "arxiv" in sources:
+        # Known arXiv ids are looked up by id (batched); the other papers by title.
+        known = {p.key: p.arxiv_id for p in papers if p.arxiv_id}
+        searched = {k: t for k, t in titles.items() if k not in known}
         if progress:
-            progress(
-                f"arXiv (up to {len(titles) // arxiv.TITLES_PER_QUERY * arxiv.INTERVAL:.0f} s of waits)", 0, 1
-            )
-        found = arxiv.search_titles(titles, client=clients["arxiv"])
+            batches = -(-len(searched) // arxiv.TITLES_PER_QUERY) + -(-len(known) // arxiv.IDS_PER_QUERY)
+            progress(f"arXiv (up to {max(batches - 1, 0) * arxiv.INTERVAL:.0f} s of waits)", 0, 1)
+        found = arxiv.search_titles(searched, client=clients["arxiv"])
+        by_id = arxiv.lookup_ids(known, client=clients["arxiv"])
         for key, record in found.matched.items():
             paper = by_key[key]
             paper.arxiv_id = record.arxiv_id
-            paper.issued = record.published or paper.issued
-            paper.categories = list(record.categories)
-            paper.doi = paper.doi or record.doi
-            if not paper.authors:
-                paper.authors = [(name, None) for name in record.authors]
+            _fill(paper, record)
+        for key, record in by_id.matched.items():
+            _fill(by_key[key], record)
+        found.matched.update(by_id.matched)
+        found.unmatched += by_id.unmatched
+        found.failed += by_id.failed
+        found.warnings += by_id.warnings
         _count(report, "arxiv", found, clients["arxiv"])
+        unasked = sum(1 for p in papers if not p.arxiv_id and not p.title)
+        if unasked:
+            report.warnings.append(
+                f"arXiv: {unasked} papers known only by DOI were not asked (arXiv looks papers up by id or title)"
+            )
         if progress:
             progress("arXiv", 1, 1)
     if "s2" in sources:
@@ -100,6 +107,19 @@ def enrich_papers(
         if "arxiv" in sources:
             _fill_from_ids([p for p in papers if p.arxiv_id and not p.categories], clients["arxiv"], report)
     return _merge_by_arxiv_id(papers, report), report
+
+
+def _fill(paper: Paper, record: arxiv.ArxivRecord) -> None:
+    """What arXiv knows and the inputs did not say; a date the inputs gave is kept unless
+    arXiv's is the same date, more precisely (`2017` -> `2017-06-12`)."""
+    paper.title = paper.title or record.title
+    paper.abstract = paper.abstract or record.summary
+    if record.published and (not paper.issued or record.published.startswith(paper.issued)):
+        paper.issued = record.published
+    paper.categories = list(record.categories)
+    paper.doi = paper.doi or record.doi
+    if not paper.authors:
+        paper.authors = [(name, None) for name in record.authors]
 
 
 def _fill_from_ids(papers: Sequence[Paper], client: Client, report: EnrichReport) -> None:
@@ -141,6 +161,8 @@ def _merge_by_arxiv_id(papers: Sequence[Paper], report: EnrichReport) -> list[Pa
                 f"merged {paper.title!r} into {into.title!r} (same arXiv id {paper.arxiv_id})"
             )
             into.occurrences = sorted(set(into.occurrences) | set(paper.occurrences))
+            into.title = into.title or paper.title
+            into.abstract = into.abstract or paper.abstract
             into.links = into.links + [link for link in paper.links if link not in into.links]
             continue
         paper.key = key

@@ -1,4 +1,4 @@
-"""arXiv API (Atom): find papers by exact-phrase title search, fetch known ids in batches.
+"""arXiv API (Atom): find papers by exact-phrase title search, look up known ids in batches.
 
 The API's terms ask for one request every three seconds on one connection; titles are
 therefore searched several at a time (`ti:"a" OR ti:"b"`), and each answer is matched back to
@@ -18,6 +18,7 @@ from defusedxml import DefusedXmlException
 
 from kg.enrich.match import best_match
 from kg.enrich.session import Client, EnrichError
+from kg.sources.hf import unwrap
 
 DEFAULT_API = "http://export.arxiv.org/api/query"
 INTERVAL = 3.0  # seconds between requests (arXiv API terms of use)
@@ -43,6 +44,7 @@ class ArxivRecord:
     categories: tuple[str, ...]
     doi: str | None = None
     journal_ref: str | None = None
+    summary: str | None = None  # the abstract, unwrapped
 
 
 @dataclass
@@ -81,6 +83,7 @@ def parse_feed(text: str | bytes) -> list[ArxivRecord]:
                 ),
                 doi=entry.findtext(f"{_ARXIV}doi") or None,
                 journal_ref=" ".join((entry.findtext(f"{_ARXIV}journal_ref") or "").split()) or None,
+                summary=unwrap(entry.findtext(f"{_ATOM}summary") or "") or None,
             )
         )
     return records
@@ -109,6 +112,35 @@ def search_titles(titles: dict[str, str], *, client: Client) -> ArxivResult:
             continue
         for key in batch:
             record = best_match(titles[key], records, lambda r: r.title)
+            if record is None:
+                result.unmatched.append(key)
+            else:
+                result.matched[key] = record
+    return result
+
+
+def lookup_ids(ids: dict[str, str], *, client: Client) -> ArxivResult:
+    """Records for papers whose arXiv id is known: `ids` is {paper key: arXiv id}.
+
+    Ids go `IDS_PER_QUERY` to an `id_list` request, one request per `client`'s rate-limit
+    interval (the 3-second rule); a batch that fails marks its papers failed and the others
+    go on.  An id arXiv does not know is unmatched.
+    """
+    result = ArxivResult()
+    keys = sorted(ids, key=lambda k: (ids[k], k))
+    for start in range(0, len(keys), IDS_PER_QUERY):
+        batch = keys[start : start + IDS_PER_QUERY]
+        wanted = sorted({ids[k] for k in batch})
+        params = {"id_list": ",".join(wanted), "max_results": len(wanted)}
+        try:
+            response = client.request("GET", api_url(), params=params)
+            records = {r.arxiv_id: r for r in parse_feed(response.content)}
+        except EnrichError as err:
+            result.failed += batch
+            result.warnings.append(f"arXiv: {err}")
+            continue
+        for key in batch:
+            record = records.get(ids[key])
             if record is None:
                 result.unmatched.append(key)
             else:

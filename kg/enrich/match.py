@@ -6,7 +6,7 @@ from collections.abc import Callable, Iterable
 from difflib import SequenceMatcher
 from typing import TypeVar
 
-from kg.ingest import normalize_title
+from kg.sources.identity import normalize_title
 
 T = TypeVar("T")
 # Normalized titles (case, punctuation, spacing and Unicode forms already folded) must agree

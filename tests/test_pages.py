@@ -6,7 +6,9 @@ from pathlib import Path
 import pytest
 
 from kg.errors import InputError
-from kg.ingest import load_pages, looks_like_abstract, merge_entries, normalize_title, parse_page
+from kg.sources import load_sources as load_pages
+from kg.sources import merge_entries, normalize_title
+from kg.sources.pages import looks_like_abstract, parse_page
 from tests.conftest import DATA, SEEDS
 
 
