@@ -416,13 +416,16 @@ def _extract(papers: Sequence[Paper], options: ConceptOptions, terms: _CorpusTer
     df = np.bincount(packed.indices, minlength=len(keys))
     max_df = max(options.min_papers, int(options.max_share * n))
     headless = _headless(keys, df)
-    is_concept = np.array(terms_among(keys, counts, heads), bool) & np.array(
-        [k not in headless for k in keys]
+    is_concept = np.array(terms_among(keys, counts, heads), dtype=bool)
+    is_concept &= np.fromiter((k not in headless for k in keys), bool, len(keys))
+    weight = np.fromiter(
+        (term_weight(k, idf(n, int(d))) if d else 0.0 for k, d in zip(keys, df, strict=True)),
+        float,
+        len(keys),
     )
-    weight = np.array([term_weight(k, idf(n, int(d))) if d else 0.0 for k, d in zip(keys, df, strict=True)])
     shared = is_concept & (df >= options.min_papers) & (df <= max_df)
     # A term of one paper's title, too rare to link papers, may still describe that paper.
-    own = is_concept & (df == 1) & np.array([_title_worthy(k) for k in keys], bool)
+    own = is_concept & (df == 1) & np.array([_title_worthy(k) for k in keys], dtype=bool)
 
     # 3. Rank each paper's terms; a shorter term inside a chosen longer one with no mentions
     #    of its own gives way to it.

@@ -70,7 +70,7 @@ def test_bibtex_latex_and_percent_signs(tmp_path: Path):
         "  abstract = {Gains of 12% over \\textbf{all} baselines.}, year = 2020}\n"
     )
     built = build(tmp_path, bib)
-    assert built.column("SELECT ?t WHERE { ?p dcterms:title ?t }", "t") == [
+    assert built.column("SELECT ?t WHERE { ?p a schema:ScholarlyArticle ; dcterms:title ?t }", "t") == [
         "Étude à 50% du coût: Nested Braces – α-Nets"
     ]
     assert built.column("SELECT ?a WHERE { ?p dcterms:abstract ?a }", "a") == [
@@ -93,7 +93,9 @@ def test_a_broken_bibtex_entry_is_a_warning_and_the_rest_is_read(tmp_path: Path)
         "@misc{empty, note = {nothing to know it by}}\n"
     )
     built = build(tmp_path, bib)
-    assert built.column("SELECT ?t WHERE { ?p dcterms:title ?t } ORDER BY ?t", "t") == ["First", "Third"]
+    assert built.column(
+        "SELECT ?t WHERE { ?p a schema:ScholarlyArticle ; dcterms:title ?t } ORDER BY ?t", "t"
+    ) == ["First", "Third"]
     assert built.result.stderr == (
         f"Warning: {bib}:2: not a readable BibTeX entry ('@misc{{broken, title = {{never closed'), skipped\n"
         f"Warning: {bib}:3: entry key 'good' used again, entry skipped\n"
