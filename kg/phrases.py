@@ -51,6 +51,7 @@ FUNCTION_WORDS = frozenset(
     exhibits suffer suffers rely relies tend tends operate operates matter matters know knows
     look looks read reads think seem seems appear appears arise arises happen happens lie lies
     hold holds stand stands say says get gets go goes come comes meet meets learn learns et al
+    times
     """.split()
 )
 # Allowed inside a phrase between content words: "mixture of experts", "text to image".
@@ -110,7 +111,9 @@ FILLER_MODIFIERS = frozenset(
     popular widely-used well-known remarkable impressive superior competitive unified general
     specific particular faster better higher lower larger smaller stronger greater longer
     shorter cheaper easier improved enhanced increased reduced additional multiple upper
-    incorrect modern underlying entire whole overall full final original
+    incorrect modern underlying entire whole overall full final original subsequent preceding
+    following deeper shallower later earlier early future proprietary resulting corresponding
+    respective certain
     """.split()
 )
 # Head nouns that turn a concept into a description of it: "self-attention mechanism",
@@ -125,7 +128,8 @@ GENERIC_HEADS = frozenset(
 _ADJECTIVES = frozenset(
     """
     large small high low deep long short good better best multiple wise level based free aware
-    accurate specific modal lingual scale grained shot
+    accurate specific modal lingual scale grained shot faster slower larger smaller higher lower
+    stronger weaker greater fewer cheaper easier harder longer shorter
     """.split()
 )
 _HAS_DIGIT = re.compile(r"\d")
