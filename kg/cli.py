@@ -131,7 +131,9 @@ def build(
         str, typer.Option(help="Base for the IRIs kg mints (papers, sources).")
     ] = DEFAULT_BASE,
     skip_bad: Annotated[bool, typer.Option(help="Warn about unreadable inputs and build the rest.")] = False,
-    concepts_per_paper: Annotated[int, typer.Option(min=1, help="Most concepts tagged on one paper.")] = 8,
+    concepts_per_paper: Annotated[
+        int, typer.Option(min=1, help="Most concepts tagged on one paper.")
+    ] = ConceptOptions.per_paper,
     min_papers: Annotated[int, typer.Option(min=1, help="Fewest papers a concept must tag.")] = 2,
     stoplist: Annotated[
         Path | None, typer.Option(help="File of phrases (one a line) that must never be concepts.")

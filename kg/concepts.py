@@ -130,7 +130,7 @@ def _lines(path: Path) -> Iterable[tuple[int, str]]:
 class ConceptOptions:
     """Knobs of concept extraction (the `kg build` options)."""
 
-    per_paper: int = 8
+    per_paper: int = 6
     min_papers: int = 2
     max_share: float = 0.5  # terms in more than this share of papers are too common to link by
     stoplist: frozenset[str] = frozenset()
@@ -268,7 +268,7 @@ class _CorpusTerms:
     indptr: np.ndarray  # paper i's entries are [indptr[i], indptr[i + 1])
     ids: np.ndarray
     counts: np.ndarray
-    titles: np.ndarray  # per entry: 1 if in the paper's title
+    titles: np.ndarray  # per entry: True if in the paper's title
     definitions: Definitions
 
 
@@ -287,7 +287,7 @@ def _join(runs: Iterable[_RunTerms]) -> _CorpusTerms:
         keys += [key for i, key in zip(global_id.tolist(), run.keys, strict=True) if i >= known]
         heads.append(np.bincount(global_id, weights=np.frombuffer(run.heads, np.intc), minlength=len(index)))
         ids.append(global_id[np.frombuffer(run.ids, np.intc)])
-        counts.append(np.frombuffer(run.counts, np.intc).astype(np.int64))
+        counts.append(np.frombuffer(run.counts, np.intc))
         in_title.append(np.frombuffer(run.in_title, np.intc))
         indptr.append(np.frombuffer(run.ends, np.int64) + offset)
         offset += len(run.ids)
@@ -297,8 +297,11 @@ def _join(runs: Iterable[_RunTerms]) -> _CorpusTerms:
     for part in heads:
         head_totals[: len(part)] += part
     starts = np.concatenate(indptr)
-    rows = np.repeat(np.arange(papers), np.diff(starts))
-    titles = (np.arange(offset) - starts[rows] < np.concatenate(in_title)[rows]).astype(np.int64)
+    # Each paper's entries: its title's first (True), then the abstract's own (False).
+    firsts = np.concatenate(in_title).astype(np.int64)
+    runs = np.empty(2 * papers, np.int64)
+    runs[0::2], runs[1::2] = firsts, np.diff(starts) - firsts
+    titles = np.repeat(np.tile(np.array([True, False]), papers), runs)
     return _CorpusTerms(
         list(index),
         keys,
@@ -355,7 +358,10 @@ def _extract(papers: Sequence[Paper], options: ConceptOptions, terms: _CorpusTer
         columns[entry] = key_number[target] if target else -1
     valid = columns >= 0
     packed = csr_matrix(
-        (terms.counts[valid] + _TITLE_BIT * terms.titles[valid], (rows[valid], columns[valid])),
+        (
+            terms.counts[valid] + _TITLE_BIT * terms.titles[valid].astype(np.int64),
+            (rows[valid], columns[valid]),
+        ),
         shape=(len(papers), len(keys)),
         dtype=np.int64,
     )
@@ -415,9 +421,7 @@ def _extract(papers: Sequence[Paper], options: ConceptOptions, terms: _CorpusTer
 
     df = np.bincount(packed.indices, minlength=len(keys))
     max_df = max(options.min_papers, int(options.max_share * n))
-    headless = _headless(keys, df)
     is_concept = np.array(terms_among(keys, counts, heads), dtype=bool)
-    is_concept &= np.fromiter((k not in headless for k in keys), bool, len(keys))
     weight = np.fromiter(
         (term_weight(k, idf(n, int(d))) if d else 0.0 for k, d in zip(keys, df, strict=True)),
         float,
@@ -428,14 +432,26 @@ def _extract(papers: Sequence[Paper], options: ConceptOptions, terms: _CorpusTer
     own = is_concept & (df == 1) & np.array([_title_worthy(k) for k in keys], dtype=bool)
 
     # 3. Rank each paper's terms; a shorter term inside a chosen longer one with no mentions
-    #    of its own gives way to it.
-    ranked = _rank(packed, np.where(shared, weight, 0.0), np.where(own, weight, 0.0), keys, options.per_paper)
+    #    of its own gives way to it.  A shared term that too few papers choose is no concept:
+    #    the papers that chose it rank again without it, so their places go to other terms.
+    for _ in range(_RANKINGS):
+        ranked = _rank(
+            packed, np.where(shared, weight, 0.0), np.where(own, weight, 0.0), keys, options.per_paper
+        )
+        support = Counter(k for chosen in ranked for k, _, _ in chosen)
+        kept = {k for k, c in support.items() if c >= options.min_papers}
+        dropped = [
+            merged_number[k]
+            for k, c in support.items()
+            if c < options.min_papers and shared[merged_number[k]]
+        ]
+        if not dropped:
+            break
+        shared[dropped] = False
     text = _text_terms(packed, df, n)
     del packed
 
     # 4. Concepts: shared terms still tagging enough papers, and the title terms chosen.
-    support = Counter(k for chosen in ranked for k, _, _ in chosen)
-    kept = {k for k, c in support.items() if c >= options.min_papers}
     kept_own = {k for chosen in ranked for k, _, title_only in chosen if title_only}
     tags = {}
     for paper, chosen in zip(papers, ranked, strict=True):
@@ -527,18 +543,6 @@ def _together(packed: csr_matrix, pairs: list[tuple[int, int]]) -> set[tuple[int
         return sub.indices[sub.indptr[i] : sub.indptr[i + 1]]
 
     return {(a, b) for a, b in pairs if len(np.intersect1d(papers(a), papers(b), assume_unique=True)) >= 2}
-
-
-def _headless(keys: list[str], df: np.ndarray) -> set[str]:
-    """Phrases that nearly always continue into one longer phrase, having lost their head noun
-    ("large language" in "large language model")."""
-    extended: dict[str, int] = {}
-    for key, count in zip(keys, df.tolist(), strict=True):
-        head, sep, _ = key.rpartition(" ")
-        if sep and count > extended.get(head, 0):
-            extended[head] = count
-    number = {k: i for i, k in enumerate(keys)}
-    return {k for k, best in extended.items() if k in number and best >= 0.8 * df[number[k]]}
 
 
 def _title_worthy(key: str) -> bool:
@@ -659,6 +663,7 @@ def _rank(
 
 
 _RANK_BLOCK = 10_000
+_RANKINGS = 3  # rankings at most, each without the shared terms too few papers chose
 
 
 def _choose(

@@ -51,7 +51,7 @@ FUNCTION_WORDS = frozenset(
     exhibits suffer suffers rely relies tend tends operate operates matter matters know knows
     look looks read reads think seem seems appear appears arise arises happen happens lie lies
     hold holds stand stands say says get gets go goes come comes meet meets learn learns et al
-    times
+    times versus ranging spanning involving covering containing requiring regarding
     """.split()
 )
 # Allowed inside a phrase between content words: "mixture of experts", "text to image".
