@@ -448,12 +448,12 @@ def test_extraction_in_worker_processes_equals_one_process(seed_papers, seed_con
 
 
 def test_a_failing_worker_fails_the_extraction(seed_papers, monkeypatch):
-    from kg import concepts, parallel
+    from kg import candidates, parallel
 
     def broken(paper):
         raise ValueError(f"cannot read {paper.key}")
 
     monkeypatch.setattr(parallel, "PARALLEL_MIN_PAPERS", 1)
-    monkeypatch.setattr(concepts, "paper_terms", broken)
+    monkeypatch.setattr(candidates, "paper_terms", broken)
     with pytest.raises(ValueError, match="cannot read"):
         extract_concepts(seed_papers, workers=2)
