@@ -52,6 +52,7 @@ FUNCTION_WORDS = frozenset(
     look looks read reads think seem seems appear appears arise arises happen happens lie lies
     hold holds stand stands say says get gets go goes come comes meet meets learn learns et al
     times versus ranging spanning involving covering containing requiring regarding
+    hundred hundreds thousand thousands million millions billion billions trillion trillions
     """.split()
 )
 # Allowed inside a phrase between content words: "mixture of experts", "text to image".
@@ -375,9 +376,10 @@ def candidate_phrases(text: str) -> tuple[list[str], list[str]]:
                 run, infos = [], []
             if kind == _ACRONYM:
                 add("ACR:" + token)  # as written ("LLMs"); `acronym_key` meets the forms later
-                heads.append("ACR:" + token)  # an acronym names a thing: a noun phrase's head
-                if info[1]:
+                if info[1]:  # it may lead a compound ("KV cache"); a head only if it does not
                     run, infos = [token], [info]
+                else:
+                    heads.append("ACR:" + token)
         if run:
             _run_phrases(run, infos, add, heads)
     return found, heads
@@ -387,6 +389,8 @@ def _run_phrases(
     run: list[str], infos: list[tuple[int, bool, bool]], add: Callable[[str], None], heads: list[str]
 ) -> None:
     n = len(run)
+    if infos[0][0] == _ACRONYM and (n == 1 or not infos[1][2] and n == 2):
+        heads.append("ACR:" + run[0])  # an acronym standing alone names a thing: a head
     if n == 1:
         if infos[0][1] and infos[0][2]:
             add(run[0])
