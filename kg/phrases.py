@@ -389,7 +389,7 @@ def _run_phrases(
     run: list[str], infos: list[tuple[int, bool, bool]], add: Callable[[str], None], heads: list[str]
 ) -> None:
     n = len(run)
-    if infos[0][0] == _ACRONYM and (n == 1 or not infos[1][2] and n == 2):
+    if n == 1 and infos[0][0] == _ACRONYM:
         heads.append("ACR:" + run[0])  # an acronym standing alone names a thing: a head
     if n == 1:
         if infos[0][1] and infos[0][2]:
