@@ -161,6 +161,7 @@ def build_corpus(
         lambda: related_concepts(concept_map),
     ]
     similar, mentioned, related = run_jobs(readings, parallel=workers > 1, workers=workers)
+    concept_map.text = None  # the texts' vectors served the similar papers; the exports need none
     timings["concepts"] = time.perf_counter() - start
 
     start = time.perf_counter()
