@@ -182,7 +182,7 @@ def test_seed_map_reads_offline(built, browser):
     page.wait_for_function("t => document.querySelector('#panel h2')?.textContent === t", arg=titles[paper])
     listed = page.evaluate(
         """() => { const h = [...document.querySelectorAll('#panel h3')].find(e => e.textContent.startsWith('Similar papers'));
-                   return [...h.nextElementSibling.querySelectorAll(':scope > li > button')].map(b => b.textContent); }"""
+                   return [...h.nextElementSibling.querySelectorAll(':scope > li button.linkish')].map(b => b.textContent); }"""
     )
     assert set(listed) == neighbours[paper] and len(listed) == len(neighbours[paper])
     assert page.evaluate("kgNetwork.getSelectedNodes().length") == 1

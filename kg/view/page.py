@@ -167,8 +167,11 @@ def _vis_script() -> str:
     return script
 
 
-def _own(name: str) -> str:
-    return (resources.files("kg.view") / name).read_text(encoding="utf-8")
+def _own(*parts: str) -> str:
+    path = resources.files("kg.view")
+    for part in parts:
+        path = path / part
+    return path.read_text(encoding="utf-8")
 
 
 def script_safe_json(data: object) -> str:
@@ -186,7 +189,7 @@ def script_safe_json(data: object) -> str:
 def render_html(graph: nx.MultiDiGraph, options: ViewOptions | None = None) -> str:
     """The self-contained page for `graph`."""
     data = view_data(graph, options)
-    own = "\n".join(_own(f"js/{name}") for name in SCRIPTS)
+    own = "\n".join(_own("js", name) for name in SCRIPTS)
     if "</script" in own.lower():
         raise ConfigError("page script cannot be inlined")
     parts = {

@@ -15,7 +15,8 @@ var EDGE = {
   related: { label: "concepts used together", colour: "#c8a26c", width: 0.6, dashes: [2, 3], opacity: 0.3 },
   broader: { label: "concept → broader concept", colour: "#9a7100", width: 1.2, arrows: true, opacity: 0.8 },
   code: { label: "code: repository, owner, project page", colour: "#3d9a5d", width: 0.8, dashes: [3, 2], opacity: 0.7 },
-  creator: { label: "author of a paper", colour: "#9b59b6", width: 0.6, opacity: 0.6 }
+  creator: { label: "author of a paper", colour: "#9b59b6", width: 0.6, opacity: 0.6 },
+  overlap: { label: "much in common (shared concepts)", colour: "#8d9bb0", width: 0.6, dashes: [2, 3], opacity: 0.6 }
 };
 KG.EDGE = EDGE;
 
@@ -65,7 +66,7 @@ function visNode(n) {
 }
 function visEdge(e) {
   var s = KG.edgeStyle(e.style);
-  var width = e.style.indexOf("similar") === 0 ? 0.5 + 3.5 * Math.min(1, e.w) : s.width;
+  var width = e.style.indexOf("similar") === 0 ? 0.5 + 3.5 * Math.min(1, e.w) : e.style === "overlap" ? 0.4 + 1.2 * e.w : s.width;
   return {
     id: e.id, from: e.from, to: e.to, width: width, dashes: s.dashes || false,
     color: { color: s.colour, opacity: s.opacity, highlight: s.colour, hover: s.colour },
@@ -87,10 +88,13 @@ KG.setScene = function (scene) {
   });
   scene.labels = {};
   KG.highlight = null;
-  KG.visNodes.clear();
-  KG.visEdges.clear();
-  KG.visNodes.add(scene.nodes.map(visNode));
-  KG.visEdges.add(scene.edges.map(visEdge));
+  document.getElementById("hovercard").hidden = true;
+  // New data sets for each scene (clearing and refilling the old ones leaves vis with a
+  // stale list of visible edges).
+  KG.visNodes = new vis.DataSet(scene.nodes.map(visNode));
+  KG.visEdges = new vis.DataSet(scene.edges.map(visEdge));
+  window.kgNodes = KG.visNodes;
+  if (KG.network) { KG.network.setData({ nodes: KG.visNodes, edges: KG.visEdges }); }
 };
 
 KG.recolour = function () {
@@ -101,9 +105,8 @@ KG.recolour = function () {
 };
 
 // The network ----------------------------------------------------------------------------
-KG.createNetwork = function () {
-  KG.visNodes = new vis.DataSet([]);
-  KG.visEdges = new vis.DataSet([]);
+KG.createNetwork = function (scene) {
+  KG.setScene(scene);
   var container = document.getElementById("graph");
   var network = new vis.Network(container, { nodes: KG.visNodes, edges: KG.visEdges }, {
     physics: false,
@@ -117,7 +120,6 @@ KG.createNetwork = function () {
   });
   KG.network = network;
   window.kgNetwork = network;
-  window.kgNodes = KG.visNodes;
   network.on("afterDrawing", function (ctx) { drawOverlay(ctx); });
   return network;
 };
@@ -133,8 +135,11 @@ KG.fitView = function () {
   });
   var box = document.getElementById("graph");
   if (minX === Infinity) { return { position: { x: 0, y: 0 }, scale: 1 }; }
-  var scale = Math.min((box.clientWidth - 40) / Math.max(maxX - minX, 1), (box.clientHeight - 50) / Math.max(maxY - minY, 1));
-  return { position: { x: (minX + maxX) / 2, y: (minY + maxY) / 2 }, scale: Math.min(scale, 1.5) };
+  // Room for the toolbar (and the focus bar) at the top, and for labels all round.
+  var top = document.getElementById("focusbar").hidden ? 24 : 56;
+  var scale = Math.min((box.clientWidth - 40) / Math.max(maxX - minX, 1), (box.clientHeight - 40 - top) / Math.max(maxY - minY, 1));
+  scale = Math.min(scale, 1.5);
+  return { position: { x: (minX + maxX) / 2, y: (minY + maxY) / 2 - top / 2 / scale }, scale: scale };
 };
 // Move the view to {position, scale}, in steps when animated.  (vis's own animation ends a
 // little off its target scale, so `0` would not always give the same first screen.)
@@ -300,14 +305,19 @@ function drawLabels(ctx, view, theme) {
       if (r > 0.55 * Math.min(view.w, view.h) || p[0] < -r || p[1] < -r || p[0] > view.w + r || p[1] > view.h + r) { return; }
       var size = Math.round(12 + 8 * Math.sqrt(c.papers / maxPapers));
       var font = "600 " + size + "px system-ui, sans-serif";
-      var lines = wrap(c.name, 30);
-      var lh = size * 1.2, boxW = 0;
+      // On the map a cluster is named by its first two concepts (the legend has all three).
+      var lines = wrap(c.name.split(", ").slice(0, 2).join(", "), 26);
+      var lh = size * 1.2, boxW = 0, half = lh * lines.length / 2;
       lines.forEach(function (line) { boxW = Math.max(boxW, textWidth(ctx, font, line)); });
-      // Kept inside the window: a cluster at the edge keeps its whole name.
-      var cx = Math.min(Math.max(p[0], boxW / 2 + 4), view.w - boxW / 2 - 4);
-      var rect = [cx - boxW / 2 - 3, p[1] - lh * lines.length / 2 - 2, cx + boxW / 2 + 3, p[1] + lh * lines.length / 2 + 2];
-      if (rect[1] < 0 || rect[3] > view.h) { return; }
-      if (occupied.hits(rect)) { return; }
+      // At the centre if free, else a little above or below it, kept inside the window.
+      var spots = [0, -0.45, 0.45], rect = null, cx = 0;
+      for (var k = 0; k < spots.length && !rect; k++) {
+        cx = Math.min(Math.max(p[0], boxW / 2 + 4), view.w - boxW / 2 - 4);
+        var cy = Math.min(Math.max(p[1] + spots[k] * r, half + 4), view.h - half - 4);
+        var box = [cx - boxW / 2 - 3, cy - half - 2, cx + boxW / 2 + 3, cy + half + 2];
+        if (!occupied.hits(box)) { rect = box; }
+      }
+      if (!rect) { return; }
       occupied.add(rect);
       var colour = dark ? mix(c.colour, "#ffffff", 0.35) : mix(c.colour, "#000000", 0.45);
       ctx.textAlign = "center";

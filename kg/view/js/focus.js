@@ -5,6 +5,7 @@
 // small force simulation with the paper fixed at the centre; similar papers end up close.
 var FOCUS_SIZE = 36;
 var LINK_CITE = 0.3;
+var OVERLAP = 0.35;  // share of concepts that draws a light line between two papers of the view
 
 function paperLinks(i) {
   var p = KG.papers[i], out = [];
@@ -50,16 +51,21 @@ KG.nearest = function (origin, count) {
   return { papers: ranked.slice(0, count), score: score, via: via };
 };
 
-function forceLayout(ids, edges, sizes, pinned) {
-  var n = ids.length, x = [], y = [];
-  for (var k = 0; k < n; k++) {
-    var a = k * 2.39996, r = k === pinned ? 0 : 60 + 40 * Math.sqrt(k);
-    x.push(r * Math.cos(a)); y.push(r * Math.sin(a));
+// Positions for the focus view: each paper pulled to a ring whose radius grows as its
+// nearness falls (the nearest sit closest to the centre), linked papers pulled together,
+// all pushed apart; the origin (index 0) stays at the centre.
+function forceLayout(nearness, edges, sizes) {
+  var n = nearness.length, x = [0], y = [0], ring = [0];
+  var top = Math.max.apply(null, nearness.slice(1).concat([1e-9]));
+  for (var k = 1; k < n; k++) {
+    ring.push(110 + 330 * (1 - Math.min(1, nearness[k] / top)));
+    var a = k * 2.39996;
+    x.push(ring[k] * Math.cos(a)); y.push(ring[k] * Math.sin(a));
   }
-  var ideal = 90;
-  for (var it = 0; it < 300; it++) {
+  var ideal = 80;
+  for (var it = 0; it < 400; it++) {
     var dx = new Array(n).fill(0), dy = new Array(n).fill(0);
-    for (var i = 0; i < n; i++) {
+    for (var i = 1; i < n; i++) {
       for (var j = i + 1; j < n; j++) {
         var ex = x[i] - x[j], ey = y[i] - y[j], d = Math.max(1, Math.sqrt(ex * ex + ey * ey));
         var rep = ideal * ideal / d;
@@ -67,36 +73,54 @@ function forceLayout(ids, edges, sizes, pinned) {
       }
     }
     edges.forEach(function (e) {
+      if (e[0] === 0 || e[1] === 0) { return; }
       var ex = x[e[0]] - x[e[1]], ey = y[e[0]] - y[e[1]], d = Math.max(1, Math.sqrt(ex * ex + ey * ey));
       var att = d * d / ideal * e[2];
       dx[e[0]] -= ex / d * att; dy[e[0]] -= ey / d * att; dx[e[1]] += ex / d * att; dy[e[1]] += ey / d * att;
     });
-    var temp = 40 * (1 - it / 300) + 1;
-    for (var m = 0; m < n; m++) {
-      if (m === pinned) { continue; }
+    var temp = 30 * (1 - it / 400) + 0.5;
+    for (var m = 1; m < n; m++) {
+      var r = Math.max(1, Math.sqrt(x[m] * x[m] + y[m] * y[m]));
+      var pull = (ring[m] - r) * 2;  // toward its ring
+      dx[m] += x[m] / r * pull; dy[m] += y[m] / r * pull;
       var len = Math.max(1e-9, Math.sqrt(dx[m] * dx[m] + dy[m] * dy[m])), step = Math.min(len, temp);
       x[m] += dx[m] / len * step; y[m] += dy[m] / len * step;
     }
   }
-  // No overlaps: push apart until every pair clears (sizes are radii; labels need room too).
-  for (var round = 0; round < 200; round++) {
+  // No overlaps: push apart until every pair clears (labels need room below each node).
+  for (var round = 0; round < 300; round++) {
     var moved = false;
     for (var a1 = 0; a1 < n; a1++) {
       for (var b1 = a1 + 1; b1 < n; b1++) {
-        var fx = x[b1] - x[a1], fy = y[b1] - y[a1], dist = Math.sqrt(fx * fx + fy * fy) || 1e-6;
-        var need = (sizes[a1] + sizes[b1]) * 1.25 + 12;
+        var fx = x[b1] - x[a1], fy = y[b1] - y[a1], dist = Math.sqrt(fx * fx + fy * fy);
+        var need = (sizes[a1] + sizes[b1]) * 1.25 + 14;
         if (dist < need) {
-          var push = (need - dist) / 2 + 0.1;
           if (dist < 1e-3) { fx = Math.cos(a1 + b1); fy = Math.sin(a1 + b1); dist = 1; }
-          if (a1 !== pinned) { x[a1] -= fx / dist * push; y[a1] -= fy / dist * push; }
-          if (b1 !== pinned) { x[b1] += fx / dist * push; y[b1] += fy / dist * push; }
+          var push = (need - dist) / 2 + 0.1;
+          if (a1 !== 0) { x[a1] -= fx / dist * push; y[a1] -= fy / dist * push; }
+          if (b1 !== 0) { x[b1] += fx / dist * push; y[b1] += fy / dist * push; }
           moved = true;
         }
       }
     }
     if (!moved) { break; }
   }
-  return ids.map(function (_, k) { return [Math.round(x[k] * 10) / 10, Math.round(y[k] * 10) / 10]; });
+  return x.map(function (_, k) { return [Math.round(x[k] * 10) / 10, Math.round(y[k] * 10) / 10]; });
+}
+
+// Concepts two papers share, weighted by rarity, as a share of the smaller paper's concepts.
+function overlap(a, b) {
+  var n = KG.papers.length, mine = {}, massA = 0, massB = 0, shared = 0;
+  KG.papers[a].concepts.forEach(function (c) {
+    var w = Math.log(1 + n / Math.max(1, KG.concepts[c].count));
+    mine[c] = w; massA += w;
+  });
+  KG.papers[b].concepts.forEach(function (c) {
+    var w = Math.log(1 + n / Math.max(1, KG.concepts[c].count));
+    massB += w;
+    if (mine[c] !== undefined) { shared += w; }
+  });
+  return shared / Math.max(1e-9, Math.min(massA, massB));
 }
 
 KG.focusOn = function (origin) {
@@ -113,9 +137,17 @@ KG.focusOn = function (origin) {
   }
   ids.forEach(function (i) {
     var p = KG.papers[i];
-    p.similar.forEach(function (s) { add(i, s.other, "similar:" + s.basis, s.w); });
     p.cites.forEach(function (j) { add(i, j, "cites", LINK_CITE); });
+    p.similar.forEach(function (s) { add(i, s.other, "similar:" + s.basis, s.w); });
     p.mentions.forEach(function (j) { add(i, j, "mentions", LINK_CITE); });
+  });
+  // Papers of the view with much in common but no link of the graph: a light line, so the
+  // view shows how the neighbours hang together, as Connected Papers does.
+  ids.forEach(function (a, k) {
+    ids.slice(k + 1).forEach(function (b) {
+      var share = overlap(a, b);
+      if (share >= OVERLAP) { add(a, b, "overlap", share); }
+    });
   });
   var useCitations = KG.papers.some(function (p) { return p.citations > 0; });
   var degree = ids.map(function () { return 0; });
@@ -125,10 +157,8 @@ KG.focusOn = function (origin) {
     var weight = useCitations ? Math.log(1 + Math.max(0, KG.papers[i].citations)) * 2 : degree[k];
     return Math.min(16, 7 + 2 * Math.sqrt(weight));
   });
-  // The layout pulls by link weight, and every paper toward the centre by its nearness.
-  var springs = edges.map(function (e) { return [where[e.a], where[e.b], Math.max(0.15, e.w)]; });
-  near.papers.forEach(function (p, k) { springs.push([0, k + 1, 0.15 + 0.85 * Math.min(1, near.score[p])]); });
-  var pos = forceLayout(ids, springs, sizes, 0);
+  var springs = edges.map(function (e) { return [where[e.a], where[e.b], e.style === "overlap" ? 0.2 * e.w : Math.max(0.15, e.w)]; });
+  var pos = forceLayout([1].concat(near.papers.map(function (p) { return near.score[p]; })), springs, sizes);
   var scene = {
     mode: "focus", origin: origin, near: near,
     nodes: ids.map(function (i, k) {
@@ -143,10 +173,11 @@ KG.focusOn = function (origin) {
   if (KG.scene && KG.scene.mode === "map") { KG.mapView = { position: KG.network.getViewPosition(), scale: KG.network.getScale() }; }
   KG.setScene(scene);
   KG.applyFilters();
-  KG.fit(false);
   document.getElementById("focusbar").hidden = false;
+  KG.fit(false);
   document.getElementById("focus-title").textContent = "Focus: " + KG.papers[origin].title;
   KG.open(KG.papers[origin], { from: "focus" });
+  KG.setHighlight(null);  // the whole view is the paper's neighbourhood
   KG.status("Focus on “" + KG.papers[origin].title + "” and its " + plural(near.papers.length, "nearest paper")
     + ". Escape or “Back to the map” returns.");
   KG.onSceneChange();
@@ -155,11 +186,14 @@ KG.focusOn = function (origin) {
 KG.focusList = function (p) {
   var near = KG.scene.near;
   return KG.paperList(near.papers, function (i) {
-    var bits = [];
+    var q = KG.papers[i], bits = [];
     var sim = p.similar.filter(function (s) { return s.other === i; })[0];
+    if (p.cites.indexOf(i) >= 0) { bits.push("cited by this paper"); }
+    if (p.citedBy.indexOf(i) >= 0) { bits.push("cites this paper"); }
     if (sim) { bits.push("similar " + sim.w.toFixed(2)); }
-    else if (near.via[i] !== undefined) { bits.push("via " + KG.shortLabel(KG.papers[near.via[i]])); }
-    else { bits.push("shares concepts"); }
+    else if (near.via[i] !== undefined && near.via[i] !== p.i) { bits.push("via " + KG.shortLabel(KG.papers[near.via[i]])); }
+    var shared = q.concepts.filter(function (c) { return p.concepts.indexOf(c) >= 0; });
+    if (shared.length) { bits.push("shares " + shared.slice(0, 3).map(function (c) { return KG.concepts[c].label; }).join(", ")); }
     return bits.join(" · ");
   }, 60);
 };

@@ -15,7 +15,8 @@ for (var e = 0; e + 4 <= M.e.length; e += 4) {
 }
 D.K.names.forEach(function (name, k) {
   var disc = D.K.discs[k];
-  if (k < D.K.coloured && disc[2] > 0) {
+  // Coloured clusters, and the grey ones big enough to name.
+  if (disc[2] > 0 && (k < D.K.coloured || D.K.papers[k] >= 5)) {
     mapScene.clusters.push({ k: k, name: name, colour: D.K.colours[k], papers: D.K.papers[k], x: disc[0], y: disc[1], r: disc[2] });
   }
 });
@@ -53,7 +54,7 @@ KG.applyFilters = function () {
     if (!!n.hidden !== hidden) { n.hidden = hidden; nodeChanges.push({ id: n.id, hidden: hidden }); }
   });
   scene.edges.forEach(function (e) {
-    var hidden = f.styles[e.style] === false || scene.byId[e.from].hidden || scene.byId[e.to].hidden;
+    var hidden = f.styles[e.style] === false || !!scene.byId[e.from].hidden || !!scene.byId[e.to].hidden;
     if (!!e.hidden !== hidden) { e.hidden = hidden; edgeChanges.push({ id: e.id, hidden: hidden }); }
   });
   if (nodeChanges.length) { KG.visNodes.update(nodeChanges); }
@@ -288,8 +289,7 @@ document.addEventListener("keydown", function (ev) {
 });
 
 // Start ----------------------------------------------------------------------------------
-var network = KG.createNetwork();
-KG.setScene(mapScene);
+var network = KG.createNetwork(mapScene);
 buildControls();
 wirePointer(network);
 document.getElementById("fit").addEventListener("click", function () { KG.fit(true); });

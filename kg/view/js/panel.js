@@ -32,15 +32,16 @@ function paperList(indices, extra, limit) {
   var ul = el("ul");
   limit = limit || 60;
   indices.slice(0, limit).forEach(function (i, k) {
-    var p = KG.papers[i], li = el("li");
+    var p = KG.papers[i], li = el("li", null, "paper"), body = el("div");
     li.appendChild(swatch(KG.clusterColour(p.cluster)));
-    li.appendChild(linkTo(p));
+    li.appendChild(body);
+    body.appendChild(linkTo(p));
     var bits = [];
     var date = KG.dateText(p);
     if (date) { bits.push(date); }
     if (extra) { var more = extra(i, k); if (more) { bits.push(more); } }
     if (p.node < 0) { bits.push("not drawn"); }
-    if (bits.length) { li.appendChild(el("div", bits.join(" · "), "sub")); }
+    if (bits.length) { body.appendChild(el("div", bits.join(" · "), "sub")); }
     ul.appendChild(li);
   });
   if (indices.length > limit) { ul.appendChild(el("li", "… and " + (indices.length - limit) + " more", "sub")); }
@@ -235,7 +236,7 @@ KG.open = function (rec, opts) {
     var ids = KG.neighbourhood(id).concat(relatedNodes(rec));
     KG.setHighlight(ids);
     KG.highlight.origin = id;
-    if (opts.from !== "map") { KG.locate(id, true); }
+    if (opts.from !== "map" && opts.from !== "focus") { KG.locate(id, true); }
   } else {
     KG.network.unselectAll();
     var related = relatedNodes(rec);
