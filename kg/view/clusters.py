@@ -98,6 +98,23 @@ def _louvain(links: nx.Graph, resolution: float) -> list[set[str]]:
     return [{numbered.nodes[i]["id"] for i in c} for c in found]
 
 
+def _coarser(links: nx.Graph, groups: list[set[str]], resolution: float) -> list[set[str]]:
+    """Louvain at a coarser `resolution`, started from `groups`: on the graph of the groups
+    (their inner links as self-loops), which is small, instead of the whole graph again."""
+    ordered = sorted(groups, key=min)
+    home = {n: i for i, members in enumerate(ordered) for n in members}
+    meta = nx.Graph()
+    meta.add_nodes_from(range(len(ordered)))
+    for a, b, w in links.edges(data="weight"):
+        ga, gb = sorted((home[a], home[b]))
+        meta.add_edge(ga, gb, weight=meta.get_edge_data(ga, gb, {"weight": 0.0})["weight"] + w)
+    ordered_meta = nx.Graph()
+    ordered_meta.add_nodes_from(range(len(ordered)))
+    ordered_meta.add_edges_from(sorted(meta.edges(data=True)))
+    found = nx.community.louvain_communities(ordered_meta, weight="weight", resolution=resolution, seed=7)
+    return [set().union(*(ordered[i] for i in c)) for c in found]
+
+
 def find_clusters(graph: nx.MultiDiGraph, view: nx.Graph) -> Clusters:
     """Clusters of the drawn nodes, largest first, named by their most telling concepts."""
     nodes = graph.nodes
@@ -108,8 +125,9 @@ def find_clusters(graph: nx.MultiDiGraph, view: nx.Graph) -> Clusters:
     total = sum(1 for n in view if is_paper[n]) or 1
     groups: list[set[str]] = []
     if sub.number_of_edges():
+        finest = _louvain(sub, RESOLUTIONS[0])
         for resolution in RESOLUTIONS:
-            groups = _louvain(sub, resolution)
+            groups = finest if resolution == RESOLUTIONS[0] else _coarser(sub, finest, resolution)
             sizes = sorted((sum(is_paper[n] for n in c) for c in groups), reverse=True)
             if sum(sizes[: len(PALETTE)]) >= COVERAGE * total:
                 break

@@ -10,9 +10,11 @@ browser draws with physics off and stabilises nothing.
 
 from __future__ import annotations
 
+import base64
 import json
 import math
 import re
+import zlib
 from collections import Counter
 from importlib import resources
 from pathlib import Path
@@ -186,6 +188,34 @@ def script_safe_json(data: object) -> str:
     )
 
 
+# Data larger than this goes into the page deflated (a 10k-paper map's 3.9 MB of JSON becomes
+# ~1 MB); smaller data stays plain JSON, readable in the page source.  zlib's output is the
+# same from run to run; another zlib build (zlib-ng) may deflate differently.
+COMPRESS_ABOVE = 1_500_000
+
+
+def page_json(data: dict[str, Any]) -> str:
+    """The data block of the page: JSON, or {"deflated": base64} for a large map."""
+    text = script_safe_json(data)
+    if len(text) <= COMPRESS_ABOVE:
+        return text
+    packed = zlib.compress(
+        json.dumps(data, ensure_ascii=False, separators=(",", ":"), sort_keys=True).encode(), 6
+    )
+    return json.dumps({"deflated": base64.b64encode(packed).decode("ascii")})
+
+
+def data_of_page(html: str) -> dict[str, Any]:
+    """The data a page carries (what `view_data` gave when it was drawn)."""
+    found = re.search(r'<script type="application/json" id="kg-data">(.*?)</script>', html, re.S)
+    if found is None:
+        raise ConfigError("not a kg map page (no data block)")
+    data: dict[str, Any] = json.loads(found.group(1))
+    if "deflated" in data:
+        data = json.loads(zlib.decompress(base64.b64decode(data["deflated"])))
+    return data
+
+
 def render_html(graph: nx.MultiDiGraph, options: ViewOptions | None = None) -> str:
     """The self-contained page for `graph`."""
     data = view_data(graph, options)
@@ -196,7 +226,7 @@ def render_html(graph: nx.MultiDiGraph, options: ViewOptions | None = None) -> s
         "/*KG_CSS*/": _own("page.css"),
         "/*VIS_JS*/": _vis_script(),
         "/*KG_JS*/": own,
-        "/*KG_DATA*/": script_safe_json(data),
+        "/*KG_DATA*/": page_json(data),
     }
     # One pass, so no inserted text is searched for the next marker.
     return re.sub("|".join(re.escape(m) for m in parts), lambda m: parts[m.group(0)], _own("page.html"))

@@ -120,8 +120,11 @@ def select_view(graph: nx.MultiDiGraph, options: ViewOptions) -> nx.Graph:
         ranked = sorted(keep, key=lambda n: (-degree[n], n))
         papers = [n for n in ranked if nodes[n]["kind"] == "paper"][: options.max_nodes // 2]
         picked = set(papers)
-        others = [n for n in ranked if n not in picked][: options.max_nodes - len(papers)]
-        keep = picked | set(others)
+        # The other places go to what links the chosen papers most (a concept none of them
+        # carries would stand alone).
+        near = {n: len((succ[n].keys() | pred[n].keys()) & picked) for n in keep - picked}
+        others = sorted((n for n in near if near[n] or not papers), key=lambda n: (-near[n], -degree[n], n))
+        keep = picked | set(others[: options.max_nodes - len(papers)])
     edges = []
     for a in sorted(keep):
         for b, multi in graph.succ[a].items():

@@ -1,7 +1,7 @@
 // base.js: the page's data as records, and small helpers.  Every text from the inputs goes
 // into the page through textContent (el, text nodes) or the canvas, never as HTML.
 var KG = (window.KG = {});
-var D = (KG.data = JSON.parse(document.getElementById("kg-data").textContent));
+var D = (KG.data = DATA);
 
 function el(tag, text, cls) {
   var e = document.createElement(tag);
