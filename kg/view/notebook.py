@@ -16,15 +16,15 @@ if TYPE_CHECKING:
 
 KINDS = {"P": "paper", "C": "concept", "R": "repo", "G": "page", "O": "owner", "A": "author"}
 KIND_NAMES = {"repo": "repository", "page": "project page", "owner": "code owner", "author": "author"}
-EDGE_COLOURS = {
-    "similar": "#5f7590",
-    "cites": "#c23b22",
-    "mentions": "#8e44ad",
-    "subject": "#c8a26c",
-    "related": "#c8a26c",
-    "broader": "#9a7100",
-    "code": "#3d9a5d",
-    "creator": "#9b59b6",
+EDGE_COLOURS = {  # colour and opacity, as on the page
+    "similar": ("#5f7590", 0.75),
+    "cites": ("#c23b22", 0.85),
+    "mentions": ("#8e44ad", 0.85),
+    "subject": ("#c8a26c", 0.25),
+    "related": ("#c8a26c", 0.3),
+    "broader": ("#9a7100", 0.8),
+    "code": ("#3d9a5d", 0.7),
+    "creator": ("#9b59b6", 0.6),
 }
 DIRECTED = {"cites", "mentions", "broader"}
 
@@ -141,6 +141,9 @@ def to_pyvis(graph: nx.MultiDiGraph, options: ViewOptions | None = None, **netwo
             color=colour,
             shape=SHAPES[kind],
             physics=False,
+            # Labels appear once zoomed in (vis draws every label it has, and they overprint).
+            font={"size": 10},
+            scaling={"label": {"enabled": True, "drawThreshold": 9}},
         )
     styles = data["M"]["styles"]
     flat = data["M"]["e"]
@@ -150,10 +153,14 @@ def to_pyvis(graph: nx.MultiDiGraph, options: ViewOptions | None = None, **netwo
         net.add_edge(
             source,
             target,
-            color=EDGE_COLOURS.get(rel, "#888888"),
+            color={
+                "color": EDGE_COLOURS.get(rel, ("#888888", 0.5))[0],
+                "opacity": EDGE_COLOURS.get(rel, ("#888888", 0.5))[1],
+            },
             width=0.5 + 3.5 * min(1.0, weight / 1000) if rel == "similar" else 0.8,
             title=styles[style],
             arrows="to" if rel in DIRECTED else "",
         )
     net.toggle_physics(False)
+    net.options.edges.smooth.enabled = False  # straight lines, as on the page
     return net

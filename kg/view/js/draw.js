@@ -169,8 +169,9 @@ KG.zoom = function (factor) {
 // Highlight: a set of node ids and the edges to show with them, the rest dimmed.
 KG.setHighlight = function (ids, edgeFilter) {
   if (!ids) { KG.highlight = null; KG.network.redraw(); return; }
-  var set = {};
-  ids.forEach(function (id) { set[id] = true; });
+  var set = {}, unique = [];
+  ids.forEach(function (id) { if (!set[id]) { set[id] = true; unique.push(id); } });
+  ids = unique;
   var edges = KG.scene.edges.filter(function (e) {
     return set[e.from] && set[e.to] && !e.hidden && (!edgeFilter || edgeFilter(e));
   });
