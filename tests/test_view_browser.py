@@ -257,3 +257,52 @@ def test_narrow_dark_window_gives_the_map_the_width(built, browser):
     assert page.locator("#controls").is_visible()
     assert requests == [] and errors == []
     context.close()
+
+
+def test_enriched_map_has_years_authors_citations_and_hover(tmp_path: Path, browser):
+    from kg.view import to_pyvis
+    from tests.test_view import enriched_graph
+
+    graph = enriched_graph()
+    options = ViewOptions(groups=("papers", "concepts", "authors"), min_concept_papers=1)
+    path = tmp_path / "enriched.html"
+    write_html(graph, path, options)
+    context, page, requests, errors = open_page(browser, path)
+    # The year range hides papers outside it (the undated one stays).
+    page.fill("#year-from", "2022")
+    page.dispatch_event("#year-from", "input")
+    hidden = page.evaluate("KG.scene.nodes.filter(n => n.hidden).map(n => n.rec.title)")
+    assert hidden == ["Alpha: Speculative decoding with drafts"]
+    page.fill("#year-from", "2021")
+    page.dispatch_event("#year-from", "input")
+    page.check("#colour-year")
+    colours = page.evaluate(
+        "KG.scene.nodes.filter(n => n.kind === 'paper').map(n => KG.visNodes.get(n.id).color.background)"
+    )
+    assert len(set(colours)) == 4  # three years and one paper without a date
+    # Authors and citations reach the panel.
+    page.fill("#search", "ada lovelace")
+    page.press("#search", "Enter")
+    page.wait_for_selector("#panel h2")
+    assert page.inner_text("#panel .kind") == "Author"
+    papers = page.eval_on_selector_all("#panel li.paper button", "els => els.map(e => e.textContent)")
+    assert sorted(papers) == [
+        "Alpha: Speculative decoding with drafts",
+        "Beta: Draft models for speculative decoding",
+    ]
+    page.click("#panel li.paper button >> text=Alpha: Speculative decoding with drafts")
+    heads = page.eval_on_selector_all("#panel h3", "els => els.map(e => e.textContent)")
+    assert "Cited by, in this corpus (1)" in heads and "Links" in heads
+    assert page.inner_text("#panel .meta") == "2021-05-01 · 12 citations"
+    # Hovering a node shows what to_pyvis gives as its hover text, and dims the rest.
+    net = to_pyvis(graph, options)
+    node = page.evaluate("KG.scene.nodes.find(n => n.rec.title && n.rec.title.startsWith('Beta')).id")
+    page.keyboard.press("Escape")
+    at = page.evaluate("(id) => kgNetwork.canvasToDOM(kgNetwork.getPositions([id])[id])", node)
+    box = page.locator("#graph").bounding_box()
+    page.mouse.move(box["x"] + at["x"], box["y"] + at["y"])
+    page.wait_for_selector("#hovercard:not([hidden])")
+    assert page.inner_text("#hovercard") == net.nodes[node]["title"]
+    assert page.evaluate("KG.highlight.list.length") == len(page.evaluate(f"KG.neighbourhood({node})"))
+    assert requests == [] and errors == []
+    context.close()

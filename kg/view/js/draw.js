@@ -105,6 +105,23 @@ KG.recolour = function () {
 };
 
 // The network ----------------------------------------------------------------------------
+// Density, as VOSviewer's cluster density view: each shown paper spreads its cluster's
+// colour around it, so crowded regions of the map stand out.
+KG.density = false;
+function drawDensity(ctx) {
+  var radius = 70, scene = KG.scene;
+  ctx.save();
+  scene.nodes.forEach(function (n) {
+    if (n.hidden || n.kind !== "paper") { return; }
+    var colour = nodeColour(n), g = ctx.createRadialGradient(n.x, n.y, 0, n.x, n.y, radius);
+    g.addColorStop(0, rgba(colour, 0.22));
+    g.addColorStop(1, rgba(colour, 0));
+    ctx.fillStyle = g;
+    ctx.fillRect(n.x - radius, n.y - radius, 2 * radius, 2 * radius);
+  });
+  ctx.restore();
+}
+
 KG.createNetwork = function (scene) {
   KG.setScene(scene);
   var container = document.getElementById("graph");
@@ -121,6 +138,7 @@ KG.createNetwork = function (scene) {
   KG.network = network;
   window.kgNetwork = network;
   network.on("afterDrawing", function (ctx) { drawOverlay(ctx); });
+  network.on("beforeDrawing", function (ctx) { if (KG.density) { drawDensity(ctx); } });
   return network;
 };
 

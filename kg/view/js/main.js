@@ -142,6 +142,13 @@ function buildControls() {
     box.appendChild(years);
   }
   var kinds = section("Show");
+  var density = el("label"), densityBox = el("input");
+  densityBox.type = "checkbox";
+  densityBox.id = "density";
+  densityBox.addEventListener("change", function () { KG.density = densityBox.checked; KG.network.redraw(); });
+  density.appendChild(densityBox);
+  density.appendChild(document.createTextNode("density of papers (shaded by cluster)"));
+  kinds.appendChild(density);
   var names = { paper: "papers", concept: "concepts", repo: "repositories", page: "project pages", owner: "code owners", author: "authors" };
   var shapes = { paper: "●", concept: "◆", repo: "■", page: "■", owner: "⬢", author: "▲" };
   M.kinds.forEach(function (k) {

@@ -226,6 +226,8 @@ function relatedNodes(rec) {
 
 KG.open = function (rec, opts) {
   opts = opts || {};
+  // A search result outside the focus view is shown on the map.
+  if (opts.from === "search" && KG.scene.mode === "focus" && rec.type !== "cluster" && KG.nodeFor(rec) < 0) { KG.showMap(); }
   if (KG.shown && opts.from === "panel" && recKey(KG.shown) !== recKey(rec)) { trail.push(KG.shown); }
   if (opts.from === "search" || opts.from === "map" || opts.from === "legend") { trail.length = 0; }
   KG.shown = rec;
