@@ -304,9 +304,7 @@ document.getElementById("zoom-in").addEventListener("click", function () { KG.zo
 document.getElementById("zoom-out").addEventListener("click", function () { KG.zoom(1 / 1.3); });
 document.getElementById("focus-back").addEventListener("click", function () { KG.showMap(); });
 document.getElementById("sidetoggle").addEventListener("click", function () {
-  var side = document.getElementById("side"), open = !side.classList.contains("open");
-  side.classList.toggle("open", open);
-  this.setAttribute("aria-expanded", open ? "true" : "false");
+  KG.openSheet(!document.getElementById("side").classList.contains("open"));
 });
 if (window.matchMedia) {
   window.matchMedia("(prefers-color-scheme: dark)").addEventListener("change", function () {

@@ -206,9 +206,19 @@ function render(rec) {
   parts.forEach(function (part) { panel.appendChild(part); });
   panel.hidden = false;
   panel.scrollIntoView({ block: "start" });
-  document.getElementById("side").classList.add("open");
-  document.getElementById("sidetoggle").setAttribute("aria-expanded", "true");
+  KG.openSheet(true);
 }
+
+// On a narrow window the side panel is a sheet over the bottom of the map; open, it takes
+// half the height and the map shrinks to the rest (so a selected node stays in view).
+KG.openSheet = function (open) {
+  var side = document.getElementById("side");
+  if (side.classList.contains("open") === open) { return; }
+  side.classList.toggle("open", open);
+  document.body.classList.toggle("sheet-open", open);
+  document.getElementById("sidetoggle").setAttribute("aria-expanded", open ? "true" : "false");
+  window.dispatchEvent(new Event("resize"));  // vis-network fits its canvas to the new size
+};
 
 // Papers (drawn in the current scene) that belong with a record: a concept's, an author's...
 function relatedNodes(rec) {
@@ -265,6 +275,5 @@ KG.clearSelection = function () {
   panel.hidden = true;
   panel.replaceChildren();
   if (KG.network) { KG.network.unselectAll(); KG.setHighlight(null); }
-  document.getElementById("side").classList.remove("open");
-  document.getElementById("sidetoggle").setAttribute("aria-expanded", "false");
+  KG.openSheet(false);
 };
