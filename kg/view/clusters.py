@@ -60,7 +60,7 @@ class Clusters:
 
 def _cluster_graph(graph: nx.MultiDiGraph, view: nx.Graph) -> nx.Graph:
     """Drawn nodes plus the concepts of drawn papers, joined by weighted links."""
-    nodes = graph.nodes
+    nodes = graph._node
     drawn_papers = sorted(n for n in view if nodes[n]["kind"] == "paper")
     links = nx.Graph()
     links.add_nodes_from(sorted(view.nodes))
@@ -71,7 +71,7 @@ def _cluster_graph(graph: nx.MultiDiGraph, view: nx.Graph) -> nx.Graph:
 
     drawn = set(view.nodes)
     for p in drawn_papers:
-        for target, multi in sorted(graph.succ[p].items()):
+        for target, multi in sorted(graph._succ[p].items()):
             for data in multi.values():
                 rel = data["rel"]
                 if rel == g.SUBJECT and nodes[target].get("papers", 0) >= 2:
@@ -117,7 +117,7 @@ def _coarser(links: nx.Graph, groups: list[set[str]], resolution: float) -> list
 
 def find_clusters(graph: nx.MultiDiGraph, view: nx.Graph) -> Clusters:
     """Clusters of the drawn nodes, largest first, named by their most telling concepts."""
-    nodes = graph.nodes
+    nodes = graph._node
     links = _cluster_graph(graph, view)
     linked = [n for n in links if links.degree(n) > 0]
     sub = induced(links, linked)
@@ -151,12 +151,12 @@ def find_clusters(graph: nx.MultiDiGraph, view: nx.Graph) -> Clusters:
 
 def _name(graph: nx.MultiDiGraph, members: set[str]) -> str:
     """Up to three concepts that tag many of the cluster's papers and few papers elsewhere."""
-    nodes = graph.nodes
+    nodes = graph._node
     tagged: Counter[str] = Counter()
     for p in members:
         if nodes[p]["kind"] != "paper":
             continue
-        for target, multi in graph.succ[p].items():
+        for target, multi in graph._succ[p].items():
             if any(d["rel"] == g.SUBJECT for d in multi.values()):
                 tagged[target] += 1
     if not tagged:
@@ -195,7 +195,7 @@ def paper_clusters(graph: nx.MultiDiGraph, clusters: Clusters, papers: list[str]
             result.append(clusters.of[p])
             continue
         votes: defaultdict[int, float] = defaultdict(float)
-        for target, multi in graph.succ[p].items():
+        for target, multi in graph._succ[p].items():
             if target in clusters.concept_of:
                 for d in multi.values():
                     if d["rel"] == g.SUBJECT:

@@ -41,6 +41,13 @@ class Placement:
     grid: tuple[float, float, float, float] | None
 
 
+def _near_pairs(pos: np.ndarray, reach: float) -> tuple[np.ndarray, np.ndarray]:
+    """Index pairs (i < j, in a fixed order) of points closer than `reach` (a k-d tree)."""
+    pairs = cKDTree(pos).query_pairs(reach, output_type="ndarray")
+    pairs = pairs[np.lexsort((pairs[:, 1], pairs[:, 0]))] if len(pairs) else pairs.reshape(0, 2)
+    return pairs[:, 0], pairs[:, 1]
+
+
 def separate(
     pos: np.ndarray, radius: np.ndarray, gap: float, *, pull: float = 0.0, rounds: int = 60
 ) -> np.ndarray:
@@ -55,13 +62,11 @@ def separate(
     for step in range(rounds + 200):
         if pull and step < rounds:
             pos -= (pos - centre) * pull
-        pairs = cKDTree(pos).query_pairs(reach, output_type="ndarray")
-        if not len(pairs):
+        i, j = _near_pairs(pos, reach)
+        if not len(i):
             if step >= rounds:
                 break
             continue
-        pairs = pairs[np.lexsort((pairs[:, 1], pairs[:, 0]))]
-        i, j = pairs[:, 0], pairs[:, 1]
         d = pos[j] - pos[i]
         dist = np.hypot(d[:, 0], d[:, 1])
         need = radius[i] + radius[j] + gap
@@ -83,9 +88,8 @@ def separate(
         np.add.at(move, j, push)
         pos += move
     # The last resort, rarely needed: spreading every centre apart ends any overlap left.
-    pairs = cKDTree(pos).query_pairs(reach, output_type="ndarray")
-    if len(pairs):
-        i, j = pairs[:, 0], pairs[:, 1]
+    i, j = _near_pairs(pos, reach)
+    if len(i):
         dist = np.hypot(*(pos[j] - pos[i]).T)
         ratio = float(np.max((radius[i] + radius[j] + gap) / np.maximum(dist, 1e-9)))
         if ratio > 1:

@@ -46,27 +46,27 @@ SCRIPTS = ("base.js", "draw.js", "search.js", "panel.js", "focus.js", "main.js")
 def _importance(graph: nx.MultiDiGraph, n: str, citations: bool) -> float:
     """What a node's size shows: citations (when enrichment counted them) or links to other
     papers for a paper, papers tagged for a concept, papers served for an owner or author."""
-    data = graph.nodes[n]
+    data = graph._node[n]
     kind = data["kind"]
     if kind == "paper":
         if citations:
             return float(data.get("citation_count") or 0)
         linked = {
             m
-            for m, multi in graph.succ[n].items()
-            if graph.nodes[m]["kind"] == "paper"
+            for m, multi in graph._succ[n].items()
+            if graph._node[m]["kind"] == "paper"
             and any(e["rel"] in (g.SIMILAR, CITES, g.MENTIONS) for e in multi.values())
         }
         linked |= {
             m
-            for m, multi in graph.pred[n].items()
-            if graph.nodes[m]["kind"] == "paper"
+            for m, multi in graph._pred[n].items()
+            if graph._node[m]["kind"] == "paper"
             and any(e["rel"] in (g.SIMILAR, CITES, g.MENTIONS) for e in multi.values())
         }
         return float(len(linked))
     if kind == "concept":
         return float(data.get("papers", 0))
-    return float(len(graph.pred[n]))
+    return float(len(graph._pred[n]))
 
 
 def _size(kind: str, importance: float) -> float:
@@ -100,7 +100,7 @@ def view_data(graph: nx.MultiDiGraph, options: ViewOptions | None = None) -> dic
     focus = find_paper(graph, options.paper) if options.paper else None
     view = select_view(graph, options)
     clusters = find_clusters(graph, view)
-    nodes = graph.nodes
+    nodes = graph._node
     citations = any(d.get("citation_count") is not None for _, d in graph.nodes(data=True))
     size = {n: _size(nodes[n]["kind"], _importance(graph, n, citations)) for n in view}
     placement = layout(

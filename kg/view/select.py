@@ -32,6 +32,11 @@ UNDIRECTED = {g.SIMILAR, g.RELATED}
 MIN_SHARED = 2
 
 
+# The view reads the model through networkx's own dictionaries (`_node`, `_succ`, `_pred`), as
+# kg.rdf does: a 10k-paper corpus means hundreds of thousands of lookups, and the views cost
+# several times more each.  Nothing is changed.
+
+
 def weight_of(data: dict) -> float:
     """An edge's weight or score, rounded as the RDF export writes it (so a page redrawn from
     graph.ttl is the page drawn from memory)."""
@@ -41,12 +46,12 @@ def weight_of(data: dict) -> float:
 def _papers_served(graph: nx.MultiDiGraph, node: str) -> set[str]:
     """Papers that reach an owner or author through their links (paper -> repo -> owner)."""
     found = set()
-    for m in graph.pred[node]:
-        kind = graph.nodes[m]["kind"]
+    for m in graph._pred[node]:
+        kind = graph._node[m]["kind"]
         if kind == "paper":
             found.add(m)
         elif kind in ("repo", "page", "link"):
-            found.update(p for p in graph.pred[m] if graph.nodes[p]["kind"] == "paper")
+            found.update(p for p in graph._pred[m] if graph._node[p]["kind"] == "paper")
     return found
 
 
@@ -69,7 +74,7 @@ def empty_groups(graph: nx.MultiDiGraph, options: ViewOptions) -> dict[str, str]
     """For each chosen group that draws nothing, why (the page and `kg view` say so)."""
     present = {k for _, k in graph.nodes(data="kind")}
     keep = drawable(graph, options)
-    drawn_kinds = {graph.nodes[n]["kind"] for n in keep}
+    drawn_kinds = {graph._node[n]["kind"] for n in keep}
     reasons = {}
     for group in options.groups:
         if group == "papers" and "paper" not in drawn_kinds:
@@ -108,14 +113,14 @@ def select_view(graph: nx.MultiDiGraph, options: ViewOptions) -> nx.Graph:
     Each edge keeps its relation (`rel`), the node it starts from (`source`), its weight and,
     for similarity links, what the similarity rests on (`basis`).
     """
-    nodes = graph.nodes
+    nodes = graph._node
     keep = drawable(graph, options)
     if len(keep) > options.max_nodes:
         # Rank by degree among drawable nodes, reading only the kept nodes' adjacency: on large
         # corpora this avoids walking (and sorting) every edge of the graph.  Papers get up to
         # half of the places: concepts and owners have the highest degrees of a large corpus
         # and would otherwise fill a view that is about papers.
-        succ, pred = graph.succ, graph.pred
+        succ, pred = graph._succ, graph._pred
         degree = {n: len((succ[n].keys() | pred[n].keys()) & keep) for n in keep}
         ranked = sorted(keep, key=lambda n: (-degree[n], n))
         papers = [n for n in ranked if nodes[n]["kind"] == "paper"][: options.max_nodes // 2]
@@ -127,7 +132,7 @@ def select_view(graph: nx.MultiDiGraph, options: ViewOptions) -> nx.Graph:
         keep = picked | set(others[: options.max_nodes - len(papers)])
     edges = []
     for a in sorted(keep):
-        for b, multi in graph.succ[a].items():
+        for b, multi in graph._succ[a].items():
             if b in keep and b != a:
                 for data in multi.values():
                     rel = data["rel"]
@@ -165,7 +170,7 @@ def induced(graph: nx.Graph, nodes: set[str] | list[str]) -> nx.Graph:
     """
     keep = set(nodes)
     sub = nx.Graph()
-    sub.add_nodes_from((n, graph.nodes[n]) for n in sorted(keep))
+    sub.add_nodes_from((n, graph._node[n]) for n in sorted(keep))
     sub.add_edges_from(
         sorted(
             (

@@ -64,7 +64,7 @@ def corpus_tables(
     graph: nx.MultiDiGraph, drawn: set[str], paper_cluster: dict[str, int]
 ) -> tuple[dict[str, Any], dict[str, dict[str, int]]]:
     """The tables, and each table's row numbers by node id (the map refers to rows)."""
-    nodes = graph.nodes
+    nodes = graph._node
     by_kind: dict[str, list[str]] = {}
     for n, kind in graph.nodes(data="kind"):
         by_kind.setdefault(kind, []).append(n)
@@ -93,7 +93,7 @@ def corpus_tables(
     for p in papers:
         data = nodes[p]
         concepts, authors, sources, links = [], [], [], []
-        for target, multi in graph.succ[p].items():
+        for target, multi in graph._succ[p].items():
             t = nodes[target]
             for edge in multi.values():
                 rel = edge["rel"]
@@ -152,7 +152,7 @@ def corpus_tables(
     tables["R"] = {"n": [], "u": [], "o": []}
     for r in by_kind.get("repo", []):
         owner = next(
-            (o for o, m in graph.succ[r].items() if any(e["rel"] == g.OWNER for e in m.values())), None
+            (o for o, m in graph._succ[r].items() if any(e["rel"] == g.OWNER for e in m.values())), None
         )
         tables["R"]["n"].append(nodes[r].get("name") or nodes[r]["iri"])
         tables["R"]["u"].append(nodes[r]["iri"])
@@ -176,10 +176,10 @@ def _sorted_runs(flat: list[int], width: int) -> list[int]:
 
 
 def _concepts(graph: nx.MultiDiGraph, concepts: list[str], row: dict[str, int]) -> dict[str, list[Any]]:
-    nodes = graph.nodes
+    nodes = graph._node
     broader: list[int] = []
     for c in concepts:
-        for target, multi in graph.succ[c].items():
+        for target, multi in graph._succ[c].items():
             if target in row and any(e["rel"] == BROADER for e in multi.values()):
                 broader += [row[c], row[target]]
     return {
@@ -204,6 +204,6 @@ def find_paper(graph: nx.MultiDiGraph, title: str) -> str:
         return partial[0]
     if not partial:
         raise KgError(f"no paper titled {title!r} in this build")
-    shown = "; ".join(graph.nodes[n]["title"] for n in partial[:3])
+    shown = "; ".join(graph._node[n]["title"] for n in partial[:3])
     more = f" and {len(partial) - 3} more" if len(partial) > 3 else ""
     raise KgError(f"{len(partial)} papers match {title!r}: {shown}{more} (give more of the title)")
