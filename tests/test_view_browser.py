@@ -122,8 +122,20 @@ def test_seed_map_reads_offline(built, browser):
     assert page.evaluate("kgNodes.length") == drawn > 400
     assert page.evaluate("Object.keys(kgNetwork.body.nodes).length") == drawn
 
-    # The first screen shows the map, not a ball in a corner.
+    # The first screen shows the map, not a ball in a corner, with every coloured cluster named.
     first = first_screen_fits(page)
+    named = page.evaluate("KG.visibleLabels.filter(l => l.cluster !== undefined).map(l => l.cluster)")
+    assert set(range(data["K"]["coloured"])) <= set(named)
+
+    # Labels never overprint, on the first screen or zoomed into a cluster.
+    for zoom in ("", "kgNetwork.moveTo({position: KG.scene.clusters[0], scale: 1.6, animation: false})"):
+        rects = page.evaluate(f"() => {{ {zoom}; kgNetwork.redraw(); return KG.visibleLabels.map(l => l.rect); }}")
+        assert len(rects) > 60
+        for i, a in enumerate(rects):
+            for b in rects[i + 1 :]:
+                assert a[2] <= b[0] or b[2] <= a[0] or a[3] <= b[1] or b[3] <= a[1], (a, b)
+    page.keyboard.press("0")
+    page.wait_for_timeout(400)
 
     # Clicking the centre of a drawn node at scale 1 selects that node, every time.
     ids = sorted(page.evaluate("Object.keys(kgNetwork.getPositions()).map(Number)"))

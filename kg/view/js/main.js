@@ -162,6 +162,7 @@ function buildControls() {
     kinds.appendChild(label);
   });
   box.appendChild(kinds);
+  if (!M.styles.length) { box.appendChild(section("Keys")).appendChild(el("p", "/ search · Esc clear", "keys")); return; }
   var links = section("Links");
   M.styles.forEach(function (s) {
     var label = el("label"), input = el("input");
@@ -313,6 +314,11 @@ if (window.matchMedia) {
 }
 KG.fit(false);
 KG.status(KG.summary());
+if (!mapScene.nodes.length) {
+  // Nothing to draw: say why on the map itself (search still finds every paper).
+  var empty = el("div", "Nothing drawn. " + (D.notes.length ? D.notes.join("; ") + "." : "The build has no nodes of the chosen kinds."), "empty");
+  document.getElementById("stage").appendChild(empty);
+}
 if (D.focus !== null && D.focus !== undefined) { KG.focusOn(D.focus); }
 network.once("afterDrawing", function () { document.body.setAttribute("data-ready", "1"); });
 network.redraw();
