@@ -129,7 +129,9 @@ def test_seed_map_reads_offline(built, browser):
 
     # Labels never overprint, on the first screen or zoomed into a cluster.
     for zoom in ("", "kgNetwork.moveTo({position: KG.scene.clusters[0], scale: 1.6, animation: false})"):
-        rects = page.evaluate(f"() => {{ {zoom}; kgNetwork.redraw(); return KG.visibleLabels.map(l => l.rect); }}")
+        rects = page.evaluate(
+            f"() => {{ {zoom}; kgNetwork.redraw(); return KG.visibleLabels.map(l => l.rect); }}"
+        )
         assert len(rects) > 60
         for i, a in enumerate(rects):
             for b in rects[i + 1 :]:
