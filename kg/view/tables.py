@@ -86,10 +86,9 @@ def corpus_tables(
             budget -= len(text)
 
     cols: dict[str, list[Any]] = {k: [] for k in ("t", "d", "c", "a", "s", "x", "ab", "k", "n", "v")}
-    similar: list[int] = []
+    similar: list[tuple[int, int, int, str]] = []
     cites: list[int] = []
     mentions: list[int] = []
-    bases: dict[str, int] = {}
     for p in papers:
         data = nodes[p]
         concepts, authors, sources, links = [], [], [], []
@@ -98,7 +97,7 @@ def corpus_tables(
             for edge in multi.values():
                 rel = edge["rel"]
                 if rel == g.SUBJECT:
-                    concepts.append((-weight_of(edge), concept_row[target]))
+                    concepts.append((-round(edge["score"], 4), concept_row[target]))
                 elif rel == CREATOR:
                     authors.append((edge.get("position", 0), author_row[target]))
                 elif rel == g.DERIVED_FROM:
@@ -110,9 +109,8 @@ def corpus_tables(
                 elif rel == g.LINK:
                     links.append(["owner" if t["kind"] == "owner" else "link", t["iri"]])
                 elif rel == g.SIMILAR and target in paper_row:
-                    basis = bases.setdefault(_basis(edge), len(bases))
                     a, b = sorted((paper_row[p], paper_row[target]))
-                    similar += [a, b, round(weight_of(edge) * SIMILARITY_SCALE), basis]
+                    similar.append((a, b, round(weight_of(edge) * SIMILARITY_SCALE), _basis(edge)))
                 elif rel == CITES and target in paper_row:
                     cites += [paper_row[p], paper_row[target]]
                 elif rel == g.MENTIONS and target in paper_row:
@@ -135,11 +133,13 @@ def corpus_tables(
         cols["n"].append(int(count) if count is not None else -1)
         cols["v"].append(str(data.get("venue") or ""))
     tables: dict[str, Any] = {"P": cols}
+    bases = sorted({basis for *_, basis in similar})
+    number = {basis: i for i, basis in enumerate(bases)}
     tables["E"] = {
-        "sim": _sorted_runs(similar, 4),
+        "sim": _sorted_runs([v for a, b, w, basis in similar for v in (a, b, w, number[basis])], 4),
         "cite": _sorted_runs(cites, 2),
         "men": _sorted_runs(mentions, 2),
-        "bases": sorted(bases, key=bases.__getitem__),
+        "bases": bases,
     }
     tables["C"] = _concepts(graph, by_kind.get("concept", []), concept_row)
     tables["A"] = {
