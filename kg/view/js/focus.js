@@ -174,10 +174,10 @@ KG.focusOn = function (origin) {
   KG.setScene(scene);
   KG.applyFilters();
   document.getElementById("focusbar").hidden = false;
-  KG.fit(false);
   document.getElementById("focus-title").textContent = "Focus: " + KG.papers[origin].title;
   KG.open(KG.papers[origin], { from: "focus" });
   KG.setHighlight(null);  // the whole view is the paper's neighbourhood
+  KG.fit(false);  // after the panel opened: on a narrow window it takes half the height
   KG.status("Focus on “" + KG.papers[origin].title + "” and its " + plural(near.papers.length, "nearest paper")
     + ". Escape or “Back to the map” returns.");
   KG.onSceneChange();
