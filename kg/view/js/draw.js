@@ -317,11 +317,18 @@ function drawLabels(ctx, view, theme) {
   // Cluster names at their centres, largest clusters first, while the cluster is smaller
   // than the window (once zoomed inside, node labels take over).
   if (scene.clusters && !KG.highlight) {
+    var inside = null;
     var maxPapers = Math.max.apply(null, scene.clusters.map(function (c) { return c.papers; }).concat([1]));
     scene.clusters.forEach(function (c) {
       if (c.hidden) { return; }
       var p = toScreen(c.x, c.y), r = c.r * view.s;
-      if (r > 0.55 * Math.min(view.w, view.h) || p[0] < -r || p[1] < -r || p[0] > view.w + r || p[1] > view.h + r) { return; }
+      if (p[0] < -r || p[1] < -r || p[0] > view.w + r || p[1] > view.h + r) { return; }
+      if (r > 0.55 * Math.min(view.w, view.h)) {
+        // Zoomed inside the cluster: its name stays at the top of the window, smaller.
+        var dx = view.w / 2 - p[0], dy = view.h / 2 - p[1];
+        if (dx * dx + dy * dy < r * r) { inside = c; }
+        return;
+      }
       var size = Math.round(12 + 8 * Math.sqrt(c.papers / maxPapers));
       var font = "600 " + size + "px system-ui, sans-serif";
       // On the map a cluster is named by its first two concepts (the legend has all three).
@@ -344,6 +351,15 @@ function drawLabels(ctx, view, theme) {
       ctx.textAlign = "left";
       shown.push({ cluster: c.k, rect: rect });
     });
+    if (inside && inside.k >= 0) {
+      var pin = "600 13px system-ui, sans-serif", text = inside.name, pw = textWidth(ctx, pin, text);
+      var box = [view.w / 2 - pw / 2 - 3, 48, view.w / 2 + pw / 2 + 3, 66];
+      occupied.add(box);
+      ctx.textAlign = "center";
+      drawText(ctx, text, view.w / 2, 50, pin, dark ? mix(inside.colour, "#ffffff", 0.35) : mix(inside.colour, "#000000", 0.45), theme.halo);
+      ctx.textAlign = "left";
+      shown.push({ cluster: inside.k, rect: box, pinned: true });
+    }
   }
   // Node labels: highlighted nodes first, then by size, each where it fits.
   var order = scene.ranked;
