@@ -84,6 +84,8 @@ def _cluster_graph(graph: nx.MultiDiGraph, view: nx.Graph) -> nx.Graph:
         if data["rel"] in (g.SUBJECT, g.SIMILAR, CITES, g.MENTIONS, g.RELATED):
             continue  # counted above, or joins concepts that papers already join
         add(a, b, 0.3 if data["rel"] != BROADER else 0.5)
+    # An undrawn concept of one drawn paper joins nothing: leave it out (a 10k map has thousands).
+    links.remove_nodes_from([n for n in sorted(links) if n not in drawn and links.degree(n) < 2])
     ordered = nx.Graph()
     ordered.add_nodes_from(sorted(links.nodes))
     ordered.add_edges_from(sorted(links.edges(data=True), key=lambda e: (min(e[0], e[1]), max(e[0], e[1]))))
