@@ -182,6 +182,18 @@ def test_no_two_drawn_shapes_meet_and_unlinked_nodes_sit_beside_the_map(seed_dat
             assert math.hypot(a[0] - b[0], a[1] - b[1]) > a[2] + b[2]
 
 
+def test_large_clusters_are_laid_out_in_two_levels_without_overlap(seed_graph, monkeypatch):
+    from kg.view import layout
+
+    monkeypatch.setattr(layout, "SPLIT_ABOVE", 40)
+    rows = drawn(view_data(seed_graph))
+    reach = [size * (1.2 if SHAPES[KIND[t]] == "dot" else 1.42) for t, _, _, _, size, _ in rows]
+    xy = [(r[2], r[3]) for r in rows]
+    for i in range(len(rows)):
+        for j in range(i + 1, len(rows)):
+            assert math.dist(xy[i], xy[j]) >= reach[i] + reach[j]
+
+
 def enriched_graph() -> nx.MultiDiGraph:
     """A small corpus with what enrichment and later issues add: authors, dates, citations,
     similarity on several bases, a concept hierarchy and citation counts."""

@@ -146,10 +146,9 @@ def _pack_group(links: nx.Graph, members: list[str], radius: dict[str, float]) -
     if len(sub) > SPLIT_ABOVE:
         parts = _split(sub)
         if parts is not None:
-            sizes = {n: radius.get(n, 0.0) for n in sub}
             inner = {n: grp for n, grp in parts.items() if n in drawn}
             placed = _place_groups(sub, inner, radius, gap=GAP * 4)
-            return {n: np.asarray(p) for n, p in placed.positions.items() if sizes[n]}
+            return {n: np.asarray(p) for n, p in placed.positions.items()}
     spring = _spring(sub)
     order = sorted(drawn)
     pos = np.array([spring[n] for n in order])
@@ -217,8 +216,11 @@ def layout(links: nx.Graph, group_of: dict[str, int], radius: dict[str, float]) 
         placed.grid = _grid(loose, radius, placed)
     rounded = {n: (round(x, 1), round(y, 1)) for n, (x, y) in placed.positions.items()}
     discs = {k: (round(x, 1), round(y, 1), round(r, 1)) for k, (x, y, r) in placed.discs.items()}
-    grid = tuple(round(v, 1) for v in placed.grid) if placed.grid else None
-    return Placement(rounded, discs, grid)  # type: ignore[arg-type]
+    grid = None
+    if placed.grid:
+        x0, y0, x1, y1 = placed.grid
+        grid = (round(x0, 1), round(y0, 1), round(x1, 1), round(y1, 1))
+    return Placement(rounded, discs, grid)
 
 
 def _grid(loose: list[str], radius: dict[str, float], placed: Placement) -> tuple[float, float, float, float]:
