@@ -119,8 +119,18 @@ function paperPanel(p) {
   if (links.length) { var ul = el("ul"); links.forEach(function (li) { ul.appendChild(li); }); parts.push(heading("Links"), ul); }
   if (p.concepts.length) { parts.push(heading("Concepts"), chips(p.concepts)); }
   parts.push(heading("Abstract"));
-  parts.push(el("p", p.abstract !== null ? (p.abstract || "(no abstract on the page)")
-    : "(abstract left out of this page to keep it small; it is in the build's graph.ttl)", "abstract"));
+  var text = p.abstract !== null ? (p.abstract || "(no abstract on the page)")
+    : "(abstract left out of this page to keep it small; it is in the build's graph.ttl)";
+  var abstract = el("p", text, "abstract");
+  parts.push(abstract);
+  if (text.length > 420) {
+    // A long abstract starts folded, so the similar papers below stay in sight.
+    abstract.textContent = text.slice(0, 400).replace(/\s+\S*$/, "") + " …";
+    var more = el("button", "Show the whole abstract", "linkish sub");
+    more.type = "button";
+    more.addEventListener("click", function () { abstract.textContent = text; more.remove(); });
+    parts.push(more);
+  }
   if (p.similar.length) {
     parts.push(heading("Similar papers (" + p.similar.length + ")"));
     parts.push(paperList(p.similar.map(function (s) { return s.other; }), function (i, k) {
