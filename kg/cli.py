@@ -99,10 +99,15 @@ MaxEdgesOpt = Annotated[int, typer.Option(min=0, help="Most edges drawn (similar
 
 
 def _view_options(
-    draw: list[DrawKind] | None, min_concept: int, largest: bool, max_nodes: int, max_edges: int
+    draw: list[DrawKind] | None,
+    min_concept: int,
+    largest: bool,
+    max_nodes: int,
+    max_edges: int,
+    paper: str | None = None,
 ) -> view.ViewOptions:
     groups = tuple(d.value for d in draw) if draw else view.DEFAULT_GROUPS
-    return view.ViewOptions(groups, min_concept, largest, max_nodes, max_edges)
+    return view.ViewOptions(groups, min_concept, largest, max_nodes, max_edges, paper)
 
 
 @app.command()
@@ -269,9 +274,11 @@ def stats(
 def view_command(
     inputs: Annotated[
         list[str] | None,
-        typer.Argument(help="Pages to draw (rebuilds the page); default: open the last build's page."),
+        typer.Argument(help="Pages to draw (builds them in memory); default: the last build in --out."),
     ] = None,
-    out: Annotated[Path, typer.Option("--out", "-o", help="Directory holding graph.html.")] = Path("exports"),
+    out: Annotated[
+        Path, typer.Option("--out", "-o", help="Directory of the build (graph.ttl or graph.nt, graph.html).")
+    ] = Path("exports"),
     no_open: Annotated[
         bool, typer.Option("--no-open", help="Print the page's path instead of opening it.")
     ] = False,
@@ -280,18 +287,30 @@ def view_command(
     largest_component: LargestOpt = False,
     max_nodes: MaxNodesOpt = view.ViewOptions.max_nodes,
     max_edges: MaxEdgesOpt = view.ViewOptions.max_edges,
+    paper: Annotated[
+        str | None,
+        typer.Option(
+            "--paper",
+            metavar="TITLE",
+            help="Open on this paper (its title, or enough of it) and its nearest papers.",
+        ),
+    ] = None,
 ) -> None:
-    """Open the interactive graph (exports/graph.html) in the browser; it works offline.
+    """Open the map of the last build (exports/graph.html) in the browser; it works offline.
 
-    Drawing options or inputs redraw the page first. Example: kg view --draw papers --draw code --no-open
+    Drawing options redraw the page from the build's graph.ttl (or the pages given) first.
+    Example: kg view --paper "Scaling Laws for Speculative Decoding" --no-open
     """
     page = out / "graph.html"
     try:
-        options = _view_options(draw, min_concept_papers, largest_component, max_nodes, max_edges)
+        options = _view_options(draw, min_concept_papers, largest_component, max_nodes, max_edges, paper)
         if inputs or options != view.ViewOptions():
-            corpus = pipeline.build_corpus(inputs)
+            graph = pipeline.build_corpus(inputs).graph if inputs else view.read_build(out)
+            notes = view.check_drawable(graph, options)
             with atomic_outputs(out) as staged:
-                staged.write("graph.html", lambda p: view.write_html(corpus.graph, p, options))
+                staged.write("graph.html", lambda p: view.write_html(graph, p, options))
+            for note in notes:
+                err_console.print(f"Warning: nothing drawn for {note}", markup=False, soft_wrap=True)
         elif not page.is_file():
             raise KgError("no such page (run `kg build` first)", path=page)
     except KgError as err:
