@@ -151,7 +151,8 @@ def nodes_of(graph: nx.MultiDiGraph, kind: str) -> list[str]:
 
 SUBJECT = "subject"  # paper -> concept, attrs: score
 RELATED = "related"  # concept -> concept (a < b), attrs: weight (papers carrying both)
-SIMILAR = "similar"  # paper -> paper (a < b), attrs: weight, shared (concept slugs), by_concepts, by_text
+# paper -> paper (a < b), attrs: weight, shared (concept slugs), by_concepts, by_text, basis
+SIMILAR = "similar"
 BROADER = "broader"  # concept -> the concept it specialises
 MENTIONS = "mentions"  # paper -> paper, attrs: name
 
@@ -194,6 +195,12 @@ def add_concepts(
             shared=[slug[k] for k in pair.shared],
             by_concepts=pair.by_concepts,
             by_text=pair.by_text,
+            basis=similarity_basis(pair.by_text),
         )
     for source, target, name in mentions:
         graph.add_edge(node_id("paper", source), node_id("paper", target), rel=MENTIONS, name=name)
+
+
+def similarity_basis(by_text: float | None) -> str:
+    """What made a similarity link, as one word: its texts where they are known, else its concepts."""
+    return "concepts" if by_text is None else "text"

@@ -166,7 +166,7 @@ def test_seed_map_reads_offline(built, browser):
     # Searching "LLM" lists the papers tagged *large language model* (its acronym), and no
     # name that merely contains the letters.
     concepts = data["C"]["l"]
-    llm = concepts.index("large language model")
+    llm = concepts.index("large language models")
     tagged = {t for t, cs in zip(data["P"]["t"], data["P"]["c"], strict=True) if llm in cs}
     page.keyboard.press("Tab")
     assert page.evaluate("document.activeElement.id") == "search"
@@ -176,7 +176,7 @@ def test_seed_map_reads_offline(built, browser):
         "#results li[role=option] .t",
         "els => els.map(e => [e.firstChild.textContent, e.lastChild.textContent])",
     )
-    assert rows[0] == ["concept", "large language model"]
+    assert rows[0] == ["concept", "large language models"]
     papers = [title for kind, title in rows if kind == "paper"]
     assert len(papers) >= 20 and sum(title in tagged for title in papers) >= 0.9 * len(papers)
     assert all(title in tagged or re.search(r"\bLLM", title) for title in papers)

@@ -176,11 +176,10 @@ class _Model:
                 "weight": float(self.one(sim, KG.weight, "0") or 0),
                 "shared": [self.key(c, "concept") for c in self.all(sim, KG.sharedConcept)],
             }
-            basis = self.all(sim, KG.basis)
-            if basis:
-                # An IRI (kg:concepts) or a literal ("text"): the word is what the view shows.
-                names = sorted(b.rsplit("#", 1)[-1].rsplit("/", 1)[-1] for b in basis)
-                attrs["basis"] = names[0] if len(names) == 1 else names
+            by_concepts, by_text = self.one(sim, KG.conceptSimilarity), self.one(sim, KG.textSimilarity)
+            attrs["by_concepts"] = float(by_concepts or 0)
+            attrs["by_text"] = float(by_text) if by_text is not None else None
+            attrs["basis"] = g.similarity_basis(attrs["by_text"])  # type: ignore[arg-type]
             self.graph.add_edge(a, b, **attrs)
 
     def _paper(self, s: str) -> None:

@@ -329,19 +329,25 @@ function drawLabels(ctx, view, theme) {
         if (dx * dx + dy * dy < r * r) { inside = c; }
         return;
       }
-      var size = Math.round(12 + 8 * Math.sqrt(c.papers / maxPapers));
-      var font = "600 " + size + "px system-ui, sans-serif";
+      var full = Math.round(12 + 8 * Math.sqrt(c.papers / maxPapers));
       // On the map a cluster is named by its first two concepts (the legend has all three).
       var lines = wrap(c.name.split(", ").slice(0, 2).join(", "), 26);
-      var lh = size * 1.2, boxW = 0, half = lh * lines.length / 2;
-      lines.forEach(function (line) { boxW = Math.max(boxW, textWidth(ctx, font, line)); });
-      // At the centre if free, else a little above or below it, kept inside the window.
-      var spots = [0, -0.45, 0.45], rect = null, cx = 0;
-      for (var k = 0; k < spots.length && !rect; k++) {
-        cx = Math.min(Math.max(p[0], boxW / 2 + 4), view.w - boxW / 2 - 4);
-        var cy = Math.min(Math.max(p[1] + spots[k] * r, half + 4), view.h - half - 4);
-        var box = [cx - boxW / 2 - 3, cy - half - 2, cx + boxW / 2 + 3, cy + half + 2];
-        if (!occupied.hits(box)) { rect = box; }
+      // At the centre if free, else around it, kept inside the window; if no spot is free,
+      // a smaller font: every coloured cluster keeps its name on the screen.
+      var spots = [[0, 0], [0, -0.45], [0, 0.45], [-0.5, 0], [0.5, 0], [0, -0.85], [0, 0.85]];
+      var rect = null, cx = 0, size = full, font = "", lh = 0;
+      for (var f = 0; f < 3 && !rect; f++) {
+        size = Math.max(10, Math.round(full * (1 - 0.2 * f)));
+        font = "600 " + size + "px system-ui, sans-serif";
+        lh = size * 1.2;
+        var boxW = 0, half = lh * lines.length / 2;
+        lines.forEach(function (line) { boxW = Math.max(boxW, textWidth(ctx, font, line)); });
+        for (var k = 0; k < spots.length && !rect; k++) {
+          cx = Math.min(Math.max(p[0] + spots[k][0] * r, boxW / 2 + 4), view.w - boxW / 2 - 4);
+          var cy = Math.min(Math.max(p[1] + spots[k][1] * r, half + 4), view.h - half - 4);
+          var box = [cx - boxW / 2 - 3, cy - half - 2, cx + boxW / 2 + 3, cy + half + 2];
+          if (!occupied.hits(box)) { rect = box; }
+        }
       }
       if (!rect) { return; }
       occupied.add(rect);
