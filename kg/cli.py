@@ -17,7 +17,8 @@ from rich.table import Table
 
 from kg import pipeline, query, view
 from kg.concepts import ConceptOptions, read_stoplist, read_synonyms
-from kg.enrich.session import make_session
+from kg.enrich import EnrichOptions
+from kg.enrich.session import cache_info, clear_cache, make_session
 from kg.errors import KgError
 from kg.files import atomic_outputs
 from kg.rdf import DEFAULT_BASE
@@ -132,6 +133,18 @@ def build(
         Path | None, typer.Option(help="HTTP cache file (SQLite). Default: $KG_CACHE_DIR or ~/.cache/kg.")
     ] = None,
     offline: Annotated[bool, typer.Option(help="Use only cached answers; send no request.")] = False,
+    refresh: Annotated[
+        bool,
+        typer.Option(help="Ask the APIs again even for answers the cache holds (and keep the new ones)."),
+    ] = False,
+    enrich_timeout: Annotated[
+        float | None,
+        typer.Option(
+            min=0,
+            metavar="SECONDS",
+            help="Stop asking the APIs after this long (waits included); the rest count as not asked.",
+        ),
+    ] = None,
     draw: DrawOpt = None,
     min_concept_papers: MinConceptOpt = view.ViewOptions.min_concept_papers,
     largest_component: LargestOpt = False,
@@ -158,6 +171,8 @@ def build(
         )
         drawing = _view_options(draw, min_concept_papers, largest_component, max_nodes, max_edges)
         sources = [e.value for e in enrich] if enrich else []
+        if offline and refresh:
+            raise fail(KgError("--offline and --refresh exclude each other"), code=2)
         session = make_session(cache, offline=offline) if sources else None
         with _progress_bar(quiet) as progress:
             result = pipeline.build(
@@ -165,6 +180,7 @@ def build(
                 view=drawing,
                 enrich=sources,
                 session=session,
+                enrich_options=EnrichOptions(timeout=enrich_timeout, refresh=refresh),
                 out=out,
                 formats=chosen,
                 base=base_iri,
@@ -206,6 +222,9 @@ def build(
                 f"{source}: matched / unmatched / failed",
                 f"{counts['matched']} / {counts['unmatched']} / {counts['failed']} ({counts['requests']} requests)",
             )
+            if counts.get("not asked"):
+                why = result.enrichment.not_asked_reason.get(source, "")
+                table.add_row(f"{source}: not asked ({why})", str(counts["not asked"]))
     out_console.print(table)
     for path in result.outputs:
         out_console.print(f"wrote {path}", markup=False, soft_wrap=True)
@@ -345,6 +364,64 @@ def query_command(
     text = query.serialize_results(result, "json" if fmt is ResultFormat.table else fmt.value)
     sys.stdout.buffer.write(text)
     sys.stdout.buffer.flush()
+
+
+cache_app = typer.Typer(help="Show or empty the HTTP cache that enrichment uses.", no_args_is_help=True)
+app.add_typer(cache_app, name="cache")
+CacheOpt = Annotated[
+    Path | None, typer.Option(help="HTTP cache file (SQLite). Default: $KG_CACHE_DIR or ~/.cache/kg.")
+]
+
+
+def _size(n: int) -> str:
+    value, unit = float(n), "bytes"
+    for bigger in ("KB", "MB", "GB"):
+        if value < 1000:
+            break
+        value, unit = value / 1000, bigger
+    return f"{n} bytes" if unit == "bytes" else f"{value:.1f} {unit}"
+
+
+@cache_app.command("info")
+def cache_info_command(cache: CacheOpt = None) -> None:
+    """Show where the HTTP cache is, its size and how many answers it holds.
+
+    Example: kg cache info
+    """
+    try:
+        info = cache_info(cache)
+    except KgError as err:
+        raise fail(err) from None
+    if not info.exists:
+        out_console.print(f"no cache yet at {info.path}", markup=False, soft_wrap=True)
+        return
+    lines = [
+        ("file", str(info.path)),
+        ("size", _size(info.size)),
+        ("answers", f"{info.answers} ({info.expired} expired, asked again when next needed)"),
+    ]
+    if info.newest:
+        lines.append(("newest", info.newest.strftime("%Y-%m-%d %H:%M UTC")))
+    for what, value in lines:
+        out_console.print(f"{what:8} {value}", markup=False, soft_wrap=True)
+
+
+@cache_app.command("clear")
+def cache_clear_command(cache: CacheOpt = None) -> None:
+    """Delete the HTTP cache: the next enriched build asks the APIs again.
+
+    Example: kg cache clear
+    """
+    try:
+        info = clear_cache(cache)
+    except KgError as err:
+        raise fail(err) from None
+    if not info.exists:
+        out_console.print(f"no cache at {info.path}", markup=False, soft_wrap=True)
+        return
+    out_console.print(
+        f"removed {info.path} ({info.answers} answers, {_size(info.size)})", markup=False, soft_wrap=True
+    )
 
 
 def main() -> None:

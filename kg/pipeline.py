@@ -17,7 +17,7 @@ import requests
 
 from kg import graph as g
 from kg.concepts import ConceptMap, ConceptOptions, extract_concepts
-from kg.enrich import EnrichReport, enrich_papers
+from kg.enrich import EnrichOptions, EnrichReport, enrich_papers
 from kg.enrich.session import make_session
 from kg.files import atomic_outputs
 from kg.ingest import load_pages, merge_entries
@@ -96,6 +96,7 @@ def build_corpus(
     concepts: ConceptOptions | None = None,
     enrich: Sequence[str] = (),
     session: requests.Session | None = None,
+    enrich_options: EnrichOptions | None = None,
     progress: Progress | None = None,
     jobs: int | None = None,
 ) -> BuildResult:
@@ -123,6 +124,7 @@ def build_corpus(
             enrich,
             session=session or make_session(),
             progress=progress,
+            options=enrich_options,
         )
         timings["enrich"] = time.perf_counter() - start
 
@@ -174,6 +176,7 @@ def build(
     view: ViewOptions | None = None,
     enrich: Sequence[str] = (),
     session: requests.Session | None = None,
+    enrich_options: EnrichOptions | None = None,
     progress: Progress | None = None,
     jobs: int | None = None,
 ) -> BuildResult:
@@ -190,6 +193,7 @@ def build(
         concepts=concepts,
         enrich=enrich,
         session=session,
+        enrich_options=enrich_options,
         progress=progress,
         jobs=jobs,
     )

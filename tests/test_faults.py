@@ -1,0 +1,313 @@
+"""Faults a user meets, injected for real: a dead or silent API host, a captive portal, a
+killed build, a read-only or full output folder, huge or mistyped queries (issue 17).
+
+Everything runs through the real CLI or the real HTTP client; waits are bounded (short
+timeouts, local sockets) and rate-limit waits use an injected clock, never real sleeps.
+"""
+
+from __future__ import annotations
+
+import re
+import socket
+from collections.abc import Iterator
+from pathlib import Path
+
+import pytest
+from pytest_httpserver import HTTPServer
+from typer.testing import CliRunner
+from werkzeug import Request, Response
+
+from kg.cli import app
+from kg.enrich import EnrichOptions, arxiv, enrich_papers, s2
+from kg.enrich import session as sess
+from kg.enrich.session import Client, Health, Limiter, cache_info, make_session
+from tests import test_enrich
+from tests.test_enrich import PAGES, Calls, arxiv_handler, papers, s2_handler
+
+apis = test_enrich.apis  # the fake arXiv and Semantic Scholar APIs, as a fixture here too
+
+runner = CliRunner()
+PORTAL = "<!DOCTYPE html><html><head><title>Hotel Wi-Fi</title></head><body>Log in</body></html>"
+
+
+def rows(text: str) -> dict[str, str]:
+    """A two-column rich table as {first cell: second cell}."""
+    found = {}
+    for line in text.splitlines():
+        cells = [c.strip() for c in re.split(r"[│┃]", line) if c.strip()]
+        if len(cells) == 2:
+            found[cells[0]] = cells[1]
+    return found
+
+
+def warnings(stderr: str) -> list[str]:
+    return [line for line in stderr.splitlines() if line.startswith("Warning: ")]
+
+
+@pytest.fixture
+def no_waits(monkeypatch: pytest.MonkeyPatch) -> None:
+    """The real clients, without the APIs' rate-limit intervals (a local server needs none)."""
+    monkeypatch.setattr(arxiv, "INTERVAL", 0.0)
+    monkeypatch.setattr(s2, "INTERVAL_KEYLESS", 0.0)
+    monkeypatch.setattr(s2, "INTERVAL_KEY", 0.0)
+
+
+def closed_port() -> int:
+    """A local port nothing listens on (connections are refused at once)."""
+    with socket.socket() as probe:
+        probe.bind(("127.0.0.1", 0))
+        return probe.getsockname()[1]
+
+
+@pytest.fixture
+def silent_server() -> Iterator[str]:
+    """A server that accepts connections (the kernel completes them) but never answers."""
+    with socket.socket() as listener:
+        listener.bind(("127.0.0.1", 0))
+        listener.listen(64)
+        yield f"http://127.0.0.1:{listener.getsockname()[1]}"
+
+
+def build(tmp_path: Path, *args: str, inputs: tuple[str, ...] = ()) -> object:
+    return runner.invoke(
+        app,
+        ["build", *inputs, "--out", str(tmp_path / "out"), "--cache", str(tmp_path / "c.sqlite"), *args],
+    )
+
+
+# ------------------------------------------------------------------------------------------
+# 2. A dead network is noticed and skipped, not waited on paper by paper
+
+
+def test_unreachable_host_is_given_up_after_three_failures(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch, no_waits: None
+):
+    arxiv_port, s2_port = closed_port(), closed_port()
+    monkeypatch.setenv("KG_ARXIV_API", f"http://127.0.0.1:{arxiv_port}/api/query")
+    monkeypatch.setenv("KG_S2_API", f"http://127.0.0.1:{s2_port}/graph/v1")
+    result = build(tmp_path, "-e", "arxiv", "-e", "s2")  # the 475-paper sample
+    assert result.exit_code == 0, result.output
+    table = rows(result.stdout)
+    # Three failed requests per host, then the rest of the 475 papers are not asked.
+    assert table["arxiv: matched / unmatched / failed"] == "0 / 0 / 30 (3 requests)"
+    assert table["arxiv: not asked (network down)"] == "445"
+    assert table["s2: matched / unmatched / failed"] == "0 / 0 / 3 (3 requests)"
+    assert table["s2: not asked (network down)"] == "472"
+    assert warnings(result.stderr) == [
+        f"Warning: arXiv: 127.0.0.1:{arxiv_port} (connection refused, 3 requests in a row) is unreachable: "
+        "30 papers failed, 445 not asked. Check the connection, or build with --offline to use only "
+        "cached answers.",
+        f"Warning: Semantic Scholar: 127.0.0.1:{s2_port} (connection refused, 3 requests in a row) is "
+        "unreachable: 3 papers failed, 472 not asked. Check the connection, or build with --offline to "
+        "use only cached answers.",
+    ]
+
+
+def test_one_host_down_is_down_for_every_source_on_it(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch, no_waits: None
+):
+    port = closed_port()
+    monkeypatch.setenv("KG_ARXIV_API", f"http://127.0.0.1:{port}/arxiv")
+    monkeypatch.setenv("KG_S2_API", f"http://127.0.0.1:{port}/s2")
+    result = build(tmp_path, "-e", "arxiv", "-e", "s2")
+    table = rows(result.stdout)
+    assert table["s2: matched / unmatched / failed"] == "0 / 0 / 0 (0 requests)"
+    assert table["s2: not asked (network down)"] == "475"
+
+
+def test_server_that_never_answers_costs_three_read_timeouts(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch, no_waits: None, silent_server: str
+):
+    monkeypatch.setattr(sess, "READ_TIMEOUT", 0.2)
+    monkeypatch.setenv("KG_S2_API", silent_server)
+    result = build(tmp_path, "-e", "s2")
+    table = rows(result.stdout)
+    assert table["s2: matched / unmatched / failed"] == "0 / 0 / 3 (3 requests)"
+    assert table["s2: not asked (network down)"] == "472"
+    assert warnings(result.stderr)[0].startswith(
+        f"Warning: Semantic Scholar: {silent_server[7:]} (no answer within 0.2 s, 3 requests in a row) "
+        "is unreachable"
+    )
+
+
+def test_enrich_timeout_bounds_the_whole_run(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch, no_waits: None, silent_server: str
+):
+    # The read timeout stays 15 s: the deadline shortens the one request it interrupts.
+    monkeypatch.setenv("KG_ARXIV_API", silent_server + "/arxiv")
+    monkeypatch.setenv("KG_S2_API", silent_server + "/s2")
+    result = build(tmp_path, "-e", "arxiv", "-e", "s2", "--enrich-timeout", "0.5")
+    assert result.exit_code == 0, result.output
+    table = rows(result.stdout)
+    assert table["arxiv: matched / unmatched / failed"] == "0 / 0 / 10 (1 requests)"
+    assert table["arxiv: not asked (time limit)"] == "465"
+    assert table["s2: not asked (time limit)"] == "475"
+    assert (
+        "Warning: Semantic Scholar: stopped at the time limit (--enrich-timeout): 475 papers not asked."
+        in (warnings(result.stderr))
+    )
+
+
+def test_deadline_is_never_slept_past(apis: Calls, tmp_path: Path):
+    """Rate-limit waits on an injected clock: a wait that would end after the deadline is
+    not taken, and the papers left are "not asked"."""
+    now, slept = [0.0], []
+
+    def sleep(seconds: float) -> None:
+        slept.append(seconds)
+        now[0] += seconds
+
+    health = Health(deadline=5.0, clock=lambda: now[0])
+    session = make_session(tmp_path / "c.sqlite")
+    clients = {
+        "s2": Client(session, Limiter(3.0, clock=lambda: now[0], sleep=sleep), sleep=sleep, health=health)
+    }
+    _, report = enrich_papers(papers(), ["s2"], session=session, clients=clients)
+    # Matches at t=0 and t=3; the third would start at t=6, after the deadline, and so would
+    # the batch call for the one paper matched.
+    assert slept == [3.0] and apis.count == {"s2-match": 2}
+    counts = report.counts["s2"]
+    assert (counts["matched"], counts["unmatched"], counts["not asked"]) == (0, 1, 2)
+    assert report.not_asked_reason["s2"] == "time limit"
+
+
+def test_connect_and_read_timeouts_are_separate(monkeypatch: pytest.MonkeyPatch, tmp_path: Path):
+    seen = []
+
+    def send(request, **kwargs):
+        seen.append(kwargs["timeout"])
+        raise sess.requests.ConnectTimeout()
+
+    session = make_session(tmp_path / "c.sqlite")
+    monkeypatch.setattr(session, "send", send)
+    client = Client(session, Limiter(0), retries=0)
+    with pytest.raises(sess.NetworkError, match=r"no connection within 3\.05 s"):
+        client.fetch("GET", "http://127.0.0.1:1/x", s2.read_match)
+    assert seen == [(sess.CONNECT_TIMEOUT, sess.READ_TIMEOUT)] and sess.CONNECT_TIMEOUT < sess.READ_TIMEOUT
+
+
+# ------------------------------------------------------------------------------------------
+# 3. Only real answers are cached
+
+
+def portal(request: Request) -> Response:
+    return Response(PORTAL, 200, content_type="text/html")
+
+
+def test_captive_portal_page_is_never_cached(
+    httpserver: HTTPServer, tmp_path: Path, monkeypatch: pytest.MonkeyPatch, no_waits: None
+):
+    httpserver.expect_request(re.compile(".*")).respond_with_handler(portal)
+    monkeypatch.setenv("KG_ARXIV_API", httpserver.url_for("/arxiv"))
+    monkeypatch.setenv("KG_S2_API", httpserver.url_for("/s2"))
+    first = build(tmp_path, "-e", "arxiv", "-e", "s2", inputs=(str(PAGES),))
+    assert first.exit_code == 0, first.output
+    assert cache_info(tmp_path / "c.sqlite").answers == 0
+    # Both APIs are on the one local host here: three bad answers in a row give it up.
+    reason = (
+        f"localhost:{httpserver.port} (not Semantic Scholar's JSON (title match) but an HTML page "
+        "(a captive portal or a proxy's login or error page?), 3 requests in a row) is unreachable"
+    )
+    assert [line.split(". Check")[0] for line in warnings(first.stderr)] == [
+        f"Warning: arXiv: {reason}: 3 papers failed",
+        f"Warning: Semantic Scholar: {reason}: 2 papers failed, 1 not asked",
+    ]
+    # Once past the portal, the next build asks again and gets the real answers.
+    httpserver.clear()
+    calls = Calls()
+    httpserver.expect_request("/arxiv").respond_with_handler(arxiv_handler(calls))
+    httpserver.expect_request(re.compile("^/s2/.*")).respond_with_handler(s2_handler(calls))
+    second = build(tmp_path, "-e", "arxiv", "-e", "s2", inputs=(str(PAGES),))
+    table = rows(second.stdout)
+    assert table["arxiv: matched / unmatched / failed"] == "2 / 1 / 0 (1 requests)"
+    assert table["s2: matched / unmatched / failed"].startswith("2 / 1 / 0")
+    assert cache_info(tmp_path / "c.sqlite").answers == sum(calls.count.values())
+
+
+def test_a_portal_page_cached_by_an_older_kg_is_dropped_and_asked_again(
+    httpserver: HTTPServer, tmp_path: Path
+):
+    url = httpserver.url_for("/arxiv")
+    params = {"search_query": 'ti:"Attention Is All You Need"', "start": 0, "max_results": 3}
+    httpserver.expect_oneshot_request("/arxiv").respond_with_handler(portal)
+    session = make_session(tmp_path / "c.sqlite")
+    # What kg did before answers were checked: requests-cache stored any 200.
+    assert session.get(url, params=params).text == PORTAL
+    assert cache_info(tmp_path / "c.sqlite").answers == 1
+    calls = Calls()
+    httpserver.expect_request("/arxiv").respond_with_handler(arxiv_handler(calls))
+    client = Client(session, Limiter(0))
+    records = client.fetch("GET", url, arxiv.read_feed, params=params)
+    assert [r.arxiv_id for r in records] == ["1706.03762", "1810.04805"] and client.sent == 1
+    again = Client(session, Limiter(0)).fetch("GET", url, arxiv.read_feed, params=params)
+    assert again == records and calls.count == {"arxiv": 1}  # now served from the cache
+
+
+@pytest.mark.parametrize(
+    ("body", "content_type", "status"),
+    [
+        (PORTAL, "text/html", 200),
+        ('{"message": "Forbidden"}', "application/json", 200),  # JSON, but not the API's shape
+        ("", "application/json", 200),
+        ("<html>gone</html>", "text/html", 404),  # a 404 that is not the API's error object
+    ],
+)
+def test_json_apis_store_only_their_own_shape(
+    httpserver: HTTPServer, tmp_path: Path, body: str, content_type: str, status: int
+):
+    httpserver.expect_request("/s2/paper/search/match").respond_with_data(
+        body, status=status, content_type=content_type
+    )
+    session = make_session(tmp_path / "c.sqlite")
+    client = Client(session, Limiter(0))
+    with pytest.raises(sess.BadAnswer):
+        client.fetch(
+            "GET", httpserver.url_for("/s2/paper/search/match"), s2.read_match, params={"query": "x"}
+        )
+    assert cache_info(tmp_path / "c.sqlite").answers == 0
+
+
+def test_refresh_asks_again_and_offline_asks_nothing(apis: Calls, tmp_path: Path):
+    args = ("-e", "arxiv", "-e", "s2")
+    first = rows(build(tmp_path, *args, inputs=(str(PAGES),)).stdout)
+    assert first["arxiv: matched / unmatched / failed"] == "2 / 1 / 0 (1 requests)"
+    sent = sum(apis.count.values())
+    warm = rows(build(tmp_path, *args, inputs=(str(PAGES),)).stdout)
+    assert warm["arxiv: matched / unmatched / failed"] == "2 / 1 / 0 (0 requests)"
+    assert sum(apis.count.values()) == sent
+    fresh = rows(build(tmp_path, *args, "--refresh", inputs=(str(PAGES),)).stdout)
+    assert fresh["arxiv: matched / unmatched / failed"] == "2 / 1 / 0 (1 requests)"
+    assert sum(apis.count.values()) == 2 * sent
+    both = build(tmp_path, *args, "--refresh", "--offline", inputs=(str(PAGES),))
+    assert (both.exit_code, both.stderr) == (2, "Error: --offline and --refresh exclude each other\n")
+
+
+def test_enrich_options_reach_the_clients(apis: Calls, tmp_path: Path):
+    session = make_session(tmp_path / "c.sqlite")
+    enrich_papers(papers(), ["arxiv"], session=session)
+    _, report = enrich_papers(papers(), ["arxiv"], session=session, options=EnrichOptions(refresh=True))
+    assert report.counts["arxiv"]["requests"] == 1 and apis.count == {"arxiv": 2}
+
+
+def test_cache_info_and_clear(apis: Calls, tmp_path: Path):
+    cache = tmp_path / "c.sqlite"
+    build(tmp_path, "-e", "arxiv", "-e", "s2", inputs=(str(PAGES),))
+    stored = sum(apis.count.values())
+    info = runner.invoke(app, ["cache", "info", "--cache", str(cache)])
+    assert info.exit_code == 0
+    lines = dict(line.split(maxsplit=1) for line in info.stdout.splitlines())
+    assert list(lines) == ["file", "size", "answers", "newest"]
+    assert lines["file"] == str(cache) and lines["answers"].startswith(f"{stored} (0 expired")
+    cleared = runner.invoke(app, ["cache", "clear", "--cache", str(cache)])
+    assert cleared.exit_code == 0 and cleared.stdout.startswith(f"removed {cache} ({stored} answers, ")
+    assert not cache.exists()
+    again = runner.invoke(app, ["cache", "info", "--cache", str(cache)])
+    assert again.stdout == f"no cache yet at {cache}\n"
+
+
+def test_cache_info_on_a_file_that_is_not_a_cache(tmp_path: Path):
+    other = tmp_path / "notes.sqlite"
+    other.write_text("not a database at all, just text" * 10)
+    result = runner.invoke(app, ["cache", "info", "--cache", str(other)])
+    assert result.exit_code == 1
+    assert result.stderr == f"Error: {other}: cannot read the HTTP cache (file is not a database)\n"
