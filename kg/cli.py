@@ -20,7 +20,7 @@ from kg.concepts import ConceptOptions, read_stoplist, read_synonyms
 from kg.enrich import EnrichOptions
 from kg.enrich.session import cache_info, clear_cache, make_session
 from kg.errors import KgError
-from kg.files import atomic_outputs
+from kg.files import Terminated, atomic_outputs, handle_sigterm
 from kg.rdf import DEFAULT_BASE
 
 app = typer.Typer(
@@ -43,6 +43,15 @@ class RdfFormat(str, enum.Enum):
 def fail(err: KgError, code: int = 1) -> typer.Exit:
     """Print the one-line error and return the exit to raise."""
     err_console.print(f"Error: {err}", markup=False, soft_wrap=True)
+    return typer.Exit(code)
+
+
+def interrupted(stop: KeyboardInterrupt, out: Path) -> typer.Exit:
+    """Say that an interrupted (Ctrl-C) or terminated (SIGTERM) command wrote nothing."""
+    how, code = ("terminated (SIGTERM)", 143) if isinstance(stop, Terminated) else ("interrupted", 130)
+    err_console.print(
+        f"Stopped: {how}; nothing was written, {out} is as it was.", markup=False, soft_wrap=True
+    )
     return typer.Exit(code)
 
 
@@ -191,6 +200,8 @@ def build(
             )
     except KgError as err:
         raise fail(err) from None
+    except KeyboardInterrupt as stop:
+        raise interrupted(stop, out) from None
     for warning in result.warnings[:MAX_WARNINGS]:
         err_console.print(f"Warning: {warning}", markup=False, soft_wrap=True)
     if len(result.warnings) > MAX_WARNINGS:
@@ -425,4 +436,5 @@ def cache_clear_command(cache: CacheOpt = None) -> None:
 
 
 def main() -> None:
+    handle_sigterm()
     app()

@@ -19,7 +19,7 @@ from kg import graph as g
 from kg.concepts import ConceptMap, ConceptOptions, extract_concepts
 from kg.enrich import EnrichOptions, EnrichReport, enrich_papers
 from kg.enrich.session import make_session
-from kg.files import atomic_outputs
+from kg.files import atomic_outputs, remove_stale_temps
 from kg.ingest import load_pages, merge_entries
 from kg.links import extract_links
 from kg.model import Link, Paper
@@ -187,6 +187,7 @@ def build(
     processes of a large build (default: one per core; 1 builds in this process alone).
     """
     began = time.perf_counter()
+    stale = remove_stale_temps(out)  # a killed build's leftovers can be gigabytes: free them first
     result = build_corpus(
         inputs,
         skip_bad=skip_bad,
@@ -197,6 +198,11 @@ def build(
         progress=progress,
         jobs=jobs,
     )
+    if stale:
+        size = sum(n for _, n in stale) / 1e6
+        result.warnings.append(
+            f"removed {len(stale)} temporary files ({size:.1f} MB) that an interrupted build left in {out}"
+        )
     with _gc_paused(), atomic_outputs(out) as staged:
         start = time.perf_counter()
         names = {fmt: f"graph.{FORMATS[fmt][1] if fmt in FORMATS else fmt}" for fmt in formats}

@@ -11,6 +11,7 @@ from typer.testing import CliRunner
 
 from kg import pipeline, rdf
 from kg.cli import app
+from kg.errors import KgError
 from tests.conftest import DATA, SEEDS
 
 runner = CliRunner()
@@ -107,10 +108,10 @@ def test_failed_build_leaves_earlier_exports_intact(tmp_path: Path, monkeypatch:
 
     def crash_after_ttl(graph, paths, base=rdf.DEFAULT_BASE, **options):
         real(graph, {"ttl": paths["ttl"]}, base, **options)
-        raise OSError("disk full")
+        raise OSError(28, "No space left on device")
 
     monkeypatch.setattr(pipeline, "write_graphs", crash_after_ttl)
-    with pytest.raises(OSError):
+    with pytest.raises(KgError, match="no space left on device"):
         pipeline.build([SEEDS], out=out, formats=["ttl", "nt"])
     assert {p.name: p.read_bytes() for p in out.iterdir()} == before
 

@@ -7,9 +7,13 @@ timeouts, local sockets) and rate-limit waits use an injected clock, never real 
 
 from __future__ import annotations
 
+import fcntl
+import os
 import re
 import socket
-from collections.abc import Iterator
+import subprocess
+import sys
+from collections.abc import Callable, Iterator
 from pathlib import Path
 
 import pytest
@@ -22,11 +26,13 @@ from kg.enrich import EnrichOptions, arxiv, enrich_papers, s2
 from kg.enrich import session as sess
 from kg.enrich.session import Client, Health, Limiter, cache_info, make_session
 from tests import test_enrich
+from tests.conftest import DATA, ROOT
 from tests.test_enrich import PAGES, Calls, arxiv_handler, papers, s2_handler
 
 apis = test_enrich.apis  # the fake arXiv and Semantic Scholar APIs, as a fixture here too
 
 runner = CliRunner()
+GOOD = DATA / "pages" / "line_layout.txt"  # a one-page corpus, for exports to keep
 PORTAL = "<!DOCTYPE html><html><head><title>Hotel Wi-Fi</title></head><body>Log in</body></html>"
 
 
@@ -311,3 +317,159 @@ def test_cache_info_on_a_file_that_is_not_a_cache(tmp_path: Path):
     result = runner.invoke(app, ["cache", "info", "--cache", str(other)])
     assert result.exit_code == 1
     assert result.stderr == f"Error: {other}: cannot read the HTTP cache (file is not a database)\n"
+
+
+# ------------------------------------------------------------------------------------------
+# 4. Temp files: removed on SIGTERM, and a killed build's ones at the next build
+
+# Runs the real `kg` entry point with one change: when the build stages its HTML page (the
+# graph files are staged by then), the process sends itself the signal named in argv[1].
+_SIGNAL_DURING_WRITE = """
+import os, signal, sys
+from kg import cli, pipeline
+SIGNAL = getattr(signal, sys.argv[1])
+def write_html(graph, path, options=None):
+    path.write_text("partial")
+    os.kill(os.getpid(), SIGNAL)
+pipeline.write_html = write_html
+sys.argv = ["kg", *sys.argv[2:]]
+cli.main()
+"""
+
+
+def signalled_build(signal_name: str, out: Path) -> subprocess.CompletedProcess[str]:
+    return subprocess.run(
+        [
+            sys.executable,
+            "-c",
+            _SIGNAL_DURING_WRITE,
+            signal_name,
+            "build",
+            "--out",
+            str(out),
+            "-q",
+            "-f",
+            "ttl",
+            "-f",
+            "nt",
+        ],
+        capture_output=True,
+        text=True,
+        timeout=120,
+        cwd=ROOT,
+    )
+
+
+def hidden(folder: Path) -> list[str]:
+    return sorted(p.name for p in folder.iterdir() if p.name.startswith("."))
+
+
+def test_sigterm_during_the_write_removes_staged_files(tmp_path: Path):
+    out = tmp_path / "out"
+    assert runner.invoke(app, ["build", str(GOOD), "--out", str(out), "-q"]).exit_code == 0
+    before = {p.name: p.read_bytes() for p in out.iterdir()}
+    done = signalled_build("SIGTERM", out)
+    assert done.returncode == 143, done.stderr
+    assert done.stderr == f"Stopped: terminated (SIGTERM); nothing was written, {out} is as it was.\n"
+    assert {p.name: p.read_bytes() for p in out.iterdir()} == before
+
+
+def test_next_build_removes_what_a_killed_build_left(tmp_path: Path):
+    out = tmp_path / "out"
+    killed = signalled_build("SIGKILL", out)
+    assert killed.returncode == -9
+    left = hidden(out)
+    assert len(left) == 4 and all(
+        re.fullmatch(r"\.(graph\.(ttl|nt|html)|vocab\.ttl)\.kg-\w{8}\.tmp", n) for n in left
+    )
+    (out / ".graph.nt.ibbk41ra.tmp").write_text("left by kg before staged files were locked")
+    (out / ".notes.tmp").write_text("not kg's")
+    # A concurrent build holds its staged file locked: it must be left alone.
+    live = out / ".graph.jsonld.kg-live0001.tmp"
+    with live.open("w") as held:
+        fcntl.flock(held, fcntl.LOCK_EX)
+        result = runner.invoke(app, ["build", str(GOOD), "--out", str(out), "-q"])
+        assert result.exit_code == 0, result.output
+        assert hidden(out) == [".graph.jsonld.kg-live0001.tmp", ".notes.tmp"]
+    assert re.fullmatch(
+        rf"Warning: removed 5 temporary files \([\d.]+ MB\) that an interrupted build left in {re.escape(str(out))}\n",
+        result.stderr,
+    )
+
+
+# ------------------------------------------------------------------------------------------
+# 5. OS errors are one line, and earlier exports stay
+
+
+@pytest.fixture
+def mount_tmpfs(tmp_path: Path) -> Iterator[Callable[..., Path]]:
+    """Mount a small tmpfs (root only; skipped otherwise, with the reason)."""
+    if os.geteuid() != 0:
+        pytest.skip("mounting a full or read-only file system needs root")
+    mounted: list[Path] = []
+
+    def mount(size: str, name: str = "fs") -> Path:
+        where = tmp_path / name
+        where.mkdir()
+        done = subprocess.run(
+            ["mount", "-t", "tmpfs", "-o", f"size={size}", "tmpfs", str(where)],
+            capture_output=True,
+            text=True,
+        )
+        if done.returncode:
+            pytest.skip(f"cannot mount a tmpfs here: {done.stderr.strip()}")
+        mounted.append(where)
+        return where
+
+    yield mount
+    for where in mounted:
+        subprocess.run(["umount", str(where)], check=False)
+
+
+def test_read_only_output_folder_is_one_line_and_keeps_exports(tmp_path: Path, mount_tmpfs):
+    out = mount_tmpfs("4m")
+    assert runner.invoke(app, ["build", str(GOOD), "--out", str(out), "-q"]).exit_code == 0
+    before = {p.name: p.read_bytes() for p in out.iterdir()}
+    subprocess.run(["mount", "-o", "remount,ro", str(out)], check=True)
+    result = runner.invoke(app, ["build", "--out", str(out), "-q"])
+    assert (result.exit_code, result.stderr) == (
+        1,
+        f"Error: {out}: cannot write: read-only file system (earlier exports are unchanged)\n",
+    )
+    assert {p.name: p.read_bytes() for p in out.iterdir()} == before
+    inside = runner.invoke(app, ["build", "--out", str(out / "new"), "-q"])
+    assert inside.stderr == f"Error: {out / 'new'}: cannot create output directory (read-only file system)\n"
+
+
+def test_full_disk_is_one_line_and_keeps_exports(tmp_path: Path, mount_tmpfs):
+    out = mount_tmpfs("1m")  # room for a one-page build, not for the 2.8 MB Turtle of the sample
+    assert runner.invoke(app, ["build", str(GOOD), "--out", str(out), "-q"]).exit_code == 0
+    before = {p.name: p.read_bytes() for p in out.iterdir()}
+    result = runner.invoke(app, ["build", "--out", str(out), "-q"])
+    assert (result.exit_code, result.stderr) == (
+        1,
+        f"Error: {out}: cannot write: no space left on device (earlier exports are unchanged)\n",
+    )
+    assert {p.name: p.read_bytes() for p in out.iterdir()} == before  # no staged file left either
+
+
+def test_path_too_long_is_one_line(tmp_path: Path):
+    out = tmp_path / ("x" * 300)
+    result = runner.invoke(app, ["build", str(GOOD), "--out", str(out), "-q"])
+    assert (result.exit_code, result.stderr) == (
+        1,
+        f"Error: {out}: cannot create output directory (file name too long)\n",
+    )
+
+
+def test_permission_denied_is_one_line(tmp_path: Path):
+    if os.geteuid() == 0:
+        pytest.skip("root writes through permission bits (the read-only and full file systems are tested)")
+    out = tmp_path / "locked"
+    out.mkdir()
+    out.chmod(0o555)
+    result = runner.invoke(app, ["build", str(GOOD), "--out", str(out), "-q"])
+    assert (result.exit_code, result.stderr) == (
+        1,
+        f"Error: {out}: cannot write: permission denied (earlier exports are unchanged)\n",
+    )
