@@ -176,7 +176,7 @@ def _is_stale(path: Path) -> bool:
 # ------------------------------------------------------------------------------------------
 # SIGTERM
 
-_OWNER = 0  # the process that installed the handler; forked workers just exit
+_INSTALLED = False
 
 
 class Terminated(KeyboardInterrupt):
@@ -184,14 +184,22 @@ class Terminated(KeyboardInterrupt):
 
 
 def _terminated(signum: int, frame: FrameType | None) -> None:
-    if os.getpid() != _OWNER:
-        os._exit(128 + signum)  # a forked worker: its parent cleans up
     raise Terminated()
+
+
+def _default_in_child() -> None:
+    # A forked worker dies of SIGTERM at once, as it did before: multiprocessing stops idle
+    # workers with it, and a Python-level handler there was seen to miss it (a hung pool).
+    with suppress(ValueError):
+        signal.signal(signal.SIGTERM, signal.SIG_DFL)
 
 
 def handle_sigterm() -> None:
     """Make SIGTERM raise `Terminated` (a `KeyboardInterrupt`) in this process, as Ctrl-C
-    does, so staged files are removed and worker processes stopped on the way out."""
-    global _OWNER
-    _OWNER = os.getpid()
+    does, so staged files are removed and worker processes stopped on the way out; forked
+    workers keep the default (die at once)."""
+    global _INSTALLED
     signal.signal(signal.SIGTERM, _terminated)
+    if not _INSTALLED:
+        os.register_at_fork(after_in_child=_default_in_child)
+        _INSTALLED = True
