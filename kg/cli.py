@@ -314,6 +314,9 @@ class ResultFormat(str, enum.Enum):
     csv = "csv"
     tsv = "tsv"
     json = "json"
+    ttl = "ttl"
+    nt = "nt"
+    jsonld = "jsonld"
 
 
 @app.command("query")
@@ -323,10 +326,20 @@ def query_command(
         typer.Argument(metavar="QUERY", help="A bundled query name, a .rq file, or SPARQL text."),
     ] = None,
     data: Annotated[list[Path] | None, typer.Option("--data", "-d", help="RDF file(s) to query.")] = None,
-    fmt: Annotated[ResultFormat, typer.Option("--format", "-f", help="Output format.")] = ResultFormat.table,
+    fmt: Annotated[
+        ResultFormat,
+        typer.Option(
+            "--format",
+            "-f",
+            help="table (the default), or csv, tsv, json for SELECT and ASK; ttl, nt, jsonld for CONSTRUCT and DESCRIBE.",
+        ),
+    ] = ResultFormat.table,
     param: Annotated[
         list[str] | None, typer.Option("--param", "-p", help="Bind a variable: name=value (repeatable).")
     ] = None,
+    max_rows: Annotated[
+        int, typer.Option(min=1, help="Most rows the table shows (the other formats give all).")
+    ] = query.MAX_TABLE_ROWS,
     list_queries: Annotated[bool, typer.Option("--list", help="List the bundled queries.")] = False,
 ) -> None:
     """Ask the graph a question in SPARQL; ASK exits 0 for true and 1 for false.
@@ -339,42 +352,50 @@ def query_command(
         table.add_column("answers")
         table.add_column("parameters")
         for q in query.bundled_queries():
-            table.add_row(q.name, q.description, ", ".join(q.params))
+            table.add_row(q.name, q.description, "; ".join(f"{k}: {v}" for k, v in q.params.items()))
         out_console.print(table)
         return
     if query_spec is None:
         err_console.print("Error: give a QUERY (a bundled name, a .rq file or SPARQL text), or --list")
         raise typer.Exit(2)
-    params = {}
-    for item in param or []:
-        name, sep, value = item.partition("=")
-        if not sep or not name.strip():
-            err_console.print(f"Error: --param expects name=value, got {item!r}", markup=False)
-            raise typer.Exit(2)
-        params[name.strip().lstrip("?$")] = value
     try:
+        params = query.parse_params(param or [])
         chosen = query.resolve_query(query_spec)
         store = query.load_store(data or [query.DEFAULT_DATA])
         result = query.run_query(store, chosen, params)
-    except (query.QuerySyntaxError, query.UnknownQueryError) as err:
+        query.check_format(result, fmt.value)
+        notes = query.unmatched_params(store, chosen, params)
+    except (query.QuerySyntaxError, query.UnknownQueryError, query.QueryUsageError) as err:
         raise fail(err, code=2) from None
     except KgError as err:
         raise fail(err) from None
-    if isinstance(result, query.ox.QueryBoolean):
+    for note in notes:
+        err_console.print(f"Note: {note}", markup=False, soft_wrap=True)
+    if isinstance(result, query.ox.QueryBoolean) and fmt is ResultFormat.table:
         out_console.print("true" if result else "false")
         raise typer.Exit(0 if result else 1)
-    if fmt is ResultFormat.table and isinstance(result, query.ox.QuerySolutions):
-        names = [v.value for v in result.variables]
+    if isinstance(result, query.ox.QuerySolutions) and fmt is ResultFormat.table:
+        shown = query.table_rows(result, max_rows)
         table = Table(show_lines=False)
-        for name in names:
+        for name in shown.names:
             table.add_column(name, overflow="fold")
-        for row in result:
-            table.add_row(*(query.compact(row[n]) for n in names))
+        for row in shown.rows:
+            table.add_row(*row)
         out_console.print(table)
+        if shown.more:
+            more = f"{'over ' if shown.more_is_lower_bound else ''}{shown.more:,}"
+            err_console.print(
+                f"Note: {more} more rows not shown (the table shows {max_rows}); "
+                "--format csv, tsv or json gives every row, --max-rows more of them here.",
+                markup=False,
+                soft_wrap=True,
+            )
         return
-    text = query.serialize_results(result, "json" if fmt is ResultFormat.table else fmt.value)
-    sys.stdout.buffer.write(text)
+    answer = bool(result) if isinstance(result, query.ox.QueryBoolean) else True
+    query.write_results(result, fmt.value, sys.stdout.buffer)
     sys.stdout.buffer.flush()
+    if not answer:
+        raise typer.Exit(1)
 
 
 cache_app = typer.Typer(help="Show or empty the HTTP cache that enrichment uses.", no_args_is_help=True)

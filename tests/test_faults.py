@@ -8,6 +8,7 @@ timeouts, local sockets) and rate-limit waits use an injected clock, never real 
 from __future__ import annotations
 
 import fcntl
+import json
 import os
 import re
 import socket
@@ -18,13 +19,16 @@ from pathlib import Path
 
 import pytest
 from pytest_httpserver import HTTPServer
+from rdflib import Graph
 from typer.testing import CliRunner
 from werkzeug import Request, Response
 
+from kg import query as kg_query
 from kg.cli import app
 from kg.enrich import EnrichOptions, arxiv, enrich_papers, s2
 from kg.enrich import session as sess
 from kg.enrich.session import Client, Health, Limiter, cache_info, make_session
+from kg.query import MAX_TABLE_ROWS, load_store, resolve_query
 from tests import test_enrich
 from tests.conftest import DATA, ROOT
 from tests.test_enrich import PAGES, Calls, arxiv_handler, papers, s2_handler
@@ -345,6 +349,7 @@ def signalled_build(signal_name: str, out: Path) -> subprocess.CompletedProcess[
             _SIGNAL_DURING_WRITE,
             signal_name,
             "build",
+            str(GOOD),
             "--out",
             str(out),
             "-q",
@@ -473,3 +478,185 @@ def test_permission_denied_is_one_line(tmp_path: Path):
         1,
         f"Error: {out}: cannot write: permission denied (earlier exports are unchanged)\n",
     )
+
+
+# ------------------------------------------------------------------------------------------
+# 6. A huge result in the table format; 7. query usability
+
+
+def query(*args: str):
+    return runner.invoke(app, ["query", *args])
+
+
+def test_table_shows_capped_rows_and_says_how_many_are_left(seed_ttl: Path, monkeypatch: pytest.MonkeyPatch):
+    triples = len(load_store([seed_ttl]))
+    result = query("SELECT ?p WHERE { ?s ?p ?o }", "-d", str(seed_ttl))
+    assert result.exit_code == 0
+    body = [line for line in result.stdout.splitlines() if line.startswith("│ ")]
+    assert len(body) == MAX_TABLE_ROWS and "│ kg:sharedConcept │" in body  # one line a row
+    assert result.stderr == (
+        f"Note: {triples - MAX_TABLE_ROWS:,} more rows not shown (the table shows {MAX_TABLE_ROWS}); "
+        "--format csv, tsv or json gives every row, --max-rows more of them here.\n"
+    )
+    monkeypatch.setattr(kg_query, "_COUNT_AT_MOST", 1000)  # counting the rest stops somewhere
+    few = query("SELECT ?s WHERE { ?s ?p ?o }", "-d", str(seed_ttl), "--max-rows", "2")
+    assert few.stderr.startswith("Note: over 1,000 more rows not shown (the table shows 2);")
+    every = query("SELECT ?s WHERE { ?s ?p ?o }", "-d", str(seed_ttl), "-f", "tsv")
+    assert len(every.stdout.splitlines()) == triples + 1 and every.stderr == ""
+
+
+def test_label_and_title_params_match_in_any_case(seed_ttl: Path):
+    def papers(*params: str) -> set[str]:
+        out = query("papers-for-concept", "-d", str(seed_ttl), "-f", "csv", *params)
+        assert out.exit_code == 0 and out.stderr == ""
+        return {line.split(",")[0] for line in out.stdout.splitlines()[1:]}
+
+    assert (
+        papers("-p", "label=llm") == papers("-p", "label=LLM") == papers("-p", "label=Large Language Model")
+    )
+    assert len(papers("-p", "label=llm")) > 10
+    exact = query(
+        "similar-papers",
+        "-d",
+        str(seed_ttl),
+        "-f",
+        "csv",
+        "-p",
+        "title=Scaling Laws for Speculative Decoding",
+    )
+    lower = query(
+        "similar-papers",
+        "-d",
+        str(seed_ttl),
+        "-f",
+        "csv",
+        "-p",
+        "title=scaling laws for speculative decoding",
+    )
+    strip = lambda text: [line.split(",", 1)[1] for line in text.splitlines()[1:]]  # noqa: E731
+    assert strip(exact.stdout) == strip(lower.stdout) and len(strip(exact.stdout)) >= 3
+
+
+def test_bundled_params_say_they_ignore_case():
+    for name, param in [("papers-for-concept", "label"), ("similar-papers", "title")]:
+        chosen = resolve_query(name)
+        assert "in any case" in chosen.params[param] and chosen.values[param]
+
+
+@pytest.mark.parametrize(
+    ("name", "param", "note"),
+    [
+        (
+            "papers-for-concept",
+            "label=lmmm",
+            "--param label='lmmm' matches no skos:prefLabel|skos:altLabel in the data (in any case); "
+            "close matches: 'LMM', 'LMMs', 'LM'",
+        ),
+        (
+            "similar-papers",
+            "title=scaling laws for speculative",
+            "--param title='scaling laws for speculative' matches no dcterms:title in the data (in any case); "
+            "close matches: 'Scaling Laws for Speculative Decoding', 'Scaling Laws for Neural Machine Translation'",
+        ),
+        (
+            "papers-for-concept",
+            "label=zzzzqqq",
+            "--param label='zzzzqqq' matches no skos:prefLabel|skos:altLabel "
+            "in the data (in any case); nothing close either",
+        ),
+    ],
+)
+def test_unmatched_param_says_so_with_close_matches(seed_ttl: Path, name: str, param: str, note: str):
+    result = query(name, "-d", str(seed_ttl), "-f", "csv", "-p", param)
+    assert result.exit_code == 0 and len(result.stdout.splitlines()) == 1  # the header only
+    assert result.stderr == f"Note: {note}\n"
+
+
+@pytest.mark.parametrize(
+    ("args", "error"),
+    [
+        (
+            ["-p", "label=LLM", "-p", "label=LMM"],
+            "--param label is given twice ('LLM' and 'LMM'); give it once",
+        ),
+        (["-p", "lable=LLM"], "query 'papers-for-concept' has no parameter lable; its parameters: label"),
+        (["-p", "label"], "--param expects name=value, got 'label'"),
+    ],
+)
+def test_param_mistakes_are_usage_errors(seed_ttl: Path, args: list[str], error: str):
+    result = query("papers-for-concept", "-d", str(seed_ttl), *args)
+    assert (result.exit_code, result.stderr) == (2, f"Error: {error}\n")
+
+
+CONSTRUCT = "CONSTRUCT { ?c skos:prefLabel ?l } WHERE { ?c skos:prefLabel ?l } LIMIT 3"
+
+
+@pytest.mark.parametrize(
+    ("sparql", "fmt", "error"),
+    [
+        (
+            CONSTRUCT,
+            "csv",
+            "--format csv is for SELECT and ASK answers; this query gives a graph (CONSTRUCT or DESCRIBE): "
+            "use --format ttl, nt, jsonld (table prints Turtle)",
+        ),
+        (
+            "SELECT ?s WHERE { ?s ?p ?o } LIMIT 1",
+            "nt",
+            "--format nt is for CONSTRUCT and DESCRIBE graphs; this query gives rows (SELECT): "
+            "use --format table, json, csv, tsv",
+        ),
+        (
+            "ASK { ?s ?p ?o }",
+            "ttl",
+            "--format ttl is for CONSTRUCT and DESCRIBE graphs; this query gives true or false (ASK): "
+            "use --format table, json, csv, tsv",
+        ),
+    ],
+)
+def test_format_that_does_not_fit_the_query_is_an_error(seed_ttl: Path, sparql: str, fmt: str, error: str):
+    result = query(sparql, "-d", str(seed_ttl), "-f", fmt)
+    assert (result.exit_code, result.stdout, result.stderr) == (2, "", f"Error: {error}\n")
+
+
+def test_formats_that_fit(seed_ttl: Path):
+    nt = query(CONSTRUCT, "-d", str(seed_ttl), "-f", "nt")
+    assert nt.exit_code == 0 and len(Graph().parse(data=nt.stdout, format="nt")) == 3
+    ask = query("ASK { ?p a schema:Movie }", "-d", str(seed_ttl), "-f", "json")
+    assert (ask.exit_code, json.loads(ask.stdout)) == (1, {"head": {}, "boolean": False})
+
+
+@pytest.mark.parametrize(
+    ("sparql", "error"),
+    [
+        (  # an undefined prefix on line 3, named and placed in the user's own text
+            "SELECT ?p WHERE {\n  ?p a schema:ScholarlyArticle ;\n     dc:title ?t .\n}",
+            "unknown prefix 'dc:' at line 3, column 6; declare it (PREFIX dc: <…>) or use a predeclared one: "
+            "schema, dcterms, skos, foaf, cito, prov, owl, rdf, rdfs, xsd, kg",
+        ),
+        (  # the parser stops at the end (5:1, past the blank lines); the text ends on line 3
+            "SELECT ?p WHERE {\n  ?p a schema:ScholarlyArticle\n\n\n",
+            "the query ends too early (line 2, column 31): '{' not closed",
+        ),
+        (
+            "SELCT ?p WHERE { ?p ?q ?r }",
+            "a query starts with SELECT, CONSTRUCT, ASK or DESCRIBE, not 'SELCT' (line 1, column 1)",
+        ),
+        (
+            "SELECT ?p WHERE { ?p ?q ?r } LIMIT ten",
+            "unexpected 'ten' at line 1, column 36; expected HAVING, OFFSET, OPTIONAL, VALUES, a number",
+        ),
+        (
+            "SELECT ?p WHERE { ?p ?q ?r } ORDER ?p",
+            "the parser stopped at the end (line 1, column 38) expecting BY",
+        ),
+        (
+            "SELECT (COUNT(?p) AS ?n) ?p WHERE { ?p ?q ?r }",
+            "the SELECT contains a variable that is unbound (line 1, column 47)",
+        ),
+        ("SELECT ?p WHERE { <http://a b> ?q ?r }", "invalid IRI (line 1, column 19)"),
+    ],
+)
+def test_parser_errors_are_words_at_the_users_line_and_column(seed_ttl: Path, sparql: str, error: str):
+    result = query(sparql, "-d", str(seed_ttl))
+    assert (result.exit_code, result.stderr) == (2, f"Error: SPARQL syntax error in inline: {error}\n")
