@@ -347,12 +347,13 @@ def query_command(
     Example: kg query papers-for-concept --param label="speculative decoding" --format csv
     """
     if list_queries:
-        table = Table(title="bundled queries")
-        table.add_column("name")
+        # Borderless, so a wrapped description still reads as one text.
+        table = Table(box=None, show_header=False, padding=(0, 2, 1, 0))
+        table.add_column("name", no_wrap=True)
         table.add_column("answers")
-        table.add_column("parameters")
         for q in query.bundled_queries():
-            table.add_row(q.name, q.description, "; ".join(f"{k}: {v}" for k, v in q.params.items()))
+            described = "".join(f"\n--param {k}: {v}" for k, v in q.params.items())
+            table.add_row(q.name, q.description + described)
         out_console.print(table)
         return
     if query_spec is None:
