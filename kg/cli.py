@@ -1,27 +1,30 @@
-"""The `kg` command line: thin typer commands over the library."""
+"""The `kg` command line: thin typer commands over the library.
+
+The build's machinery (numpy, scipy, networkx, rdflib, requests) is imported inside the
+commands that use it, so `kg --help`, `kg query` and `kg view` start without paying for it.
+"""
 
 from __future__ import annotations
 
 import enum
 import sys
-import webbrowser
 from collections.abc import Iterator
 from contextlib import contextmanager
 from pathlib import Path
-from typing import Annotated
+from typing import TYPE_CHECKING, Annotated
 
 import typer
 from rich.console import Console
-from rich.progress import BarColumn, MofNCompleteColumn, Progress, TaskID, TextColumn, TimeElapsedColumn
 from rich.table import Table
 
-from kg import pipeline, query, view
-from kg.concepts import ConceptOptions, read_stoplist, read_synonyms
-from kg.enrich import EnrichOptions
-from kg.enrich.session import cache_info, clear_cache, make_session
+from kg import query
 from kg.errors import KgError
 from kg.files import Terminated, atomic_outputs, handle_sigterm
-from kg.rdf import DEFAULT_BASE
+from kg.namespaces import DEFAULT_BASE
+from kg.view_options import DEFAULT_GROUPS, ViewOptions
+
+if TYPE_CHECKING:
+    from kg.pipeline import Progress as StageProgress
 
 app = typer.Typer(
     help="Turn saved lists of research papers into a citation/metadata knowledge graph.",
@@ -56,8 +59,10 @@ def interrupted(stop: KeyboardInterrupt, out: Path) -> typer.Exit:
 
 
 @contextmanager
-def _progress_bar(quiet: bool) -> Iterator[pipeline.Progress]:
+def _progress_bar(quiet: bool) -> Iterator[StageProgress]:
     """A rich progress bar on stderr, one task per pipeline stage; it vanishes when done."""
+    from rich.progress import BarColumn, MofNCompleteColumn, Progress, TaskID, TextColumn, TimeElapsedColumn
+
     with Progress(
         TextColumn("{task.description}"),
         BarColumn(),
@@ -101,9 +106,9 @@ MaxEdgesOpt = Annotated[int, typer.Option(min=0, help="Most edges drawn (similar
 
 def _view_options(
     draw: list[DrawKind] | None, min_concept: int, largest: bool, max_nodes: int, max_edges: int
-) -> view.ViewOptions:
-    groups = tuple(d.value for d in draw) if draw else view.DEFAULT_GROUPS
-    return view.ViewOptions(groups, min_concept, largest, max_nodes, max_edges)
+) -> ViewOptions:
+    groups = tuple(d.value for d in draw) if draw else DEFAULT_GROUPS
+    return ViewOptions(groups, min_concept, largest, max_nodes, max_edges)
 
 
 @app.command()
@@ -155,10 +160,10 @@ def build(
         ),
     ] = None,
     draw: DrawOpt = None,
-    min_concept_papers: MinConceptOpt = view.ViewOptions.min_concept_papers,
+    min_concept_papers: MinConceptOpt = ViewOptions.min_concept_papers,
     largest_component: LargestOpt = False,
-    max_nodes: MaxNodesOpt = view.ViewOptions.max_nodes,
-    max_edges: MaxEdgesOpt = view.ViewOptions.max_edges,
+    max_nodes: MaxNodesOpt = ViewOptions.max_nodes,
+    max_edges: MaxEdgesOpt = ViewOptions.max_edges,
     jobs: Annotated[
         int | None,
         typer.Option(
@@ -170,6 +175,11 @@ def build(
 
     Example: kg build pages/ --out exports --format ttl --format nt
     """
+    from kg import pipeline
+    from kg.concepts import ConceptOptions, read_stoplist, read_synonyms
+    from kg.enrich import EnrichOptions
+    from kg.enrich.session import make_session
+
     chosen = [f.value for f in formats] if formats else ["ttl"]
     try:
         options = ConceptOptions(
@@ -283,10 +293,10 @@ def view_command(
         bool, typer.Option("--no-open", help="Print the page's path instead of opening it.")
     ] = False,
     draw: DrawOpt = None,
-    min_concept_papers: MinConceptOpt = view.ViewOptions.min_concept_papers,
+    min_concept_papers: MinConceptOpt = ViewOptions.min_concept_papers,
     largest_component: LargestOpt = False,
-    max_nodes: MaxNodesOpt = view.ViewOptions.max_nodes,
-    max_edges: MaxEdgesOpt = view.ViewOptions.max_edges,
+    max_nodes: MaxNodesOpt = ViewOptions.max_nodes,
+    max_edges: MaxEdgesOpt = ViewOptions.max_edges,
 ) -> None:
     """Open the interactive graph (exports/graph.html) in the browser; it works offline.
 
@@ -295,7 +305,9 @@ def view_command(
     page = out / "graph.html"
     try:
         options = _view_options(draw, min_concept_papers, largest_component, max_nodes, max_edges)
-        if inputs or options != view.ViewOptions():
+        if inputs or options != ViewOptions():
+            from kg import pipeline, view
+
             corpus = pipeline.build_corpus(inputs)
             with atomic_outputs(out) as staged:
                 staged.write("graph.html", lambda p: view.write_html(corpus.graph, p, options))
@@ -306,6 +318,8 @@ def view_command(
     if no_open:
         out_console.print(str(page), markup=False, soft_wrap=True)
         return
+    import webbrowser
+
     webbrowser.open(page.resolve().as_uri())
 
 
@@ -421,6 +435,8 @@ def cache_info_command(cache: CacheOpt = None) -> None:
 
     Example: kg cache info
     """
+    from kg.enrich.session import cache_info
+
     try:
         info = cache_info(cache)
     except KgError as err:
@@ -445,6 +461,8 @@ def cache_clear_command(cache: CacheOpt = None) -> None:
 
     Example: kg cache clear
     """
+    from kg.enrich.session import clear_cache
+
     try:
         info = clear_cache(cache)
     except KgError as err:

@@ -17,7 +17,7 @@ from typing import IO
 import pyoxigraph as ox
 
 from kg.errors import KgError, QueryError
-from kg.rdf import PREFIXES
+from kg.namespaces import PREFIXES
 
 _FORMATS = {
     ".ttl": ox.RdfFormat.TURTLE,

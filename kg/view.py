@@ -14,7 +14,6 @@ import itertools
 import json
 import math
 from collections import Counter, defaultdict
-from dataclasses import dataclass, field
 from importlib import resources
 from pathlib import Path
 
@@ -22,14 +21,10 @@ import networkx as nx
 
 from kg import graph as g
 from kg.errors import ConfigError
+from kg.view_options import DEFAULT_GROUPS as DEFAULT_GROUPS  # re-exported: `kg.view` stays the one API
+from kg.view_options import KIND_GROUPS as KIND_GROUPS
+from kg.view_options import ViewOptions
 
-KIND_GROUPS = {
-    "papers": {"paper"},
-    "concepts": {"concept"},
-    "code": {"repo", "owner", "host", "page"},
-    "authors": {"author"},
-}
-DEFAULT_GROUPS = ("papers", "concepts", "code")
 KIND_COLOURS = {
     "paper": "#4c78a8",
     "concept": "#f58518",
@@ -70,28 +65,6 @@ EDGE_PRIORITY = {
     g.HOST: 7,
     g.RELATED: 8,
 }
-
-
-@dataclass(frozen=True)
-class ViewOptions:
-    """What the view draws."""
-
-    groups: tuple[str, ...] = DEFAULT_GROUPS
-    min_concept_papers: int = 3
-    largest_component: bool = False
-    max_nodes: int = 1500
-    max_edges: int = 6000
-    kinds: frozenset[str] = field(init=False)
-
-    def __post_init__(self) -> None:
-        unknown = sorted(set(self.groups) - set(KIND_GROUPS))
-        if unknown:
-            raise ConfigError(
-                f"unknown node kind(s) {', '.join(unknown)} (choose from {', '.join(KIND_GROUPS)})"
-            )
-        if self.max_nodes < 1 or self.max_edges < 0:
-            raise ConfigError("node and edge caps must be positive")
-        object.__setattr__(self, "kinds", frozenset(k for grp in self.groups for k in KIND_GROUPS[grp]))
 
 
 def _induced(graph: nx.Graph, nodes: list[str]) -> nx.Graph:

@@ -660,3 +660,56 @@ def test_formats_that_fit(seed_ttl: Path):
 def test_parser_errors_are_words_at_the_users_line_and_column(seed_ttl: Path, sparql: str, error: str):
     result = query(sparql, "-d", str(seed_ttl))
     assert (result.exit_code, result.stderr) == (2, f"Error: SPARQL syntax error in inline: {error}\n")
+
+
+# ------------------------------------------------------------------------------------------
+# 8. Fast start: the quick commands import none of the build's machinery
+
+_MODULES_AFTER = """
+import sys
+sys.argv = ["kg", *sys.argv[1:]]
+from kg.cli import main
+try:
+    main()
+except SystemExit:
+    pass
+print(" ".join(sorted({m.split(".")[0] for m in sys.modules})), file=sys.stderr)
+"""
+HEAVY = {"numpy", "scipy", "networkx", "rdflib", "requests", "requests_cache", "simplemma", "pyvis"}
+
+
+@pytest.mark.parametrize(
+    "args",
+    [
+        ["--help"],
+        ["build", "--help"],
+        ["query", "top-concepts", "-f", "csv"],
+        ["view", "--no-open"],
+    ],
+)
+def test_quick_commands_import_nothing_heavy(seed_build, tmp_path: Path, args: list[str]):
+    out = tmp_path / "exports"
+    out.mkdir()
+    for path in seed_build.outputs:
+        (out / path.name).write_bytes(path.read_bytes())
+    done = subprocess.run(
+        [sys.executable, "-c", _MODULES_AFTER, *args],
+        capture_output=True,
+        text=True,
+        cwd=tmp_path,
+        env={**os.environ, "KG_CACHE_DIR": str(tmp_path / "cache")},
+        timeout=60,
+    )
+    modules = set(done.stderr.splitlines()[-1].split())
+    assert done.stdout, done.stderr
+    assert not modules & HEAVY, sorted(modules & HEAVY)
+
+
+def test_light_prefixes_are_the_rdf_modules_namespaces():
+    from kg import rdf
+    from kg.namespaces import PREFIXES
+
+    assert str(rdf.DCTERMS) == PREFIXES["dcterms"] and str(rdf.SKOS) == PREFIXES["skos"]
+    assert str(rdf.FOAF) == PREFIXES["foaf"] and str(rdf.OWL) == PREFIXES["owl"]
+    assert str(rdf.PROV) == PREFIXES["prov"] and str(rdf.RDF) == PREFIXES["rdf"]
+    assert str(rdf.XSD) == PREFIXES["xsd"] and rdf.PREFIXES is PREFIXES
