@@ -288,8 +288,12 @@ def unmatched_params(store: ox.Store, query: Query, params: dict[str, str]) -> l
         if value is None:
             continue
         term = parse_term(value)
-        wanted = term.value.casefold() if isinstance(term, ox.Literal) else None
-        if wanted is None:
+        if not isinstance(term, ox.Literal):
+            continue
+        wanted = term.value.lower()  # as SPARQL's LCASE, which the bundled queries use
+        # The literal's N-Triples form is escaped: safe inside the query text.
+        probe = f"ASK {{ ?s {path} ?v FILTER(isLITERAL(?v) && LCASE(STR(?v)) = {ox.Literal(wanted)}) }}"
+        if bool(store.query(probe, prefixes=PREFIXES)):
             continue
         known = [
             r["v"]
@@ -297,8 +301,6 @@ def unmatched_params(store: ox.Store, query: Query, params: dict[str, str]) -> l
                 store, f"SELECT DISTINCT ?v WHERE {{ ?s {path} ?v FILTER(isLITERAL(?v)) }}", prefixes=True
             )
         ]
-        if any(v.casefold() == wanted for v in known):
-            continue
         close = _close_values(wanted, known)
         hint = f"; close matches: {', '.join(repr(c) for c in close)}" if close else "; nothing close either"
         notes.append(f"--param {name}={term.value!r} matches no {path} in the data (in any case){hint}")
@@ -309,7 +311,7 @@ def _close_values(wanted: str, known: list[str], n: int = 5) -> list[str]:
     """Values containing `wanted` (shortest first), then the most similar ones."""
     folded: dict[str, str] = {}
     for value in sorted(known):
-        folded.setdefault(value.casefold(), value)
+        folded.setdefault(value.lower(), value)
     containing = sorted((f for f in folded if wanted in f), key=lambda f: (len(f), f))[:n]
     similar = difflib.get_close_matches(wanted, list(folded), n=n, cutoff=0.6)
     chosen = list(dict.fromkeys(containing + similar))[:n]
