@@ -24,6 +24,7 @@ from typer.testing import CliRunner
 from werkzeug import Request, Response
 
 from kg import query as kg_query
+from kg import rdf
 from kg.cli import app
 from kg.enrich import EnrichOptions, arxiv, enrich_papers, s2
 from kg.enrich import session as sess
@@ -446,9 +447,14 @@ def test_read_only_output_folder_is_one_line_and_keeps_exports(tmp_path: Path, m
     assert inside.stderr == f"Error: {out / 'new'}: cannot create output directory (read-only file system)\n"
 
 
-def test_full_disk_is_one_line_and_keeps_exports(tmp_path: Path, mount_tmpfs):
+@pytest.mark.parametrize("serializer_processes", [False, True])
+def test_full_disk_is_one_line_and_keeps_exports(
+    tmp_path: Path, mount_tmpfs, monkeypatch: pytest.MonkeyPatch, serializer_processes: bool
+):
     out = mount_tmpfs("1m")  # room for a one-page build, not for the 2.8 MB Turtle of the sample
     assert runner.invoke(app, ["build", str(GOOD), "--out", str(out), "-q"]).exit_code == 0
+    # A large build writes through serializer processes: their full disk reads the same.
+    monkeypatch.setattr(rdf, "SERIALIZER_MIN_EDGES", 0 if serializer_processes else 10**12)
     before = {p.name: p.read_bytes() for p in out.iterdir()}
     result = runner.invoke(app, ["build", "--out", str(out), "-q"])
     assert (result.exit_code, result.stderr) == (
