@@ -11,7 +11,7 @@ import sys
 from collections.abc import Iterator
 from contextlib import contextmanager
 from pathlib import Path
-from typing import TYPE_CHECKING, Annotated
+from typing import TYPE_CHECKING, Annotated, Any
 
 import typer
 from rich.console import Console
@@ -26,7 +26,31 @@ from kg.view_options import DEFAULT_GROUPS, ViewOptions
 if TYPE_CHECKING:
     from kg.pipeline import Progress as StageProgress
 
+
+class _PlainHelp:
+    """Help without type labels (`<bool>`, `<list[str]>`): a flag needs none, and options and
+    arguments name what they take by their metavar and help text."""
+
+    def get_params(self, ctx: Any) -> list[Any]:
+        params: list[Any] = super().get_params(ctx)  # type: ignore[misc]
+        for param in params:
+            if isinstance(param, typer.core.TyperOption) and param.metavar is None:
+                param.metavar = "" if param.is_flag else (param.name or "").upper()
+            elif isinstance(param, typer.core.TyperArgument):
+                setattr(param, "display_type_rich", lambda ctx: "")  # noqa: B010 (an instance's override)
+        return params
+
+
+class PlainCommand(_PlainHelp, typer.core.TyperCommand):
+    pass
+
+
+class PlainGroup(_PlainHelp, typer.core.TyperGroup):
+    pass
+
+
 app = typer.Typer(
+    cls=PlainGroup,
     help="Turn saved lists of research papers into a citation/metadata knowledge graph.",
     no_args_is_help=True,
     add_completion=False,
@@ -94,14 +118,39 @@ class DrawKind(str, enum.Enum):
     authors = "authors"
 
 
+# Help panels: `kg build --help` groups its many options by what they are about.
+INPUTS, CONCEPTS, VIEW, ENRICHMENT, OUTPUT = "Inputs", "Concepts", "View", "Enrichment", "Output"
 DrawOpt = Annotated[
     list[DrawKind] | None,
-    typer.Option("--draw", help="Node kinds the HTML view draws (repeat); default papers, concepts, code."),
+    typer.Option(
+        "--draw",
+        metavar="KIND",
+        rich_help_panel=VIEW,
+        help="Node kinds to draw: papers, concepts, code, authors (repeat; default the first three).",
+    ),
 ]
-MinConceptOpt = Annotated[int, typer.Option(min=1, help="Draw concepts tagging at least this many papers.")]
-LargestOpt = Annotated[bool, typer.Option(help="Draw only the largest connected component.")]
-MaxNodesOpt = Annotated[int, typer.Option(min=1, help="Most nodes drawn (highest degree first).")]
-MaxEdgesOpt = Annotated[int, typer.Option(min=0, help="Most edges drawn (similarity and topic links first).")]
+MinConceptOpt = Annotated[
+    int,
+    typer.Option(
+        min=1, metavar="N", rich_help_panel=VIEW, help="Draw concepts tagging at least this many papers."
+    ),
+]
+LargestOpt = Annotated[
+    bool,
+    typer.Option(
+        "--largest-component", rich_help_panel=VIEW, help="Draw only the largest connected component."
+    ),
+]
+MaxNodesOpt = Annotated[
+    int,
+    typer.Option(min=1, metavar="N", rich_help_panel=VIEW, help="Most nodes drawn (highest degree first)."),
+]
+MaxEdgesOpt = Annotated[
+    int,
+    typer.Option(
+        min=0, metavar="N", rich_help_panel=VIEW, help="Most edges drawn (similarity and topic links first)."
+    ),
+]
 
 
 def _view_options(
@@ -111,52 +160,111 @@ def _view_options(
     return ViewOptions(groups, min_concept, largest, max_nodes, max_edges)
 
 
-@app.command()
+@app.command(cls=PlainCommand)
 def build(
     inputs: Annotated[
         list[str] | None,
         typer.Argument(
-            help="Pages to read: files, directories (every *.txt below) or globs. Default: the bundled sample."
+            metavar="PAGES",
+            show_default=False,
+            help="Files, directories (every *.txt below) or globs. Default: the bundled sample.",
         ),
     ] = None,
-    out: Annotated[Path, typer.Option("--out", "-o", help="Directory for the exports.")] = Path("exports"),
+    skip_bad: Annotated[
+        bool,
+        typer.Option(
+            "--skip-bad", rich_help_panel=INPUTS, help="Warn about unreadable pages, build the rest."
+        ),
+    ] = False,
+    out: Annotated[
+        Path,
+        typer.Option("--out", "-o", metavar="DIR", rich_help_panel=OUTPUT, help="Folder for the exports."),
+    ] = Path("exports"),
     formats: Annotated[
         list[RdfFormat] | None,
-        typer.Option("--format", "-f", help="RDF format(s) to write; repeat for several."),
+        typer.Option(
+            "--format",
+            "-f",
+            metavar="FORMAT",
+            rich_help_panel=OUTPUT,
+            help="RDF to write: ttl (default), nt or jsonld; repeat for several.",
+        ),
     ] = None,
     base_iri: Annotated[
-        str, typer.Option(help="Base for the IRIs kg mints (papers, sources).")
+        str,
+        typer.Option(
+            metavar="IRI", rich_help_panel=OUTPUT, help="Base of the IRIs kg mints for papers, concepts, …"
+        ),
     ] = DEFAULT_BASE,
-    skip_bad: Annotated[bool, typer.Option(help="Warn about unreadable pages and build the rest.")] = False,
-    concepts_per_paper: Annotated[int, typer.Option(min=1, help="Most concepts tagged on one paper.")] = 8,
-    min_papers: Annotated[int, typer.Option(min=1, help="Fewest papers a concept must tag.")] = 2,
+    quiet: Annotated[
+        bool, typer.Option("--quiet", "-q", rich_help_panel=OUTPUT, help="No progress bar or summary.")
+    ] = False,
+    jobs: Annotated[
+        int | None,
+        typer.Option(
+            "--jobs",
+            "-j",
+            min=1,
+            metavar="N",
+            rich_help_panel=OUTPUT,
+            help="Worker processes for a large corpus (default: one per core).",
+        ),
+    ] = None,
+    concepts_per_paper: Annotated[
+        int,
+        typer.Option(min=1, metavar="N", rich_help_panel=CONCEPTS, help="Most concepts tagged on one paper."),
+    ] = 8,
+    min_papers: Annotated[
+        int,
+        typer.Option(min=1, metavar="N", rich_help_panel=CONCEPTS, help="Fewest papers a concept must tag."),
+    ] = 2,
     stoplist: Annotated[
-        Path | None, typer.Option(help="File of phrases (one a line) that must never be concepts.")
+        Path | None,
+        typer.Option(
+            metavar="FILE", rich_help_panel=CONCEPTS, help="Phrases (one a line) that must never be concepts."
+        ),
     ] = None,
     synonyms: Annotated[
-        Path | None, typer.Option(help="File of 'alias = preferred label' lines merging concepts.")
+        Path | None,
+        typer.Option(
+            metavar="FILE", rich_help_panel=CONCEPTS, help="'alias = preferred label' lines merging concepts."
+        ),
     ] = None,
-    quiet: Annotated[bool, typer.Option("--quiet", "-q", help="No progress bar or summary.")] = False,
     enrich: Annotated[
         list[Source] | None,
         typer.Option(
-            "--enrich", "-e", help="Ask arXiv and/or Semantic Scholar (s2) for ids, authors, references."
+            "--enrich",
+            "-e",
+            metavar="SOURCE",
+            rich_help_panel=ENRICHMENT,
+            help="Ask arxiv and/or s2 (Semantic Scholar) for ids, authors, references; repeat for both.",
         ),
     ] = None,
     cache: Annotated[
-        Path | None, typer.Option(help="HTTP cache file (SQLite). Default: $KG_CACHE_DIR or ~/.cache/kg.")
+        Path | None,
+        typer.Option(
+            metavar="FILE",
+            rich_help_panel=ENRICHMENT,
+            help="HTTP cache (SQLite). Default: $KG_CACHE_DIR/http.sqlite or ~/.cache/kg/http.sqlite.",
+        ),
     ] = None,
-    offline: Annotated[bool, typer.Option(help="Use only cached answers; send no request.")] = False,
+    offline: Annotated[
+        bool,
+        typer.Option("--offline", rich_help_panel=ENRICHMENT, help="Use only cached answers; send nothing."),
+    ] = False,
     refresh: Annotated[
         bool,
-        typer.Option(help="Ask the APIs again even for answers the cache holds (and keep the new ones)."),
+        typer.Option(
+            "--refresh", rich_help_panel=ENRICHMENT, help="Ask again even for answers the cache holds."
+        ),
     ] = False,
     enrich_timeout: Annotated[
         float | None,
         typer.Option(
             min=0,
             metavar="SECONDS",
-            help="Stop asking the APIs after this long (waits included); the rest count as not asked.",
+            rich_help_panel=ENRICHMENT,
+            help="Stop asking after this long, waits included; the rest count as not asked.",
         ),
     ] = None,
     draw: DrawOpt = None,
@@ -164,12 +272,6 @@ def build(
     largest_component: LargestOpt = False,
     max_nodes: MaxNodesOpt = ViewOptions.max_nodes,
     max_edges: MaxEdgesOpt = ViewOptions.max_edges,
-    jobs: Annotated[
-        int | None,
-        typer.Option(
-            "--jobs", "-j", min=1, help="Worker processes for a large corpus (default: one per core)."
-        ),
-    ] = None,
 ) -> None:
     """Build the graph from saved Daily Papers pages and write RDF to the output directory.
 
@@ -251,9 +353,12 @@ def build(
         out_console.print(f"wrote {path}", markup=False, soft_wrap=True)
 
 
-@app.command()
+@app.command(cls=PlainCommand)
 def stats(
-    data: Annotated[list[Path] | None, typer.Option("--data", "-d", help="RDF file(s) of a build.")] = None,
+    data: Annotated[
+        list[Path] | None,
+        typer.Option("--data", "-d", metavar="FILE", help="RDF file(s) of a build (repeat)."),
+    ] = None,
 ) -> None:
     """Show counts of papers, code links, sources and top repository owners in a build.
 
@@ -282,7 +387,7 @@ def stats(
             out_console.print(ranking)
 
 
-@app.command("view")
+@app.command("view", cls=PlainCommand)
 def view_command(
     inputs: Annotated[
         list[str] | None,
@@ -333,26 +438,36 @@ class ResultFormat(str, enum.Enum):
     jsonld = "jsonld"
 
 
-@app.command("query")
+@app.command("query", cls=PlainCommand)
 def query_command(
     query_spec: Annotated[
         str | None,
         typer.Argument(metavar="QUERY", help="A bundled query name, a .rq file, or SPARQL text."),
     ] = None,
-    data: Annotated[list[Path] | None, typer.Option("--data", "-d", help="RDF file(s) to query.")] = None,
+    data: Annotated[
+        list[Path] | None,
+        typer.Option(
+            "--data", "-d", metavar="FILE", help="RDF file(s) to query (repeat); default exports/graph.ttl."
+        ),
+    ] = None,
     fmt: Annotated[
         ResultFormat,
         typer.Option(
             "--format",
             "-f",
-            help="table (the default), or csv, tsv, json for SELECT and ASK; ttl, nt, jsonld for CONSTRUCT and DESCRIBE.",
+            metavar="FORMAT",
+            show_default=False,
+            help="table (default), or csv, tsv, json for SELECT and ASK; ttl, nt, jsonld for CONSTRUCT and DESCRIBE.",
         ),
     ] = ResultFormat.table,
     param: Annotated[
-        list[str] | None, typer.Option("--param", "-p", help="Bind a variable: name=value (repeatable).")
+        list[str] | None,
+        typer.Option(
+            "--param", "-p", metavar="NAME=VALUE", help="Bind a query variable (repeat for several)."
+        ),
     ] = None,
     max_rows: Annotated[
-        int, typer.Option(min=1, help="Most rows the table shows (the other formats give all).")
+        int, typer.Option(min=1, metavar="N", help="Most rows the table shows (the other formats give all).")
     ] = query.MAX_TABLE_ROWS,
     list_queries: Annotated[bool, typer.Option("--list", help="List the bundled queries.")] = False,
 ) -> None:
@@ -413,10 +528,16 @@ def query_command(
         raise typer.Exit(1)
 
 
-cache_app = typer.Typer(help="Show or empty the HTTP cache that enrichment uses.", no_args_is_help=True)
+cache_app = typer.Typer(
+    cls=PlainGroup, help="Show or empty the HTTP cache that enrichment uses.", no_args_is_help=True
+)
 app.add_typer(cache_app, name="cache")
 CacheOpt = Annotated[
-    Path | None, typer.Option(help="HTTP cache file (SQLite). Default: $KG_CACHE_DIR or ~/.cache/kg.")
+    Path | None,
+    typer.Option(
+        metavar="FILE",
+        help="HTTP cache (SQLite). Default: $KG_CACHE_DIR/http.sqlite or ~/.cache/kg/http.sqlite.",
+    ),
 ]
 
 
@@ -429,7 +550,7 @@ def _size(n: int) -> str:
     return f"{n} bytes" if unit == "bytes" else f"{value:.1f} {unit}"
 
 
-@cache_app.command("info")
+@cache_app.command("info", cls=PlainCommand)
 def cache_info_command(cache: CacheOpt = None) -> None:
     """Show where the HTTP cache is, its size and how many answers it holds.
 
@@ -455,7 +576,7 @@ def cache_info_command(cache: CacheOpt = None) -> None:
         out_console.print(f"{what:8} {value}", markup=False, soft_wrap=True)
 
 
-@cache_app.command("clear")
+@cache_app.command("clear", cls=PlainCommand)
 def cache_clear_command(cache: CacheOpt = None) -> None:
     """Delete the HTTP cache: the next enriched build asks the APIs again.
 

@@ -719,3 +719,30 @@ def test_light_prefixes_are_the_rdf_modules_namespaces():
     assert str(rdf.FOAF) == PREFIXES["foaf"] and str(rdf.OWL) == PREFIXES["owl"]
     assert str(rdf.PROV) == PREFIXES["prov"] and str(rdf.RDF) == PREFIXES["rdf"]
     assert str(rdf.XSD) == PREFIXES["xsd"] and rdf.PREFIXES is PREFIXES
+
+
+# ------------------------------------------------------------------------------------------
+# 9. Help that reads at 80 columns
+
+
+@pytest.mark.parametrize(
+    "command",
+    [[], ["build"], ["query"], ["view"], ["stats"], ["cache"], ["cache", "info"], ["cache", "clear"]],
+)
+def test_help_has_no_type_noise_and_fits_80_columns(command: list[str]):
+    result = runner.invoke(app, [*command, "--help"], env={"COLUMNS": "80"})
+    assert result.exit_code == 0
+    lines = result.stdout.splitlines()
+    assert max(len(line) for line in lines) <= 80
+    assert not re.search(r"<(bool|int|str|list|path|float)", result.stdout), result.stdout
+    for line in lines:  # no option name cut short
+        assert not re.search(r"--[\w-]+…", line), line
+
+
+def test_build_options_are_grouped_in_panels():
+    text = runner.invoke(app, ["build", "--help"], env={"COLUMNS": "80"}).stdout
+    panels = re.findall(r"╭─ (\w+) ─", text)
+    assert panels == ["Arguments", "Options", "Inputs", "Output", "Concepts", "Enrichment", "View"]
+    enrichment = text[text.index("╭─ Enrichment") : text.index("╭─ View")]
+    for option in ["--enrich ", "--cache ", "--offline ", "--refresh ", "--enrich-timeout "]:
+        assert option in enrichment
