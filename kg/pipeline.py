@@ -17,9 +17,9 @@ import requests
 
 from kg import graph as g
 from kg.concepts import ConceptMap, ConceptOptions, extract_concepts
-from kg.enrich import EnrichReport, enrich_papers
+from kg.enrich import EnrichOptions, EnrichReport, enrich_papers
 from kg.enrich.session import make_session
-from kg.files import atomic_outputs
+from kg.files import atomic_outputs, remove_stale_temps
 from kg.links import extract_links
 from kg.model import Link, Paper
 from kg.parallel import cores, run_jobs, split, workers_for
@@ -98,6 +98,7 @@ def build_corpus(
     concepts: ConceptOptions | None = None,
     enrich: Sequence[str] = (),
     session: requests.Session | None = None,
+    enrich_options: EnrichOptions | None = None,
     progress: Progress | None = None,
     jobs: int | None = None,
 ) -> BuildResult:
@@ -127,6 +128,7 @@ def build_corpus(
             enrich,
             session=session or make_session(),
             progress=progress,
+            options=enrich_options,
         )
         timings["enrich"] = time.perf_counter() - start
 
@@ -193,6 +195,7 @@ def build(
     view: ViewOptions | None = None,
     enrich: Sequence[str] = (),
     session: requests.Session | None = None,
+    enrich_options: EnrichOptions | None = None,
     progress: Progress | None = None,
     jobs: int | None = None,
 ) -> BuildResult:
@@ -203,6 +206,7 @@ def build(
     processes of a large build (default: one per core; 1 builds in this process alone).
     """
     began = time.perf_counter()
+    stale = remove_stale_temps(out)  # a killed build's leftovers can be gigabytes: free them first
     result = build_corpus(
         inputs,
         skip_bad=skip_bad,
@@ -210,9 +214,15 @@ def build(
         concepts=concepts,
         enrich=enrich,
         session=session,
+        enrich_options=enrich_options,
         progress=progress,
         jobs=jobs,
     )
+    if stale:
+        size = sum(n for _, n in stale) / 1e6
+        result.warnings.append(
+            f"removed {len(stale)} temporary files ({size:.1f} MB) that an interrupted build left in {out}"
+        )
     with _gc_paused(), atomic_outputs(out) as staged:
         start = time.perf_counter()
         names = {fmt: f"graph.{FORMATS[fmt][1] if fmt in FORMATS else fmt}" for fmt in formats}

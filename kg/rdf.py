@@ -27,6 +27,7 @@ from rdflib import namespace as rdflib_ns
 
 from kg import graph as g
 from kg.errors import ConfigError, KgError
+from kg.namespaces import DEFAULT_BASE, KG_VOCAB, PREFIXES
 from kg.serialize import serialize
 
 
@@ -49,9 +50,8 @@ class Vocabulary:
         return self._iri
 
 
-SCHEMA = Vocabulary("https://schema.org/")
-CITO = Vocabulary("http://purl.org/spar/cito/")
-KG_VOCAB = "https://w3id.org/kg/vocab#"
+SCHEMA = Vocabulary(PREFIXES["schema"])
+CITO = Vocabulary(PREFIXES["cito"])
 KG = Vocabulary(KG_VOCAB)
 DCTERMS = Vocabulary(str(rdflib_ns.DCTERMS))
 FOAF = Vocabulary(str(rdflib_ns.FOAF))
@@ -60,22 +60,6 @@ PROV = Vocabulary(str(rdflib_ns.PROV))
 RDF = Vocabulary(str(rdflib_ns.RDF))
 SKOS = Vocabulary(str(rdflib_ns.SKOS))
 XSD = Vocabulary(str(rdflib_ns.XSD))
-DEFAULT_BASE = "https://w3id.org/kg/id/"
-
-PREFIXES = {
-    "schema": str(SCHEMA),
-    "dcterms": str(DCTERMS),
-    "skos": str(SKOS),
-    "foaf": str(FOAF),
-    "cito": str(CITO),
-    "prov": str(PROV),
-    "owl": str(OWL),
-    "rdf": str(RDF),
-    "rdfs": "http://www.w3.org/2000/01/rdf-schema#",
-    "xsd": str(XSD),
-    "kg": KG_VOCAB,
-}
-
 FORMATS = {
     "ttl": (ox.RdfFormat.TURTLE, "ttl"),
     "nt": (ox.RdfFormat.N_TRIPLES, "nt"),

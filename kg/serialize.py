@@ -10,8 +10,10 @@ hand over only IRIs they minted from safe parts or checked themselves.
 from __future__ import annotations
 
 import contextlib
+import errno
 import itertools
 import queue
+import re
 import subprocess
 import sys
 import tempfile
@@ -32,6 +34,10 @@ fmt, path, prefixes = sys.argv[1], sys.argv[2], dict(a.split("=", 1) for a in sy
 triples = ox.parse(sys.stdin.buffer, ox.RdfFormat.N_TRIPLES, lenient=True)
 ox.serialize(triples, path, ox.RdfFormat.from_extension(fmt), prefixes=prefixes)
 """
+
+
+# A full or read-only disk, a quota, a permission: raised as OSError like the in-process writer's.
+_DISK_FAULTS = {errno.ENOSPC, errno.EDQUOT, errno.EFBIG, errno.EROFS, errno.EACCES, errno.EPERM}
 
 
 def serialize(
@@ -108,15 +114,19 @@ class _Serializers:
             q.put(None)
         for thread in self.threads:
             thread.join()
-        failed = []
+        failed, os_error = [], None
         for path, proc, errors in self.procs:
             if proc.wait() and kind is None:
                 errors.seek(0)
                 lines = errors.read().decode("utf-8", "replace").strip().splitlines()
-                failed.append(
-                    f"{path.name}: RDF serializer failed: {lines[-1] if lines else proc.returncode}"
-                )
+                last = lines[-1] if lines else str(proc.returncode)
+                number = re.search(r"\(os error (\d+)\)", last)
+                if number and int(number.group(1)) in _DISK_FAULTS:  # the caller words these for the user
+                    os_error = os_error or OSError(int(number.group(1)), last, str(path))
+                failed.append(f"{path.name}: RDF serializer failed: {last}")
             errors.close()
+        if os_error:
+            raise os_error
         if failed:
             raise KgError("; ".join(failed))
 

@@ -11,6 +11,7 @@ from typer.testing import CliRunner
 
 from kg import pipeline, rdf
 from kg.cli import app
+from kg.errors import KgError
 from tests.conftest import DATA, SEEDS
 
 runner = CliRunner()
@@ -107,10 +108,10 @@ def test_failed_build_leaves_earlier_exports_intact(tmp_path: Path, monkeypatch:
 
     def crash_after_ttl(graph, paths, base=rdf.DEFAULT_BASE, **options):
         real(graph, {"ttl": paths["ttl"]}, base, **options)
-        raise OSError("disk full")
+        raise OSError(28, "No space left on device")
 
     monkeypatch.setattr(pipeline, "write_graphs", crash_after_ttl)
-    with pytest.raises(OSError):
+    with pytest.raises(KgError, match="no space left on device"):
         pipeline.build([SEEDS], out=out, formats=["ttl", "nt"])
     assert {p.name: p.read_bytes() for p in out.iterdir()} == before
 
@@ -201,3 +202,16 @@ def test_jobs_reach_the_build_and_zero_is_a_usage_error(tmp_path: Path, monkeypa
     assert result.exit_code == 2
     assert "Invalid value for '--jobs' / '-j'" in result.stderr
     assert not (tmp_path / "none").exists()
+
+
+def test_build_option_defaults_are_the_librarys():
+    # The CLI spells its defaults out (importing the library would slow `kg --help`); they
+    # must stay the library's own.
+    import inspect
+
+    from kg.cli import build
+    from kg.concepts import ConceptOptions
+
+    defaults = inspect.signature(build).parameters
+    assert defaults["concepts_per_paper"].default == ConceptOptions.per_paper
+    assert defaults["min_papers"].default == ConceptOptions.min_papers

@@ -194,7 +194,13 @@ def test_match_near_miss_zero_results_and_batch_nulls(apis: Calls, tmp_path: Pat
     bert = by_title["BERT: Pre-training of Deep Bidirectional Transformers for Language Understanding"]
     assert bert.doi == "10.18653/v1/N19-1423"
     assert {r.arxiv_id for r in bert.references} == {"1409.0473", "1706.03762", None}
-    assert report.counts["arxiv"] == {"matched": 2, "unmatched": 1, "failed": 0, "requests": 1}
+    assert report.counts["arxiv"] == {
+        "matched": 2,
+        "unmatched": 1,
+        "failed": 0,
+        "not asked": 0,
+        "requests": 1,
+    }
     assert report.counts["s2"]["matched"] == 2 and report.counts["s2"]["unmatched"] == 1
     # one match per paper, one batch, BERT's three reference pages and Attention's one
     assert apis.count == {"arxiv": 1, "s2-match": 3, "s2-batch": 1, "s2-references": 4}
@@ -305,9 +311,10 @@ def test_offline_cache_miss_is_not_cached_not_a_crash(apis: Calls, tmp_path: Pat
     session = make_session(tmp_path / "empty.sqlite", offline=True)
     client = Client(session, Limiter(0))
     with pytest.raises(NotCached):
-        client.request("GET", arxiv.api_url(), params={"search_query": "ti:x"})
+        client.fetch("GET", arxiv.api_url(), arxiv.read_feed, params={"search_query": "ti:x"})
     enriched, report = enrich_papers(papers(), ["arxiv", "s2"], session=session)
-    assert report.counts["arxiv"]["failed"] == 3 and report.counts["s2"]["failed"] == 3
+    assert report.counts["arxiv"]["not asked"] == 3 and report.counts["s2"]["not asked"] == 3
+    assert report.counts["arxiv"]["failed"] == 0 and report.not_asked_reason["s2"] == "offline, not cached"
     assert apis.count == {}
     assert all(p.arxiv_id is None for p in enriched)
 
@@ -319,8 +326,8 @@ def test_429_with_retry_after_is_honoured(httpserver: HTTPServer, tmp_path: Path
     httpserver.expect_ordered_request("/busy").respond_with_json({"data": []})
     slept: list[float] = []
     client = Client(make_session(tmp_path / "c.sqlite"), Limiter(0), sleep=slept.append)
-    response = client.request("GET", httpserver.url_for("/busy"))
-    assert response.json() == {"data": []} and slept == [7.0] and client.sent == 2
+    body = client.fetch("GET", httpserver.url_for("/busy"), s2.read_match)
+    assert body == [] and slept == [7.0] and client.sent == 2
 
 
 def test_500_is_retried_with_backoff_then_reported(httpserver: HTTPServer, tmp_path: Path):
@@ -330,7 +337,7 @@ def test_500_is_retried_with_backoff_then_reported(httpserver: HTTPServer, tmp_p
         make_session(tmp_path / "c.sqlite"), Limiter(0), retries=2, sleep=slept.append, jitter=lambda: 0.5
     )
     with pytest.raises(EnrichError, match="HTTP 500 after 3 tries"):
-        client.request("GET", httpserver.url_for("/broken"))
+        client.fetch("GET", httpserver.url_for("/broken"), s2.read_match)
     assert slept == [3.0, 6.0]  # 2 s x 2^attempt x (1 + jitter)
 
 
@@ -343,11 +350,18 @@ def test_timeout_is_a_warning_not_a_crash(
 
     httpserver.expect_request("/arxiv").respond_with_handler(slow)
     monkeypatch.setenv("KG_ARXIV_API", httpserver.url_for("/arxiv"))
-    monkeypatch.setattr(sess, "TIMEOUT", 0.2)
+    monkeypatch.setattr(sess, "READ_TIMEOUT", 0.2)
     session = make_session(tmp_path / "c.sqlite")
     _, report = enrich_papers(papers(), ["arxiv"], session=session, clients=fast_clients(session))
     assert report.counts["arxiv"]["failed"] == 3
-    assert any("timed out" in w for w in report.warnings)
+    assert report.warnings == [
+        "arXiv: a request failed: no answer within 0.2 s: "
+        + arxiv.api_url()
+        + "?"
+        + "search_query=ti%3A%22Attention+Is+All+You+Need%22+OR+ti%3A%22Attention+Is+Not+All+You+Need%22"
+        + "+OR+ti%3A%22BERT+Pre-training+of+Deep+Bidirectional+Transformers+for+Language+Understanding%22"
+        + "&start=0&max_results=9"
+    ]
 
 
 @pytest.mark.parametrize("body", ["<feed><entry>", "not xml at all", '<?xml version="1.0"?><html/>'])
@@ -370,6 +384,7 @@ def test_malformed_json_is_reported(httpserver: HTTPServer, tmp_path: Path, monk
     _, report = enrich_papers(papers(), ["s2"], session=session, clients=fast_clients(session))
     assert report.counts["s2"]["failed"] == 3
     assert any("malformed JSON" in w for w in report.warnings)
+    assert session.cache.responses.keys() == set()  # nothing that failed to parse is kept
 
 
 def test_cli_never_fails_the_build_on_network_errors(tmp_path: Path, monkeypatch: pytest.MonkeyPatch):
@@ -394,5 +409,7 @@ def test_cli_never_fails_the_build_on_network_errors(tmp_path: Path, monkeypatch
         ],
     )
     assert result.exit_code == 0, result.output
-    assert "Warning: arXiv: network error" in result.stderr
+    assert result.stderr.startswith(
+        "Warning: arXiv: 127.0.0.1:9 (connection refused, 3 requests in a row) is unreachable: 3 papers failed."
+    )
     assert "0 / 0 / 3" in result.stdout

@@ -8,20 +8,32 @@ from dataclasses import dataclass, field
 import requests
 
 from kg.enrich import arxiv, s2
-from kg.enrich.session import Client, EnrichError, Limiter
+from kg.enrich.session import Client, EnrichError, Health, Limiter
 from kg.model import Paper
 from kg.sources.identity import arxiv_key
 
 SOURCES = ("arxiv", "s2")
+NAMES = {"arxiv": "arXiv", "s2": "Semantic Scholar"}
 # (label, done, total): the label carries the expected rate-limit wait.
 Progress = Callable[[str, int, int], None]
 
 
+@dataclass(frozen=True)
+class EnrichOptions:
+    """How a run asks: `timeout` bounds the whole enrichment in seconds (waits included;
+    None for no bound); `refresh` asks the network even for answers the cache holds."""
+
+    timeout: float | None = None
+    refresh: bool = False
+
+
 @dataclass
 class EnrichReport:
-    """Per source: matched / unmatched / failed counts and the requests sent; warnings."""
+    """Per source: matched / unmatched / failed / not asked counts and the requests sent;
+    why papers were not asked; warnings."""
 
     counts: dict[str, dict[str, int]] = field(default_factory=dict)
+    not_asked_reason: dict[str, str] = field(default_factory=dict)
     warnings: list[str] = field(default_factory=list)
 
 
@@ -31,20 +43,29 @@ def enrich_papers(
     *,
     session: requests.Session,
     progress: Progress | None = None,
+    options: EnrichOptions | None = None,
     clients: dict[str, Client] | None = None,
 ) -> tuple[list[Paper], EnrichReport]:
     """Fill enrichment fields of `papers` from `sources`; papers sharing an arXiv id merge.
 
-    Never raises for network or data problems: they become warnings and "failed" counts.
+    Never raises for network or data problems: they become warnings and "failed" or "not
+    asked" counts.  A host that keeps failing is given up for the run, and `options.timeout`
+    bounds the whole run; papers left are "not asked".  `clients` (tests) replace the real
+    ones, `options` included.
     """
-    clients = clients or {
-        "arxiv": Client(session, Limiter(arxiv.INTERVAL)),
-        "s2": Client(
-            session,
-            Limiter(s2.INTERVAL_KEY if s2.api_headers() else s2.INTERVAL_KEYLESS),
-            headers=s2.api_headers(),
-        ),
-    }
+    options = options or EnrichOptions()
+    if clients is None:
+        health = Health.with_timeout(options.timeout)
+        clients = {
+            "arxiv": Client(session, Limiter(arxiv.INTERVAL), health=health, refresh=options.refresh),
+            "s2": Client(
+                session,
+                Limiter(s2.INTERVAL_KEY if s2.api_headers() else s2.INTERVAL_KEYLESS),
+                headers=s2.api_headers(),
+                health=health,
+                refresh=options.refresh,
+            ),
+        }
     report = EnrichReport()
     # A paper named only by an id has no title to search for.
     titles = {p.key: p.title for p in papers if p.title}
@@ -106,6 +127,8 @@ def enrich_papers(
             progress("Semantic Scholar", 1, 1)
         if "arxiv" in sources:
             _fill_from_ids([p for p in papers if p.arxiv_id and not p.categories], clients["arxiv"], report)
+    for source in sources:
+        report.warnings += _network_warnings(source, clients[source], report)
     return _merge_by_arxiv_id(papers, report), report
 
 
@@ -128,8 +151,7 @@ def _fill_from_ids(papers: Sequence[Paper], client: Client, report: EnrichReport
         return
     try:
         records = arxiv.fetch_ids([p.arxiv_id for p in papers if p.arxiv_id], client=client)
-    except EnrichError as err:
-        report.warnings.append(f"arXiv: {err}")
+    except EnrichError:  # counted by the client, reported with its other failures
         return
     for paper in papers:
         record = records.get(paper.arxiv_id or "")
@@ -146,9 +168,45 @@ def _count(
         "matched": len(result.matched),
         "unmatched": len(result.unmatched),
         "failed": len(result.failed),
+        "not asked": len(result.not_asked),
         "requests": client.sent,
     }
     report.warnings += result.warnings
+
+
+def _papers(n: int) -> str:
+    return f"{n} paper{'' if n == 1 else 's'}"
+
+
+def _network_warnings(source: str, client: Client, report: EnrichReport) -> list[str]:
+    """At most one line for a source: why papers were not asked, or what failed."""
+    name, counts, health = NAMES[source], report.counts.get(source, {}), client.health
+    failed, not_asked = counts.get("failed", 0), counts.get("not asked", 0)
+    down = sorted(host for host in client.hosts if host in health.down)
+    if down:
+        report.not_asked_reason[source] = "network down"
+        hosts = " and ".join(f"{host} ({health.down[host]})" for host in down)
+        lost = [f"{_papers(failed)} failed"] * bool(failed) + [f"{not_asked} not asked"] * bool(not_asked)
+        return [
+            f"{name}: {hosts} {'is' if len(down) == 1 else 'are'} unreachable"
+            + (f": {', '.join(lost)}" if lost else "")
+            + ". Check the connection, or build with --offline to use only cached answers."
+        ]
+    if health.timed_out and not_asked:
+        report.not_asked_reason[source] = "time limit"
+        return [f"{name}: stopped at the time limit (--enrich-timeout): {_papers(not_asked)} not asked."]
+    if not_asked:
+        report.not_asked_reason[source] = "offline, not cached" if client.offline else "not asked"
+        if client.offline:
+            return [f"{name}: {_papers(not_asked)} not asked (offline, and not in the cache)."]
+    if client.failures:
+        more = len(client.failures) - 1
+        return [
+            f"{name}: {len(client.failures)} requests failed, e.g. {client.failures[0]}"
+            if more
+            else f"{name}: a request failed: {client.failures[0]}"
+        ]
+    return []
 
 
 def _merge_by_arxiv_id(papers: Sequence[Paper], report: EnrichReport) -> list[Paper]:

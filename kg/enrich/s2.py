@@ -9,10 +9,13 @@ from __future__ import annotations
 
 import os
 from dataclasses import dataclass, field
+from functools import partial
 from typing import Any
 
+import requests
+
 from kg.enrich.match import best_match
-from kg.enrich.session import Client, EnrichError
+from kg.enrich.session import BadAnswer, Client, EnrichError, NotAsked, describe_body
 from kg.model import Reference
 
 DEFAULT_API = "https://api.semanticscholar.org/graph/v1"
@@ -51,28 +54,47 @@ class S2Result:
     matched: dict[str, S2Record] = field(default_factory=dict)
     unmatched: list[str] = field(default_factory=list)
     failed: list[str] = field(default_factory=list)
+    not_asked: list[str] = field(default_factory=list)
     warnings: list[str] = field(default_factory=list)
 
 
-def _json(response: Any, what: str) -> Any:
+def _json(response: requests.Response, what: str) -> Any:
     try:
         return response.json()
     except ValueError:
-        raise EnrichError(f"malformed JSON from Semantic Scholar ({what})") from None
+        raise BadAnswer(
+            f"not Semantic Scholar's JSON ({what}) but {describe_body(response)}"
+            if not response.content.lstrip().startswith((b"{", b"["))
+            else f"malformed JSON from Semantic Scholar ({what})"
+        ) from None
+
+
+def _missing(response: requests.Response, what: str) -> bool:
+    """True for the API's own 404 (a JSON object naming the error); `BadAnswer` for another."""
+    if response.status_code != 404:
+        return False
+    body = _json(response, what)
+    if not isinstance(body, dict) or "error" not in body:
+        raise BadAnswer(f"HTTP 404 without Semantic Scholar's error object ({what})")
+    return True
+
+
+def read_match(response: requests.Response) -> list[dict[str, Any]]:
+    """Candidates of a `/paper/search/match` answer ([] when the API found none)."""
+    if _missing(response, "title match"):
+        return []
+    body = _json(response, "title match")
+    data = body.get("data") if isinstance(body, dict) else None
+    if not isinstance(data, list):
+        raise BadAnswer("unexpected title-match response from Semantic Scholar")
+    return [d for d in data if isinstance(d, dict) and d.get("paperId") and d.get("title")]
 
 
 def match_title(title: str, *, client: Client) -> str | None:
     """The S2 paper id whose title matches `title` under the strict rule, else None."""
-    response = client.request(
-        "GET", f"{api_url()}/paper/search/match", params={"query": title, "fields": "title"}
+    candidates = client.fetch(
+        "GET", f"{api_url()}/paper/search/match", read_match, params={"query": title, "fields": "title"}
     )
-    if response.status_code == 404:
-        return None
-    body = _json(response, "title match")
-    data = body.get("data") if isinstance(body, dict) else None
-    if not isinstance(data, list):
-        raise EnrichError("unexpected title-match response from Semantic Scholar")
-    candidates = [d for d in data if isinstance(d, dict) and d.get("paperId") and d.get("title")]
     hit = best_match(title, candidates, lambda d: d["title"])
     return hit["paperId"] if hit else None
 
@@ -82,21 +104,40 @@ def _ids(external: Any) -> tuple[str | None, str | None]:
     return external.get("ArXiv"), external.get("DOI")
 
 
+def read_batch(response: requests.Response, *, size: int) -> list[Any]:
+    """A `/paper/batch` answer: one item (or null) for each of the `size` ids asked."""
+    body = _json(response, "batch")
+    if response.status_code != 200 or not isinstance(body, list) or len(body) != size:
+        raise BadAnswer("unexpected batch response from Semantic Scholar")
+    return body
+
+
 def fetch_batch(ids: list[str], *, client: Client) -> dict[str, dict[str, Any]]:
     """Details for up to `BATCH` ids per call; ids S2 does not know come back as null."""
     found: dict[str, dict[str, Any]] = {}
     for start in range(0, len(ids), BATCH):
         chunk = ids[start : start + BATCH]
-        response = client.request(
-            "POST", f"{api_url()}/paper/batch", params={"fields": DETAIL_FIELDS}, json={"ids": chunk}
+        body = client.fetch(
+            "POST",
+            f"{api_url()}/paper/batch",
+            partial(read_batch, size=len(chunk)),
+            params={"fields": DETAIL_FIELDS},
+            json={"ids": chunk},
         )
-        body = _json(response, "batch")
-        if not isinstance(body, list) or len(body) != len(chunk):
-            raise EnrichError("unexpected batch response from Semantic Scholar")
         for wanted, item in zip(chunk, body, strict=True):
             if isinstance(item, dict) and item.get("paperId"):
                 found[wanted] = item
     return found
+
+
+def read_references(response: requests.Response) -> dict[str, Any] | None:
+    """One page of a `/paper/{id}/references` answer (None when the API does not know the paper)."""
+    if _missing(response, "references"):
+        return None
+    body = _json(response, "references")
+    if not isinstance(body, dict) or not isinstance(body.get("data"), list):
+        raise BadAnswer("unexpected references response from Semantic Scholar")
+    return body
 
 
 def fetch_references(s2_id: str, *, client: Client) -> list[Reference]:
@@ -104,16 +145,14 @@ def fetch_references(s2_id: str, *, client: Client) -> list[Reference]:
     refs: list[Reference] = []
     offset: int | None = 0
     while offset is not None:
-        response = client.request(
+        body = client.fetch(
             "GET",
             f"{api_url()}/paper/{s2_id}/references",
+            read_references,
             params={"fields": REF_FIELDS, "offset": offset, "limit": PAGE},
         )
-        if response.status_code == 404:
+        if body is None:
             break
-        body = _json(response, "references")
-        if not isinstance(body, dict) or not isinstance(body.get("data"), list):
-            raise EnrichError("unexpected references response from Semantic Scholar")
         for item in body["data"]:
             cited = item.get("citedPaper") if isinstance(item, dict) else None
             if isinstance(cited, dict) and (cited.get("paperId") or cited.get("title")):
@@ -131,9 +170,11 @@ def enrich_s2(titles: dict[str, str], *, client: Client) -> S2Result:
     for key in sorted(titles):
         try:
             s2_id = match_title(titles[key], client=client)
-        except EnrichError as err:
+        except NotAsked:
+            result.not_asked.append(key)
+            continue
+        except EnrichError:  # the client keeps the reason, for one warning per source
             result.failed.append(key)
-            result.warnings.append(f"Semantic Scholar: {err}")
             continue
         if s2_id is None:
             result.unmatched.append(key)
@@ -141,10 +182,13 @@ def enrich_s2(titles: dict[str, str], *, client: Client) -> S2Result:
             ids[key] = s2_id
     try:
         details = fetch_batch(sorted(set(ids.values())), client=client)
-    except EnrichError as err:
-        result.warnings.append(f"Semantic Scholar: {err}")
+    except NotAsked:
+        result.not_asked += sorted(ids)
+        return result
+    except EnrichError:
         result.failed += sorted(ids)
         return result
+    no_references = 0
     for key in sorted(ids):
         item = details.get(ids[key])
         if item is None:
@@ -152,8 +196,8 @@ def enrich_s2(titles: dict[str, str], *, client: Client) -> S2Result:
             continue
         try:
             refs = fetch_references(ids[key], client=client)
-        except EnrichError as err:
-            result.warnings.append(f"Semantic Scholar: references of {titles[key]!r}: {err}")
+        except EnrichError:
+            no_references += 1
             refs = []
         arxiv_id, doi = _ids(item.get("externalIds"))
         authors = tuple(
@@ -172,5 +216,9 @@ def enrich_s2(titles: dict[str, str], *, client: Client) -> S2Result:
             venue=item.get("venue") or None,
             published=item.get("publicationDate") or None,
             references=tuple(refs),
+        )
+    if no_references:
+        result.warnings.append(
+            f"Semantic Scholar: the references of {no_references} matched papers could not be read"
         )
     return result
