@@ -37,6 +37,8 @@ class RdfFormat(str, enum.Enum):
     ttl = "ttl"
     nt = "nt"
     jsonld = "jsonld"
+    graphml = "graphml"
+    gexf = "gexf"
 
 
 def fail(err: KgError, code: int = 1) -> typer.Exit:
@@ -125,7 +127,11 @@ def build(
     out: Annotated[Path, typer.Option("--out", "-o", help="Directory for the exports.")] = Path("exports"),
     formats: Annotated[
         list[RdfFormat] | None,
-        typer.Option("--format", "-f", help="RDF format(s) to write; repeat for several."),
+        typer.Option(
+            "--format",
+            "-f",
+            help="Export format(s): RDF (ttl, nt, jsonld) or graphs for Gephi/Cytoscape (graphml, gexf); repeat for several.",
+        ),
     ] = None,
     base_iri: Annotated[
         str, typer.Option(help="Base for the IRIs kg mints (papers, sources).")

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import os
+import shutil
 import tempfile
 from collections.abc import Callable, Iterator
 from contextlib import contextmanager
@@ -34,16 +35,41 @@ class AtomicOutputs:
         self._pending.append((Path(tmp), self.directory / name))
         return Path(tmp)
 
+    def stage_dir(self, name: str) -> Path:
+        """A temporary folder for `directory/name` (a store), swapped in with the others at commit."""
+        tmp = Path(tempfile.mkdtemp(prefix=f".{name}.", suffix=".tmp", dir=self.directory))
+        self._pending.append((tmp, self.directory / name))
+        return tmp
+
     def commit(self) -> None:
         for tmp, target in self._pending:
+            if tmp.is_dir():
+                _swap_dir(tmp, target)
+                continue
             os.chmod(tmp, 0o644)
             os.replace(tmp, target)
         self._pending.clear()
 
     def discard(self) -> None:
         for tmp, _ in self._pending:
-            tmp.unlink(missing_ok=True)
+            if tmp.is_dir():
+                shutil.rmtree(tmp, ignore_errors=True)
+            else:
+                tmp.unlink(missing_ok=True)
         self._pending.clear()
+
+
+def _swap_dir(new: Path, target: Path) -> None:
+    """Put folder `new` at `target`: a rename cannot replace a folder that holds files, so the
+    old one is renamed aside first and removed after."""
+    os.chmod(new, 0o755)
+    old = None
+    if target.exists():
+        old = Path(tempfile.mkdtemp(prefix=f".{target.name}.", suffix=".old", dir=target.parent))
+        os.replace(target, old / target.name)
+    os.replace(new, target)
+    if old is not None:
+        shutil.rmtree(old, ignore_errors=True)
 
 
 @contextmanager

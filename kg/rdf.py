@@ -18,6 +18,7 @@ import re
 from collections import defaultdict
 from collections.abc import Callable, Iterator
 from pathlib import Path
+from typing import Any
 from urllib.parse import quote
 
 import networkx as nx
@@ -27,7 +28,7 @@ from rdflib import namespace as rdflib_ns
 
 from kg import graph as g
 from kg.errors import ConfigError, KgError
-from kg.serialize import serialize
+from kg.serialize import STORE, serialize
 
 
 class Vocabulary:
@@ -367,12 +368,13 @@ class _Lines:
         authorships = [f"<{self.mint.authorship(iri, position)}>" for position, _ in authors]
         for a in authorships:
             add(f"{s} {_KG.authorship} {a} .\n")
-        for a, (position, author) in zip(authorships, authors, strict=True):
-            add(f"{a} {A} {_KG.Authorship} .\n{a} {_KG.author} {author} .\n")
-            add(f"{a} {_KG.position} {_integer(position)} .\n")
         topic_iris = [f"<{self.mint.topic(iri, slug)}>" for slug, _ in topics]
         for t in topic_iris:
             add(f"{s} {_KG.topic} {t} .\n")
+        # The paper's parts after the paper: each subject's triples stay together.
+        for a, (position, author) in zip(authorships, authors, strict=True):
+            add(f"{a} {A} {_KG.Authorship} .\n{a} {_KG.author} {author} .\n")
+            add(f"{a} {_KG.position} {_integer(position)} .\n")
         for t, (slug, score) in zip(topic_iris, topics, strict=True):
             add(
                 f"{t} {A} {_KG.Topic} .\n{t} {_KG.concept} {self.concept[slug]} .\n"
@@ -617,17 +619,26 @@ SERIALIZER_MIN_EDGES = 20_000
 
 
 def write_graphs(
-    graph: nx.MultiDiGraph, paths: dict[str, Path], base: str = DEFAULT_BASE, *, separate: bool = True
+    graph: nx.MultiDiGraph,
+    paths: dict[str, Path],
+    base: str = DEFAULT_BASE,
+    *,
+    separate: bool = True,
+    store: Path | None = None,
+    digest: Any = None,
 ) -> int:
-    """Serialize the export of `graph` once per format in `paths` ({fmt: path}); returns the
-    triple count.
+    """Serialize the export of `graph` once per format in `paths` ({fmt: path}) and, given
+    `store`, into a new Oxigraph store at that folder; returns the triple count.
 
     The N-Triples text is made once.  A large graph's is streamed to a serializer process
-    per format unless `separate` is false (see `kg.serialize`).
+    per output unless `separate` is false (see `kg.serialize`).  `digest` (a hashlib object)
+    is fed the N-Triples text: the graph's fingerprint.
     """
     for fmt in paths:
         if fmt not in FORMATS:
             raise ConfigError(f"unknown RDF format {fmt!r} (choose from {', '.join(FORMATS)})")
-    outputs = {path: FORMATS[fmt][0] for fmt, path in paths.items()}
+    outputs = {path: FORMATS[fmt][1] for fmt, path in paths.items()}
+    if store is not None:
+        outputs[store] = STORE
     separate = separate and graph.number_of_edges() >= SERIALIZER_MIN_EDGES
-    return serialize(_Lines(graph, base).chunks, outputs, PREFIXES, separate=separate)
+    return serialize(_Lines(graph, base).chunks, outputs, PREFIXES, separate=separate, digest=digest)
