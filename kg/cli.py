@@ -429,5 +429,47 @@ def query_command(
     sys.stdout.buffer.flush()
 
 
+@app.command("serve")
+def serve_command(
+    data: Annotated[
+        Path, typer.Option("--data", "-d", help="A build folder (its store) or an RDF file.")
+    ] = Path("exports"),
+    host: Annotated[
+        str, typer.Option(help="Address to listen on (127.0.0.1: this machine only).")
+    ] = "127.0.0.1",
+    port: Annotated[int, typer.Option(min=0, max=65535, help="Port to listen on (0: any free port).")] = 7878,
+    timeout: Annotated[
+        float, typer.Option(min=0.1, help="Seconds a query may run before it is stopped (503).")
+    ] = 30.0,
+) -> None:
+    """Serve the last build as a read-only SPARQL 1.1 endpoint (/query) with a query page (/).
+
+    Example: kg serve --port 7878, then curl 'http://127.0.0.1:7878/query' --data-urlencode 'query=ASK {}'
+    """
+    import signal
+
+    from kg.serve import serve
+
+    def stop(*_: object) -> None:
+        raise KeyboardInterrupt
+
+    signal.signal(signal.SIGTERM, stop)
+
+    def ready(url: str) -> None:
+        out_console.print(
+            f"kg serve: {url} (SPARQL endpoint {url}query, read-only; Ctrl-C stops)",
+            markup=False,
+            soft_wrap=True,
+        )
+        sys.stdout.flush()
+
+    try:
+        serve(data, host=host, port=port, timeout=timeout, ready=ready)
+    except KgError as err:
+        raise fail(err) from None
+    except KeyboardInterrupt:
+        pass
+
+
 def main() -> None:
     app()
