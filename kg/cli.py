@@ -65,6 +65,8 @@ class RdfFormat(str, enum.Enum):
     ttl = "ttl"
     nt = "nt"
     jsonld = "jsonld"
+    graphml = "graphml"
+    gexf = "gexf"
 
 
 def fail(err: KgError, code: int = 1) -> typer.Exit:
@@ -212,7 +214,8 @@ def build(
             "-f",
             metavar="FORMAT",
             rich_help_panel=OUTPUT,
-            help="RDF to write: ttl (default), nt or jsonld; repeat for several.",
+            help="What to write: RDF (ttl, the default; nt, jsonld) or graphs for Gephi and "
+            "Cytoscape (graphml, gexf); repeat for several.",
         ),
     ] = None,
     base_iri: Annotated[
@@ -708,6 +711,52 @@ def cache_clear_command(cache: CacheOpt = None) -> None:
     out_console.print(
         f"removed {info.path} ({info.answers} answers, {_size(info.size)})", markup=False, soft_wrap=True
     )
+
+
+@app.command("serve", cls=PlainCommand)
+def serve_command(
+    data: Annotated[
+        Path,
+        typer.Option("--data", "-d", metavar="PATH", help="A build folder (its store) or an RDF file."),
+    ] = Path("exports"),
+    host: Annotated[
+        str, typer.Option(metavar="ADDRESS", help="Address to listen on (127.0.0.1: this machine only).")
+    ] = "127.0.0.1",
+    port: Annotated[
+        int, typer.Option(min=0, max=65535, metavar="N", help="Port to listen on (0: any free port).")
+    ] = 7878,
+    timeout: Annotated[
+        float,
+        typer.Option(min=0.1, metavar="SECONDS", help="Seconds a query may run before it is stopped (503)."),
+    ] = 30.0,
+) -> None:
+    """Serve the last build as a read-only SPARQL 1.1 endpoint (/query) with a query page (/).
+
+    Example: kg serve --port 7878, then curl 'http://127.0.0.1:7878/query' --data-urlencode 'query=ASK {}'
+    """
+    import signal
+
+    from kg.serve import serve
+
+    def stop(*_: object) -> None:
+        raise KeyboardInterrupt
+
+    signal.signal(signal.SIGTERM, stop)
+
+    def ready(url: str) -> None:
+        out_console.print(
+            f"kg serve: {url} (SPARQL endpoint {url}query, read-only; Ctrl-C stops)",
+            markup=False,
+            soft_wrap=True,
+        )
+        sys.stdout.flush()
+
+    try:
+        serve(data, host=host, port=port, timeout=timeout, ready=ready)
+    except KgError as err:
+        raise fail(err) from None
+    except KeyboardInterrupt:
+        pass
 
 
 def main() -> None:

@@ -11,6 +11,7 @@ from __future__ import annotations
 import errno
 import os
 import re
+import shutil
 import signal
 import tempfile
 import time
@@ -93,9 +94,23 @@ class AtomicOutputs:
         self._pending.append((Path(tmp), self.directory / name))
         return Path(tmp)
 
+    def stage_dir(self, name: str) -> Path:
+        """A temporary folder for `directory/name` (a store), swapped in with the others at
+        commit; named and locked like a staged file, so a killed build's one is removed too."""
+        tmp = Path(tempfile.mkdtemp(prefix=f".{name}.kg-", suffix=".tmp", dir=self.directory))
+        if fcntl is not None:
+            fd = os.open(tmp, os.O_RDONLY)
+            fcntl.flock(fd, fcntl.LOCK_EX | fcntl.LOCK_NB)  # held until commit or discard
+            self._locks.append(fd)
+        self._pending.append((tmp, self.directory / name))
+        return tmp
+
     def commit(self) -> None:
         try:
             for tmp, target in self._pending:
+                if tmp.is_dir():
+                    _swap_dir(tmp, target)
+                    continue
                 os.chmod(tmp, 0o644)
                 os.replace(tmp, target)
             self._pending.clear()
@@ -104,7 +119,10 @@ class AtomicOutputs:
 
     def discard(self) -> None:
         for tmp, _ in self._pending:
-            tmp.unlink(missing_ok=True)
+            if tmp.is_dir():
+                shutil.rmtree(tmp, ignore_errors=True)
+            else:
+                tmp.unlink(missing_ok=True)
         self._pending.clear()
         self._unlock()
 
@@ -112,6 +130,19 @@ class AtomicOutputs:
         for fd in self._locks:
             os.close(fd)
         self._locks.clear()
+
+
+def _swap_dir(new: Path, target: Path) -> None:
+    """Put folder `new` at `target`: a rename cannot replace a folder that holds files, so the
+    old one is renamed aside first and removed after."""
+    os.chmod(new, 0o755)
+    old = None
+    if target.exists():
+        old = Path(tempfile.mkdtemp(prefix=f".{target.name}.kg-", suffix=".tmp", dir=target.parent))
+        os.replace(target, old / target.name)
+    os.replace(new, target)
+    if old is not None:
+        shutil.rmtree(old, ignore_errors=True)
 
 
 @contextmanager
@@ -149,14 +180,20 @@ def remove_stale_temps(directory: Path) -> list[tuple[Path, int]]:
     except OSError:
         return removed  # no folder yet, or one we cannot list: the write will say why
     for entry in entries:
-        if not (_STAGED.match(entry.name) or _LEGACY.match(entry.name)) or not entry.is_file():
+        if not (_STAGED.match(entry.name) or _LEGACY.match(entry.name)):
             continue
         path = Path(entry.path)
         with suppress(OSError):
-            size = entry.stat().st_size
-            if _is_stale(path):
-                path.unlink()
-                removed.append((path, size))
+            if entry.is_dir(follow_symlinks=False):  # a staged store, or an old one set aside
+                if _is_stale(path):
+                    size = sum(f.stat().st_size for f in path.rglob("*") if f.is_file())
+                    shutil.rmtree(path)
+                    removed.append((path, size))
+            elif entry.is_file(follow_symlinks=False):
+                size = entry.stat().st_size
+                if _is_stale(path):
+                    path.unlink()
+                    removed.append((path, size))
     return removed
 
 

@@ -27,11 +27,16 @@ _FORMATS = {
     ".trig": ox.RdfFormat.TRIG,
     ".rdf": ox.RdfFormat.RDF_XML,
 }
-DEFAULT_DATA = Path("exports") / "graph.ttl"
+DEFAULT_DATA = Path("exports")  # the last build: its store, or its RDF file
 
 
 def load_store(paths: Sequence[Path]) -> ox.Store:
-    """An in-memory Oxigraph store holding every file of `paths` in its default graph."""
+    """A store of the data in `paths`: a build folder (its Oxigraph store when current, see
+    `kg.store.open_build`), or RDF files loaded in memory into the default graph."""
+    if len(paths) == 1 and (paths[0].is_dir() or paths[0] == DEFAULT_DATA):
+        from kg.store import open_build
+
+        return open_build(paths[0])
     store = ox.Store()
     for path in paths:
         if not path.is_file():
