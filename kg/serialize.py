@@ -32,12 +32,20 @@ STORE = "oxigraph"
 # The serializer process: N-Triples on stdin; argv: output kind (a file extension, or
 # "oxigraph" for a store), output path, then prefix=namespace pairs.  It imports only
 # pyoxigraph (and, for JSON-LD, kg's writer), so it starts in a tenth of a second.
+# A store is bulk-loaded a slice of lines at a time: Oxigraph's bulk loader holds what it is
+# given in memory (2.0 GB for a 100k-paper build in one go, 0.7 GB in slices, for 1.4x the time).
+STORE_SLICE = 500_000  # N-Triples lines (one triple each) per bulk load
+
 _SERIALIZER = """
-import sys, pyoxigraph as ox
-fmt, path, prefixes = sys.argv[1], sys.argv[2], dict(a.split("=", 1) for a in sys.argv[3:])
+import itertools, sys, pyoxigraph as ox
+fmt, path, prefixes = sys.argv[1], sys.argv[2], dict(a.split("=", 1) for a in sys.argv[4:])
 if fmt == "oxigraph":
     store = ox.Store(path)
-    store.bulk_load(sys.stdin.buffer, ox.RdfFormat.N_TRIPLES, lenient=True)
+    while True:
+        lines = b"".join(itertools.islice(sys.stdin.buffer, int(sys.argv[3])))
+        if not lines:
+            break
+        store.bulk_load(lines, ox.RdfFormat.N_TRIPLES, lenient=True)
     store.flush()
 elif fmt == "jsonld":
     from kg.jsonld import write_jsonld_file
@@ -103,7 +111,8 @@ def serialize(
 def _write_here(quads: Iterator[ox.Quad], path: Path, kind: str, prefixes: dict[str, str]) -> None:
     if kind == STORE:
         store = ox.Store(str(path))
-        store.bulk_extend(quads)
+        while piece := list(itertools.islice(quads, STORE_SLICE)):
+            store.bulk_extend(piece)
         store.flush()
     elif kind == "jsonld":
         from kg.jsonld import write_jsonld_file
@@ -127,7 +136,7 @@ class _Serializers:
         self.procs: list[tuple[Path, subprocess.Popen, IO[bytes]]] = []
         for path, fmt in outputs.items():
             errors = tempfile.TemporaryFile()  # noqa: SIM115 (closed in __exit__, after the process)
-            command = [sys.executable, "-c", _SERIALIZER, fmt, str(path), *pairs]
+            command = [sys.executable, "-c", _SERIALIZER, fmt, str(path), str(STORE_SLICE), *pairs]
             proc = subprocess.Popen(command, stdin=subprocess.PIPE, stderr=errors)
             self.procs.append((path, proc, errors))
         self.queues: list[queue.Queue[bytes | None]] = [queue.Queue(maxsize=2) for _ in self.procs]

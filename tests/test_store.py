@@ -104,6 +104,20 @@ def test_a_failed_build_keeps_the_previous_store_and_manifest(tmp_path: Path, mo
     )
 
 
+@pytest.mark.parametrize("jobs", [1, 2], ids=["in-process", "serializer-process"])
+def test_the_store_is_loaded_in_slices_and_holds_every_triple(tmp_path: Path, monkeypatch, jobs: int):
+    # Oxigraph's bulk loader keeps what it is given in memory: a large build loads its store a
+    # slice at a time.  Slices of 50 lines must still give the whole graph.
+    import pyoxigraph as ox
+
+    from kg import serialize
+
+    monkeypatch.setattr(serialize, "STORE_SLICE", 50)
+    result = pipeline.build([PAGE], out=tmp_path, jobs=jobs)
+    store = ox.Store.read_only(str(tmp_path / STORE_DIR))
+    assert len(store) == result.triples > 100  # two slices or more
+
+
 def test_an_unknown_export_format_is_refused(tmp_path: Path):
     from kg.errors import ConfigError
 
