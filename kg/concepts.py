@@ -291,20 +291,24 @@ def _extract(papers: Sequence[Paper], options: ConceptOptions, terms: CorpusTerm
     # 3. Rank each paper's terms; a shorter term inside a chosen longer one with no mentions
     #    of its own gives way to it.  A shared term that too few papers choose is no concept:
     #    the papers that chose it rank again without it, so their places go to other terms.
-    for _ in range(_RANKINGS):
-        ranked = _rank(
-            packed, np.where(shared, weight, 0.0), np.where(own, weight, 0.0), keys, options.per_paper
-        )
+    own_weight = np.where(own, weight, 0.0)
+    ranked = _rank(packed, np.where(shared, weight, 0.0), own_weight, keys, options.per_paper)
+    for _ in range(_RANKINGS - 1):
         support = Counter(k for chosen in ranked for k, _, _ in chosen)
-        kept = {k for k, c in support.items() if c >= options.min_papers}
-        dropped = [
-            merged_number[k]
-            for k, c in support.items()
-            if c < options.min_papers and shared[merged_number[k]]
-        ]
+        dropped = {k for k, c in support.items() if c < options.min_papers and shared[merged_number[k]]}
         if not dropped:
             break
-        shared[dropped] = False
+        shared[[merged_number[k] for k in dropped]] = False
+        again = [i for i, chosen in enumerate(ranked) if any(k in dropped for k, _, _ in chosen)]
+        rows = np.array(again, dtype=np.int64)
+        for i, chosen in zip(
+            again,
+            _rank(packed[rows], np.where(shared, weight, 0.0), own_weight, keys, options.per_paper),
+            strict=True,
+        ):
+            ranked[i] = chosen
+    support = Counter(k for chosen in ranked for k, _, _ in chosen)
+    kept = {k for k, c in support.items() if c >= options.min_papers}
     text = _text_terms(packed, df, n)
     del packed
 
