@@ -17,6 +17,7 @@ from rich.table import Table
 
 from kg import pipeline, query, view
 from kg.concepts import ConceptOptions, read_stoplist, read_synonyms
+from kg.enrich.plan import Plan
 from kg.enrich.session import make_session
 from kg.errors import KgError
 from kg.files import atomic_outputs
@@ -70,6 +71,7 @@ def _progress_bar(quiet: bool) -> Iterator[pipeline.Progress]:
 class Source(str, enum.Enum):
     arxiv = "arxiv"
     s2 = "s2"
+    specter = "specter"
 
 
 class InputFormat(str, enum.Enum):
@@ -143,7 +145,10 @@ def build(
     enrich: Annotated[
         list[Source] | None,
         typer.Option(
-            "--enrich", "-e", help="Ask arXiv and/or Semantic Scholar (s2) for ids, authors, references."
+            "--enrich",
+            "-e",
+            help="Ask arXiv and/or Semantic Scholar (s2) for ids, authors, references and citations; "
+            "specter also asks Semantic Scholar for SPECTER v2 embeddings (nearest-neighbour links).",
         ),
     ] = None,
     cache: Annotated[
@@ -177,6 +182,12 @@ def build(
         drawing = _view_options(draw, min_concept_papers, largest_component, max_nodes, max_edges)
         sources = [e.value for e in enrich] if enrich else []
         session = make_session(cache, offline=offline) if sources else None
+
+        def show_plan(plan: Plan) -> None:
+            if not quiet:
+                for line in plan.lines():
+                    err_console.print(f"Plan: {line}", markup=False, soft_wrap=True)
+
         with _progress_bar(quiet) as progress:
             result = pipeline.build(
                 inputs,
@@ -191,6 +202,7 @@ def build(
                 concepts=options,
                 progress=progress,
                 jobs=jobs,
+                on_plan=show_plan,
             )
     except KgError as err:
         raise fail(err) from None
@@ -221,13 +233,17 @@ def build(
     ]
     for what, value in rows:
         table.add_row(what, str(value))
-    if result.enrichment is not None:
-        for source, counts in result.enrichment.counts.items():
-            table.add_row(
-                f"{source}: matched / unmatched / failed",
-                f"{counts['matched']} / {counts['unmatched']} / {counts['failed']} ({counts['requests']} requests)",
-            )
     out_console.print(table)
+    if result.enrichment is not None and result.enrichment.counts:
+        enriched = Table(title="enrichment (papers)")
+        for name in ("source", "matched", "not found", "rate-limited", "failed", "requests sent"):
+            enriched.add_column(name, justify="left" if name == "source" else "right")
+        for source, counts in result.enrichment.counts.items():
+            enriched.add_row(
+                source,
+                *(str(counts[k]) for k in ("matched", "not_found", "rate_limited", "failed", "requests")),
+            )
+        out_console.print(enriched)
     for path in result.outputs:
         out_console.print(f"wrote {path}", markup=False, soft_wrap=True)
 

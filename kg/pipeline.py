@@ -16,8 +16,11 @@ import networkx as nx
 import requests
 
 from kg import graph as g
+from kg.citations import co_citation, coupling
 from kg.concepts import ConceptMap, ConceptOptions, extract_concepts
+from kg.embeddings import specter_neighbours
 from kg.enrich import EnrichReport, enrich_papers
+from kg.enrich.plan import Plan
 from kg.enrich.session import make_session
 from kg.files import atomic_outputs
 from kg.links import extract_links
@@ -100,13 +103,15 @@ def build_corpus(
     session: requests.Session | None = None,
     progress: Progress | None = None,
     jobs: int | None = None,
+    on_plan: Callable[[Plan], None] | None = None,
 ) -> BuildResult:
     """Read the inputs and build the networkx model, writing nothing.
 
     Each input's format is detected from its content unless `input_format` (one of
-    `kg.sources.FORMATS`) forces one.  `enrich` names sources ("arxiv", "s2") to ask, through `session` (a requests-cache
-    session; by default one at `kg.enrich.session.default_cache_path()`).  A large corpus is
-    shared among `jobs` worker processes (default: one per core; 1 keeps it in this one).
+    `kg.sources.FORMATS`) forces one.  `enrich` names sources ("arxiv", "s2", "specter") to ask, through `session` (a requests-cache
+    session; by default one at `kg.enrich.session.default_cache_path()`); `on_plan` sees the
+    request plan before anything is sent.  A large corpus is shared among `jobs` worker
+    processes (default: one per core; 1 keeps it in this one).
     """
     timings: dict[str, float] = {}
     start = time.perf_counter()
@@ -127,6 +132,7 @@ def build_corpus(
             enrich,
             session=session or make_session(),
             progress=progress,
+            on_plan=on_plan,
         )
         timings["enrich"] = time.perf_counter() - start
 
@@ -166,6 +172,8 @@ def build_corpus(
     start = time.perf_counter()
     graph = g.build_graph(papers, pages.sources)
     g.add_concepts(graph, concept_map, related, similar, mentioned)
+    if enrich:
+        g.add_citation_links(graph, coupling(papers), co_citation(papers), specter_neighbours(papers))
     timings["graph"] = time.perf_counter() - start
     return BuildResult(
         files=len(pages.sources),
@@ -194,6 +202,7 @@ def build(
     session: requests.Session | None = None,
     progress: Progress | None = None,
     jobs: int | None = None,
+    on_plan: Callable[[Plan], None] | None = None,
 ) -> BuildResult:
     """Build the graph of `inputs` (default: the bundled sample) and write its exports to `out`.
 
@@ -211,6 +220,7 @@ def build(
         session=session,
         progress=progress,
         jobs=jobs,
+        on_plan=on_plan,
     )
     with _gc_paused(), atomic_outputs(out) as staged:
         start = time.perf_counter()

@@ -80,7 +80,7 @@ class World:
         self.works = {w.s2_id: w for w in works}
         self.nested_cap = nested_cap
         self.calls: Counter[str] = Counter()
-        self.faults: dict[str, list[Fault]] = defaultdict(list)
+        self.faults: dict[str, list[Fault | None]] = defaultdict(list)  # None: answer normally
         self.log: list[tuple[str, str]] = []  # (endpoint, what was asked), in order
         self.by_arxiv = {w.arxiv_id: w for w in self.works.values() if w.arxiv_id}
         self.by_doi = {w.doi.lower(): w for w in self.works.values() if w.doi}
@@ -173,9 +173,11 @@ class World:
         else:
             return _json({"error": "Not found"}, 404)
         self.calls[endpoint] += 1
-        self.log.append((endpoint, request.get_data(as_text=True) or request.query_string.decode()))
-        if self.faults[endpoint]:
-            fault = self.faults[endpoint].pop(0)
+        self.log.append(
+            (endpoint, f"{request.query_string.decode()} {request.get_data(as_text=True)}".strip())
+        )
+        fault = self.faults[endpoint].pop(0) if self.faults[endpoint] else None
+        if fault is not None:
             return Response(fault.body, fault.status, headers=fault.headers, content_type="application/json")
         return getattr(self, endpoint.replace("-", "_"))(request)
 
@@ -317,3 +319,66 @@ def _atom(works: list[Work], query: str) -> Response:
         f"<opensearch:totalResults>{len(works)}</opensearch:totalResults>{''.join(entries)}</feed>"
     )
     return Response(feed, content_type="application/atom+xml")
+
+
+# ----------------------------------------------------------------------------- test helpers
+
+ATTENTION = "204e3073870fae3d05bcbc2f6a8e263d9b72e776"
+BERT = "df2b0e26d0599ce3e70df8a9da02e51594e0e992"
+BAHDANAU = "fa72afa9b2cbc8f0d7b05d52548906610ffbb9c5"
+CITING = ["c1" * 20, "c2" * 20, "c3" * 20]
+
+
+def small_world(**options: int) -> World:
+    """Attention and BERT (the two known papers of tests/data/enrich_pages.txt), a work both
+    cite, and three later works citing them; "Attention Is Not All You Need" is unknown."""
+    works = [
+        Work(
+            ATTENTION,
+            "Attention Is All You Need",
+            year=2017,
+            date="2017-06-12",
+            arxiv_id="1706.03762",
+            authors=[("40348417", "Ashish Vaswani"), ("1846258", "Noam M. Shazeer")],
+            venue="Neural Information Processing Systems",
+            abstract="The dominant sequence transduction models are based on recurrent networks.",
+            categories=("cs.CL", "cs.LG"),
+            references=[BAHDANAU],
+            influential=9000,
+            corpus_id=13756489,
+        ),
+        Work(
+            BERT,
+            "BERT: Pre-training of Deep Bidirectional Transformers for Language Understanding",
+            year=2019,
+            date="2018-10-11",
+            arxiv_id="1810.04805",
+            doi="10.18653/v1/N19-1423",
+            authors=[("39172707", "Jacob Devlin"), ("1744179", "Ming-Wei Chang")],
+            venue="North American Chapter of the Association for Computational Linguistics",
+            categories=("cs.CL",),
+            references=[BAHDANAU, ATTENTION],
+            unresolved=["An unpublished note"],
+            influential=20000,
+            corpus_id=52967399,
+        ),
+        Work(
+            BAHDANAU,
+            "Neural Machine Translation by Jointly Learning to Align and Translate",
+            year=2014,
+            arxiv_id="1409.0473",
+            corpus_id=11212020,
+        ),
+        Work(CITING[0], "A Survey of Transformers", year=2021, references=[ATTENTION, BERT]),
+        Work(CITING[1], "Pretrained Models for NLP", year=2020, references=[ATTENTION, BERT]),
+        Work(CITING[2], "Efficient Attention", year=2020, arxiv_id="2009.06732", references=[ATTENTION]),
+    ]
+    return World(works, **options)
+
+
+def serve(world: World, httpserver, monkeypatch) -> World:
+    """Point KG_ARXIV_API and KG_S2_API at `world` on the pytest-httpserver."""
+    httpserver.expect_request(re.compile(r"^/(arxiv|s2)(/.*)?$")).respond_with_handler(world.handle)
+    monkeypatch.setenv("KG_ARXIV_API", httpserver.url_for("/arxiv"))
+    monkeypatch.setenv("KG_S2_API", httpserver.url_for("/s2"))
+    return world

@@ -35,6 +35,11 @@ class NotCached(EnrichError):
     """Offline, and the cache has no answer for this request."""
 
 
+class RateLimited(EnrichError):
+    """The API still answered 429 (too many requests) after the retries, or asked for a
+    longer wait (`Retry-After`) than `Client.max_wait`: try again later."""
+
+
 def default_cache_path() -> Path:
     """$KG_CACHE_DIR/http.sqlite, else ~/.cache/kg/http.sqlite (XDG_CACHE_HOME respected)."""
     root = os.environ.get("KG_CACHE_DIR")
@@ -93,12 +98,14 @@ class Client:
     jitter: Callable[[], float] = random.random
     headers: dict[str, str] = field(default_factory=dict)
     sent: int = 0  # requests that went to the network
+    max_wait: float = 300.0  # a longer Retry-After is not waited for (RateLimited)
 
     def request(self, method: str, url: str, **kwargs: Any) -> requests.Response:
         """A response with a 2xx or 404 status, from the cache if it has one.
 
         429 and 5xx are retried with exponential backoff and jitter, honouring Retry-After.
-        Raises `NotCached` offline on a cache miss and `EnrichError` for anything else.
+        Raises `NotCached` offline on a cache miss, `RateLimited` when 429s outlast the
+        retries (or Retry-After exceeds `max_wait`), and `EnrichError` for anything else.
         """
         kwargs.setdefault("timeout", TIMEOUT)
         kwargs["headers"] = {**self.headers, **kwargs.get("headers", {})}
@@ -112,11 +119,16 @@ class Client:
             self.sent += 1
             response = self._send(method, url, **kwargs)
             if response.status_code == 429 or response.status_code >= 500:
+                wait = _retry_after(response)
+                if response.status_code == 429 and wait is not None and wait > self.max_wait:
+                    raise RateLimited(f"rate-limited (asked to wait {wait:.0f} s): {url}")
                 if attempt == self.retries:
                     break
-                self.sleep(_retry_after(response) or self.backoff * 2**attempt * (1 + self.jitter()))
+                self.sleep(wait or self.backoff * 2**attempt * (1 + self.jitter()))
                 continue
             return self._check(response, url)
+        if response.status_code == 429:
+            raise RateLimited(f"rate-limited (HTTP 429 after {self.retries + 1} tries): {url}")
         raise EnrichError(f"HTTP {response.status_code} after {self.retries + 1} tries: {url}")
 
     def _send(self, method: str, url: str, **kwargs: Any) -> requests.Response:
