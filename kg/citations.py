@@ -26,7 +26,8 @@ from kg.sources.identity import normalize_title
 
 MIN_SHARED = 2  # one shared reference (everyone cites the same few classics) says little
 NEIGHBOURS = 10  # links kept per paper, strongest first
-_BLOCK = 500  # rows per block of the sparse product (memory stays near-linear)
+_CELLS = 4_000_000  # cells of one block of the product (32 MB when dense): memory stays linear
+_DENSE = 0.2  # a block whose product fills more than this share of its cells is handled dense
 
 
 @dataclass(frozen=True)
@@ -111,40 +112,57 @@ def co_citation(papers: Sequence[Paper]) -> list[Linked]:
 
 
 def _linked(sets: dict[str, set[str]]) -> list[Linked]:
-    """The kept pairs of papers whose sets share works, with counts and cosine weights."""
+    """The kept pairs of papers whose sets share works, with counts and cosine weights.
+
+    The product of the papers x works matrix with itself is taken a block of rows at a time
+    (`_CELLS` cells at most); a block that works cited by nearly every paper make dense is
+    handled as a dense array.  Each row keeps its `NEIGHBOURS` strongest entries; ties go to the larger
+    count, then to the paper whose key sorts first.
+    """
     keys = sorted(k for k, v in sets.items() if v)
-    if len(keys) < 2:
+    n = len(keys)
+    if n < 2:
         return []
     columns = {w: i for i, w in enumerate(sorted({w for k in keys for w in sets[k]}))}
-    indptr = np.zeros(len(keys) + 1, np.int64)
+    indptr = np.zeros(n + 1, np.int64)
     indices: list[int] = []
-    for n, key in enumerate(keys):
+    for number, key in enumerate(keys):
         indices += sorted(columns[w] for w in sets[key])
-        indptr[n + 1] = len(indices)
-    data = np.ones(len(indices), np.int64)
-    matrix = csr_matrix((data, np.array(indices, np.int64), indptr), shape=(len(keys), len(columns)))
-    sizes = np.diff(indptr).astype(np.float64)
-    chosen: set[tuple[int, int]] = set()
-    counts: dict[tuple[int, int], int] = {}
-    for start in range(0, len(keys), _BLOCK):
-        block = (matrix[start : start + _BLOCK] @ matrix.T).tocoo()
-        row, col, shared = block.row + start, block.col, block.data
-        keep = (row != col) & (shared >= MIN_SHARED)
-        row, col, shared = row[keep], col[keep], shared[keep]
-        weight = np.round(shared / np.sqrt(sizes[row] * sizes[col]), 6)
-        # Within each row, strongest first; ties to the larger count, then the key that sorts first.
-        order = np.lexsort((col, -shared, -weight, row))
-        row, col, shared = row[order], col[order], shared[order]
+        indptr[number + 1] = len(indices)
+    matrix = csr_matrix(
+        (np.ones(len(indices), np.float64), np.array(indices, np.int64), indptr), shape=(n, len(columns))
+    )
+    transposed = matrix.T.tocsr()
+    root = np.sqrt(np.diff(indptr).astype(np.float64))
+    block = max(1, _CELLS // n)
+    chosen: dict[tuple[int, int], int] = {}
+    k = min(NEIGHBOURS, n - 1)
+    for start in range(0, n, block):
+        stop = min(start + block, n)
+        product = matrix[start:stop] @ transposed
+        if product.nnz > _DENSE * (stop - start) * n:
+            shared = np.rint(product.toarray()).astype(np.int64)
+            rows = np.arange(stop - start)
+            shared[rows, rows + start] = 0  # a paper is not linked to itself
+            shared[shared < MIN_SHARED] = 0
+            weight = np.round(shared / np.outer(root[start:stop], root), 6)
+            # Entries at least as strong as the row's k-th strongest (ties included).
+            kth = np.partition(weight, n - k, axis=1)[:, n - k]
+            row, col = np.nonzero((weight >= kth[:, None]) & (weight > 0))
+            counts, strength = shared[row, col], weight[row, col]
+        else:
+            coo = product.tocoo()
+            counts = np.rint(coo.data).astype(np.int64)
+            keep = (np.asarray(coo.row) + start != coo.col) & (counts >= MIN_SHARED)
+            row, col, counts = np.asarray(coo.row)[keep], np.asarray(coo.col)[keep], counts[keep]
+            strength = np.round(counts / (root[row + start] * root[col]), 6)
+        order = np.lexsort((col, -counts, -strength, row))
+        row, col, counts = row[order], col[order], counts[order]
         first = np.searchsorted(row, row, side="left")
-        top = (np.arange(len(row)) - first) < NEIGHBOURS
-        for i, j, c in zip(row[top].tolist(), col[top].tolist(), shared[top].tolist(), strict=True):
-            pair = (min(i, j), max(i, j))
-            chosen.add(pair)
-            counts[pair] = c
-    found = [
-        Linked(
-            keys[i], keys[j], counts[(i, j)], round(counts[(i, j)] / float(np.sqrt(sizes[i] * sizes[j])), 4)
-        )
-        for i, j in sorted(chosen)
+        top = (np.arange(len(row)) - first) < k
+        for i, j, c in zip((row[top] + start).tolist(), col[top].tolist(), counts[top].tolist(), strict=True):
+            chosen[(min(i, j), max(i, j))] = c
+    return [
+        Linked(keys[i], keys[j], c, round(c / float(root[i] * root[j]), 4))
+        for (i, j), c in sorted(chosen.items())
     ]
-    return sorted(found, key=lambda x: (x.a, x.b))

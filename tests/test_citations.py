@@ -251,3 +251,17 @@ def test_specter_embeddings_asked_only_with_specter(httpserver: HTTPServer, monk
         SELECT ?link ?cos WHERE { ?link kg:basis kg:SpecterEmbedding ; kg:embeddingSimilarity ?cos }""",
     )
     assert near and all(0 < float(r["cos"]) <= 1 for r in near)
+
+
+def test_dense_and_sparse_blocks_choose_the_same_links(monkeypatch: pytest.MonkeyPatch):
+    import random
+
+    import kg.citations as citations
+
+    rng = random.Random(3)
+    papers = [paper(f"p{i:03d}", [f"w{rng.randint(0, 30)}" for _ in range(8)]) for i in range(120)]
+    monkeypatch.setattr(citations, "_CELLS", 1000)  # several blocks
+    monkeypatch.setattr(citations, "_DENSE", 2.0)  # never dense
+    sparse = citations.coupling(papers)
+    monkeypatch.setattr(citations, "_DENSE", -1.0)  # always dense
+    assert citations.coupling(papers) == sparse and len(sparse) > 120

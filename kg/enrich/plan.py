@@ -33,7 +33,7 @@ import requests
 
 from kg.enrich import arxiv, s2
 from kg.enrich.session import TIMEOUT, Client, EnrichError, NotCached, RateLimited
-from kg.model import Paper
+from kg.model import Paper, Reference
 
 MATCHED, NOT_FOUND, RATE_LIMITED, FAILED = "matched", "not_found", "rate_limited", "failed"
 OUTCOMES = (MATCHED, NOT_FOUND, RATE_LIMITED, FAILED)
@@ -515,8 +515,11 @@ def _arxiv_doi(doi: str) -> bool:
     return doi.lower().startswith("10.48550/arxiv.")
 
 
-def _sorted(works: Sequence[Any]) -> list[Any]:
-    return sorted(set(works), key=lambda r: (r.s2_id or "", r.title or "", r.arxiv_id or ""))
+def _sorted(works: Sequence[Reference]) -> list[Reference]:
+    """Distinct works in an order that does not depend on hashing."""
+    return sorted(
+        set(works), key=lambda r: (r.s2_id or "", r.title or "", r.arxiv_id or "", r.doi or "", r.year or 0)
+    )
 
 
 def _fill(paper: Paper, record: arxiv.ArxivRecord) -> None:
