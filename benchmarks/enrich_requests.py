@@ -12,8 +12,10 @@ are reported from the real intervals.
     python -m benchmarks.enrich_requests            # arxiv + s2
     python -m benchmarks.enrich_requests --sources s2
 
-Run it against an older checkout by putting that checkout first on the path (the benchmark and
-`tests/fake_apis.py` come from this one):  PYTHONPATH=/path/to/old python -m benchmarks.enrich_requests
+Against an older checkout of kg (the benchmark and `tests/fake_apis.py` come from this one),
+run it from another folder with the old checkout first on the path:
+
+    cd /tmp && PYTHONPATH=/path/to/old:/path/to/this python -m benchmarks.enrich_requests
 """
 
 from __future__ import annotations
@@ -31,7 +33,7 @@ from pathlib import Path
 from pytest_httpserver import HTTPServer
 
 ROOT = Path(__file__).resolve().parent.parent
-sys.path.insert(1, str(ROOT))  # tests.fake_apis from this checkout, kg from wherever it is first
+sys.path.append(str(ROOT))  # tests.fake_apis from this checkout; kg from wherever it is found first
 
 from tests.fake_apis import Work, World  # noqa: E402
 
@@ -133,17 +135,29 @@ def run(sources: list[str], papers_of, world: World, cache: Path) -> dict[str, i
 def main() -> None:
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     parser.add_argument("--sources", nargs="+", default=["arxiv", "s2"])
+    parser.add_argument(
+        "--ids",
+        action="store_true",
+        help="the inputs give each paper's arXiv id or DOI (as HF JSON or BibTeX do)",
+    )
     args = parser.parse_args()
     import kg
     from kg import pipeline
     from kg.sources import load_sources, merge_entries
 
-    def papers_of():
+    def papers_of(with_ids: bool = args.ids):
         loaded = load_sources([pipeline.sample_corpus()])
-        return merge_entries(loaded.entries, loaded.warnings)
+        papers = merge_entries(loaded.entries, loaded.warnings)
+        if with_ids:
+            for paper in papers:
+                work = by_title[paper.title]
+                paper.arxiv_id, paper.doi = work.arxiv_id, work.doi
+        return papers
 
-    titles = [p.title for p in papers_of()]
+    by_title: dict = {}
+    titles = [p.title for p in papers_of(False)]
     world = seed_world(titles)
+    by_title.update({w.title: w for w in world.works.values()})
     import logging
 
     logging.getLogger("werkzeug").setLevel(logging.ERROR)
@@ -152,7 +166,8 @@ def main() -> None:
     server.start()
     os.environ["KG_ARXIV_API"] = server.url_for("/arxiv")
     os.environ["KG_S2_API"] = server.url_for("/s2")
-    print(f"kg from {Path(kg.__file__).parent}; {len(titles)} seed papers; sources {args.sources}")
+    ids = "with their ids" if args.ids else "titles only"
+    print(f"kg from {Path(kg.__file__).parent}; {len(titles)} seed papers, {ids}; sources {args.sources}")
     try:
         with tempfile.TemporaryDirectory() as tmp:
             cache = Path(tmp) / "http.sqlite"
