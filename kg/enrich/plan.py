@@ -434,7 +434,7 @@ class _Run:
         self._tick("Semantic Scholar: references and citations", len(batches), len(batches))
         if missing:
             self.result.warnings.append(
-                f"Semantic Scholar: references and citations of {missing} papers are missing"
+                f"Semantic Scholar: references and citations of {missing} papers are missing; build again to fetch them"
             )
         if cited_cut:
             self.result.warnings.append(
