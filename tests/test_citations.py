@@ -94,7 +94,7 @@ def pair(result: pipeline.BuildResult, rel: str) -> dict[tuple[str, str], tuple[
 
 def test_coupling_and_co_citation_equal_the_hand_count(built):
     world, result, _ = built
-    assert world.calls == {"s2-batch": 2}  # four known ids: one call of details, one of links
+    assert world.calls == {"s2-batch": 1}  # four known ids: details and links in one call
     assert not any("embedding" in q for _, q in world.log)  # only --enrich specter asks for them
     assert MIN_SHARED == 2
     assert pair(result, g.COUPLED) == {
@@ -242,7 +242,7 @@ def test_specter_embeddings_asked_only_with_specter(httpserver: HTTPServer, monk
     )
     assert result.exit_code == 0, result.output
     asked = [q for e, q in world.log if e == "s2-batch"]
-    assert len(asked) == 2 and "embedding.specter_v2" in asked[0]
+    assert len(asked) == 1 and "embedding.specter_v2" in asked[0]
     store = load_store([tmp_path / "o" / "graph.ttl"])
     near = select(
         store,

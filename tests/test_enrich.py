@@ -95,12 +95,12 @@ def test_titles_found_on_arxiv_then_batched_near_miss_rejected(world: World, tmp
         "not_found": 1,
         "rate_limited": 0,
         "failed": 0,
-        "requests": 3,
+        "requests": 2,
     }
     # One title search for three titles; a title match only for the paper arXiv did not find
-    # (S2 offers "Attention Is All You Need" for it, which the strict rule refuses); details
-    # and then references and citations, each in one batch call.
-    assert world.calls == {"arxiv-search": 1, "s2-match": 1, "s2-batch": 2}
+    # (S2 offers "Attention Is All You Need" for it, which the strict rule refuses); details,
+    # references and citations of the two papers found in one batch call.
+    assert world.calls == {"arxiv-search": 1, "s2-match": 1, "s2-batch": 1}
 
 
 @pytest.mark.parametrize(
@@ -276,7 +276,7 @@ def test_malformed_json_is_reported_and_not_cached(world: World, tmp_path: Path)
         "not_found": 0,
         "rate_limited": 0,
         "failed": 1,
-        "requests": 3,
+        "requests": 2,
     }
     assert any("malformed JSON" in w for w in report.warnings)
     world.calls.clear()
@@ -311,8 +311,8 @@ def test_cli_never_fails_the_build_on_network_errors(tmp_path: Path, monkeypatch
     flat = " ".join(result.stderr.split())
     assert "Plan: arXiv: 1 request (1 title search); 0 s of waits" in flat
     assert (
-        "Plan: Semantic Scholar: about 2 requests (about 1 batch of details, about 1 batch of references "
-        "and citations), and up to 3 title matches for the papers arXiv misses; about 0 s of waits"
+        "Plan: Semantic Scholar: about 1 request (about 1 batch of details, references and citations), and "
+        "up to 3 title matches for the papers arXiv misses; about 0 s of waits"
     ) in flat
     # matched, not found, rate-limited, failed, requests sent
     assert re.search(r"arxiv\W+0\W+0\W+0\W+3\W+1\W", result.stdout)

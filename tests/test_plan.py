@@ -38,16 +38,16 @@ def enrich(papers_: list[Paper], sources: list[str], cache: Path, slept: list[fl
     return enriched, report, plans[0]
 
 
-def test_two_known_arxiv_ids_cost_two_batch_calls_and_a_warm_rebuild_none(world: World, tmp_path: Path):
+def test_two_known_arxiv_ids_cost_one_batch_call_and_a_warm_rebuild_none(world: World, tmp_path: Path):
     cache = tmp_path / "c.sqlite"
     enriched, report, plan = enrich(known("1706.03762", "1810.04805"), ["s2"], cache)
-    assert world.calls == {"s2-batch": 2}  # details, then references and citations
+    # So few papers cannot fill an answer: details, references and citations in one call.
+    assert world.calls == {"s2-batch": 1}
     assert plan.lines() == [
-        "Semantic Scholar: about 2 requests (1 batch of details, about 1 batch of references and citations); "
-        "about 1 s of waits"
+        "Semantic Scholar: 1 request (1 batch of details, references and citations); 0 s of waits"
     ]
     assert report.counts == {
-        "s2": {"matched": 2, "not_found": 0, "rate_limited": 0, "failed": 0, "requests": 2}
+        "s2": {"matched": 2, "not_found": 0, "rate_limited": 0, "failed": 0, "requests": 1}
     }
     bert = next(p for p in enriched if p.arxiv_id == "1810.04805")
     assert bert.title.startswith("BERT: Pre-training") and bert.s2_id == BERT and len(bert.references) == 3
@@ -59,8 +59,8 @@ def test_two_known_arxiv_ids_cost_two_batch_calls_and_a_warm_rebuild_none(world:
 
 def test_with_arxiv_the_ids_cost_one_more_request(world: World, tmp_path: Path):
     _, report, plan = enrich(known("1706.03762", "1810.04805"), ["arxiv", "s2"], tmp_path / "c.sqlite")
-    assert world.calls == {"arxiv-ids": 1, "s2-batch": 2}
-    assert plan.requests("arxiv") == (1, 0) and plan.requests("s2") == (2, 0)
+    assert world.calls == {"arxiv-ids": 1, "s2-batch": 1}
+    assert plan.requests("arxiv") == (1, 0) and plan.requests("s2") == (1, 0)
     assert report.counts["arxiv"]["matched"] == 2
 
 
@@ -71,7 +71,7 @@ def test_unknown_ids_come_back_null_and_count_as_not_found(world: World, tmp_pat
         "not_found": 1,
         "rate_limited": 0,
         "failed": 0,
-        "requests": 2,
+        "requests": 1,
     }
     assert world.log[0][1].endswith('{"ids": ["ARXIV:1706.03762", "ARXIV:2501.99999"]}')
     assert [p.s2_id for p in enriched] == [ATTENTION, None]
@@ -79,7 +79,7 @@ def test_unknown_ids_come_back_null_and_count_as_not_found(world: World, tmp_pat
 
 def test_a_doi_goes_to_the_batch_as_is(world: World, tmp_path: Path):
     enriched, _, _ = enrich([Paper("doi-x", "", None, doi="10.18653/v1/n19-1423")], ["s2"], tmp_path / "c")
-    assert world.calls == {"s2-batch": 2} and '"DOI:10.18653/v1/n19-1423"' in world.log[0][1]
+    assert world.calls == {"s2-batch": 1} and '"DOI:10.18653/v1/n19-1423"' in world.log[0][1]
     assert (enriched[0].arxiv_id, enriched[0].title[:4], enriched[0].key) == (
         "1810.04805",
         "BERT",
@@ -90,7 +90,7 @@ def test_a_doi_goes_to_the_batch_as_is(world: World, tmp_path: Path):
 def test_titles_go_to_arxiv_search_first_even_for_s2_alone(world: World, tmp_path: Path):
     enriched, report, _ = enrich(papers(), ["s2"], tmp_path / "c.sqlite")
     # Ten titles a request on arXiv; Semantic Scholar's one-a-request match only for the rest.
-    assert world.calls == {"arxiv-search": 1, "s2-match": 1, "s2-batch": 2}
+    assert world.calls == {"arxiv-search": 1, "s2-match": 1, "s2-batch": 1}
     attention = next(p for p in enriched if p.s2_id == ATTENTION)
     assert attention.categories == []  # arXiv gave the id only: it was not asked to enrich
     assert report.counts["arxiv"]["matched"] == 2 and report.counts["s2"]["matched"] == 2
@@ -105,7 +105,7 @@ def test_a_reference_list_cut_at_the_limit_is_completed_page_by_page(
     monkeypatch.setattr(s2, "NESTED", 2)
     monkeypatch.setattr(s2, "PAGE", 2)
     enriched, _, _ = enrich(known("2305.00001"), ["s2"], tmp_path / "c.sqlite")
-    assert world.calls == {"s2-batch": 2, "s2-references": 3}
+    assert world.calls == {"s2-batch": 1, "s2-references": 3}
     pages = [q.split("&") for e, q in world.log if e == "s2-references"]
     assert [[p for p in page if p.startswith("offset=")] for page in pages] == [
         ["offset=0"],
@@ -115,7 +115,10 @@ def test_a_reference_list_cut_at_the_limit_is_completed_page_by_page(
     assert [r.title for r in enriched[0].references] == [f"Cited work {n}" for n in range(1, 6)]
 
 
-def test_rate_limited_mid_plan_then_a_rebuild_resumes_from_the_cache(world: World, tmp_path: Path):
+def test_rate_limited_mid_plan_then_a_rebuild_resumes_from_the_cache(
+    world: World, tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+):
+    monkeypatch.setattr(s2, "TOGETHER", 0)  # as for a large corpus: details first, then links
     cache = tmp_path / "c.sqlite"
     busy = Fault(429, '{"message": "Too Many Requests"}', {"Retry-After": "7"})
     world.faults["s2-batch"] = [None] + [busy] * 5  # details pass; links stay rate-limited
@@ -156,7 +159,7 @@ def test_failed_or_malformed_answers_are_not_cached(world: World, tmp_path: Path
     world.faults.clear()
     world.calls.clear()
     _, report, _ = enrich(known("1706.03762", "1810.04805"), ["s2"], cache)
-    assert world.calls == {"s2-batch": 2} and report.counts["s2"]["matched"] == 2
+    assert world.calls == {"s2-batch": 1} and report.counts["s2"]["matched"] == 2
 
 
 def test_link_batches_stay_within_the_documented_limits():
@@ -173,6 +176,6 @@ def test_plan_for_a_cold_title_corpus_is_an_honest_estimate(world: World, tmp_pa
     _, _, plan = enrich(papers(), ["arxiv", "s2"], tmp_path / "c.sqlite")
     assert plan.lines() == [
         "arXiv: 1 request (1 title search); 0 s of waits",
-        "Semantic Scholar: about 2 requests (about 1 batch of details, about 1 batch of references and "
-        "citations), and up to 3 title matches for the papers arXiv misses; about 1 s of waits (up to 4 s)",
+        "Semantic Scholar: about 1 request (about 1 batch of details, references and citations), and up to "
+        "3 title matches for the papers arXiv misses; about 0 s of waits (up to 3 s)",
     ]

@@ -193,6 +193,8 @@ class _Run:
         self.step: Step | None = None
         self.s2_found: dict[str, str] = {}  # paper key -> S2 id from a title match
         self.counts: dict[str, tuple[int | None, int | None]] = {}  # S2 id -> (references, citations)
+        self.links: dict[str, s2.Links] = {}  # S2 id -> references and citing works
+        self.together = False  # details and links in one call (a few papers)
 
     # ------------------------------------------------------------------------ helpers
 
@@ -359,25 +361,30 @@ class _Run:
         return wanted
 
     def s2_details(self) -> dict[str, list[str]]:
-        """Details and counts of every paper with an id, 500 ids a request; {S2 id: paper keys}."""
+        """Details and counts of every paper with an id, 500 ids a request; {S2 id: paper keys}.
+
+        A few papers (`s2.TOGETHER`) get their references and citations in the same call.
+        """
         wanted = self._wanted()
         ids = sorted(wanted)
-        step = self._begin("s2", "batch of details|batches of details")
-        found: dict[str, list[str]] = defaultdict(list)
         open_papers = len(self.unknown)
+        self.together = len(ids) + open_papers <= s2.TOGETHER
+        what = "details, references and citations" if self.together else "details"
+        step = self._begin("s2", f"batch of {what}|batches of {what}")
+        found: dict[str, list[str]] = defaultdict(list)
         if self.dry and open_papers:
             # Which ids go together depends on answers not known yet: estimate the batches.
             step.about = math.ceil((len(ids) + open_papers) / s2.BATCH)
             self.result.complete = False
             return found
         chunks = [ids[i : i + s2.BATCH] for i in range(0, len(ids), s2.BATCH)]
+        fetch: Callable[..., Sequence[Any]] = s2.fetch_together if self.together else s2.fetch_details
         for n, chunk in enumerate(chunks):
             self._tick("Semantic Scholar: details", n, len(chunks))
             keys = [k for i in chunk for k in wanted[i]]
             try:
-                records = self._ask(
-                    "s2",
-                    partial(s2.fetch_details, chunk, client=self.clients["s2"], embeddings=self.embeddings),
+                answers = self._ask(
+                    "s2", partial(fetch, chunk, client=self.clients["s2"], embeddings=self.embeddings)
                 )
             except _Unknown:
                 self.unknown.update(keys)
@@ -385,7 +392,8 @@ class _Run:
             except _Failed as failed:
                 self._mark("s2", keys, failed.outcome)
                 continue
-            for batch_id, record in zip(chunk, records, strict=True):
+            for batch_id, answer in zip(chunk, answers, strict=True):
+                record, links = answer if isinstance(answer, tuple) else (answer, None)
                 if record is None:
                     self._mark("s2", wanted[batch_id], NOT_FOUND)
                     continue
@@ -393,49 +401,28 @@ class _Run:
                 for key in wanted[batch_id]:
                     self._apply(self.by_key[key], record)
                     found[record.s2_id].append(key)
-                self.counts[record.s2_id] = (record.reference_count, record.citation_count)
+                if links is not None:
+                    self.links[record.s2_id] = links
+                else:
+                    self.counts[record.s2_id] = (record.reference_count, record.citation_count)
         self._tick("Semantic Scholar: details", len(chunks), len(chunks))
         return found
 
     def s2_links(self, found: dict[str, list[str]]) -> None:
         """References and citing works, packed by `s2.link_batches`; then cut reference lists
         page by page."""
-        step = self._begin("s2", "batch of references and citations|batches of references and citations")
-        if self.dry and self.unknown:
-            known = sum(min(r or 0, s2.NESTED) + min(c or 0, s2.NESTED) for r, c in self.counts.values())
-            step.about = math.ceil((known + TYPICAL_LINKS * len(self.unknown)) / s2.NESTED_BUDGET)
-            self.result.complete = False
-            return
-        batches = s2.link_batches(self.counts)
+        if not self.together:
+            self._fetch_links(found)
         cut: list[str] = []
-        missing = 0
         cited_cut = 0
-        for n, batch in enumerate(batches):
-            self._tick("Semantic Scholar: references and citations", n, len(batches))
-            try:
-                links = self._ask(
-                    "s2", partial(s2.fetch_links, batch, self.counts, client=self.clients["s2"])
-                )
-            except _Unknown:
-                continue
-            except _Failed as failed:
-                # Matched, but without its references and citations: a rerun completes it.
-                self._mark("s2", [k for i in batch for k in found[i]], failed.outcome)
-                missing += len(batch)
-                continue
-            for s2_id, got in links.items():
-                for key in found[s2_id]:
-                    paper = self.by_key[key]
-                    paper.references = _sorted(got.references)
-                    paper.citations = _sorted(got.citations)
-                if got.references_cut:
-                    cut.append(s2_id)
-                cited_cut += got.citations_cut
-        self._tick("Semantic Scholar: references and citations", len(batches), len(batches))
-        if missing:
-            self.result.warnings.append(
-                f"Semantic Scholar: references and citations of {missing} papers are missing; build again to fetch them"
-            )
+        for s2_id, got in sorted(self.links.items()):
+            for key in found[s2_id]:
+                paper = self.by_key[key]
+                paper.references = _sorted(got.references)
+                paper.citations = _sorted(got.citations)
+            if got.references_cut:
+                cut.append(s2_id)
+            cited_cut += got.citations_cut
         if cited_cut:
             self.result.warnings.append(
                 f"Semantic Scholar: {cited_cut} papers have more than {s2.NESTED} citing works; "
@@ -453,6 +440,34 @@ class _Run:
                 continue
             for key in found[s2_id]:
                 self.by_key[key].references = _sorted(tuple(refs))
+
+    def _fetch_links(self, found: dict[str, list[str]]) -> None:
+        """The batch calls of references and citations, for the papers the details counted."""
+        step = self._begin("s2", "batch of references and citations|batches of references and citations")
+        if self.dry and self.unknown:
+            known = sum(min(r or 0, s2.NESTED) + min(c or 0, s2.NESTED) for r, c in self.counts.values())
+            step.about = math.ceil((known + TYPICAL_LINKS * len(self.unknown)) / s2.NESTED_BUDGET)
+            self.result.complete = False
+            return
+        batches = s2.link_batches(self.counts)
+        missing = 0
+        for n, batch in enumerate(batches):
+            self._tick("Semantic Scholar: references and citations", n, len(batches))
+            try:
+                self.links.update(
+                    self._ask("s2", partial(s2.fetch_links, batch, self.counts, client=self.clients["s2"]))
+                )
+            except _Unknown:
+                continue
+            except _Failed as failed:
+                # Matched, but without its references and citations: a rerun completes it.
+                self._mark("s2", [k for i in batch for k in found[i]], failed.outcome)
+                missing += len(batch)
+        self._tick("Semantic Scholar: references and citations", len(batches), len(batches))
+        if missing:
+            self.result.warnings.append(
+                f"Semantic Scholar: references and citations of {missing} papers are missing; build again to fetch them"
+            )
 
     def arxiv_fill(self) -> None:
         """arXiv metadata for arXiv ids that only Semantic Scholar supplied."""

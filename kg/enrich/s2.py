@@ -5,8 +5,9 @@ answers, in the order asked, each paper with the fields requested in the `fields
 parameter, or `null` for an id it does not know.  Its documented limits are 500 ids, 10 MB and
 9,999 citations per answer; a nested `references` or `citations` list holds at most the first
 1,000 entries.  So details (with the counts of references and citations) come first, then
-`link_batches` packs the papers into calls whose nested lists stay within the limits; only a
-reference list cut at 1,000 is read again, page by page, from `/paper/{id}/references`.
+`link_batches` packs the papers into calls whose nested lists stay within the limits (a few
+papers, `TOGETHER`, fit in one call whatever their counts); only a reference list cut at
+1,000 is read again, page by page, from `/paper/{id}/references`.
 
 An answer that is not in the API's format is removed from the HTTP cache before it is
 reported, so a rebuild asks again instead of replaying it.
@@ -33,6 +34,9 @@ BATCH = 500  # ids per POST /paper/batch (documented)
 NESTED = 1000  # entries a nested references/citations list holds at most; longer lists are cut
 NESTED_BUDGET = 9999  # nested entries per batch answer: the documented citation cap, references counted too
 PAGE = 1000  # entries per page of /paper/{id}/references (documented maximum)
+# So few papers that even with both lists full their answer stays within NESTED_BUDGET: their
+# details, references and citations come in one call.
+TOGETHER = NESTED_BUDGET // (2 * NESTED)
 MATCH_FIELDS = "title,externalIds"
 DETAIL_FIELDS = (
     "title,externalIds,authors,year,venue,publicationDate,abstract,"
@@ -202,6 +206,23 @@ def fetch_details(ids: Sequence[str], *, client: Client, embeddings: bool = Fals
     return [parse_record(item) for item in _batch(ids, fields, "batch", client=client)]
 
 
+def fetch_together(
+    ids: Sequence[str], *, client: Client, embeddings: bool = False
+) -> list[tuple[S2Record, Links] | None]:
+    """One batch call: details, references and citing works of at most `TOGETHER` ids, whose
+    nested lists cannot pass the documented limits whatever their counts."""
+    if len(ids) > TOGETHER:
+        raise ValueError(f"details and links go together for at most {TOGETHER} ids, not {len(ids)}")
+    fields = f"{DETAIL_FIELDS},{LINK_FIELDS}" + (f",{EMBEDDING_FIELD}" if embeddings else "")
+    found: list[tuple[S2Record, Links] | None] = []
+    for item in _batch(ids, fields, "batch", client=client):
+        record = parse_record(item)
+        found.append(
+            None if record is None else (record, _links(item, record.reference_count, record.citation_count))
+        )
+    return found
+
+
 def link_batches(counts: Mapping[str, tuple[int | None, int | None]]) -> list[list[str]]:
     """S2 ids grouped into batch calls whose nested lists fit the documented limits.
 
@@ -237,17 +258,21 @@ def fetch_links(
     """One batch call: references and citing works of S2 ids (a `link_batches` group)."""
     found: dict[str, Links] = {}
     for wanted, item in zip(ids, _batch(ids, LINK_FIELDS, "references", client=client), strict=True):
-        if not isinstance(item, dict):
-            continue
-        refs, cites = item.get("references"), item.get("citations")
-        n_refs, n_cites = counts.get(wanted, (None, None))
-        found[wanted] = Links(
-            references=_works(refs),
-            citations=_works(cites),
-            references_cut=isinstance(refs, list) and len(refs) >= NESTED and (n_refs or 0) > len(refs),
-            citations_cut=isinstance(cites, list) and len(cites) >= NESTED and (n_cites or 0) > len(cites),
-        )
+        if isinstance(item, dict):
+            found[wanted] = _links(item, *counts.get(wanted, (None, None)))
     return found
+
+
+def _links(item: dict, n_refs: int | None, n_cites: int | None) -> Links:
+    """The nested lists of a batch answer's paper; a list is cut when it holds `NESTED`
+    entries and the paper's count says there are more."""
+    refs, cites = item.get("references"), item.get("citations")
+    return Links(
+        references=_works(refs),
+        citations=_works(cites),
+        references_cut=isinstance(refs, list) and len(refs) >= NESTED and (n_refs or 0) > len(refs),
+        citations_cut=isinstance(cites, list) and len(cites) >= NESTED and (n_cites or 0) > len(cites),
+    )
 
 
 def fetch_references(s2_id: str, *, client: Client) -> list[Reference]:
