@@ -317,3 +317,12 @@ def test_cli_never_fails_the_build_on_network_errors(tmp_path: Path, monkeypatch
     # matched, not found, rate-limited, failed, requests sent
     assert re.search(r"arxiv\W+0\W+0\W+0\W+3\W+1\W", result.stdout)
     assert re.search(r"s2\W+0\W+0\W+0\W+3\W+3\W", result.stdout)
+
+
+def test_arxiv_wrappers_sort_papers_into_matched_and_unmatched(world: World, tmp_path: Path):
+    client = fast_clients(make_session(tmp_path / "c.sqlite"))["arxiv"]
+    by_id = arxiv.lookup_ids({"a": "1706.03762", "b": "2501.99999"}, client=client)
+    assert (sorted(by_id.matched), by_id.unmatched) == (["a"], ["b"])
+    by_title = arxiv.search_titles({"x": "Attention Is All You Need", "y": "Nothing Like It"}, client=client)
+    assert (by_title.matched["x"].arxiv_id, by_title.unmatched) == ("1706.03762", ["y"])
+    assert world.calls == {"arxiv-ids": 1, "arxiv-search": 1}

@@ -10,7 +10,7 @@ from __future__ import annotations
 import os
 import re
 import xml.etree.ElementTree as ET
-from collections.abc import Iterable, Mapping, Sequence
+from collections.abc import Mapping, Sequence
 from dataclasses import dataclass, field
 
 import defusedxml.ElementTree as SafeET
@@ -160,16 +160,3 @@ def lookup_ids(ids: dict[str, str], *, client: Client) -> ArxivResult:
             else:
                 result.matched[key] = record
     return result
-
-
-def fetch_ids(ids: Iterable[str], *, client: Client) -> dict[str, ArxivRecord]:
-    """Records for known arXiv ids, `IDS_PER_QUERY` per request."""
-    wanted = sorted(set(ids))
-    found: dict[str, ArxivRecord] = {}
-    for start in range(0, len(wanted), IDS_PER_QUERY):
-        batch: Sequence[str] = wanted[start : start + IDS_PER_QUERY]
-        params = {"id_list": ",".join(batch), "max_results": len(batch)}
-        response = client.request("GET", api_url(), params=params)
-        for record in parse_feed(response.content):
-            found[record.arxiv_id] = record
-    return found
