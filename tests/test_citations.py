@@ -4,6 +4,9 @@ citation queries, and SPECTER neighbours; built end to end against the local fak
 from __future__ import annotations
 
 import math
+import os
+import subprocess
+import sys
 from array import array
 from pathlib import Path
 
@@ -265,3 +268,35 @@ def test_dense_and_sparse_blocks_choose_the_same_links(monkeypatch: pytest.Monke
     sparse = citations.coupling(papers)
     monkeypatch.setattr(citations, "_DENSE", -1.0)  # always dense
     assert citations.coupling(papers) == sparse and len(sparse) > 120
+
+
+def test_enriched_exports_do_not_depend_on_the_hash_seed(built, tmp_path: Path):
+    ids = tmp_path / "ids.txt"  # the fixture's input, its answers now in the cache
+    outputs = []
+    for seed in ("1", "2"):
+        out = tmp_path / f"seed{seed}"
+        run = subprocess.run(
+            [
+                sys.executable,
+                "-m",
+                "kg",
+                "build",
+                str(ids),
+                "-e",
+                "s2",
+                "--offline",
+                "--cache",
+                str(tmp_path / "c.sqlite"),
+                "-o",
+                str(out),
+                "-f",
+                "nt",
+                "-q",
+            ],
+            capture_output=True,
+            text=True,
+            env={**os.environ, "PYTHONHASHSEED": seed},
+        )
+        assert run.returncode == 0, run.stderr
+        outputs.append((out / "graph.nt").read_bytes())
+    assert outputs[0] == outputs[1] and b"/coupling/" in outputs[0] and b"/cocitation/" in outputs[0]
