@@ -179,3 +179,31 @@ def test_plan_for_a_cold_title_corpus_is_an_honest_estimate(world: World, tmp_pa
         "Semantic Scholar: about 1 request (about 1 batch of details, references and citations), and up to "
         "3 title matches for the papers arXiv misses; about 0 s of waits (up to 3 s)",
     ]
+
+
+def test_a_documented_batch_answer_parses_with_its_nulls():
+    import json
+
+    from tests.conftest import DATA
+
+    body = json.loads((DATA / "api" / "s2_batch.json").read_text())
+    attention, unknown, literature = (s2.parse_record(item) for item in body)
+    assert unknown is None
+    assert attention is not None and literature is not None
+    assert (attention.arxiv_id, attention.doi, attention.published, attention.citation_count) == (
+        "1706.03762",
+        "10.48550/arXiv.1706.03762",
+        "2017-06-12",
+        120000,
+    )
+    assert attention.authors == (("Ashish Vaswani", "40348417"), ("Noam Shazeer", None))
+    assert attention.embedding == (0.25, -0.5, 1.0) and attention.abstract is None
+    assert (literature.venue, literature.published, literature.influential_citation_count) == (
+        None,
+        None,
+        None,
+    )
+    links = s2._links(body[0], attention.reference_count, attention.citation_count)
+    assert [r.year for r in links.references] == [2014, None] and not links.references_cut
+    assert [c.title for c in links.citations] == ["A Survey of Transformers"]
+    assert s2._links(body[2], 27, 299).references == ()  # `null`: elided by the publisher
