@@ -1,12 +1,13 @@
-"""Time every bundled query on a large synthetic export with Oxigraph and with rdflib's engine.
+"""Time every bundled query as a user meets it: a whole `kg query` process, per build size.
 
-For each size (default 100k papers) the synthetic pages are built into an export (N-Triples),
-loaded into Oxigraph and, in a child process with a time limit, into rdflib; each engine runs
-every bundled query once and the ratio is printed per query.  rdflib gets a time limit per
-query (and one for parsing); what it does not finish is reported as "> limit".
+For each size (default 10k and 100k papers) the synthetic pages are built (N-Triples and the
+Oxigraph store beside it); each bundled query runs as a `kg query` process twice, once on
+the build folder (its store) and once on graph.nt (parsed on every call, as before the
+store), and the ratio is printed per query.  `--engines` adds the older comparison of
+Oxigraph and rdflib's engine in-process (rdflib with a time limit per query and for parsing).
 
-    python -m benchmarks.query_bench                 # 100k papers
-    python -m benchmarks.query_bench 10000 100000
+    python -m benchmarks.query_bench                 # 10k and 100k papers
+    python -m benchmarks.query_bench 10000 --engines
 """
 
 from __future__ import annotations
@@ -29,7 +30,7 @@ def export_for(n: int) -> Path:
     from kg import pipeline
 
     nt = OUT / f"exports-{n}" / "graph.nt"
-    if not nt.exists():
+    if not (nt.parent / "manifest.json").exists():  # a build with its store
         pages = OUT / f"pages-{n}"
         if not pages.exists():
             write_pages(n, pages)
@@ -47,7 +48,16 @@ def query_params(nt: Path) -> dict[str, dict[str, str]]:
         "SELECT ?t WHERE { ?s a kg:Similarity ; kg:paper ?p . ?p dcterms:title ?t } ORDER BY ?t LIMIT 1"
     )
     paper_title = next(iter(rows))["t"].value
-    return {"papers-for-concept": {"label": "LLM"}, "similar-papers": {"title": paper_title}}
+    broader = store.query(
+        "PREFIX skos: <http://www.w3.org/2004/02/skos/core#> "
+        "SELECT ?l WHERE { ?c skos:narrower ?n ; skos:prefLabel ?l } ORDER BY ?l LIMIT 1"
+    )
+    label = next(iter(broader))["l"].value
+    return {
+        "papers-for-concept": {"label": "LLM"},
+        "similar-papers": {"title": paper_title},
+        "narrower-concepts": {"label": label},
+    }
 
 
 def run_oxigraph(nt: Path, params: dict[str, dict[str, str]]) -> tuple[float, dict[str, tuple[float, int]]]:
@@ -142,9 +152,47 @@ def run_rdflib(
     return results
 
 
+def kg_query_process(name: str, data: Path, params: dict[str, str], limit: float) -> tuple[float | None, int]:
+    """Wall time of a whole `kg query` process (start, load, query, print) and its row count;
+    None when over `limit` seconds."""
+    cmd = [sys.executable, "-m", "kg", "query", name, "--data", str(data), "--format", "csv"]
+    for key, value in params.items():
+        cmd += ["--param", f"{key}={value}"]
+    start = time.perf_counter()
+    try:
+        done = subprocess.run(cmd, capture_output=True, text=True, timeout=limit, check=False)
+    except subprocess.TimeoutExpired:
+        return None, 0
+    seconds = time.perf_counter() - start
+    if done.returncode != 0:
+        raise SystemExit(f"{name} failed: {done.stderr.strip()}")
+    return seconds, max(len(done.stdout.splitlines()) - 1, 0)
+
+
+def process_table(n: int, limit: float) -> None:
+    """Per bundled query: a `kg query` process on the build's store vs one that parses graph.nt."""
+    from kg.query import bundled_queries
+
+    nt = export_for(n)
+    params = query_params(nt)
+    print(f"\n{n} papers: whole `kg query` processes, store (the build folder) vs parsing graph.nt")
+    print("query | rows | store s | parse s | parse / store")
+    print("--- | --- | --- | --- | ---")
+    for query in bundled_queries():
+        chosen = params.get(query.name, {})
+        store_s, rows = kg_query_process(query.name, nt.parent, chosen, limit)
+        parse_s, parse_rows = kg_query_process(query.name, nt, chosen, limit)
+        assert store_s is None or parse_s is None or rows == parse_rows, query.name
+        ratio = f"{parse_s / store_s:.0f}x" if store_s and parse_s else "-"
+        fmt = lambda s: f"{s:.2f}" if s is not None else f"> {limit:.0f}"  # noqa: E731
+        print(f"{query.name} | {rows} | {fmt(store_s)} | {fmt(parse_s)} | {ratio}", flush=True)
+
+
 def main() -> None:
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
-    parser.add_argument("sizes", nargs="*", type=int, default=[100_000])
+    parser.add_argument("sizes", nargs="*", type=int, default=[10_000, 100_000])
+    parser.add_argument("--engines", action="store_true", help="also compare Oxigraph and rdflib in-process")
+    parser.add_argument("--process-limit", type=float, default=600.0, help="seconds per kg query process")
     parser.add_argument("--rdflib-query-limit", type=float, default=120.0, help="seconds per query")
     parser.add_argument("--rdflib-load-limit", type=float, default=900.0, help="seconds for parsing")
     parser.add_argument("--child", nargs=3, help=argparse.SUPPRESS)
@@ -153,31 +201,38 @@ def main() -> None:
         rdflib_child(*args.child)
         return
     for n in args.sizes:
-        nt = export_for(n)
-        params = query_params(nt)
-        load, ox_times = run_oxigraph(nt, params)
+        process_table(n, args.process_limit)
+        if args.engines:
+            engines_table(n, args)
+
+
+def engines_table(n: int, args: argparse.Namespace) -> None:
+    """Each bundled query in-process on Oxigraph and on rdflib's engine (the choice of engine)."""
+    nt = export_for(n)
+    params = query_params(nt)
+    load, ox_times = run_oxigraph(nt, params)
+    print(
+        f"\n{n} papers, {nt.stat().st_size / 1e6:.0f} MB N-Triples; Oxigraph load {load:.2f} s",
+        flush=True,
+    )
+    for name, (seconds, rows) in ox_times.items():
+        print(f"  oxigraph {name}: {seconds:.3f} s, {rows} rows", flush=True)
+    rd = run_rdflib(nt, params, args.rdflib_query_limit, args.rdflib_load_limit)
+    limit = f"> {args.rdflib_query_limit:.0f}"
+    print("query | rows | oxigraph s | rdflib s | rdflib / oxigraph")
+    print("--- | --- | --- | --- | ---")
+    rd_load = rd.get("load")
+    print(
+        f"(load) | | {load:.2f} | {f'{rd_load:.2f}' if rd_load else f'> {args.rdflib_load_limit:.0f}'} | "
+        f"{f'{rd_load / load:.0f}x' if rd_load else '-'}"
+    )
+    for name, (seconds, rows) in ox_times.items():
+        other = rd.get(name)
+        ratio = f"{other / max(seconds, 1e-4):.0f}x" if other is not None else "-"
         print(
-            f"\n{n} papers, {nt.stat().st_size / 1e6:.0f} MB N-Triples; Oxigraph load {load:.2f} s",
+            f"{name} | {rows} | {seconds:.3f} | {f'{other:.2f}' if other is not None else limit} | {ratio}",
             flush=True,
         )
-        for name, (seconds, rows) in ox_times.items():
-            print(f"  oxigraph {name}: {seconds:.3f} s, {rows} rows", flush=True)
-        rd = run_rdflib(nt, params, args.rdflib_query_limit, args.rdflib_load_limit)
-        limit = f"> {args.rdflib_query_limit:.0f}"
-        print("query | rows | oxigraph s | rdflib s | rdflib / oxigraph")
-        print("--- | --- | --- | --- | ---")
-        rd_load = rd.get("load")
-        print(
-            f"(load) | | {load:.2f} | {f'{rd_load:.2f}' if rd_load else f'> {args.rdflib_load_limit:.0f}'} | "
-            f"{f'{rd_load / load:.0f}x' if rd_load else '-'}"
-        )
-        for name, (seconds, rows) in ox_times.items():
-            other = rd.get(name)
-            ratio = f"{other / max(seconds, 1e-4):.0f}x" if other is not None else "-"
-            print(
-                f"{name} | {rows} | {seconds:.3f} | {f'{other:.2f}' if other is not None else limit} | {ratio}",
-                flush=True,
-            )
 
 
 if __name__ == "__main__":

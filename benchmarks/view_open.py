@@ -1,7 +1,8 @@
 """Time from opening exports/graph.html to the first drawn frame, in headless Chromium.
 
 Measures the seed build's page and a 10k-paper synthetic build's page (default caps), with
-the network blocked, three runs each; prints the median.
+the network blocked, three runs each; prints the median, the page's size, the build's html
+stage, and in the page the time of a search ("LLM") and of opening a focus view.
 
     python -m benchmarks.view_open
 """
@@ -27,7 +28,17 @@ ARGS = [
 ]
 
 
-def open_to_ready(page: Path, runs: int = 3) -> tuple[float, int]:
+IN_PAGE = """() => {
+  const t0 = performance.now();
+  const hits = KG.search("LLM").length;
+  const t1 = performance.now();
+  KG.focusOn(KG.papers.findIndex(p => p.similar.length > 0));
+  const t2 = performance.now();
+  return {search: t1 - t0, hits: hits, focus: t2 - t1};
+}"""
+
+
+def open_to_ready(page: Path, runs: int = 3) -> tuple[float, int, dict]:
     from playwright.sync_api import sync_playwright
 
     times = []
@@ -47,9 +58,10 @@ def open_to_ready(page: Path, runs: int = 3) -> tuple[float, int]:
             tab.wait_for_selector("body[data-ready='1']", timeout=120_000)
             times.append(time.perf_counter() - start)
             nodes = tab.evaluate("kgNodes.length")
+            actions = tab.evaluate(IN_PAGE)
             context.close()
         browser.close()
-    return statistics.median(times), nodes
+    return statistics.median(times), nodes, actions
 
 
 def main() -> None:
@@ -62,9 +74,11 @@ def main() -> None:
     print(f"10k build: {time.perf_counter() - start:.1f} s (html stage {big.timings['html']:.2f} s)")
     for name, result in [("seed (475 papers)", seed), ("synthetic 10k papers", big)]:
         page = next(p for p in result.outputs if p.name == "graph.html")
-        seconds, nodes = open_to_ready(page)
+        seconds, nodes, actions = open_to_ready(page)
         print(
-            f"{name}: {nodes} nodes drawn, page {page.stat().st_size / 1e6:.1f} MB, open-to-ready {seconds:.2f} s (median of 3)"
+            f"{name}: {nodes} nodes drawn, page {page.stat().st_size / 1e6:.1f} MB, open-to-ready {seconds:.2f} s (median of 3); "
+            f"html stage {result.timings['html']:.2f} s; in the page: search 'LLM' {actions['search']:.0f} ms "
+            f"({actions['hits']} results), focus view {actions['focus']:.0f} ms"
         )
 
 

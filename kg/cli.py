@@ -1,29 +1,58 @@
-"""The `kg` command line: thin typer commands over the library."""
+"""The `kg` command line: thin typer commands over the library.
+
+The build's machinery (numpy, scipy, networkx, rdflib, requests) is imported inside the
+commands that use it, so `kg --help`, `kg query` and `kg view` start without paying for it.
+"""
 
 from __future__ import annotations
 
 import enum
 import sys
-import webbrowser
 from collections.abc import Iterator
 from contextlib import contextmanager
 from pathlib import Path
-from typing import Annotated
+from typing import TYPE_CHECKING, Annotated, Any
 
 import typer
 from rich.console import Console
-from rich.progress import BarColumn, MofNCompleteColumn, Progress, TaskID, TextColumn, TimeElapsedColumn
 from rich.table import Table
 
-from kg import pipeline, query, view
-from kg.concepts import ConceptOptions, read_stoplist, read_synonyms
-from kg.enrich.plan import Plan
-from kg.enrich.session import make_session
+from kg import query
 from kg.errors import KgError
-from kg.files import atomic_outputs
-from kg.rdf import DEFAULT_BASE
+from kg.files import Terminated, atomic_outputs, handle_sigterm
+from kg.namespaces import DEFAULT_BASE
+from kg.view.options import DEFAULT_GROUPS, ViewOptions
+
+if TYPE_CHECKING:
+    from kg.enrich import EnrichReport
+    from kg.enrich.plan import Plan
+    from kg.pipeline import Progress as StageProgress
+
+
+class _PlainHelp:
+    """Help without type labels (`<bool>`, `<list[str]>`): a flag needs none, and options and
+    arguments name what they take by their metavar and help text."""
+
+    def get_params(self, ctx: Any) -> list[Any]:
+        params: list[Any] = super().get_params(ctx)  # type: ignore[misc]
+        for param in params:
+            if isinstance(param, typer.core.TyperOption) and param.metavar is None:
+                param.metavar = "" if param.is_flag else (param.name or "").upper()
+            elif isinstance(param, typer.core.TyperArgument):
+                setattr(param, "display_type_rich", lambda ctx: "")  # noqa: B010 (an instance's override)
+        return params
+
+
+class PlainCommand(_PlainHelp, typer.core.TyperCommand):
+    pass
+
+
+class PlainGroup(_PlainHelp, typer.core.TyperGroup):
+    pass
+
 
 app = typer.Typer(
+    cls=PlainGroup,
     help="Turn saved lists of research papers into a citation/metadata knowledge graph.",
     no_args_is_help=True,
     add_completion=False,
@@ -38,6 +67,8 @@ class RdfFormat(str, enum.Enum):
     ttl = "ttl"
     nt = "nt"
     jsonld = "jsonld"
+    graphml = "graphml"
+    gexf = "gexf"
 
 
 def fail(err: KgError, code: int = 1) -> typer.Exit:
@@ -46,9 +77,20 @@ def fail(err: KgError, code: int = 1) -> typer.Exit:
     return typer.Exit(code)
 
 
+def interrupted(stop: KeyboardInterrupt, out: Path) -> typer.Exit:
+    """Say that an interrupted (Ctrl-C) or terminated (SIGTERM) command wrote nothing."""
+    how, code = ("terminated (SIGTERM)", 143) if isinstance(stop, Terminated) else ("interrupted", 130)
+    err_console.print(
+        f"Stopped: {how}; nothing was written, {out} is as it was.", markup=False, soft_wrap=True
+    )
+    return typer.Exit(code)
+
+
 @contextmanager
-def _progress_bar(quiet: bool) -> Iterator[pipeline.Progress]:
+def _progress_bar(quiet: bool) -> Iterator[StageProgress]:
     """A rich progress bar on stderr, one task per pipeline stage; it vanishes when done."""
+    from rich.progress import BarColumn, MofNCompleteColumn, Progress, TaskID, TextColumn, TimeElapsedColumn
+
     with Progress(
         TextColumn("{task.description}"),
         BarColumn(),
@@ -90,87 +132,188 @@ class DrawKind(str, enum.Enum):
     authors = "authors"
 
 
+# Help panels: `kg build --help` groups its many options by what they are about.
+INPUTS, CONCEPTS, VIEW, ENRICHMENT, OUTPUT = "Inputs", "Concepts", "View", "Enrichment", "Output"
 DrawOpt = Annotated[
     list[DrawKind] | None,
-    typer.Option("--draw", help="Node kinds the HTML view draws (repeat); default papers, concepts, code."),
+    typer.Option(
+        "--draw",
+        metavar="KIND",
+        rich_help_panel=VIEW,
+        help="Node kinds to draw: papers, concepts, code, authors (repeat; default the first three).",
+    ),
 ]
-MinConceptOpt = Annotated[int, typer.Option(min=1, help="Draw concepts tagging at least this many papers.")]
-LargestOpt = Annotated[bool, typer.Option(help="Draw only the largest connected component.")]
-MaxNodesOpt = Annotated[int, typer.Option(min=1, help="Most nodes drawn (highest degree first).")]
-MaxEdgesOpt = Annotated[int, typer.Option(min=0, help="Most edges drawn (similarity and topic links first).")]
+MinConceptOpt = Annotated[
+    int,
+    typer.Option(
+        min=1, metavar="N", rich_help_panel=VIEW, help="Draw concepts tagging at least this many papers."
+    ),
+]
+LargestOpt = Annotated[
+    bool,
+    typer.Option(
+        "--largest-component", rich_help_panel=VIEW, help="Draw only the largest connected component."
+    ),
+]
+MaxNodesOpt = Annotated[
+    int,
+    typer.Option(min=1, metavar="N", rich_help_panel=VIEW, help="Most nodes drawn (highest degree first)."),
+]
+MaxEdgesOpt = Annotated[
+    int,
+    typer.Option(
+        min=0, metavar="N", rich_help_panel=VIEW, help="Most edges drawn (similarity and topic links first)."
+    ),
+]
 
 
 def _view_options(
-    draw: list[DrawKind] | None, min_concept: int, largest: bool, max_nodes: int, max_edges: int
-) -> view.ViewOptions:
-    groups = tuple(d.value for d in draw) if draw else view.DEFAULT_GROUPS
-    return view.ViewOptions(groups, min_concept, largest, max_nodes, max_edges)
+    draw: list[DrawKind] | None,
+    min_concept: int,
+    largest: bool,
+    max_nodes: int,
+    max_edges: int,
+    paper: str | None = None,
+) -> ViewOptions:
+    groups = tuple(d.value for d in draw) if draw else DEFAULT_GROUPS
+    return ViewOptions(groups, min_concept, largest, max_nodes, max_edges, paper)
 
 
-@app.command()
+@app.command(cls=PlainCommand)
 def build(
     inputs: Annotated[
         list[str] | None,
         typer.Argument(
-            help="Papers to read: files, folders (every *.txt, *.json, *.bib, *.html below) or globs. "
-            "Saved Daily Papers pages, Hugging Face API JSON, saved HTML, arXiv id / DOI lists and "
-            "BibTeX are told apart by content. Default: the bundled sample."
+            metavar="INPUTS",
+            show_default=False,
+            help="Files, folders (every *.txt, *.json, *.bib, *.html below) or globs: saved Daily Papers "
+            "pages, Hugging Face API JSON, saved HTML, arXiv id / DOI lists and BibTeX, told apart by "
+            "content. Default: the bundled sample.",
         ),
     ] = None,
     input_format: Annotated[
         InputFormat,
         typer.Option(
             "--input-format",
-            help="Read every input as this format instead of detecting it from the content.",
+            metavar="FORMAT",
+            rich_help_panel=INPUTS,
+            help="Read every input as this format (page, hf, html, ids, bibtex) instead of detecting it.",
         ),
     ] = InputFormat.auto,
-    out: Annotated[Path, typer.Option("--out", "-o", help="Directory for the exports.")] = Path("exports"),
+    skip_bad: Annotated[
+        bool,
+        typer.Option(
+            "--skip-bad", rich_help_panel=INPUTS, help="Warn about unreadable inputs, build the rest."
+        ),
+    ] = False,
+    out: Annotated[
+        Path,
+        typer.Option("--out", "-o", metavar="DIR", rich_help_panel=OUTPUT, help="Folder for the exports."),
+    ] = Path("exports"),
     formats: Annotated[
         list[RdfFormat] | None,
-        typer.Option("--format", "-f", help="RDF format(s) to write; repeat for several."),
+        typer.Option(
+            "--format",
+            "-f",
+            metavar="FORMAT",
+            rich_help_panel=OUTPUT,
+            help="What to write: RDF (ttl, the default; nt, jsonld) or graphs for Gephi and "
+            "Cytoscape (graphml, gexf); repeat for several.",
+        ),
     ] = None,
     base_iri: Annotated[
-        str, typer.Option(help="Base for the IRIs kg mints (papers, sources).")
+        str,
+        typer.Option(
+            metavar="IRI", rich_help_panel=OUTPUT, help="Base of the IRIs kg mints for papers, concepts, …"
+        ),
     ] = DEFAULT_BASE,
-    skip_bad: Annotated[bool, typer.Option(help="Warn about unreadable inputs and build the rest.")] = False,
-    concepts_per_paper: Annotated[int, typer.Option(min=1, help="Most concepts tagged on one paper.")] = 8,
-    min_papers: Annotated[int, typer.Option(min=1, help="Fewest papers a concept must tag.")] = 2,
+    quiet: Annotated[
+        bool, typer.Option("--quiet", "-q", rich_help_panel=OUTPUT, help="No progress bar or summary.")
+    ] = False,
+    jobs: Annotated[
+        int | None,
+        typer.Option(
+            "--jobs",
+            "-j",
+            min=1,
+            metavar="N",
+            rich_help_panel=OUTPUT,
+            help="Worker processes for a large corpus (default: one per core).",
+        ),
+    ] = None,
+    concepts_per_paper: Annotated[
+        int,
+        typer.Option(min=1, metavar="N", rich_help_panel=CONCEPTS, help="Most concepts tagged on one paper."),
+    ] = 6,
+    min_papers: Annotated[
+        int,
+        typer.Option(min=1, metavar="N", rich_help_panel=CONCEPTS, help="Fewest papers a concept must tag."),
+    ] = 2,
     stoplist: Annotated[
-        Path | None, typer.Option(help="File of phrases (one a line) that must never be concepts.")
+        Path | None,
+        typer.Option(
+            metavar="FILE", rich_help_panel=CONCEPTS, help="Phrases (one a line) that must never be concepts."
+        ),
     ] = None,
     synonyms: Annotated[
-        Path | None, typer.Option(help="File of 'alias = preferred label' lines merging concepts.")
+        Path | None,
+        typer.Option(
+            metavar="FILE", rich_help_panel=CONCEPTS, help="'alias = preferred label' lines merging concepts."
+        ),
     ] = None,
-    quiet: Annotated[bool, typer.Option("--quiet", "-q", help="No progress bar or summary.")] = False,
     enrich: Annotated[
         list[Source] | None,
         typer.Option(
             "--enrich",
             "-e",
-            help="Ask arXiv and/or Semantic Scholar (s2) for ids, authors, references and citations; "
-            "specter also asks Semantic Scholar for SPECTER v2 embeddings (nearest-neighbour links).",
+            metavar="SOURCE",
+            rich_help_panel=ENRICHMENT,
+            help="Ask arxiv and/or s2 (Semantic Scholar) for ids, authors, references and citations; "
+            "specter also asks s2 for SPECTER v2 embeddings (nearest-paper links). Repeat for several.",
         ),
     ] = None,
     cache: Annotated[
-        Path | None, typer.Option(help="HTTP cache file (SQLite). Default: $KG_CACHE_DIR or ~/.cache/kg.")
-    ] = None,
-    offline: Annotated[bool, typer.Option(help="Use only cached answers; send no request.")] = False,
-    draw: DrawOpt = None,
-    min_concept_papers: MinConceptOpt = view.ViewOptions.min_concept_papers,
-    largest_component: LargestOpt = False,
-    max_nodes: MaxNodesOpt = view.ViewOptions.max_nodes,
-    max_edges: MaxEdgesOpt = view.ViewOptions.max_edges,
-    jobs: Annotated[
-        int | None,
+        Path | None,
         typer.Option(
-            "--jobs", "-j", min=1, help="Worker processes for a large corpus (default: one per core)."
+            metavar="FILE",
+            rich_help_panel=ENRICHMENT,
+            help="HTTP cache (SQLite). Default: $KG_CACHE_DIR/http.sqlite or ~/.cache/kg/http.sqlite.",
         ),
     ] = None,
+    offline: Annotated[
+        bool,
+        typer.Option("--offline", rich_help_panel=ENRICHMENT, help="Use only cached answers; send nothing."),
+    ] = False,
+    refresh: Annotated[
+        bool,
+        typer.Option(
+            "--refresh", rich_help_panel=ENRICHMENT, help="Ask again even for answers the cache holds."
+        ),
+    ] = False,
+    enrich_timeout: Annotated[
+        float | None,
+        typer.Option(
+            min=0,
+            metavar="SECONDS",
+            rich_help_panel=ENRICHMENT,
+            help="Stop asking after this long, waits included; the rest count as not asked.",
+        ),
+    ] = None,
+    draw: DrawOpt = None,
+    min_concept_papers: MinConceptOpt = ViewOptions.min_concept_papers,
+    largest_component: LargestOpt = False,
+    max_nodes: MaxNodesOpt = ViewOptions.max_nodes,
+    max_edges: MaxEdgesOpt = ViewOptions.max_edges,
 ) -> None:
-    """Build the graph from your papers (pages, HF JSON, id lists, BibTeX) and write RDF to the output directory.
+    """Build the graph from your papers (pages, HF JSON, id lists, BibTeX) and write it to --out.
 
     Example: kg build pages/ library.bib --out exports --format ttl --format nt
     """
+    from kg import pipeline
+    from kg.concepts import ConceptOptions, read_stoplist, read_synonyms
+    from kg.enrich import EnrichOptions
+    from kg.enrich.session import make_session
+
     chosen = [f.value for f in formats] if formats else ["ttl"]
     try:
         options = ConceptOptions(
@@ -181,6 +324,8 @@ def build(
         )
         drawing = _view_options(draw, min_concept_papers, largest_component, max_nodes, max_edges)
         sources = [e.value for e in enrich] if enrich else []
+        if offline and refresh:
+            raise fail(KgError("--offline and --refresh exclude each other"), code=2)
         session = make_session(cache, offline=offline) if sources else None
 
         def show_plan(plan: Plan) -> None:
@@ -194,6 +339,7 @@ def build(
                 view=drawing,
                 enrich=sources,
                 session=session,
+                enrich_options=EnrichOptions(timeout=enrich_timeout, refresh=refresh),
                 out=out,
                 formats=chosen,
                 base=base_iri,
@@ -206,6 +352,8 @@ def build(
             )
     except KgError as err:
         raise fail(err) from None
+    except KeyboardInterrupt as stop:
+        raise interrupted(stop, out) from None
     for note in result.notes:
         err_console.print(f"Note: {note}", markup=False, soft_wrap=True)
     for warning in result.warnings[:MAX_WARNINGS]:
@@ -235,22 +383,37 @@ def build(
         table.add_row(what, str(value))
     out_console.print(table)
     if result.enrichment is not None and result.enrichment.counts:
-        enriched = Table(title="enrichment (papers)")
-        for name in ("source", "matched", "not found", "rate-limited", "failed", "requests sent"):
-            enriched.add_column(name, justify="left" if name == "source" else "right")
-        for source, counts in result.enrichment.counts.items():
-            enriched.add_row(
-                source,
-                *(str(counts[k]) for k in ("matched", "not_found", "rate_limited", "failed", "requests")),
-            )
-        out_console.print(enriched)
+        out_console.print(_enrichment_table(result.enrichment))
     for path in result.outputs:
         out_console.print(f"wrote {path}", markup=False, soft_wrap=True)
 
 
-@app.command()
+def _enrichment_table(report: EnrichReport) -> Table:
+    """Papers per source and outcome, and the requests sent; a caption says why papers were
+    not asked (network down, time limit, offline and not cached)."""
+    reasons = [
+        f"{source} ({report.not_asked_reason[source]})"
+        for source, counts in report.counts.items()
+        if counts["not_asked"] and report.not_asked_reason.get(source)
+    ]
+    table = Table(
+        title="enrichment (papers; requests sent)",
+        caption=f"not asked: {'; '.join(reasons)}" if reasons else None,
+    )
+    for name in ("source", "matched", "not found", "rate-limited", "failed", "not asked", "requests"):
+        table.add_column(name, justify="left" if name == "source" else "right")
+    for source, counts in report.counts.items():
+        outcomes = ("matched", "not_found", "rate_limited", "failed", "not_asked", "requests")
+        table.add_row(source, *(str(counts[k]) for k in outcomes))
+    return table
+
+
+@app.command(cls=PlainCommand)
 def stats(
-    data: Annotated[list[Path] | None, typer.Option("--data", "-d", help="RDF file(s) of a build.")] = None,
+    data: Annotated[
+        list[Path] | None,
+        typer.Option("--data", "-d", metavar="FILE", help="RDF file(s) of a build (repeat)."),
+    ] = None,
 ) -> None:
     """Show counts of papers, code links, sources and top repository owners in a build.
 
@@ -279,33 +442,56 @@ def stats(
             out_console.print(ranking)
 
 
-@app.command("view")
+@app.command("view", cls=PlainCommand)
 def view_command(
     inputs: Annotated[
         list[str] | None,
-        typer.Argument(help="Pages to draw (rebuilds the page); default: open the last build's page."),
+        typer.Argument(
+            metavar="INPUTS",
+            show_default=False,
+            help="Papers to draw (built in memory); default: the last build in --out.",
+        ),
     ] = None,
-    out: Annotated[Path, typer.Option("--out", "-o", help="Directory holding graph.html.")] = Path("exports"),
+    out: Annotated[
+        Path,
+        typer.Option(
+            "--out", "-o", metavar="DIR", help="Folder of the build (graph.ttl or graph.nt, graph.html)."
+        ),
+    ] = Path("exports"),
     no_open: Annotated[
         bool, typer.Option("--no-open", help="Print the page's path instead of opening it.")
     ] = False,
+    paper: Annotated[
+        str | None,
+        typer.Option(
+            "--paper",
+            metavar="TITLE",
+            help="Open on this paper (its title, or enough of it) and its nearest papers.",
+        ),
+    ] = None,
     draw: DrawOpt = None,
-    min_concept_papers: MinConceptOpt = view.ViewOptions.min_concept_papers,
+    min_concept_papers: MinConceptOpt = ViewOptions.min_concept_papers,
     largest_component: LargestOpt = False,
-    max_nodes: MaxNodesOpt = view.ViewOptions.max_nodes,
-    max_edges: MaxEdgesOpt = view.ViewOptions.max_edges,
+    max_nodes: MaxNodesOpt = ViewOptions.max_nodes,
+    max_edges: MaxEdgesOpt = ViewOptions.max_edges,
 ) -> None:
-    """Open the interactive graph (exports/graph.html) in the browser; it works offline.
+    """Open the map of the last build (exports/graph.html) in the browser; it works offline.
 
-    Drawing options or inputs redraw the page first. Example: kg view --draw papers --draw code --no-open
+    Drawing options redraw the page from the build's graph.ttl (or the inputs given) first.
+    Example: kg view --paper "Scaling Laws for Speculative Decoding" --no-open
     """
     page = out / "graph.html"
     try:
-        options = _view_options(draw, min_concept_papers, largest_component, max_nodes, max_edges)
-        if inputs or options != view.ViewOptions():
-            corpus = pipeline.build_corpus(inputs)
+        options = _view_options(draw, min_concept_papers, largest_component, max_nodes, max_edges, paper)
+        if inputs or options != ViewOptions():
+            from kg import pipeline, view
+
+            graph = pipeline.build_corpus(inputs).graph if inputs else view.read_build(out)
+            notes = view.check_drawable(graph, options)
             with atomic_outputs(out) as staged:
-                staged.write("graph.html", lambda p: view.write_html(corpus.graph, p, options))
+                staged.write("graph.html", lambda p: view.write_html(graph, p, options))
+            for note in notes:
+                err_console.print(f"Warning: nothing drawn for {note}", markup=False, soft_wrap=True)
         elif not page.is_file():
             raise KgError("no such page (run `kg build` first)", path=page)
     except KgError as err:
@@ -313,6 +499,8 @@ def view_command(
     if no_open:
         out_console.print(str(page), markup=False, soft_wrap=True)
         return
+    import webbrowser
+
     webbrowser.open(page.resolve().as_uri())
 
 
@@ -320,35 +508,45 @@ class FetchSource(str, enum.Enum):
     hf = "hf"
 
 
-@app.command("fetch")
+@app.command("fetch", cls=PlainCommand)
 def fetch_command(
-    source: Annotated[FetchSource, typer.Argument(help="What to fetch: hf (Hugging Face Daily Papers).")],
-    out: Annotated[Path, typer.Option("--out", "-o", help="Folder for the saved JSON files.")],
+    source: Annotated[
+        FetchSource, typer.Argument(metavar="SOURCE", help="What to fetch: hf (Hugging Face Daily Papers).")
+    ],
+    out: Annotated[Path, typer.Option("--out", "-o", metavar="DIR", help="Folder for the saved JSON files.")],
     date: Annotated[
-        list[str] | None, typer.Option("--date", "-d", help="A day's list, YYYY-MM-DD (repeatable).")
+        list[str] | None,
+        typer.Option("--date", "-d", metavar="DAY", help="A day's list, YYYY-MM-DD (repeatable)."),
     ] = None,
     week: Annotated[
-        list[str] | None, typer.Option(help="An ISO week's list, e.g. 2024-W43 (repeatable).")
+        list[str] | None, typer.Option(metavar="WEEK", help="An ISO week's list, e.g. 2024-W43 (repeatable).")
     ] = None,
     month: Annotated[
-        list[str] | None, typer.Option(help="A month's list, e.g. 2024-10 (repeatable).")
+        list[str] | None, typer.Option(metavar="MONTH", help="A month's list, e.g. 2024-10 (repeatable).")
     ] = None,
     start: Annotated[
-        str | None, typer.Option("--from", help="First day of a range (one file a day).")
+        str | None, typer.Option("--from", metavar="DAY", help="First day of a range (one file a day).")
     ] = None,
-    end: Annotated[str | None, typer.Option("--to", help="Last day of the range.")] = None,
+    end: Annotated[str | None, typer.Option("--to", metavar="DAY", help="Last day of the range.")] = None,
     cache: Annotated[
-        Path | None, typer.Option(help="HTTP cache file (SQLite). Default: $KG_CACHE_DIR or ~/.cache/kg.")
+        Path | None,
+        typer.Option(
+            metavar="FILE", help="HTTP cache (SQLite). Default: $KG_CACHE_DIR/http.sqlite or ~/.cache/kg."
+        ),
     ] = None,
-    offline: Annotated[bool, typer.Option(help="Use only cached answers; send no request.")] = False,
+    offline: Annotated[
+        bool, typer.Option("--offline", help="Use only cached answers; send nothing.")
+    ] = False,
     quiet: Annotated[bool, typer.Option("--quiet", "-q", help="No progress bar or summary.")] = False,
 ) -> None:
     """Save Hugging Face Daily Papers lists as JSON files that kg build reads offline.
 
-    One file per day, week or month in --out (hf-daily-2024-10-25.json, ...). Answers are cached, so fetching again sends nothing; KG_HF_API points at a mirror.
+    One file per day, week or month in --out (hf-daily-2024-10-25.json, ...). Answers are
+    cached, so fetching again sends nothing; KG_HF_API points at a mirror.
 
     Example: kg fetch hf --date 2024-10-25 --out papers && kg build papers
     """
+    from kg.enrich.session import make_session
     from kg.fetch import fetch_hf, periods
 
     try:
@@ -376,19 +574,42 @@ class ResultFormat(str, enum.Enum):
     csv = "csv"
     tsv = "tsv"
     json = "json"
+    ttl = "ttl"
+    nt = "nt"
+    jsonld = "jsonld"
 
 
-@app.command("query")
+@app.command("query", cls=PlainCommand)
 def query_command(
     query_spec: Annotated[
         str | None,
         typer.Argument(metavar="QUERY", help="A bundled query name, a .rq file, or SPARQL text."),
     ] = None,
-    data: Annotated[list[Path] | None, typer.Option("--data", "-d", help="RDF file(s) to query.")] = None,
-    fmt: Annotated[ResultFormat, typer.Option("--format", "-f", help="Output format.")] = ResultFormat.table,
-    param: Annotated[
-        list[str] | None, typer.Option("--param", "-p", help="Bind a variable: name=value (repeatable).")
+    data: Annotated[
+        list[Path] | None,
+        typer.Option(
+            "--data", "-d", metavar="FILE", help="RDF file(s) to query (repeat); default exports/graph.ttl."
+        ),
     ] = None,
+    fmt: Annotated[
+        ResultFormat,
+        typer.Option(
+            "--format",
+            "-f",
+            metavar="FORMAT",
+            show_default=False,
+            help="table (default), or csv, tsv, json for SELECT and ASK; ttl, nt, jsonld for CONSTRUCT and DESCRIBE.",
+        ),
+    ] = ResultFormat.table,
+    param: Annotated[
+        list[str] | None,
+        typer.Option(
+            "--param", "-p", metavar="NAME=VALUE", help="Bind a query variable (repeat for several)."
+        ),
+    ] = None,
+    max_rows: Annotated[
+        int, typer.Option(min=1, metavar="N", help="Most rows the table shows (the other formats give all).")
+    ] = query.MAX_TABLE_ROWS,
     list_queries: Annotated[bool, typer.Option("--list", help="List the bundled queries.")] = False,
 ) -> None:
     """Ask the graph a question in SPARQL; ASK exits 0 for true and 1 for false.
@@ -396,48 +617,172 @@ def query_command(
     Example: kg query papers-for-concept --param label="speculative decoding" --format csv
     """
     if list_queries:
-        table = Table(title="bundled queries")
-        table.add_column("name")
+        # Borderless, so a wrapped description still reads as one text.
+        table = Table(box=None, show_header=False, padding=(0, 2, 1, 0))
+        table.add_column("name", no_wrap=True)
         table.add_column("answers")
-        table.add_column("parameters")
         for q in query.bundled_queries():
-            table.add_row(q.name, q.description, ", ".join(q.params))
+            described = "".join(f"\n--param {k}: {v}" for k, v in q.params.items())
+            table.add_row(q.name, q.description + described)
         out_console.print(table)
         return
     if query_spec is None:
         err_console.print("Error: give a QUERY (a bundled name, a .rq file or SPARQL text), or --list")
         raise typer.Exit(2)
-    params = {}
-    for item in param or []:
-        name, sep, value = item.partition("=")
-        if not sep or not name.strip():
-            err_console.print(f"Error: --param expects name=value, got {item!r}", markup=False)
-            raise typer.Exit(2)
-        params[name.strip().lstrip("?$")] = value
     try:
+        params = query.parse_params(param or [])
         chosen = query.resolve_query(query_spec)
         store = query.load_store(data or [query.DEFAULT_DATA])
         result = query.run_query(store, chosen, params)
-    except (query.QuerySyntaxError, query.UnknownQueryError) as err:
+        query.check_format(result, fmt.value)
+        notes = query.unmatched_params(store, chosen, params)
+    except (query.QuerySyntaxError, query.UnknownQueryError, query.QueryUsageError) as err:
         raise fail(err, code=2) from None
     except KgError as err:
         raise fail(err) from None
-    if isinstance(result, query.ox.QueryBoolean):
+    for note in notes:
+        err_console.print(f"Note: {note}", markup=False, soft_wrap=True)
+    if isinstance(result, query.ox.QueryBoolean) and fmt is ResultFormat.table:
         out_console.print("true" if result else "false")
         raise typer.Exit(0 if result else 1)
-    if fmt is ResultFormat.table and isinstance(result, query.ox.QuerySolutions):
-        names = [v.value for v in result.variables]
+    if isinstance(result, query.ox.QuerySolutions) and fmt is ResultFormat.table:
+        shown = query.table_rows(result, max_rows)
         table = Table(show_lines=False)
-        for name in names:
+        for name in shown.names:
             table.add_column(name, overflow="fold")
-        for row in result:
-            table.add_row(*(query.compact(row[n]) for n in names))
+        for row in shown.rows:
+            table.add_row(*row)
         out_console.print(table)
+        if shown.more:
+            more = f"{'over ' if shown.more_is_lower_bound else ''}{shown.more:,}"
+            err_console.print(
+                f"Note: {more} more rows not shown (the table shows {max_rows}); "
+                "--format csv, tsv or json gives every row, --max-rows more of them here.",
+                markup=False,
+                soft_wrap=True,
+            )
         return
-    text = query.serialize_results(result, "json" if fmt is ResultFormat.table else fmt.value)
-    sys.stdout.buffer.write(text)
+    answer = bool(result) if isinstance(result, query.ox.QueryBoolean) else True
+    query.write_results(result, fmt.value, sys.stdout.buffer)
     sys.stdout.buffer.flush()
+    if not answer:
+        raise typer.Exit(1)
+
+
+cache_app = typer.Typer(
+    cls=PlainGroup, help="Show or empty the HTTP cache that enrichment uses.", no_args_is_help=True
+)
+app.add_typer(cache_app, name="cache")
+CacheOpt = Annotated[
+    Path | None,
+    typer.Option(
+        metavar="FILE",
+        help="HTTP cache (SQLite). Default: $KG_CACHE_DIR/http.sqlite or ~/.cache/kg/http.sqlite.",
+    ),
+]
+
+
+def _size(n: int) -> str:
+    value, unit = float(n), "bytes"
+    for bigger in ("KB", "MB", "GB"):
+        if value < 1000:
+            break
+        value, unit = value / 1000, bigger
+    return f"{n} bytes" if unit == "bytes" else f"{value:.1f} {unit}"
+
+
+@cache_app.command("info", cls=PlainCommand)
+def cache_info_command(cache: CacheOpt = None) -> None:
+    """Show where the HTTP cache is, its size and how many answers it holds.
+
+    Example: kg cache info
+    """
+    from kg.enrich.session import cache_info
+
+    try:
+        info = cache_info(cache)
+    except KgError as err:
+        raise fail(err) from None
+    if not info.exists:
+        out_console.print(f"no cache yet at {info.path}", markup=False, soft_wrap=True)
+        return
+    lines = [
+        ("file", str(info.path)),
+        ("size", _size(info.size)),
+        ("answers", f"{info.answers} ({info.expired} expired, asked again when next needed)"),
+    ]
+    if info.newest:
+        lines.append(("newest", info.newest.strftime("%Y-%m-%d %H:%M UTC")))
+    for what, value in lines:
+        out_console.print(f"{what:8} {value}", markup=False, soft_wrap=True)
+
+
+@cache_app.command("clear", cls=PlainCommand)
+def cache_clear_command(cache: CacheOpt = None) -> None:
+    """Delete the HTTP cache: the next enriched build asks the APIs again.
+
+    Example: kg cache clear
+    """
+    from kg.enrich.session import clear_cache
+
+    try:
+        info = clear_cache(cache)
+    except KgError as err:
+        raise fail(err) from None
+    if not info.exists:
+        out_console.print(f"no cache at {info.path}", markup=False, soft_wrap=True)
+        return
+    out_console.print(
+        f"removed {info.path} ({info.answers} answers, {_size(info.size)})", markup=False, soft_wrap=True
+    )
+
+
+@app.command("serve", cls=PlainCommand)
+def serve_command(
+    data: Annotated[
+        Path,
+        typer.Option("--data", "-d", metavar="PATH", help="A build folder (its store) or an RDF file."),
+    ] = Path("exports"),
+    host: Annotated[
+        str, typer.Option(metavar="ADDRESS", help="Address to listen on (127.0.0.1: this machine only).")
+    ] = "127.0.0.1",
+    port: Annotated[
+        int, typer.Option(min=0, max=65535, metavar="N", help="Port to listen on (0: any free port).")
+    ] = 7878,
+    timeout: Annotated[
+        float,
+        typer.Option(min=0.1, metavar="SECONDS", help="Seconds a query may run before it is stopped (503)."),
+    ] = 30.0,
+) -> None:
+    """Serve the last build as a read-only SPARQL 1.1 endpoint (/query) with a query page (/).
+
+    Example: kg serve --port 7878, then curl 'http://127.0.0.1:7878/query' --data-urlencode 'query=ASK {}'
+    """
+    import signal
+
+    from kg.serve import serve
+
+    def stop(*_: object) -> None:
+        raise KeyboardInterrupt
+
+    signal.signal(signal.SIGTERM, stop)
+
+    def ready(url: str) -> None:
+        out_console.print(
+            f"kg serve: {url} (SPARQL endpoint {url}query, read-only; Ctrl-C stops)",
+            markup=False,
+            soft_wrap=True,
+        )
+        sys.stdout.flush()
+
+    try:
+        serve(data, host=host, port=port, timeout=timeout, ready=ready)
+    except KgError as err:
+        raise fail(err) from None
+    except KeyboardInterrupt:
+        pass
 
 
 def main() -> None:
+    handle_sigterm()
     app()

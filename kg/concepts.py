@@ -21,8 +21,6 @@ Labels are the forms papers wrote most, and concepts form a hierarchy (`skos:bro
 from __future__ import annotations
 
 import itertools
-import re
-from array import array
 from collections import Counter, defaultdict
 from collections.abc import Iterable, Sequence
 from dataclasses import dataclass, field
@@ -33,6 +31,7 @@ import numpy as np
 from scipy.sparse import csr_matrix
 
 from kg import parallel
+from kg.candidates import CorpusTerms, join_runs, read_run, verb_uses
 from kg.errors import ConfigError
 from kg.model import Paper
 from kg.phrases import (
@@ -42,12 +41,9 @@ from kg.phrases import (
     GENERIC_WORDS,
     acronym_definitions,
     acronym_key,
-    candidate_phrases,
-    clean_text,
     is_acronym,
     phrase_key,
     slugify,
-    surface_key,
     zipf,
 )
 from kg.terms import (
@@ -64,7 +60,6 @@ from kg.terms import (
     variant_merges,
 )
 
-TITLE_WEIGHT = 3  # a title term counts as three abstract mentions
 MAX_TITLE_TAGS = 2  # tags of a paper that only its own title supports
 
 __all__ = [
@@ -130,7 +125,7 @@ def _lines(path: Path) -> Iterable[tuple[int, str]]:
 class ConceptOptions:
     """Knobs of concept extraction (the `kg build` options)."""
 
-    per_paper: int = 8
+    per_paper: int = 6
     min_papers: int = 2
     max_share: float = 0.5  # terms in more than this share of papers are too common to link by
     stoplist: frozenset[str] = frozenset()
@@ -176,141 +171,6 @@ class ConceptMap:
     text: csr_matrix | None = None
 
 
-# (paper index, acronym, long-form words; [] where the paper's definition could not be read)
-# (paper index, acronym, long-form words; [] where the paper's definition could not be read)
-Definitions = list[tuple[int, str, list[str]]]
-
-
-@dataclass
-class PaperTerms:
-    """One paper's candidate surfaces: weighted counts (a title mention counts TITLE_WEIGHT),
-    the title's surfaces first (`in_title` of them), weighted counts as the head of a noun
-    phrase, and the acronyms it defines."""
-
-    counts: Counter[str]
-    in_title: int
-    heads: Counter[str]
-    definitions: list[tuple[str, list[str]]]
-
-
-# Title Case and sentence-initial capitals are typography, not how a term is written.
-_CAPITALISED = re.compile(r"\b[A-Z][a-z]+\b")
-_SENTENCE_START = re.compile(r"(^|[.!?:]\s+)([A-Z][a-z]+)\b")
-
-
-def paper_terms(paper: Paper) -> PaperTerms:
-    """The candidate phrases of a paper's title and abstract (see `PaperTerms`)."""
-    title = _CAPITALISED.sub(lambda m: m.group(0).lower(), clean_text(paper.title))
-    abstract = _SENTENCE_START.sub(
-        lambda m: m.group(1) + m.group(2).lower(), clean_text(paper.abstract or "")
-    )
-    counts: Counter[str] = Counter()
-    heads: Counter[str] = Counter()
-    found, head = candidate_phrases(title)
-    for _ in range(TITLE_WEIGHT):
-        counts.update(found)
-        heads.update(head)
-    in_title = len(counts)
-    found, head = candidate_phrases(abstract)
-    counts.update(found)
-    heads.update(head)
-    return PaperTerms(counts, in_title, heads, list(acronym_definitions(f"{title}. {abstract}")))
-
-
-@dataclass
-class _RunTerms:
-    """Pass 1 over a run of papers, in a compact form that is cheap to send between processes.
-
-    Each paper's candidate surfaces are ids into the run's own list of distinct surfaces: a
-    100k-paper corpus has some 15M (paper, surface) pairs, which as per-paper dictionaries of
-    strings would take gigabytes.  Each distinct surface comes with its key (`surface_key`),
-    made here because a real corpus has millions of distinct surfaces (about 60 a paper in
-    the sample) at some 6 us each.
-    """
-
-    surfaces: list[str]
-    keys: list[str]  # surface_key of each surface
-    heads: array  # per surface: weighted mentions as the head of a noun phrase, all papers
-    ends: array  # ends[i]: where paper i's entries end in the arrays below
-    in_title: array  # in_title[i]: how many of paper i's first entries are in its title
-    ids: array
-    counts: array  # weighted mentions (a title mention counts TITLE_WEIGHT)
-    definitions: Definitions  # paper indices within the run
-
-
-def _read_run(papers: Sequence[Paper]) -> _RunTerms:
-    index: dict[str, int] = {}
-    number = index.setdefault
-    ends, in_title, ids, counts = array("q"), array("i"), array("i"), array("i")
-    heads: Counter[str] = Counter()
-    definitions: Definitions = []
-    for i, paper in enumerate(papers):
-        terms = paper_terms(paper)
-        found = terms.counts
-        ids.extend([number(surface, len(index)) for surface in found])
-        counts.extend(found.values())
-        in_title.append(terms.in_title)
-        ends.append(len(ids))
-        heads.update(terms.heads)
-        definitions += [(i, acronym, words) for acronym, words in terms.definitions]
-    keys = [surface_key(s) for s in index]
-    head_counts = array("i", [heads.get(s, 0) for s in index])
-    return _RunTerms(list(index), keys, head_counts, ends, in_title, ids, counts, definitions)
-
-
-@dataclass
-class _CorpusTerms:
-    """The runs joined: distinct surfaces and their keys and, per paper, its entries (CSR)."""
-
-    surfaces: list[str]
-    keys: list[str]
-    heads: np.ndarray  # per surface
-    indptr: np.ndarray  # paper i's entries are [indptr[i], indptr[i + 1])
-    ids: np.ndarray
-    counts: np.ndarray
-    titles: np.ndarray  # per entry: 1 if in the paper's title
-    definitions: Definitions
-
-
-def _join(runs: Iterable[_RunTerms]) -> _CorpusTerms:
-    index: dict[str, int] = {}
-    number = index.setdefault
-    keys: list[str] = []
-    heads: list[np.ndarray] = []
-    indptr: list[np.ndarray] = [np.zeros(1, np.int64)]
-    ids, counts, in_title = [], [], []
-    definitions: Definitions = []
-    offset = papers = 0
-    for run in runs:
-        known = len(index)
-        global_id = np.fromiter((number(s, len(index)) for s in run.surfaces), np.int32, len(run.surfaces))
-        keys += [key for i, key in zip(global_id.tolist(), run.keys, strict=True) if i >= known]
-        heads.append(np.bincount(global_id, weights=np.frombuffer(run.heads, np.intc), minlength=len(index)))
-        ids.append(global_id[np.frombuffer(run.ids, np.intc)])
-        counts.append(np.frombuffer(run.counts, np.intc).astype(np.int64))
-        in_title.append(np.frombuffer(run.in_title, np.intc))
-        indptr.append(np.frombuffer(run.ends, np.int64) + offset)
-        offset += len(run.ids)
-        definitions += [(papers + i, acronym, words) for i, acronym, words in run.definitions]
-        papers += len(run.ends)
-    head_totals = np.zeros(len(index))
-    for part in heads:
-        head_totals[: len(part)] += part
-    starts = np.concatenate(indptr)
-    rows = np.repeat(np.arange(papers), np.diff(starts))
-    titles = (np.arange(offset) - starts[rows] < np.concatenate(in_title)[rows]).astype(np.int64)
-    return _CorpusTerms(
-        list(index),
-        keys,
-        head_totals,
-        starts,
-        np.concatenate(ids),
-        np.concatenate(counts),
-        titles,
-        definitions,
-    )
-
-
 def extract_concepts(
     papers: Sequence[Paper],
     options: ConceptOptions | None = None,
@@ -322,8 +182,8 @@ def extract_concepts(
     processes (default: one per core); the result is the same as in one process.
     """
     workers = parallel.workers_for(len(papers), workers)
-    runs = [partial(_read_run, run) for run in parallel.split(papers, workers)]
-    terms = _join(parallel.run_jobs(runs, parallel=workers > 1, workers=workers))
+    runs = [partial(read_run, run) for run in parallel.split(papers, workers)]
+    terms = join_runs(parallel.run_jobs(runs, parallel=workers > 1, workers=workers))
     return _extract(papers, options or ConceptOptions(), terms)
 
 
@@ -332,7 +192,7 @@ def extract_concepts(
 _TITLE_BIT = 1 << 32
 
 
-def _extract(papers: Sequence[Paper], options: ConceptOptions, terms: _CorpusTerms) -> ConceptMap:
+def _extract(papers: Sequence[Paper], options: ConceptOptions, terms: CorpusTerms) -> ConceptMap:
     n = max(len(papers), 1)
     senses = acronym_senses(terms.definitions)
     synonyms = {k: phrase_key(_TOKEN.findall(v)) for k, v in options.synonyms.items()}
@@ -355,7 +215,10 @@ def _extract(papers: Sequence[Paper], options: ConceptOptions, terms: _CorpusTer
         columns[entry] = key_number[target] if target else -1
     valid = columns >= 0
     packed = csr_matrix(
-        (terms.counts[valid] + _TITLE_BIT * terms.titles[valid], (rows[valid], columns[valid])),
+        (
+            terms.counts[valid] + _TITLE_BIT * terms.titles[valid].astype(np.int64),
+            (rows[valid], columns[valid]),
+        ),
         shape=(len(papers), len(keys)),
         dtype=np.int64,
     )
@@ -367,7 +230,7 @@ def _extract(papers: Sequence[Paper], options: ConceptOptions, terms: _CorpusTer
 
     # 2. Variants meet ("transformer model" and "transformer", "layer norm" and "layer
     #    normalization", "kv" and "key value"), then termhood decides on the merged keys.
-    verbs = _verb_uses(terms)
+    verbs = verb_uses(terms)
     hyphen_to = {target_of[i] for i, s in enumerate(terms.surfaces) if "-to-" in s.lower()}
 
     def terms_among(keys: list[str], counts: np.ndarray, heads: np.ndarray) -> list[bool]:
@@ -415,9 +278,7 @@ def _extract(papers: Sequence[Paper], options: ConceptOptions, terms: _CorpusTer
 
     df = np.bincount(packed.indices, minlength=len(keys))
     max_df = max(options.min_papers, int(options.max_share * n))
-    headless = _headless(keys, df)
     is_concept = np.array(terms_among(keys, counts, heads), dtype=bool)
-    is_concept &= np.fromiter((k not in headless for k in keys), bool, len(keys))
     weight = np.fromiter(
         (term_weight(k, idf(n, int(d))) if d else 0.0 for k, d in zip(keys, df, strict=True)),
         float,
@@ -428,14 +289,26 @@ def _extract(papers: Sequence[Paper], options: ConceptOptions, terms: _CorpusTer
     own = is_concept & (df == 1) & np.array([_title_worthy(k) for k in keys], dtype=bool)
 
     # 3. Rank each paper's terms; a shorter term inside a chosen longer one with no mentions
-    #    of its own gives way to it.
-    ranked = _rank(packed, np.where(shared, weight, 0.0), np.where(own, weight, 0.0), keys, options.per_paper)
+    #    of its own gives way to it.  A shared term that too few papers choose is no concept:
+    #    the papers that chose it rank again without it, so their places go to other terms.
+    for _ in range(_RANKINGS):
+        ranked = _rank(
+            packed, np.where(shared, weight, 0.0), np.where(own, weight, 0.0), keys, options.per_paper
+        )
+        support = Counter(k for chosen in ranked for k, _, _ in chosen)
+        kept = {k for k, c in support.items() if c >= options.min_papers}
+        dropped = [
+            merged_number[k]
+            for k, c in support.items()
+            if c < options.min_papers and shared[merged_number[k]]
+        ]
+        if not dropped:
+            break
+        shared[dropped] = False
     text = _text_terms(packed, df, n)
     del packed
 
     # 4. Concepts: shared terms still tagging enough papers, and the title terms chosen.
-    support = Counter(k for chosen in ranked for k, _, _ in chosen)
-    kept = {k for k, c in support.items() if c >= options.min_papers}
     kept_own = {k for chosen in ranked for k, _, title_only in chosen if title_only}
     tags = {}
     for paper, chosen in zip(papers, ranked, strict=True):
@@ -483,7 +356,7 @@ def _target(
 
 
 def _own_senses(
-    terms: _CorpusTerms,
+    terms: CorpusTerms,
     rows: np.ndarray,
     acronyms: list[tuple[str, list[str]] | None],
     senses: AcronymSenses,
@@ -504,16 +377,6 @@ def _own_senses(
     return overrides
 
 
-def _verb_uses(terms: _CorpusTerms) -> dict[str, int]:
-    """{word's key: times followed by its object}, from the `VERB:` markers."""
-    marker = np.fromiter((s.startswith("VERB:") for s in terms.surfaces), bool, len(terms.surfaces))
-    totals = np.bincount(terms.ids, weights=terms.counts, minlength=len(terms.surfaces))
-    uses: Counter[str] = Counter()
-    for i in np.flatnonzero(marker).tolist():
-        uses[phrase_key([terms.surfaces[i][5:]])] += int(totals[i])
-    return dict(uses)
-
-
 def _together(packed: csr_matrix, pairs: list[tuple[int, int]]) -> set[tuple[int, int]]:
     """The pairs of key numbers whose keys occur together in two papers or more."""
     columns = sorted({k for pair in pairs for k in pair})
@@ -529,18 +392,6 @@ def _together(packed: csr_matrix, pairs: list[tuple[int, int]]) -> set[tuple[int
     return {(a, b) for a, b in pairs if len(np.intersect1d(papers(a), papers(b), assume_unique=True)) >= 2}
 
 
-def _headless(keys: list[str], df: np.ndarray) -> set[str]:
-    """Phrases that nearly always continue into one longer phrase, having lost their head noun
-    ("large language" in "large language model")."""
-    extended: dict[str, int] = {}
-    for key, count in zip(keys, df.tolist(), strict=True):
-        head, sep, _ = key.rpartition(" ")
-        if sep and count > extended.get(head, 0):
-            extended[head] = count
-    number = {k: i for i, k in enumerate(keys)}
-    return {k for k, best in extended.items() if k in number and best >= 0.8 * df[number[k]]}
-
-
 def _title_worthy(key: str) -> bool:
     """Whether a term too rare to link papers may still tag its paper from its title: a
     technical word ("binarization") or a noun phrase ("network binarization"), not a verb
@@ -552,7 +403,7 @@ def _title_worthy(key: str) -> bool:
 
 
 def _concepts(
-    terms: _CorpusTerms,
+    terms: CorpusTerms,
     target_of: list[str | None],
     into: list[int],
     raw_keys: list[str],
@@ -659,6 +510,7 @@ def _rank(
 
 
 _RANK_BLOCK = 10_000
+_RANKINGS = 3  # rankings at most, each without the shared terms too few papers chose
 
 
 def _choose(

@@ -186,7 +186,8 @@ def nodes_of(graph: nx.MultiDiGraph, kind: str) -> list[str]:
 
 SUBJECT = "subject"  # paper -> concept, attrs: score
 RELATED = "related"  # concept -> concept (a < b), attrs: weight (papers carrying both)
-SIMILAR = "similar"  # paper -> paper (a < b), attrs: weight, shared (concept slugs), by_concepts, by_text
+# paper -> paper (a < b), attrs: weight, shared (concept slugs), by_concepts, by_text, basis
+SIMILAR = "similar"
 BROADER = "broader"  # concept -> the concept it specialises
 MENTIONS = "mentions"  # paper -> paper, attrs: name
 
@@ -229,14 +230,24 @@ def add_concepts(
             shared=[slug[k] for k in pair.shared],
             by_concepts=pair.by_concepts,
             by_text=pair.by_text,
+            basis=similarity_basis(pair.by_text),
         )
     for source, target, name in mentions:
         graph.add_edge(node_id("paper", source), node_id("paper", target), rel=MENTIONS, name=name)
 
 
-COUPLED = "coupled"  # paper -> paper (a < b), attrs: count (shared references), weight
-CO_CITED = "co_cited"  # paper -> paper (a < b), attrs: count (works citing both), weight
-NEAR = "near"  # paper -> paper (a < b), attrs: weight (cosine of their SPECTER v2 embeddings)
+def similarity_basis(by_text: float | None) -> str:
+    """What made a similarity link, as one word: its texts where they are known, else its concepts."""
+    return "concepts" if by_text is None else "text"
+
+
+COUPLED = "coupled"  # paper -> paper (a < b), attrs: count (shared references), weight, basis
+CO_CITED = "co_cited"  # paper -> paper (a < b), attrs: count (works citing both), weight, basis
+NEAR = "near"  # paper -> paper (a < b), attrs: weight (cosine of SPECTER v2 embeddings), basis
+# The one-word basis of each citation or embedding link, as `similarity_basis` names a
+# `SIMILAR` link's: the view draws and lists all of them as similar papers.
+LINK_BASIS = {COUPLED: "references", CO_CITED: "citations", NEAR: "embedding"}
+SIMILARITIES = (SIMILAR, COUPLED, CO_CITED, NEAR)
 
 
 def add_citation_links(
@@ -251,6 +262,13 @@ def add_citation_links(
                 rel=rel,
                 count=link.count,
                 weight=link.weight,
+                basis=LINK_BASIS[rel],
             )
     for pair in near:
-        graph.add_edge(node_id("paper", pair.a), node_id("paper", pair.b), rel=NEAR, weight=pair.cosine)
+        graph.add_edge(
+            node_id("paper", pair.a),
+            node_id("paper", pair.b),
+            rel=NEAR,
+            weight=pair.cosine,
+            basis=LINK_BASIS[NEAR],
+        )

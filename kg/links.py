@@ -123,7 +123,9 @@ def classify(url: str, *, written: str | None = None, context: str = "") -> Link
 
 
 def _page_iri(scheme: str, host: str, segments: list[str], query: str = "") -> str:
-    path = "/" + "/".join(segments)
+    # A site's root page is the site's own address, written as hosts are (no trailing slash):
+    # `https://x.github.io/` and `https://x.github.io` are one URL (RFC 3986, 6.2.3).
+    path = "/" + "/".join(segments) if segments or query else ""
     return iri_safe(f"{scheme}://{host}{path}" + (f"?{query}" if query else ""))
 
 

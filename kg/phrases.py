@@ -51,6 +51,8 @@ FUNCTION_WORDS = frozenset(
     exhibits suffer suffers rely relies tend tends operate operates matter matters know knows
     look looks read reads think seem seems appear appears arise arises happen happens lie lies
     hold holds stand stands say says get gets go goes come comes meet meets learn learns et al
+    times versus ranging spanning involving covering containing requiring regarding
+    hundred hundreds thousand thousands million millions billion billions trillion trillions
     """.split()
 )
 # Allowed inside a phrase between content words: "mixture of experts", "text to image".
@@ -110,7 +112,9 @@ FILLER_MODIFIERS = frozenset(
     popular widely-used well-known remarkable impressive superior competitive unified general
     specific particular faster better higher lower larger smaller stronger greater longer
     shorter cheaper easier improved enhanced increased reduced additional multiple upper
-    incorrect modern underlying entire whole overall full final original
+    incorrect modern underlying entire whole overall full final original subsequent preceding
+    following deeper shallower later earlier early future proprietary resulting corresponding
+    respective certain
     """.split()
 )
 # Head nouns that turn a concept into a description of it: "self-attention mechanism",
@@ -125,7 +129,8 @@ GENERIC_HEADS = frozenset(
 _ADJECTIVES = frozenset(
     """
     large small high low deep long short good better best multiple wise level based free aware
-    accurate specific modal lingual scale grained shot
+    accurate specific modal lingual scale grained shot faster slower larger smaller higher lower
+    stronger weaker greater fewer cheaper easier harder longer shorter
     """.split()
 )
 _HAS_DIGIT = re.compile(r"\d")
@@ -371,9 +376,10 @@ def candidate_phrases(text: str) -> tuple[list[str], list[str]]:
                 run, infos = [], []
             if kind == _ACRONYM:
                 add("ACR:" + token)  # as written ("LLMs"); `acronym_key` meets the forms later
-                heads.append("ACR:" + token)  # an acronym names a thing: a noun phrase's head
-                if info[1]:
+                if info[1]:  # it may lead a compound ("KV cache"); a head only if it does not
                     run, infos = [token], [info]
+                else:
+                    heads.append("ACR:" + token)
         if run:
             _run_phrases(run, infos, add, heads)
     return found, heads
@@ -383,6 +389,8 @@ def _run_phrases(
     run: list[str], infos: list[tuple[int, bool, bool]], add: Callable[[str], None], heads: list[str]
 ) -> None:
     n = len(run)
+    if n == 1 and infos[0][0] == _ACRONYM:
+        heads.append("ACR:" + run[0])  # an acronym standing alone names a thing: a head
     if n == 1:
         if infos[0][1] and infos[0][2]:
             add(run[0])

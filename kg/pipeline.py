@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import gc
+import hashlib
 import time
 from collections.abc import Callable, Iterator, Sequence
 from contextlib import contextmanager
@@ -19,16 +20,20 @@ from kg import graph as g
 from kg.citations import co_citation, coupling
 from kg.concepts import ConceptMap, ConceptOptions, extract_concepts
 from kg.embeddings import specter_neighbours
-from kg.enrich import EnrichReport, enrich_papers
+from kg.enrich import EnrichOptions, EnrichReport, enrich_papers
 from kg.enrich.plan import Plan
 from kg.enrich.session import make_session
-from kg.files import atomic_outputs
+from kg.errors import ConfigError
+from kg.files import atomic_outputs, remove_stale_temps
+from kg.gephi import FORMATS as GEPHI_FORMATS
+from kg.gephi import write_gephi
 from kg.links import extract_links
 from kg.model import Link, Paper
 from kg.parallel import cores, run_jobs, split, workers_for
 from kg.rdf import DEFAULT_BASE, FORMATS, write_graphs
 from kg.similarity import mentions, related_concepts, similar_papers
 from kg.sources import load_sources, merge_entries
+from kg.store import MANIFEST, STORE_DIR, Manifest, remove_stale, stamp_store
 from kg.view import ViewOptions, write_html
 
 # (stage, done, total): lets a caller draw progress without the library printing.
@@ -54,7 +59,8 @@ class BuildResult:
     papers: list[Paper]
     graph: nx.MultiDiGraph
     triples: int = 0
-    outputs: list[Path] = field(default_factory=list)
+    outputs: list[Path] = field(default_factory=list)  # files written, the manifest last
+    store: Path | None = None  # the Oxigraph store folder
     warnings: list[str] = field(default_factory=list)
     notes: list[str] = field(default_factory=list)  # inputs named twice, read once
     # Wall time per stage (ingest, [enrich,] extract, concepts, graph, rdf, html).
@@ -101,6 +107,7 @@ def build_corpus(
     concepts: ConceptOptions | None = None,
     enrich: Sequence[str] = (),
     session: requests.Session | None = None,
+    enrich_options: EnrichOptions | None = None,
     progress: Progress | None = None,
     jobs: int | None = None,
     on_plan: Callable[[Plan], None] | None = None,
@@ -108,8 +115,9 @@ def build_corpus(
     """Read the inputs and build the networkx model, writing nothing.
 
     Each input's format is detected from its content unless `input_format` (one of
-    `kg.sources.FORMATS`) forces one.  `enrich` names sources ("arxiv", "s2", "specter") to ask, through `session` (a requests-cache
-    session; by default one at `kg.enrich.session.default_cache_path()`); `on_plan` sees the
+    `kg.sources.FORMATS`) forces one.  `enrich` names sources ("arxiv", "s2", "specter") to ask, through
+    `session` (a requests-cache session; by default one at
+    `kg.enrich.session.default_cache_path()`), as `enrich_options` say; `on_plan` sees the
     request plan before anything is sent.  A large corpus is shared among `jobs` worker
     processes (default: one per core; 1 keeps it in this one).
     """
@@ -132,6 +140,7 @@ def build_corpus(
             enrich,
             session=session or make_session(),
             progress=progress,
+            options=enrich_options,
             on_plan=on_plan,
         )
         timings["enrich"] = time.perf_counter() - start
@@ -167,6 +176,7 @@ def build_corpus(
         lambda: related_concepts(concept_map),
     ]
     similar, mentioned, related = run_jobs(readings, parallel=workers > 1, workers=workers)
+    concept_map.text = None  # the texts' vectors served the similar papers; the exports need none
     timings["concepts"] = time.perf_counter() - start
 
     start = time.perf_counter()
@@ -200,6 +210,7 @@ def build(
     view: ViewOptions | None = None,
     enrich: Sequence[str] = (),
     session: requests.Session | None = None,
+    enrich_options: EnrichOptions | None = None,
     progress: Progress | None = None,
     jobs: int | None = None,
     on_plan: Callable[[Plan], None] | None = None,
@@ -211,6 +222,11 @@ def build(
     processes of a large build (default: one per core; 1 builds in this process alone).
     """
     began = time.perf_counter()
+    unknown = [f for f in formats if f not in FORMATS and f not in GEPHI_FORMATS]
+    if unknown:
+        choices = ", ".join([*FORMATS, *GEPHI_FORMATS])
+        raise ConfigError(f"unknown export format {unknown[0]!r} (choose from {choices})")
+    stale = remove_stale_temps(out)  # a killed build's leftovers can be gigabytes: free them first
     result = build_corpus(
         inputs,
         skip_bad=skip_bad,
@@ -218,22 +234,53 @@ def build(
         concepts=concepts,
         enrich=enrich,
         session=session,
+        enrich_options=enrich_options,
         progress=progress,
         jobs=jobs,
         on_plan=on_plan,
     )
+    if stale:
+        size = sum(n for _, n in stale) / 1e6
+        result.warnings.append(
+            f"removed {len(stale)} temporary files ({size:.1f} MB) that an interrupted build left in {out}"
+        )
     with _gc_paused(), atomic_outputs(out) as staged:
         start = time.perf_counter()
         names = {fmt: f"graph.{FORMATS[fmt][1] if fmt in FORMATS else fmt}" for fmt in formats}
-        paths = {fmt: staged.stage(name) for fmt, name in names.items()}
+        paths = {fmt: staged.stage(name) for fmt, name in names.items() if fmt in FORMATS}
+        staged_files = {out / names[fmt]: path for fmt, path in paths.items()}
+        store = staged.stage_dir(STORE_DIR)
+        digest = hashlib.sha256()
         # The serializer processes count as workers: `jobs=1` keeps the build in one process.
-        result.triples = write_graphs(result.graph, paths, base, separate=(jobs or cores()) > 1)
-        result.outputs += [out / name for name in names.values()]
+        result.triples = write_graphs(
+            result.graph, paths, base, separate=(jobs or cores()) > 1, store=store, digest=digest
+        )
+        stamp_store(store, digest.hexdigest())
+        result.store = out / STORE_DIR
         vocab = vocabulary_file().read_bytes()
-        result.outputs.append(staged.write("vocab.ttl", lambda p: p.write_bytes(vocab)))
+        staged_files[out / "vocab.ttl"] = staged.stage("vocab.ttl")
+        staged_files[out / "vocab.ttl"].write_bytes(vocab)
         result.timings["rdf"] = time.perf_counter() - start
+        for fmt in formats:
+            if fmt in GEPHI_FORMATS:
+                start = time.perf_counter()
+                staged_files[out / names[fmt]] = path = staged.stage(names[fmt])
+                write_gephi(result.graph, path, fmt, base)
+                result.timings[fmt] = time.perf_counter() - start
         start = time.perf_counter()
-        result.outputs.append(staged.write("graph.html", lambda p: write_html(result.graph, p, view)))
+        staged_files[out / "graph.html"] = staged.stage("graph.html")
+        write_html(result.graph, staged_files[out / "graph.html"], view)
         result.timings["html"] = time.perf_counter() - start
+        result.outputs += list(staged_files)
+        manifest = Manifest(
+            graph=digest.hexdigest(),
+            triples=result.triples,
+            base=base,
+            files={target.name: tmp.stat().st_size for target, tmp in staged_files.items()},
+        )
+        # Staged last, so renamed last: a manifest always names files and a store in place.
+        text = manifest.to_json()
+        result.outputs.append(staged.write(MANIFEST, lambda p: p.write_text(text, encoding="utf-8")))
+    remove_stale(out, {p.name for p in result.outputs})
     result.elapsed = time.perf_counter() - began
     return result

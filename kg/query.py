@@ -12,11 +12,12 @@ from collections.abc import Sequence
 from dataclasses import dataclass, field
 from importlib import resources
 from pathlib import Path
+from typing import IO
 
 import pyoxigraph as ox
 
 from kg.errors import KgError, QueryError
-from kg.rdf import PREFIXES
+from kg.namespaces import PREFIXES
 
 _FORMATS = {
     ".ttl": ox.RdfFormat.TURTLE,
@@ -26,11 +27,16 @@ _FORMATS = {
     ".trig": ox.RdfFormat.TRIG,
     ".rdf": ox.RdfFormat.RDF_XML,
 }
-DEFAULT_DATA = Path("exports") / "graph.ttl"
+DEFAULT_DATA = Path("exports")  # the last build: its store, or its RDF file
 
 
 def load_store(paths: Sequence[Path]) -> ox.Store:
-    """An in-memory Oxigraph store holding every file of `paths` in its default graph."""
+    """A store of the data in `paths`: a build folder (its Oxigraph store when current, see
+    `kg.store.open_build`), or RDF files loaded in memory into the default graph."""
+    if len(paths) == 1 and (paths[0].is_dir() or paths[0] == DEFAULT_DATA):
+        from kg.store import open_build
+
+        return open_build(paths[0])
     store = ox.Store()
     for path in paths:
         if not path.is_file():
@@ -48,10 +54,13 @@ def load_store(paths: Sequence[Path]) -> ox.Store:
     return store
 
 
-def select(store: ox.Store, sparql: str) -> list[dict[str, str]]:
-    """Rows of a SELECT as plain strings (IRIs and literal values), unbound as missing keys."""
+def select(store: ox.Store, sparql: str, *, prefixes: bool = False) -> list[dict[str, str]]:
+    """Rows of a SELECT as plain strings (IRIs and literal values), unbound as missing keys;
+    with `prefixes`, the usual prefixes are predeclared."""
     try:
-        solutions = store.query(sparql, use_default_graph_as_union=True)
+        solutions = store.query(
+            sparql, use_default_graph_as_union=True, prefixes=PREFIXES if prefixes else None
+        )
     except SyntaxError as err:
         raise QueryError(f"SPARQL syntax error: {err}") from None
     if not isinstance(solutions, ox.QuerySolutions):
@@ -130,6 +139,11 @@ def graph_stats(store: ox.Store) -> Stats:
 
 _NAME = re.compile(r"^[a-z0-9][a-z0-9-]*$")
 _PARAM_LINE = re.compile(r"^#\s*param\s+(\w+)\s*:\s*(.*)$")
+# `# values label: skos:prefLabel|skos:altLabel`: the property path whose values a parameter
+# is compared with (ignoring case), so an unmatched value can be reported with close matches.
+_VALUES_LINE = re.compile(r"^#\s*values\s+(\w+)\s*:\s*(.*)$")
+MAX_TABLE_ROWS = 100  # a terminal table of more rows is read by nobody; csv/tsv/json give all
+_COUNT_AT_MOST = 1_000_000  # rows left out of a table that are counted before giving up
 
 
 class QuerySyntaxError(QueryError):
@@ -140,6 +154,10 @@ class UnknownQueryError(QueryError):
     """A bundled query name that does not exist."""
 
 
+class QueryUsageError(QueryError):
+    """Options that do not fit the query: a repeated or unknown `--param`, a wrong `--format`."""
+
+
 @dataclass
 class Query:
     """A SPARQL query with what `--list` shows: its name, one-line description and parameters."""
@@ -148,6 +166,7 @@ class Query:
     text: str
     description: str = ""
     params: dict[str, str] = field(default_factory=dict)
+    values: dict[str, str] = field(default_factory=dict)  # param -> property path of its values
 
 
 def queries_dir() -> Path:
@@ -162,15 +181,19 @@ def parse_query_text(name: str, text: str) -> Query:
     """Read the leading `#` comment: first line is the description, `# param x: ...` lines."""
     description = ""
     params: dict[str, str] = {}
+    values: dict[str, str] = {}
     for line in text.splitlines():
         if not line.startswith("#"):
             break
         match = _PARAM_LINE.match(line)
+        known = _VALUES_LINE.match(line)
         if match:
             params[match.group(1)] = match.group(2).strip()
+        elif known:
+            values[known.group(1)] = known.group(2).strip()
         elif not description:
             description = line.lstrip("# ").strip()
-    return Query(name, text, description, params)
+    return Query(name, text, description, params, values)
 
 
 def bundled_queries() -> list[Query]:
@@ -218,11 +241,32 @@ def parse_term(value: str) -> ox.NamedNode | ox.Literal:
     return ox.Literal(value)
 
 
+def parse_params(items: Sequence[str]) -> dict[str, str]:
+    """`name=value` pairs of `--param` as a dict; a malformed or repeated name is an error."""
+    params: dict[str, str] = {}
+    for item in items:
+        name, sep, value = item.partition("=")
+        name = name.strip().lstrip("?$")
+        if not sep or not name:
+            raise QueryUsageError(f"--param expects name=value, got {item!r}")
+        if name in params:
+            raise QueryUsageError(
+                f"--param {name} is given twice ({params[name]!r} and {value!r}); give it once"
+            )
+        params[name] = value
+    return params
+
+
 def run_query(
     store: ox.Store, query: Query, params: dict[str, str] | None = None
 ) -> ox.QuerySolutions | ox.QueryBoolean | ox.QueryTriples:
     """Run `query` with `params` bound as RDF terms; the usual prefixes are predeclared."""
     params = dict(params or {})
+    unknown = sorted(set(params) - set(query.params)) if query.params else []
+    if unknown:
+        raise QueryUsageError(
+            f"query {query.name!r} has no parameter {', '.join(unknown)}; its parameters: {', '.join(query.params)}"
+        )
     missing = sorted(set(query.params) - set(params))
     if missing:
         needed = ", ".join(f"--param {m}=... ({query.params[m]})" for m in missing)
@@ -233,12 +277,95 @@ def run_query(
     try:
         return store.query(query.text, prefixes=PREFIXES, substitutions=substitutions)
     except SyntaxError as err:
-        message = str(err).splitlines()[0]
-        if len(message) > 160:
-            message = message[:157] + "..."
-        raise QuerySyntaxError(f"SPARQL syntax error in {query.name}: {message}") from None
+        raise QuerySyntaxError(
+            f"SPARQL syntax error in {query.name}: {explain_syntax_error(query.text, str(err))}"
+        ) from None
     except RuntimeError as err:  # e.g. a parameter the query does not select (SEP-0007)
         raise QueryError(f"cannot run {query.name}: {err}") from None
+
+
+def unmatched_params(store: ox.Store, query: Query, params: dict[str, str]) -> list[str]:
+    """A note for each parameter whose value matches none of its declared values (ignoring
+    case), with the closest ones: the reason an answer is empty."""
+    notes = []
+    for name, path in query.values.items():
+        value = params.get(name)
+        if value is None:
+            continue
+        term = parse_term(value)
+        if not isinstance(term, ox.Literal):
+            continue
+        wanted = term.value.lower()  # as SPARQL's LCASE, which the bundled queries use
+        # The literal's N-Triples form is escaped: safe inside the query text.
+        probe = f"ASK {{ ?s {path} ?v FILTER(isLITERAL(?v) && LCASE(STR(?v)) = {ox.Literal(wanted)}) }}"
+        if bool(store.query(probe, prefixes=PREFIXES)):
+            continue
+        known = [
+            r["v"]
+            for r in select(
+                store, f"SELECT DISTINCT ?v WHERE {{ ?s {path} ?v FILTER(isLITERAL(?v)) }}", prefixes=True
+            )
+        ]
+        close = _close_values(wanted, known)
+        hint = f"; close matches: {', '.join(repr(c) for c in close)}" if close else "; nothing close either"
+        notes.append(f"--param {name}={term.value!r} matches no {path} in the data (in any case){hint}")
+    return notes
+
+
+def _close_values(wanted: str, known: list[str], n: int = 5) -> list[str]:
+    """Values containing `wanted` (shortest first), then the most similar ones."""
+    folded: dict[str, str] = {}
+    for value in sorted(known):
+        folded.setdefault(value.lower(), value)
+    containing = sorted((f for f in folded if wanted in f), key=lambda f: (len(f), f))[:n]
+    similar = difflib.get_close_matches(wanted, list(folded), n=n, cutoff=0.6)
+    chosen = list(dict.fromkeys(containing + similar))[:n]
+    return [folded[f] for f in chosen]
+
+
+@dataclass
+class TableRows:
+    """The first rows of a SELECT as display strings, and how many more there were."""
+
+    names: list[str]
+    rows: list[list[str]]
+    more: int = 0  # rows left out (counted up to `_COUNT_AT_MOST`)
+    more_is_lower_bound: bool = False
+
+
+def table_rows(result: ox.QuerySolutions, max_rows: int = MAX_TABLE_ROWS) -> TableRows:
+    """At most `max_rows` rows of `result` as compact strings; the rest only counted."""
+    names = [v.value for v in result.variables]
+    table = TableRows(names, [])
+    for solution in result:
+        if len(table.rows) < max_rows:
+            table.rows.append([compact(solution[n]) for n in names])
+            continue
+        table.more += 1
+        if table.more >= _COUNT_AT_MOST:
+            table.more_is_lower_bound = True
+            break
+    return table
+
+
+GRAPH_FORMATS = {"ttl": ox.RdfFormat.TURTLE, "nt": ox.RdfFormat.N_TRIPLES, "jsonld": ox.RdfFormat.JSON_LD}
+
+
+def check_format(result: ox.QuerySolutions | ox.QueryBoolean | ox.QueryTriples, fmt: str) -> None:
+    """`QueryUsageError` when `fmt` cannot show this form of result ("table" fits all)."""
+    if fmt == "table":
+        return
+    if isinstance(result, ox.QueryTriples) and fmt not in GRAPH_FORMATS:
+        raise QueryUsageError(
+            f"--format {fmt} is for SELECT and ASK answers; this query gives a graph "
+            f"(CONSTRUCT or DESCRIBE): use --format {', '.join(GRAPH_FORMATS)} (table prints Turtle)"
+        )
+    if not isinstance(result, ox.QueryTriples) and fmt in GRAPH_FORMATS:
+        form = "rows (SELECT)" if isinstance(result, ox.QuerySolutions) else "true or false (ASK)"
+        raise QueryUsageError(
+            f"--format {fmt} is for CONSTRUCT and DESCRIBE graphs; this query gives {form}: "
+            f"use --format table, {', '.join(RESULT_FORMATS)}"
+        )
 
 
 RESULT_FORMATS = {
@@ -248,14 +375,17 @@ RESULT_FORMATS = {
 }
 
 
-def serialize_results(result: ox.QuerySolutions | ox.QueryBoolean | ox.QueryTriples, fmt: str) -> bytes:
-    """SELECT/ASK results in a W3C results format; CONSTRUCT/DESCRIBE graphs as Turtle."""
+def write_results(
+    result: ox.QuerySolutions | ox.QueryBoolean | ox.QueryTriples, fmt: str, output: IO[bytes]
+) -> None:
+    """SELECT/ASK results in a W3C results format, CONSTRUCT/DESCRIBE graphs in an RDF one
+    (Turtle for "table"), streamed to `output`; `check_format` first."""
     if isinstance(result, ox.QueryTriples):
-        data = ox.serialize(result, format=ox.RdfFormat.TURTLE, prefixes=PREFIXES)
+        graph_format = GRAPH_FORMATS.get(fmt, ox.RdfFormat.TURTLE)
+        prefixes = PREFIXES if graph_format is not ox.RdfFormat.N_TRIPLES else None
+        ox.serialize(result, output, graph_format, prefixes=prefixes)
     else:
-        data = result.serialize(format=RESULT_FORMATS[fmt])
-    assert data is not None  # no output file given: the serializers return the bytes
-    return data
+        result.serialize(output, RESULT_FORMATS[fmt])
 
 
 def compact(term: ox.NamedNode | ox.Literal | ox.BlankNode | None) -> str:
@@ -268,3 +398,111 @@ def compact(term: ox.NamedNode | ox.Literal | ox.BlankNode | None) -> str:
                 return f"{prefix}:{term.value[len(ns) :]}"
         return term.value
     return term.value
+
+
+# ------------------------------------------------------------------------------------------
+# Oxigraph's parse errors, in words
+
+_ERROR_AT = re.compile(r"^error at (\d+):(\d+): (.*)$", re.S)
+# Strings, IRIs and comments are blanked (same length, newlines kept) before looking for
+# prefixed names, so positions stay those of the user's text.
+_OPAQUE = re.compile(
+    r'"""[\s\S]*?"""|\'\'\'[\s\S]*?\'\'\'|"(?:[^"\\\n]|\\.)*"|\'(?:[^\'\\\n]|\\.)*\'|<[^<>"{}|^`\\\s]*>|#[^\n]*'
+)
+_DECLARED = re.compile(r"\bPREFIX\s+([A-Za-z][\w.-]*)?:", re.IGNORECASE)
+_PNAME = re.compile(r"(?<![\w?$:.-])([A-Za-z][\w-]*(?:\.[\w-]+)*)?:(?=[\w%\\]|\s|[;,.)\]}]|$)")
+# The first word after the PREFIX and BASE declarations names the query form.
+_FIRST_WORD = re.compile(r"^(?:\s*(?:PREFIX\s+[\w.-]*:\s*|BASE\s*)<?\s*)*\s*([A-Za-z]+)", re.IGNORECASE)
+_FORMS = {"SELECT", "CONSTRUCT", "ASK", "DESCRIBE"}
+_TOKEN = re.compile(r"[A-Za-z_][\w:.-]*|[?$]\w+|\S")
+
+
+def _position(text: str, offset: int) -> tuple[int, int]:
+    line = text.count("\n", 0, offset) + 1
+    return line, offset - (text.rfind("\n", 0, offset) + 1) + 1
+
+
+def _undefined_prefix(text: str) -> tuple[str, int, int] | None:
+    """The first prefixed name whose prefix is neither declared nor predeclared."""
+    blank = _OPAQUE.sub(lambda m: re.sub(r"[^\n]", " ", m.group(0)), text)
+    declared = set(PREFIXES) | {m.group(1) or "" for m in _DECLARED.finditer(blank)}
+    for match in _PNAME.finditer(blank):
+        prefix = match.group(1) or ""
+        if prefix not in declared:
+            return (prefix, *_position(text, match.start()))
+    return None
+
+
+def _items(rest: str) -> list[str]:
+    """The items of Oxigraph's 'expected one of …' list."""
+    body = re.sub(r"^expected (one of )?", "", rest.strip())
+    return [i.strip() for i in re.findall(r'"(?:[^"\\]|\\.)*"|\[[^\]]*\]|[^,\s][^,]*', body)]
+
+
+def _expected(items: list[str]) -> list[str]:
+    """The tokens a person can act on (no character classes)."""
+    words = []
+    for item in items:
+        if item.startswith('"') and item.endswith('"'):
+            words.append(repr(item[1:-1].encode().decode("unicode_escape")))
+        elif re.fullmatch(r"[A-Za-z]+", item):
+            words.append(item)
+        elif item == "['0'..='9']":
+            words.append("a number")
+    return words
+
+
+_SENTENCES = {"IRI parsing failed": "invalid IRI", "Prefix not found": "unknown prefix"}
+
+
+def explain_syntax_error(text: str, message: str) -> str:
+    """Oxigraph's parse error in words, with the line and column in `text` (the user's own)."""
+    found = _ERROR_AT.match(message.strip())
+    if found is None:
+        return message.strip().splitlines()[0][:160]
+    line, column = int(found.group(1)), int(found.group(2))
+    undefined = _undefined_prefix(text)
+    if undefined is not None:
+        prefix, line, column = undefined
+        return (
+            f"unknown prefix '{prefix}:' at line {line}, column {column}; declare it "
+            f"(PREFIX {prefix}: <…>) or use a predeclared one: {', '.join(PREFIXES)}"
+        )
+    blank = _OPAQUE.sub(lambda m: re.sub(r"[^\n]", " ", m.group(0)), text)
+    start = _FIRST_WORD.search(blank)
+    if start and start.group(1).upper() not in _FORMS:
+        line, column = _position(text, start.start(1))
+        return (
+            f"a query starts with SELECT, CONSTRUCT, ASK or DESCRIBE, not {start.group(1)!r} "
+            f"(line {line}, column {column})"
+        )
+    items = _items(found.group(3))
+    sentence = next((i for i in items if " " in i and i[0] not in '"['), None)
+    if sentence:
+        words = _SENTENCES.get(sentence, sentence[0].lower() + sentence[1:])
+        if words == "invalid IRI":  # Oxigraph points past the IRI: point at its start
+            opening = text.splitlines()[line - 1].rfind("<", 0, column - 1)
+            column = opening + 1 if opening >= 0 else column
+        return f"{words} (line {line}, column {column})"
+    lines = text.splitlines()
+    end = _position(text, len(text.rstrip()))
+    if line > len(lines) or (line, column) >= end:
+        unclosed = [f"'{o}'" for o, c in ("{}", "()", "[]") if blank.count(o) > blank.count(c)]
+        expected = _expected(items)
+        if unclosed:
+            return f"the query ends too early (line {end[0]}, column {end[1]}): {' and '.join(unclosed)} not closed"
+        if 0 < len(expected) <= 2:  # a short list is a real hint (ORDER without BY); a long one is noise
+            return f"the parser stopped at the end (line {end[0]}, column {end[1]}) expecting {' or '.join(expected)}"
+        return (
+            f"the query ends too early (line {end[0]}, column {end[1]}): something is missing before its end"
+        )
+    token = _TOKEN.match(lines[line - 1][column - 1 :].lstrip())
+    where = (
+        f"unexpected {token.group(0)!r} at line {line}, column {column}"
+        if token
+        else (f"unexpected end of line {line}")
+    )
+    expected = _expected(items)
+    if expected:
+        where += f"; expected {', '.join(expected[:8])}{', …' if len(expected) > 8 else ''}"
+    return where

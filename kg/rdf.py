@@ -18,6 +18,7 @@ import re
 from collections import defaultdict
 from collections.abc import Callable, Iterator
 from pathlib import Path
+from typing import Any
 from urllib.parse import quote
 
 import networkx as nx
@@ -27,7 +28,8 @@ from rdflib import namespace as rdflib_ns
 
 from kg import graph as g
 from kg.errors import ConfigError, KgError
-from kg.serialize import serialize
+from kg.namespaces import DEFAULT_BASE, KG_VOCAB, PREFIXES
+from kg.serialize import STORE, serialize
 
 
 class Vocabulary:
@@ -49,9 +51,8 @@ class Vocabulary:
         return self._iri
 
 
-SCHEMA = Vocabulary("https://schema.org/")
-CITO = Vocabulary("http://purl.org/spar/cito/")
-KG_VOCAB = "https://w3id.org/kg/vocab#"
+SCHEMA = Vocabulary(PREFIXES["schema"])
+CITO = Vocabulary(PREFIXES["cito"])
 KG = Vocabulary(KG_VOCAB)
 DCTERMS = Vocabulary(str(rdflib_ns.DCTERMS))
 FOAF = Vocabulary(str(rdflib_ns.FOAF))
@@ -60,56 +61,58 @@ PROV = Vocabulary(str(rdflib_ns.PROV))
 RDF = Vocabulary(str(rdflib_ns.RDF))
 SKOS = Vocabulary(str(rdflib_ns.SKOS))
 XSD = Vocabulary(str(rdflib_ns.XSD))
-DEFAULT_BASE = "https://w3id.org/kg/id/"
-
-PREFIXES = {
-    "schema": str(SCHEMA),
-    "dcterms": str(DCTERMS),
-    "skos": str(SKOS),
-    "foaf": str(FOAF),
-    "cito": str(CITO),
-    "prov": str(PROV),
-    "owl": str(OWL),
-    "rdf": str(RDF),
-    "rdfs": "http://www.w3.org/2000/01/rdf-schema#",
-    "xsd": str(XSD),
-    "kg": KG_VOCAB,
-}
-
 FORMATS = {
     "ttl": (ox.RdfFormat.TURTLE, "ttl"),
     "nt": (ox.RdfFormat.N_TRIPLES, "nt"),
     "jsonld": (ox.RdfFormat.JSON_LD, "jsonld"),
 }
 
-_KEY_SAFE = re.compile(r"[\w-]+", re.ASCII)
+_KEY_SAFE = re.compile(r"[\w.~-]+", re.ASCII)
 _MONTHS = ["jan", "feb", "mar", "apr", "may", "jun", "jul", "aug", "sep", "oct", "nov", "dec"]
 
 
+def segment(text: str) -> str:
+    """`text` as one IRI path segment: the one encoding rule of every minted IRI.
+
+    Letters, digits and `-._~` stay as they are; anything else (a `/`, an accented letter) is
+    percent-encoded as UTF-8, so a key gives the same characters in every IRI it is part of.
+    """
+    return text if _KEY_SAFE.fullmatch(text) else quote(text, safe="")
+
+
 class Minter:
-    """Stable IRIs for things the corpus names itself, under one base."""
+    """Stable IRIs for things the corpus names itself, under one base.
+
+    A paper's parts (its topics, authorships, derivations) are fragments of the paper's IRI
+    under a base ending in `/`; under a base ending in `#`, whose IRIs are already fragments
+    (an IRI holds one `#`), they are path segments after it (`…#paper/KEY/topic-SLUG`).  Keys
+    and slugs never hold a `/`, so the two never meet.
+    """
 
     def __init__(self, base: str = DEFAULT_BASE):
         if not re.match(r"^[a-z][a-z0-9+.-]*:\S*[/#]$", base, re.IGNORECASE):
             raise ConfigError(f"base IRI must be absolute and end in '/' or '#': {base!r}")
+        if base.count("#") > 1 or ("#" in base and not base.endswith("#")):
+            raise ConfigError(f"base IRI may hold one '#', at its end: {base!r}")
         try:
             ox.NamedNode(f"{base}paper/x")
         except ValueError:
             raise ConfigError(f"base IRI is not a valid IRI: {base!r}") from None
         self.base = base
+        self._part = "/" if base.endswith("#") else "#"
 
     def paper(self, key: str) -> str:
-        # Keys are made of word characters and hyphens, which IRIs allow as they are.
-        return f"{self.base}paper/{key}" if _KEY_SAFE.fullmatch(key) else f"{self.base}paper/{quote(key)}"
+        return f"{self.base}paper/{segment(key)}"
 
     def source(self, name: str) -> str:
-        return f"{self.base}source/{quote(name, safe='/')}"
+        # A source is named by its path below the inputs: each of its parts a segment.
+        return f"{self.base}source/{'/'.join(segment(part) for part in name.split('/'))}"
 
     def author(self, key: str) -> str:
-        return f"{self.base}author/{quote(key, safe='-')}"
+        return f"{self.base}author/{segment(key)}"
 
     def concept(self, slug: str) -> str:
-        return f"{self.base}concept/{slug}"
+        return f"{self.base}concept/{segment(slug)}"
 
     @property
     def scheme(self) -> str:
@@ -117,27 +120,30 @@ class Minter:
 
     def topic(self, paper: str, slug: str) -> str:
         """The score of a paper's concept; `paper` is the paper's IRI."""
-        return f"{paper}#topic-{slug}"
+        return f"{paper}{self._part}topic-{segment(slug)}"
 
     def authorship(self, paper: str, position: int) -> str:
-        return f"{paper}#author-{position}"
+        return f"{paper}{self._part}author-{position}"
 
     def derivation(self, paper: str, source: str, line: int, pointer: str = "") -> str:
         """Where a paper was seen: by line, or for JSON (where one line can hold every entry)
         by the entry's JSON Pointer, its `/` written as `.`."""
         if pointer:
-            return f"{paper}#seen-{quote(source, safe='')}-J{quote(pointer[1:].replace('/', '.'), safe='.')}"
-        return f"{paper}#seen-{quote(source, safe='')}-L{line}"
+            where = quote(pointer[1:].replace("/", "."), safe=".")
+            return f"{paper}{self._part}seen-{segment(source)}-J{where}"
+        return f"{paper}{self._part}seen-{segment(source)}-L{line}"
 
     def cooccurrence(self, a: str, b: str) -> str:
-        return f"{self.base}cooccurrence/{a}--{b}"
+        return f"{self.base}cooccurrence/{segment(a)}--{segment(b)}"
 
     def similarity(self, a: str, b: str) -> str:
-        return f"{self.base}similarity/{a}--{b}"
+        """The similarity of the papers keyed `a` and `b`, their keys encoded as in their IRIs."""
+        return f"{self.base}similarity/{segment(a)}--{segment(b)}"
 
     def linked(self, kind: str, a: str, b: str) -> str:
-        """A citation or embedding link: `kind` is coupling, cocitation or embedding."""
-        return f"{self.base}{kind}/{a}--{b}"
+        """A citation or embedding link of the papers keyed `a` and `b`: `kind` is coupling,
+        cocitation or embedding (keys encoded as in the papers' IRIs)."""
+        return f"{self.base}{kind}/{segment(a)}--{segment(b)}"
 
 
 def listing_date(text: str) -> Literal:
@@ -212,6 +218,8 @@ def _literal(value: Literal) -> str:
 # Pieces of text handed to the serializers at a time: big enough that each costs little to
 # pass on, small enough that the few in flight take little memory.
 CHUNK_CHARS = 4_000_000
+# Kinds of node named by a web address of their own; several may share one.
+_WEB_KINDS = ("repo", "page", "link", "owner", "host", "work")
 _PAPER_LINKS = {g.REPOSITORY: _KG.repository, g.PROJECT_PAGE: _KG.projectPage, g.LINK: _KG.link}
 # Links between papers that rest on citations or embeddings: (IRI kind, basis, what is counted).
 _CITATION_LINKS = {
@@ -245,6 +253,9 @@ class _Lines:
         self.graph = graph
         self.nodes = graph.nodes
         self.succ: dict = graph._succ
+        self.pred: dict = graph._pred
+        self._same_iri: dict[str, list[str]] = {}
+        self._web_methods: dict[str, Callable[[str, dict, list[str]], None]] = {}
         self.mint = Minter(base)
         # The IRIs that recur, in N-Triples form: paper[key], concept[slug], source[name].
         self.paper = _Minted(self.mint.paper)
@@ -341,18 +352,24 @@ class _Lines:
                 elif rel in _PAPER_LINKS:
                     add(f"{s} {_PAPER_LINKS[rel]} {self.external(nodes[target]['iri'])} .\n")
                     add(f"{s} {_KG.writtenUrl} {_string(edge['written'])} .\n")
+                elif rel == g.SIMILAR:
+                    add(f"{s} {_KG.similarTo} {self.paper[nodes[target]['key']]} .\n")
+        for source, edges in self.pred[nid].items():  # the similar papers stored the other way
+            if any(edge["rel"] == g.SIMILAR for edge in edges.values()):
+                add(f"{s} {_KG.similarTo} {self.paper[nodes[source]['key']]} .\n")
         for d, *_ in derivations:
             add(f"{s} {_PROV.qualifiedDerivation} {d} .\n")
         authors.sort()
         authorships = [f"<{self.mint.authorship(iri, position)}>" for position, _ in authors]
         for a in authorships:
             add(f"{s} {_KG.authorship} {a} .\n")
-        for a, (position, author) in zip(authorships, authors, strict=True):
-            add(f"{a} {A} {_KG.Authorship} .\n{a} {_KG.author} {author} .\n")
-            add(f"{a} {_KG.position} {_integer(position)} .\n")
         topic_iris = [f"<{self.mint.topic(iri, slug)}>" for slug, _ in topics]
         for t in topic_iris:
             add(f"{s} {_KG.topic} {t} .\n")
+        # The paper's parts after the paper: each subject's triples stay together.
+        for a, (position, author) in zip(authorships, authors, strict=True):
+            add(f"{a} {A} {_KG.Authorship} .\n{a} {_KG.author} {author} .\n")
+            add(f"{a} {_KG.position} {_integer(position)} .\n")
         for t, (slug, score) in zip(topic_iris, topics, strict=True):
             add(
                 f"{t} {A} {_KG.Topic} .\n{t} {_KG.concept} {self.concept[slug]} .\n"
@@ -460,8 +477,7 @@ class _Lines:
                 a, b = self.paper[key], self.paper[other]
                 sim = f"<{self.mint.similarity(key, other)}>"
                 add(
-                    f"{a} {_KG.similarTo} {b} .\n{b} {_KG.similarTo} {a} .\n{sim} {A} {_KG.Similarity} .\n"
-                    f"{sim} {_KG.paper} {a} .\n{sim} {_KG.paper} {b} .\n"
+                    f"{sim} {A} {_KG.Similarity} .\n{sim} {_KG.paper} {a} .\n{sim} {_KG.paper} {b} .\n"
                     f"{sim} {_KG.weight} {_decimal(edge['weight'])} .\n"
                     f"{sim} {_KG.conceptSimilarity} {_decimal(edge['by_concepts'])} .\n"
                 )
@@ -519,9 +535,46 @@ class _Lines:
         s = self.external(data["iri"])
         out.append(f"{s} {A} {_SCHEMA.WebSite} .\n{s} {_SCHEMA.url} {_typed(data['iri'], _XSD.anyURI)} .\n")
 
+    def _web_units(
+        self, by_kind: dict[str, list[str]]
+    ) -> list[tuple[Callable[[str, dict, list[str]], None], str]]:
+        """One unit per web address, in IRI order: nodes of several kinds may share one (a site's
+        root page is the site; a page one paper calls its project page another merely links)."""
+        same: dict[str, list[str]] = defaultdict(list)
+        for kind in _WEB_KINDS:
+            for nid in by_kind.get(kind, ()):
+                same[self.nodes[nid]["iri"]].append(nid)
+        self._same_iri = {}
+        units: list[tuple[Callable[[str, dict, list[str]], None], str]] = []
+        for iri in sorted(same):
+            nids = sorted(same[iri], key=lambda n: (_WEB_KINDS.index(self.nodes[n]["kind"]), n))
+            self._same_iri[nids[0]] = nids
+            units.append((self.web_node, nids[0]))
+        return units
+
+    def web_node(self, nid: str, data: dict, out: list[str]) -> None:
+        """Every node at one web address, as one subject group (each triple once)."""
+        nids = self._same_iri[nid]
+        if len(nids) == 1:
+            self._web_methods[data["kind"]](nid, data, out)
+            return
+        lines: list[str] = []
+        for n in nids:
+            self._web_methods[self.nodes[n]["kind"]](n, self.nodes[n], lines)
+        out.append("".join(dict.fromkeys("".join(lines).splitlines(keepends=True))))
+
     def units(self) -> list[tuple[Callable[[str, dict, list[str]], None], str]]:
-        """The export as (method, node) units in output order: kinds in the order below,
-        nodes sorted within a kind, then the concept scheme and the similarity links."""
+        """The export as (method, node) units in output order: kinds in the order below, nodes
+        sorted within a kind (web addresses after the papers, by IRI), then the concept scheme
+        and the similarity nodes.  Each subject's triples come together (`kg.jsonld` relies on it)."""
+        self._web_methods = {
+            "repo": self.repo_node,
+            "page": self.page_node,
+            "link": self.page_node,
+            "owner": self.owner_node,
+            "host": self.host_node,
+            "work": self.work_node,
+        }
         by_kind: dict[str, list[str]] = {}
         for nid, kind in self.graph.nodes(data="kind"):
             by_kind.setdefault(kind, []).append(nid)
@@ -539,7 +592,11 @@ class _Lines:
         ]
         units: list[tuple[Callable[[str, dict, list[str]], None], str]] = []
         for kind, method in order:
+            if kind in _WEB_KINDS:
+                continue
             units += [(method, nid) for nid in sorted(by_kind.get(kind, ()))]
+            if kind == "paper":
+                units += self._web_units(by_kind)
         if by_kind.get("concept"):
             units.append((self.scheme, ""))
         units += [(self.similarities, nid) for nid in sorted(by_kind.get("paper", ()))]
@@ -584,17 +641,26 @@ SERIALIZER_MIN_EDGES = 20_000
 
 
 def write_graphs(
-    graph: nx.MultiDiGraph, paths: dict[str, Path], base: str = DEFAULT_BASE, *, separate: bool = True
+    graph: nx.MultiDiGraph,
+    paths: dict[str, Path],
+    base: str = DEFAULT_BASE,
+    *,
+    separate: bool = True,
+    store: Path | None = None,
+    digest: Any = None,
 ) -> int:
-    """Serialize the export of `graph` once per format in `paths` ({fmt: path}); returns the
-    triple count.
+    """Serialize the export of `graph` once per format in `paths` ({fmt: path}) and, given
+    `store`, into a new Oxigraph store at that folder; returns the triple count.
 
     The N-Triples text is made once.  A large graph's is streamed to a serializer process
-    per format unless `separate` is false (see `kg.serialize`).
+    per output unless `separate` is false (see `kg.serialize`).  `digest` (a hashlib object)
+    is fed the N-Triples text: the graph's fingerprint.
     """
     for fmt in paths:
         if fmt not in FORMATS:
             raise ConfigError(f"unknown RDF format {fmt!r} (choose from {', '.join(FORMATS)})")
-    outputs = {path: FORMATS[fmt][0] for fmt, path in paths.items()}
+    outputs = {path: FORMATS[fmt][1] for fmt, path in paths.items()}
+    if store is not None:
+        outputs[store] = STORE
     separate = separate and graph.number_of_edges() >= SERIALIZER_MIN_EDGES
-    return serialize(_Lines(graph, base).chunks, outputs, PREFIXES, separate=separate)
+    return serialize(_Lines(graph, base).chunks, outputs, PREFIXES, separate=separate, digest=digest)

@@ -328,9 +328,9 @@ def broader_terms(keys: Iterable[str]) -> dict[str, str]:
     broader = {}
     for key in sorted(known):
         words = key.split()
+        if CONNECTORS & set(words):  # "mixture of experts" is a mixture, not an expert
+            continue
         for start in range(1, len(words)):
-            if words[start] in CONNECTORS:
-                continue
             suffix = " ".join(words[start:])
             if suffix in known:
                 broader[key] = suffix

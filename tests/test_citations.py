@@ -23,7 +23,10 @@ from kg.enrich import arxiv, s2
 from kg.enrich.session import make_session
 from kg.model import Paper, Reference
 from kg.query import load_store, resolve_query, select
+from kg.view import read_build, render_html
+from kg.view.page import data_of_page
 from tests.fake_apis import Work, World, serve
+from tests.test_rdf import validate_with_rdfs_inference
 
 SHAPES = Path(__file__).resolve().parent.parent / "kg" / "data" / "shapes.ttl"
 
@@ -156,6 +159,21 @@ def test_citation_links_are_similarities_of_their_own_basis(built):
 
     conforms, _, text = pyshacl.validate(Graph().parse(ttl), shacl_graph=Graph().parse(SHAPES))
     assert conforms, text
+    # Works citing papers, coupling and co-citation hold the shapes under RDFS inference too
+    # (schema.org makes every paper a schema:CreativeWork, the class of outside works).
+    conforms, text = validate_with_rdfs_inference(Graph().parse(ttl))
+    assert conforms, text
+
+
+def test_the_map_draws_citation_links_and_is_redrawn_the_same_from_the_rdf(built):
+    _, _, ttl = built
+    page = (ttl.parent / "graph.html").read_text()
+    assert render_html(read_build(ttl.parent)) == page
+    data = data_of_page(page)
+    # Coupling and co-citation are similar papers of their own basis: both are listed for
+    # the panels; the map draws one line a pair (here the co-cited pairs are coupled too).
+    assert sorted(data["E"]["bases"]) == ["citations", "references"]
+    assert "similar:references" in data["M"]["styles"]
 
 
 def test_view_attributes_on_paper_nodes(built):
@@ -254,6 +272,9 @@ def test_specter_embeddings_asked_only_with_specter(httpserver: HTTPServer, monk
         SELECT ?link ?cos WHERE { ?link kg:basis kg:SpecterEmbedding ; kg:embeddingSimilarity ?cos }""",
     )
     assert near and all(0 < float(r["cos"]) <= 1 for r in near)
+    out = tmp_path / "o"
+    assert render_html(read_build(out)) == (out / "graph.html").read_text()
+    assert "embedding" in data_of_page((out / "graph.html").read_text())["E"]["bases"]
 
 
 def test_dense_and_sparse_blocks_choose_the_same_links(monkeypatch: pytest.MonkeyPatch):

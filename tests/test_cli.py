@@ -11,6 +11,7 @@ from typer.testing import CliRunner
 
 from kg import pipeline, rdf
 from kg.cli import app
+from kg.errors import KgError
 from tests.conftest import DATA, SEEDS
 
 runner = CliRunner()
@@ -98,7 +99,7 @@ def test_skip_bad_with_nothing_readable_is_an_error(tmp_path: Path):
 def test_failed_build_leaves_earlier_exports_intact(tmp_path: Path, monkeypatch: pytest.MonkeyPatch):
     out = tmp_path / "out"
     assert run("build", str(GOOD), "--out", str(out), "-q").exit_code == 0
-    before = {p.name: p.read_bytes() for p in out.iterdir()}
+    before = {p.name: p.read_bytes() for p in out.iterdir() if p.is_file()}
     bad, _ = _bad_inputs(tmp_path)["binary"]
     assert run("build", str(SEEDS), str(bad), "--out", str(out)).exit_code == 1
 
@@ -107,12 +108,12 @@ def test_failed_build_leaves_earlier_exports_intact(tmp_path: Path, monkeypatch:
 
     def crash_after_ttl(graph, paths, base=rdf.DEFAULT_BASE, **options):
         real(graph, {"ttl": paths["ttl"]}, base, **options)
-        raise OSError("disk full")
+        raise OSError(28, "No space left on device")
 
     monkeypatch.setattr(pipeline, "write_graphs", crash_after_ttl)
-    with pytest.raises(OSError):
+    with pytest.raises(KgError, match="no space left on device"):
         pipeline.build([SEEDS], out=out, formats=["ttl", "nt"])
-    assert {p.name: p.read_bytes() for p in out.iterdir()} == before
+    assert {p.name: p.read_bytes() for p in out.iterdir() if p.is_file()} == before
 
 
 def test_build_summary_counts_what_was_built(tmp_path: Path):
@@ -134,6 +135,8 @@ def test_formats_option_writes_each_format(tmp_path: Path):
         "graph.jsonld",
         "graph.nt",
         "graph.ttl",
+        "manifest.json",
+        "oxigraph",
         "vocab.ttl",
     ]
     assert result.stdout == ""
@@ -179,7 +182,7 @@ def test_builds_in_separate_processes_are_byte_identical(tmp_path: Path):
         out = tmp_path / seed
         env = {**os.environ, "PYTHONHASHSEED": seed}
         subprocess.run([sys.executable, "-m", "kg", "build", "-q", "--out", str(out)], check=True, env=env)
-        outputs.append({p.name: p.read_bytes() for p in out.iterdir()})
+        outputs.append({p.name: p.read_bytes() for p in out.iterdir() if p.is_file()})
     assert outputs[0] == outputs[1]
 
 
@@ -201,3 +204,16 @@ def test_jobs_reach_the_build_and_zero_is_a_usage_error(tmp_path: Path, monkeypa
     assert result.exit_code == 2
     assert "Invalid value for '--jobs' / '-j'" in result.stderr
     assert not (tmp_path / "none").exists()
+
+
+def test_build_option_defaults_are_the_librarys():
+    # The CLI spells its defaults out (importing the library would slow `kg --help`); they
+    # must stay the library's own.
+    import inspect
+
+    from kg.cli import build
+    from kg.concepts import ConceptOptions
+
+    defaults = inspect.signature(build).parameters
+    assert defaults["concepts_per_paper"].default == ConceptOptions.per_paper
+    assert defaults["min_papers"].default == ConceptOptions.min_papers

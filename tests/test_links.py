@@ -105,7 +105,7 @@ MESSY = [
     pytest.param(
         "Audio samples are available at http://ardit-tts.github.io/ .",
         LinkKind.PROJECT,
-        "https://ardit-tts.github.io/",
+        "https://ardit-tts.github.io",  # a site's root page is the site (one URL)
         "https://github.com/ardit-tts",
         id="github-io-page",
     ),

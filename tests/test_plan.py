@@ -47,7 +47,7 @@ def test_two_known_arxiv_ids_cost_one_batch_call_and_a_warm_rebuild_none(world: 
         "Semantic Scholar: 1 request (1 batch of details, references and citations); 0 s of waits"
     ]
     assert report.counts == {
-        "s2": {"matched": 2, "not_found": 0, "rate_limited": 0, "failed": 0, "requests": 1}
+        "s2": {"matched": 2, "not_found": 0, "rate_limited": 0, "failed": 0, "not_asked": 0, "requests": 1}
     }
     bert = next(p for p in enriched if p.arxiv_id == "1810.04805")
     assert bert.title.startswith("BERT: Pre-training") and bert.s2_id == BERT and len(bert.references) == 3
@@ -71,6 +71,7 @@ def test_unknown_ids_come_back_null_and_count_as_not_found(world: World, tmp_pat
         "not_found": 1,
         "rate_limited": 0,
         "failed": 0,
+        "not_asked": 0,
         "requests": 1,
     }
     assert world.log[0][1].endswith('{"ids": ["ARXIV:1706.03762", "ARXIV:2501.99999"]}')
@@ -130,6 +131,7 @@ def test_rate_limited_mid_plan_then_a_rebuild_resumes_from_the_cache(
         "not_found": 0,
         "rate_limited": 2,
         "failed": 0,
+        "not_asked": 0,
         "requests": 6,
     }
     assert any("rate-limited" in w and "build again later to resume" in w for w in report.warnings)

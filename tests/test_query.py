@@ -69,7 +69,13 @@ def test_papers_for_concept_by_acronym_json_is_sparql_results_json(built):
     assert out.exit_code == 0
     doc = json.loads(out.stdout)
     # W3C SPARQL 1.1 Query Results JSON: head.vars, results.bindings of {type, value[, datatype|xml:lang]}
-    assert set(doc) == {"head", "results"} and doc["head"]["vars"] == ["paper", "title", "score", "label"]
+    assert set(doc) == {"head", "results"} and doc["head"]["vars"] == [
+        "paper",
+        "title",
+        "score",
+        "concept",
+        "label",
+    ]
     for binding in doc["results"]["bindings"]:
         for var, term in binding.items():
             assert var in doc["head"]["vars"]
@@ -239,7 +245,10 @@ def test_syntax_error_has_line_and_column_and_exit_2(built):
     _, ttl = built
     out = q("SELECT ?x WHERE {\n  ?x a\n}", "-d", str(ttl))
     assert out.exit_code == 2
-    assert out.stderr.startswith("Error: SPARQL syntax error in inline: error at 3:2: expected")
+    assert out.stderr == (
+        "Error: SPARQL syntax error in inline: the query ends too early (line 3, column 2): "
+        "something is missing before its end\n"
+    )
 
 
 def test_unknown_name_suggests_close_matches(built):

@@ -6,7 +6,7 @@ from pathlib import Path
 
 import pyoxigraph as ox
 import pytest
-from rdflib import RDFS, Graph, Literal
+from rdflib import RDFS, XSD, Graph, Literal, URIRef
 from rdflib.compare import isomorphic
 
 from kg import pipeline
@@ -238,11 +238,13 @@ def test_a_build_in_worker_processes_writes_the_same_files(tmp_path: Path, monke
     calls.clear()
     forked = pipeline.build(out=tmp_path / "forked", formats=["ttl", "nt"], jobs=3)
     assert calls == [(True, 3), (True, 3)]
-    assert serializers == ["ttl", "nt"]
+    assert serializers == ["ttl", "nt", "oxigraph"]  # the store is loaded by a process of its own
     assert serial.triples == forked.triples
-    names = sorted(p.name for p in (tmp_path / "serial").iterdir())
-    assert names == sorted(p.name for p in (tmp_path / "forked").iterdir())
-    assert names == ["graph.html", "graph.nt", "graph.ttl", "vocab.ttl"]
+    names = sorted(p.name for p in (tmp_path / "serial").iterdir() if p.is_file())
+    assert names == sorted(p.name for p in (tmp_path / "forked").iterdir() if p.is_file())
+    assert names == ["graph.html", "graph.nt", "graph.ttl", "manifest.json", "vocab.ttl"]
+    for run in ("serial", "forked"):
+        assert len(load_store([tmp_path / run])) == serial.triples  # each made its store
     for name in names:
         assert (tmp_path / "serial" / name).read_bytes() == (tmp_path / "forked" / name).read_bytes()
 
@@ -295,3 +297,137 @@ def test_a_paper_listed_twice_on_one_page_is_derived_from_it_once(tmp_path: Path
         }""",
     )
     assert rows == [{"seen": "2", "sources": "1"}]  # two sightings (lines) on one page
+
+
+AXIOMS = ROOT / "kg" / "data" / "standard-axioms.ttl"
+VOCAB = ROOT / "kg" / "data" / "vocab.ttl"
+
+
+def validate_with_rdfs_inference(data: Graph) -> tuple[bool, str]:
+    """pyshacl with RDFS inference over the standard axioms and the kg vocabulary.
+
+    owlrl (pyshacl's reasoner) swaps rdflib's lexical conversions process-wide and leaves
+    gMonthDay literals ill-typed for later validations; they are put back afterwards.
+    """
+    import rdflib.term
+
+    pyshacl = pytest.importorskip("pyshacl")
+    saved = dict(rdflib.term._toPythonMapping)
+    try:
+        conforms, _, report = pyshacl.validate(
+            data,
+            shacl_graph=Graph().parse(SHAPES),
+            ont_graph=Graph().parse(AXIOMS).parse(VOCAB),
+            inference="rdfs",
+        )
+    finally:
+        rdflib.term._toPythonMapping.clear()
+        rdflib.term._toPythonMapping.update(saved)
+    return conforms, report
+
+
+@pytest.fixture(scope="module")
+def mixed_build(tmp_path_factory) -> pipeline.BuildResult:
+    """Every kind of node: pages, HF JSON (authors, upvotes, pointers), BibTeX (dates, DOIs)."""
+    sources = DATA / "sources"
+    return pipeline.build(
+        [sources / "library.bib", sources / "hf_daily_2024-10-25.json", DATA / "pages" / "line_layout.txt"],
+        out=tmp_path_factory.mktemp("mixed"),
+        formats=["ttl"],
+    )
+
+
+def test_shapes_hold_under_rdfs_inference_over_the_standard_vocabularies(mixed_build):
+    kinds = {kind for _, kind in mixed_build.graph.nodes(data="kind")}
+    assert {"paper", "author", "owner", "source", "concept", "repo", "host"} <= kinds
+    conforms, report = validate_with_rdfs_inference(Graph().parse(mixed_build.outputs[0]))
+    assert conforms, report
+
+
+@pytest.mark.parametrize(
+    ("triples", "violated"),
+    [
+        # an owner (not a person) without its host
+        ("<http://x/o> a foaf:Agent ; foaf:name 'o' .", "kg:host"),
+        # a file a paper was derived from that names no file
+        (
+            "<http://x/p> a schema:ScholarlyArticle ; dcterms:title 'T' ; kg:abstractMissing true ;"
+            " prov:wasDerivedFrom <http://x/s> ; prov:qualifiedDerivation <http://x/d> ."
+            " <http://x/d> a prov:Derivation ; prov:entity <http://x/s> ; kg:line 1 .",
+            "dcterms:source",
+        ),
+    ],
+)
+def test_shapes_still_catch_errors_under_inference(triples: str, violated: str):
+    conforms, report = validate_with_rdfs_inference(Graph().parse(data=PREFIXES + triples, format="turtle"))
+    assert not conforms and violated.split(":")[1] in report
+
+
+def test_vocabulary_ranges_match_the_data(mixed_build, seed_ttl: Path):
+    vocab = Graph().parse(VOCAB)
+    ranges = {
+        p: r
+        for p, r in vocab.subject_objects(RDFS.range)
+        if str(p).startswith(KG_VOCAB) and "XMLSchema" in str(r)
+    }
+    assert len(ranges) >= 10
+    checked = set()
+    for path in (seed_ttl, mixed_build.outputs[0]):
+        for p, o in Graph().parse(path).predicate_objects():
+            if p in ranges:
+                datatype = o.datatype or XSD.string if isinstance(o, Literal) else None
+                assert datatype == ranges[p], (p, o)
+                checked.add(p)
+    assert {URIRef(KG_VOCAB + "line"), URIRef(KG_VOCAB + "position")} <= checked
+
+
+def test_a_base_iri_ending_in_hash_gives_valid_iris(tmp_path: Path):
+    base = "https://example.org/kg#"
+    result = pipeline.build([DATA / "sources" / "hf_daily_2024-10-25.json"], out=tmp_path, base=base)
+    store = load_store(result.outputs[:1])  # Oxigraph parses every IRI
+    assert len(store) == result.triples
+    iris = {str(t) for triple in Graph().parse(result.outputs[0]) for t in triple if isinstance(t, URIRef)}
+    minted = sorted(i for i in iris if i.startswith(base))
+    assert minted and all(i.count("#") == 1 for i in minted)
+    rows = select(
+        store,
+        PREFIXES + "SELECT ?t ?pos WHERE { ?p kg:authorship ?t . ?t kg:position ?pos } ORDER BY ?t LIMIT 1",
+    )
+    assert rows[0]["t"].startswith(base + "paper/arxiv-") and rows[0]["t"].endswith("/author-1")
+    for bad in ("https://example.org/a#b/", "https://example.org/a#b#"):
+        with pytest.raises(ConfigError, match="one '#', at its end"):
+            Minter(bad)
+
+
+def test_a_key_is_encoded_alike_in_every_iri_it_is_part_of():
+    mint = Minter()
+    key = "gervásio-and-the-cat"
+    paper = mint.paper(key)
+    assert paper.endswith("/paper/gerv%C3%A1sio-and-the-cat")
+    assert mint.similarity(key, "b") == mint.base + "similarity/gerv%C3%A1sio-and-the-cat--b"
+    assert mint.cooccurrence("a", key).endswith("--gerv%C3%A1sio-and-the-cat")
+    assert mint.topic(paper, "x").startswith(paper + "#")
+
+
+def test_similarity_nodes_name_their_papers_as_the_papers_iris_do(seed_ttl: Path):
+    rows = select(
+        load_store([seed_ttl]),
+        PREFIXES + "SELECT ?s ?p WHERE { ?s a kg:Similarity ; kg:paper ?p }",
+    )
+    assert rows
+    for row in rows:
+        key = row["p"].rsplit("/", 1)[1]
+        a, b = row["s"].rsplit("/", 1)[1].split("--")
+        assert key in (a, b), row
+    assert any("%" in row["p"] for row in rows)  # the seeds hold a title with an accent
+
+
+def test_no_two_urls_differ_only_by_a_trailing_slash(seed_ttl: Path):
+    iris = {str(t) for triple in Graph().parse(seed_ttl) for t in triple if isinstance(t, URIRef)}
+    twins = sorted(i for i in iris if i.endswith("/") and i[:-1] in iris)
+    assert twins == []
+    rows = select(
+        load_store([seed_ttl]),
+        PREFIXES + "SELECT ?page WHERE { ?page a schema:WebPage, schema:WebSite ; kg:host ?page }",
+    )
+    assert {"page": "https://idea23d.github.io"} in rows  # a project site's root page is the site

@@ -93,7 +93,7 @@ def test_hf_daily_json_keeps_ids_text_links_authors_dates_and_upvotes(tmp_path: 
         ("2304.02643", "https://github.com/facebookresearch/segment-anything"),
     ]
     assert built.column("SELECT ?page WHERE { ?p kg:projectPage ?page }", "page") == [
-        "https://segment-anything.com/"
+        "https://segment-anything.com"  # the root page is the site
     ]
     authors = built.column(
         """SELECT ?name WHERE { ?p kg:arxivId "2304.02643" ; kg:authorship ?a .

@@ -14,10 +14,11 @@ from collections.abc import Mapping, Sequence
 from dataclasses import dataclass, field
 
 import defusedxml.ElementTree as SafeET
+import requests
 from defusedxml import DefusedXmlException
 
 from kg.enrich.match import best_match
-from kg.enrich.session import Client, EnrichError
+from kg.enrich.session import BadAnswer, Client, EnrichError, NotAsked, describe_body
 from kg.sources.hf import unwrap
 
 DEFAULT_API = "http://export.arxiv.org/api/query"
@@ -52,17 +53,18 @@ class ArxivResult:
     matched: dict[str, ArxivRecord] = field(default_factory=dict)  # paper key -> record
     unmatched: list[str] = field(default_factory=list)
     failed: list[str] = field(default_factory=list)
+    not_asked: list[str] = field(default_factory=list)
     warnings: list[str] = field(default_factory=list)
 
 
 def parse_feed(text: str | bytes) -> list[ArxivRecord]:
-    """Entries of an arXiv Atom feed; raises `EnrichError` for malformed XML."""
+    """Entries of an arXiv Atom feed; raises `BadAnswer` for anything else."""
     try:
         root = SafeET.fromstring(text)
     except (ET.ParseError, DefusedXmlException) as err:
-        raise EnrichError(f"malformed arXiv Atom response ({err})") from None
+        raise BadAnswer(f"malformed arXiv Atom response ({err})") from None
     if root.tag != f"{_ATOM}feed":
-        raise EnrichError("arXiv response is not an Atom feed")
+        raise BadAnswer("arXiv response is not an Atom feed")
     records = []
     for entry in root.findall(f"{_ATOM}entry"):
         ident = _ID.search(entry.findtext(f"{_ATOM}id", ""))
@@ -89,6 +91,16 @@ def parse_feed(text: str | bytes) -> list[ArxivRecord]:
     return records
 
 
+def read_feed(response: requests.Response) -> list[ArxivRecord]:
+    """The records of an API answer; `BadAnswer` unless it is a 200 with an Atom feed."""
+    if response.status_code != 200:
+        raise BadAnswer(f"HTTP {response.status_code} from the arXiv API")
+    head = response.content[:300].lstrip()
+    if not head.startswith(b"<") or b"<html" in head.lower() or b"<!doctype html" in head.lower():
+        raise BadAnswer(f"not an arXiv Atom feed but {describe_body(response)}")
+    return parse_feed(response.content)
+
+
 def _phrase(title: str) -> str:
     # Quotes and boolean words inside a phrase would end it or change the query.
     words = re.sub(r"[^\w\s-]", " ", title).split()
@@ -97,12 +109,12 @@ def _phrase(title: str) -> str:
 
 def search_batch(titles: Mapping[str, str], *, client: Client) -> dict[str, ArxivRecord | None]:
     """One title-search request for up to `TITLES_PER_QUERY` titles ({paper key: title}):
-    each key's record under the strict title rule, or None.  Raises `EnrichError`."""
+    each key's record under the strict title rule, or None.  Raises `EnrichError` (`NotAsked`,
+    `RateLimited`, ...) as `Client.fetch` does."""
     keys = sorted(titles)
     query = " OR ".join(f'ti:"{_phrase(titles[k])}"' for k in keys)
     params = {"search_query": query, "start": 0, "max_results": 3 * len(keys)}
-    response = client.request("GET", api_url(), params=params)
-    records = parse_feed(response.content) if response.status_code != 404 else []
+    records = client.fetch("GET", api_url(), read_feed, params=params)
     return {key: best_match(titles[key], records, lambda r: r.title) for key in keys}
 
 
@@ -111,8 +123,7 @@ def lookup_batch(ids: Sequence[str], *, client: Client) -> dict[str, ArxivRecord
     ids arXiv knows.  Raises `EnrichError`."""
     wanted = sorted(set(ids))
     params = {"id_list": ",".join(wanted), "max_results": len(wanted)}
-    response = client.request("GET", api_url(), params=params)
-    return {r.arxiv_id: r for r in parse_feed(response.content)}
+    return {r.arxiv_id: r for r in client.fetch("GET", api_url(), read_feed, params=params)}
 
 
 def search_titles(titles: dict[str, str], *, client: Client) -> ArxivResult:
@@ -123,9 +134,11 @@ def search_titles(titles: dict[str, str], *, client: Client) -> ArxivResult:
         batch = keys[start : start + TITLES_PER_QUERY]
         try:
             found = search_batch({k: titles[k] for k in batch}, client=client)
-        except EnrichError as err:
+        except NotAsked:
+            result.not_asked += batch
+            continue
+        except EnrichError:  # the client keeps the reason, for one warning per source
             result.failed += batch
-            result.warnings.append(f"arXiv: {err}")
             continue
         for key in batch:
             record = found[key]
@@ -149,6 +162,9 @@ def lookup_ids(ids: dict[str, str], *, client: Client) -> ArxivResult:
         batch = keys[start : start + IDS_PER_QUERY]
         try:
             records = lookup_batch([ids[k] for k in batch], client=client)
+        except NotAsked:
+            result.not_asked += batch
+            continue
         except EnrichError as err:
             result.failed += batch
             result.warnings.append(f"arXiv: {err}")

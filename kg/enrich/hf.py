@@ -11,7 +11,9 @@ import os
 from datetime import timedelta
 from typing import Any
 
-from kg.enrich.session import Client, EnrichError
+import requests
+
+from kg.enrich.session import EXPIRE_AFTER, BadAnswer, Client, EnrichError, describe_body
 
 DEFAULT_API = "https://huggingface.co/api"
 INTERVAL = 1.0  # seconds between requests: polite, far below the Hub's published limits
@@ -35,18 +37,12 @@ def daily_papers(period: dict[str, str], *, client: Client, still_open: bool = F
     items: list[dict[str, Any]] = []
     seen: set[str] = set()
     url = f"{api_url()}/daily_papers"
-    extra: dict[str, Any] = {"expire_after": FRESH_FOR} if still_open else {}
+    expire = FRESH_FOR if still_open else EXPIRE_AFTER
     for page in range(MAX_PAGES):
         params = {**period, "limit": str(PAGE_SIZE), "p": str(page)}
-        response = client.request("GET", url, params=params, **extra)
-        if response.status_code == 404:
-            raise EnrichError(f"Hugging Face API: no such list ({response.url})")
-        try:
-            answer = response.json()
-        except ValueError:
-            raise EnrichError(f"Hugging Face API: answer is not JSON ({response.url})") from None
-        if not isinstance(answer, list):
-            raise EnrichError(f"Hugging Face API: answer is not a list of papers ({response.url})")
+        answer = client.fetch("GET", url, _papers_list, params=params, expire_after=expire)
+        if answer is None:
+            raise EnrichError(f"Hugging Face API: no such list ({url}, {period})")
         for item in answer:
             paper = item.get("paper") if isinstance(item, dict) else None
             ident = paper.get("id") if isinstance(paper, dict) else None
@@ -58,3 +54,16 @@ def daily_papers(period: dict[str, str], *, client: Client, still_open: bool = F
         if len(answer) < PAGE_SIZE:
             return items
     raise EnrichError(f"Hugging Face API: more than {MAX_PAGES} pages for {period}; stopped")
+
+
+def _papers_list(response: requests.Response) -> list[Any] | None:
+    """The items of an answer (None for a 404); `BadAnswer` unless it is a JSON array."""
+    if response.status_code == 404:
+        return None
+    try:
+        answer = response.json()
+    except ValueError:
+        raise BadAnswer(f"Hugging Face API: not JSON but {describe_body(response)}") from None
+    if not isinstance(answer, list):
+        raise BadAnswer("Hugging Face API: answer is not a list of papers")
+    return answer

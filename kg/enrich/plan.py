@@ -16,7 +16,8 @@ costs nothing, what it cannot answer is counted (exactly where the requests are 
 estimated), and that count with the expected waits is the `Plan`.  When the cache answers
 everything the run ends there.  A source that stays rate-limited after its retries is not asked
 again in the run: its remaining papers count as rate-limited, and a rerun resumes from the
-cache, sending only what is missing.
+cache, sending only what is missing.  Papers no request was sent for (the host given up for
+the run, the deadline passed, offline and not cached: `NotAsked`) count as not asked.
 """
 
 from __future__ import annotations
@@ -26,17 +27,19 @@ import math
 from collections import defaultdict
 from collections.abc import Callable, Sequence
 from dataclasses import dataclass, field
+from datetime import timedelta
 from functools import partial
 from typing import Any, TypeVar
 
 import requests
 
 from kg.enrich import arxiv, s2
-from kg.enrich.session import TIMEOUT, Client, EnrichError, NotCached, RateLimited
+from kg.enrich.session import EXPIRE_AFTER, Client, EnrichError, NotAsked, NotCached, RateLimited
 from kg.model import Paper, Reference
 
 MATCHED, NOT_FOUND, RATE_LIMITED, FAILED = "matched", "not_found", "rate_limited", "failed"
-OUTCOMES = (MATCHED, NOT_FOUND, RATE_LIMITED, FAILED)
+NOT_ASKED = "not_asked"  # no request was sent: host given up, deadline, offline and not cached
+OUTCOMES = (MATCHED, NOT_FOUND, RATE_LIMITED, FAILED, NOT_ASKED)
 NAMES = {"arxiv": "arXiv", "s2": "Semantic Scholar"}
 # Nested entries a paper is expected to bring when its counts are not known yet (40-60
 # references is usual in machine learning, plus citations): only for estimates.
@@ -124,28 +127,31 @@ def _duration(seconds: float) -> str:
 
 @dataclass
 class Probe(Client):
-    """A client that answers from the HTTP cache alone and counts what it would have to send."""
+    """A client that answers from the HTTP cache alone and counts what it would have to send.
+
+    It reads the cache as `Client.fetch` does (an answer `parse` refuses is dropped; an expired
+    one, or any with `refresh`, is a miss, as the real run would send it again).
+    """
 
     hits: int = 0
     misses: int = 0
 
-    def request(self, method: str, url: str, **kwargs: Any) -> requests.Response:
-        kwargs.setdefault("timeout", TIMEOUT)
-        kwargs["headers"] = {**self.headers, **kwargs.get("headers", {})}
-        if not hasattr(self.session, "cache"):  # not a cached session: nothing is known
-            self.misses += 1
-            raise NotCached(f"not cached: {url}")
-        try:
-            response = self.session.request(method, url, only_if_cached=True, **kwargs)  # type: ignore[call-arg]
-        except requests.RequestException as err:
-            raise EnrichError(f"cache error ({type(err).__name__}): {url}") from None
-        if response.status_code == 504:  # requests-cache's answer to a miss
-            self.misses += 1
-            raise NotCached(f"not cached: {url}")
-        self.hits += 1
-        if response.ok or response.status_code == 404:
-            return response
-        raise EnrichError(f"HTTP {response.status_code}: {url}")
+    def fetch(
+        self,
+        method: str,
+        url: str,
+        parse: Callable[[requests.Response], T],
+        *,
+        expire_after: timedelta = EXPIRE_AFTER,
+        **kwargs: Any,
+    ) -> T:
+        _, key = self._prepare(method, url, **kwargs)
+        fresh, _ = self._cached(key, parse)
+        if fresh:
+            self.hits += 1
+            return fresh[0]
+        self.misses += 1
+        raise NotCached(f"not cached: {url}")
 
 
 class _Unknown(Exception):
@@ -215,8 +221,9 @@ class _Run:
             if self.dry:
                 self.result.complete = False
                 raise _Unknown from None
-            self.result.warnings.append(f"{NAMES[source]}: not cached (offline)")
-            raise _Failed(FAILED) from None
+            raise _Failed(NOT_ASKED) from None  # offline: counted, and said once per source
+        except NotAsked:  # host given up, or the deadline passed: said once per source
+            raise _Failed(NOT_ASKED) from None
         except RateLimited as err:
             self.limited.add(source)
             self.result.warnings.append(
@@ -224,8 +231,7 @@ class _Run:
                 "build again later to resume)"
             )
             raise _Failed(RATE_LIMITED) from None
-        except EnrichError as err:
-            self.result.warnings.append(f"{NAMES[source]}: {err}")
+        except EnrichError:  # the client keeps the reason, for one warning per source
             raise _Failed(FAILED) from None
         finally:
             if isinstance(client, Probe) and self.step is not None:
@@ -462,7 +468,8 @@ class _Run:
             except _Failed as failed:
                 # Matched, but without its references and citations: a rerun completes it.
                 self._mark("s2", [k for i in batch for k in found[i]], failed.outcome)
-                missing += len(batch)
+                if failed.outcome != NOT_ASKED:  # not asked: the network warning says it
+                    missing += len(batch)
         self._tick("Semantic Scholar: references and citations", len(batches), len(batches))
         if missing:
             self.result.warnings.append(
@@ -559,7 +566,7 @@ def make_plan(
     papers with the run's outcomes (else None and the dry run's partial outcomes).
     """
     probes = {
-        name: Probe(session=c.session, limiter=c.limiter, headers=dict(c.headers))
+        name: Probe(session=c.session, limiter=c.limiter, headers=dict(c.headers), refresh=c.refresh)
         for name, c in clients.items()
     }
     copies = copy.deepcopy(list(papers))

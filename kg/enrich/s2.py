@@ -9,8 +9,9 @@ parameter, or `null` for an id it does not know.  Its documented limits are 500 
 papers, `TOGETHER`, fit in one call whatever their counts); only a reference list cut at
 1,000 is read again, page by page, from `/paper/{id}/references`.
 
-An answer that is not in the API's format is removed from the HTTP cache before it is
-reported, so a rebuild asks again instead of replaying it.
+Each request goes through `Client.fetch` with a `read_*` function that accepts only the API's
+format (JSON of the right shape; a 404 only with the API's `{"error": …}` object), so nothing
+else is ever stored in the HTTP cache and a rebuild asks again instead of replaying it.
 """
 
 from __future__ import annotations
@@ -19,12 +20,13 @@ import os
 from array import array
 from collections.abc import Mapping, Sequence
 from dataclasses import dataclass
+from functools import partial
 from typing import Any
 
 import requests
 
 from kg.enrich.match import best_match
-from kg.enrich.session import Client, EnrichError
+from kg.enrich.session import BadAnswer, Client, describe_body
 from kg.model import Reference
 
 DEFAULT_API = "https://api.semanticscholar.org/graph/v1"
@@ -86,26 +88,58 @@ class Links:
     citations_cut: bool
 
 
-def _forget(response: requests.Response, client: Client) -> None:
-    """Drop `response` from the HTTP cache: it is not an answer worth replaying."""
-    cache = getattr(client.session, "cache", None)
-    if cache is None or response.request is None:
-        return
-    key = getattr(response, "cache_key", None) or cache.create_key(response.request)
-    cache.delete(key, vacuum=False)
-
-
-def _json(response: requests.Response, what: str, client: Client) -> Any:
+def _json(response: requests.Response, what: str) -> Any:
     try:
         return response.json()
     except ValueError:
-        _forget(response, client)
-        raise EnrichError(f"malformed JSON from Semantic Scholar ({what})") from None
+        raise BadAnswer(
+            f"not Semantic Scholar's JSON ({what}) but {describe_body(response)}"
+            if not response.content.lstrip().startswith((b"{", b"["))
+            else f"malformed JSON from Semantic Scholar ({what})"
+        ) from None
 
 
-def _refuse(response: requests.Response, what: str, client: Client) -> EnrichError:
-    _forget(response, client)
-    return EnrichError(f"unexpected {what} response from Semantic Scholar")
+def _missing(response: requests.Response, what: str) -> bool:
+    """True for the API's own 404 (a JSON object naming the error); `BadAnswer` for another."""
+    if response.status_code != 404:
+        return False
+    body = _json(response, what)
+    if not isinstance(body, dict) or "error" not in body:
+        raise BadAnswer(f"HTTP 404 without Semantic Scholar's error object ({what})")
+    return True
+
+
+def read_match(response: requests.Response) -> list[dict[str, Any]]:
+    """Candidates of a `/paper/search/match` answer ([] when the API found none: its 404
+    "Title match not found")."""
+    if _missing(response, "title match"):
+        return []
+    body = _json(response, "title match")
+    data = body.get("data") if isinstance(body, dict) else None
+    if not isinstance(data, list):
+        raise BadAnswer("unexpected title-match response from Semantic Scholar")
+    return [d for d in data if isinstance(d, dict) and d.get("paperId") and d.get("title")]
+
+
+def read_batch(response: requests.Response, *, size: int) -> list[Any]:
+    """A `/paper/batch` answer: one item (a paper object, or `null` for an id S2 does not
+    know) for each of the `size` ids asked, in order."""
+    body = _json(response, "batch")
+    if response.status_code != 200 or not isinstance(body, list) or len(body) != size:
+        raise BadAnswer("unexpected batch response from Semantic Scholar")
+    if not all(item is None or isinstance(item, dict) for item in body):
+        raise BadAnswer("unexpected batch response from Semantic Scholar (an item is not a paper)")
+    return body
+
+
+def read_references(response: requests.Response) -> dict[str, Any] | None:
+    """One page of a `/paper/{id}/references` answer (None when the API does not know the paper)."""
+    if _missing(response, "references"):
+        return None
+    body = _json(response, "references")
+    if not isinstance(body, dict) or not isinstance(body.get("data"), list):
+        raise BadAnswer("unexpected references response from Semantic Scholar")
+    return body
 
 
 def _int(value: Any) -> int | None:
@@ -172,38 +206,29 @@ def embedding_array(record: S2Record) -> array[float] | None:
 
 def match_title(title: str, *, client: Client) -> str | None:
     """The S2 paper id whose title matches `title` under the strict rule, else None."""
-    response = client.request(
-        "GET", f"{api_url()}/paper/search/match", params={"query": title, "fields": MATCH_FIELDS}
+    candidates = client.fetch(
+        "GET", f"{api_url()}/paper/search/match", read_match, params={"query": title, "fields": MATCH_FIELDS}
     )
-    body = _json(response, "title match", client)
-    if response.status_code == 404:
-        if isinstance(body, dict) and "error" in body:  # "Title match not found": an answer
-            return None
-        raise _refuse(response, "title match", client)
-    data = body.get("data") if isinstance(body, dict) else None
-    if not isinstance(data, list):
-        raise _refuse(response, "title match", client)
-    candidates = [d for d in data if isinstance(d, dict) and d.get("paperId") and d.get("title")]
     hit = best_match(title, candidates, lambda d: d["title"])
     return hit["paperId"] if hit else None
 
 
-def _batch(ids: Sequence[str], fields: str, what: str, *, client: Client) -> list[Any]:
+def _batch(ids: Sequence[str], fields: str, *, client: Client) -> list[Any]:
     if not ids or len(ids) > BATCH:
         raise ValueError(f"a batch takes 1 to {BATCH} ids, not {len(ids)}")
-    response = client.request(
-        "POST", f"{api_url()}/paper/batch", params={"fields": fields}, json={"ids": list(ids)}
+    return client.fetch(
+        "POST",
+        f"{api_url()}/paper/batch",
+        partial(read_batch, size=len(ids)),
+        params={"fields": fields},
+        json={"ids": list(ids)},
     )
-    body = _json(response, what, client)
-    if response.status_code == 404 or not isinstance(body, list) or len(body) != len(ids):
-        raise _refuse(response, what, client)
-    return body
 
 
 def fetch_details(ids: Sequence[str], *, client: Client, embeddings: bool = False) -> list[S2Record | None]:
     """One batch call: the details of up to `BATCH` ids, in order (None for unknown ids)."""
     fields = DETAIL_FIELDS + (f",{EMBEDDING_FIELD}" if embeddings else "")
-    return [parse_record(item) for item in _batch(ids, fields, "batch", client=client)]
+    return [parse_record(item) for item in _batch(ids, fields, client=client)]
 
 
 def fetch_together(
@@ -215,7 +240,7 @@ def fetch_together(
         raise ValueError(f"details and links go together for at most {TOGETHER} ids, not {len(ids)}")
     fields = f"{DETAIL_FIELDS},{LINK_FIELDS}" + (f",{EMBEDDING_FIELD}" if embeddings else "")
     found: list[tuple[S2Record, Links] | None] = []
-    for item in _batch(ids, fields, "batch", client=client):
+    for item in _batch(ids, fields, client=client):
         record = parse_record(item)
         found.append(
             None if record is None else (record, _links(item, record.reference_count, record.citation_count))
@@ -257,7 +282,7 @@ def fetch_links(
 ) -> dict[str, Links]:
     """One batch call: references and citing works of S2 ids (a `link_batches` group)."""
     found: dict[str, Links] = {}
-    for wanted, item in zip(ids, _batch(ids, LINK_FIELDS, "references", client=client), strict=True):
+    for wanted, item in zip(ids, _batch(ids, LINK_FIELDS, client=client), strict=True):
         if isinstance(item, dict):
             found[wanted] = _links(item, *counts.get(wanted, (None, None)))
     return found
@@ -280,18 +305,14 @@ def fetch_references(s2_id: str, *, client: Client) -> list[Reference]:
     refs: list[Reference] = []
     offset: int | None = 0
     while offset is not None:
-        response = client.request(
+        body = client.fetch(
             "GET",
             f"{api_url()}/paper/{s2_id}/references",
+            read_references,
             params={"fields": PAGE_FIELDS, "offset": offset, "limit": PAGE},
         )
-        body = _json(response, "references", client)
-        if response.status_code == 404:
-            if isinstance(body, dict) and "error" in body:
-                break
-            raise _refuse(response, "references", client)
-        if not isinstance(body, dict) or not isinstance(body.get("data"), list):
-            raise _refuse(response, "references", client)
+        if body is None:  # the API's 404: it does not know the paper (any more)
+            break
         for item in body["data"]:
             work = parse_work(item.get("citedPaper") if isinstance(item, dict) else None)
             if work is not None:

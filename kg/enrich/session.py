@@ -1,29 +1,45 @@
-"""The one HTTP session enrichment uses: a SQLite requests-cache, polite waits and retries.
+"""The one HTTP session enrichment uses: a SQLite requests-cache, polite waits, retries, and a
+watch on the network.
 
 Every call first asks the cache alone; only a miss waits for the rate limit and goes to the
 network, so a rebuild from a warm cache makes no request and waits for nothing.  With
-`offline`, a miss is reported as "not cached" (requests-cache answers 504) and nothing is sent.
+`offline`, a miss is "not cached" and nothing is sent.
+
+An answer is stored only once the caller's `parse` accepted it as the API's format, so a
+captive portal's login page or a proxy's error page never enters the cache (and one stored
+by an older version is dropped when it is next read).  A host that fails `MAX_FAILURES`
+requests in a row (refused, timed out, or answering with something that is not the API's
+format) is skipped for the rest of the run, and a run may have a deadline: both make later
+requests raise `NotAsked` at once instead of waiting for a rate-limit slot and a timeout.
 """
 
 from __future__ import annotations
 
+import contextlib
 import os
 import random
+import sqlite3
 import time
 from collections.abc import Callable
 from dataclasses import dataclass, field
-from datetime import timedelta
+from datetime import datetime, timedelta, timezone
 from email.utils import parsedate_to_datetime
 from pathlib import Path
-from typing import Any
+from typing import Any, TypeVar
+from urllib.parse import urlsplit
 
 import requests
 import requests_cache
 
 from kg.errors import KgError
 
+T = TypeVar("T")
 EXPIRE_AFTER = timedelta(days=30)  # paper metadata changes slowly; references grow over months
-TIMEOUT = 30.0  # seconds for one HTTP exchange, apart from any rate-limit wait
+# Seconds to open a connection (a reachable API connects in well under one; just over 3 s
+# lets one lost SYN be resent) and of silence on an open connection before giving up.
+CONNECT_TIMEOUT = 3.05
+READ_TIMEOUT = 15.0
+MAX_FAILURES = 3  # failed requests in a row after which a host counts as down for the run
 USER_AGENT = "kg-knowledge-graph/0.1 (research tool; polite client)"
 
 
@@ -31,13 +47,33 @@ class EnrichError(KgError):
     """A source could not answer usefully (network, status, malformed body)."""
 
 
-class NotCached(EnrichError):
-    """Offline, and the cache has no answer for this request."""
+class NetworkError(EnrichError):
+    """No answer came: the connection was refused, reset or timed out."""
+
+
+class BadAnswer(EnrichError):
+    """An answer came but is not the API's: an unexpected status, or a body that does not
+    parse as the API's format (a captive portal's login page, a proxy's error page)."""
 
 
 class RateLimited(EnrichError):
     """The API still answered 429 (too many requests) after the retries, or asked for a
     longer wait (`Retry-After`) than `Client.max_wait`: try again later."""
+
+
+class NotAsked(EnrichError):
+    """The request was not sent; `reason` says why ("network down", "time limit", ...)."""
+
+    def __init__(self, message: str, *, reason: str):
+        self.reason = reason
+        super().__init__(message)
+
+
+class NotCached(NotAsked):
+    """Offline, and the cache has no answer for this request."""
+
+    def __init__(self, message: str):
+        super().__init__(message, reason="offline, not cached")
 
 
 def default_cache_path() -> Path:
@@ -50,18 +86,22 @@ def default_cache_path() -> Path:
 
 
 def make_session(path: Path | None = None, *, offline: bool = False) -> requests_cache.CachedSession:
-    """A cached session at `path`; GET and POST are cached (the S2 batch call is a POST)."""
+    """A cached session at `path`; `Client` decides what is read from and stored in it."""
     path = path or default_cache_path()
-    path.parent.mkdir(parents=True, exist_ok=True)
-    session = requests_cache.CachedSession(
-        str(path),
-        backend="sqlite",
-        allowable_methods=("GET", "POST"),
-        allowable_codes=(200, 404),  # "no such title" is an answer worth keeping too
-        expire_after=EXPIRE_AFTER,
-        only_if_cached=offline,
-        stale_if_error=True,
-    )
+    try:
+        path.parent.mkdir(parents=True, exist_ok=True)
+    except OSError as err:
+        raise KgError(f"cannot create the cache folder ({err.strerror or err})", path=path.parent) from None
+    try:
+        session = requests_cache.CachedSession(
+            str(path),
+            backend="sqlite",
+            allowable_methods=("GET", "POST"),
+            expire_after=EXPIRE_AFTER,
+            only_if_cached=offline,
+        )
+    except sqlite3.Error as err:
+        raise KgError(f"cannot open the HTTP cache ({err})", path=path) from None
     session.headers["User-Agent"] = USER_AGENT
     return session
 
@@ -76,74 +116,213 @@ class Limiter:
     last: float | None = None
     waited: float = 0.0
 
+    def pause(self) -> float:
+        """Seconds the next `wait` would sleep."""
+        if self.last is None:
+            return 0.0
+        return max(0.0, self.interval - (self.clock() - self.last))
+
     def wait(self) -> None:
-        now = self.clock()
-        if self.last is not None and now - self.last < self.interval:
-            pause = self.interval - (now - self.last)
+        pause = self.pause()
+        if pause > 0:
             self.sleep(pause)
             self.waited += pause
-            now = self.clock()
-        self.last = now
+        self.last = self.clock()
+
+
+@dataclass
+class Health:
+    """One run's watch on the network, shared by its clients: which hosts are down, and the
+    run's deadline (a `clock` value; None for no limit)."""
+
+    deadline: float | None = None
+    clock: Callable[[], float] = time.monotonic
+    max_failures: int = MAX_FAILURES
+    streak: dict[str, int] = field(default_factory=dict)
+    down: dict[str, str] = field(default_factory=dict)  # host -> why
+    timed_out: bool = False
+
+    @classmethod
+    def with_timeout(cls, seconds: float | None, clock: Callable[[], float] = time.monotonic) -> Health:
+        """A watch whose deadline is `seconds` from now (None: no deadline)."""
+        return cls(deadline=None if seconds is None else clock() + seconds, clock=clock)
+
+    def remaining(self) -> float | None:
+        return None if self.deadline is None else self.deadline - self.clock()
+
+    def check(self, host: str, wait: float = 0.0) -> None:
+        """Raise `NotAsked` if `host` is down, or if the deadline passes within `wait` s."""
+        if host in self.down:
+            raise NotAsked(f"{host} is unreachable ({self.down[host]})", reason="network down")
+        left = self.remaining()
+        if left is not None and left <= wait:
+            self.timed_out = True
+            raise NotAsked("the time limit for enrichment has passed", reason="time limit")
+
+    def failed(self, host: str, why: str) -> None:
+        self.streak[host] = self.streak.get(host, 0) + 1
+        if self.streak[host] >= self.max_failures:
+            self.down.setdefault(host, f"{why}, {self.streak[host]} requests in a row")
+
+    def answered(self, host: str) -> None:
+        self.streak[host] = 0
 
 
 @dataclass
 class Client:
-    """One API's view of the shared session: its limiter, retries and request counter."""
+    """One API's view of the shared session: its limiter, retries, request counter, and the
+    run's `Health` (share one between the clients of a run)."""
 
-    session: requests.Session
+    session: requests.Session  # a `make_session` one; a plain session caches nothing
     limiter: Limiter
     retries: int = 4
     backoff: float = 2.0
     sleep: Callable[[float], None] = time.sleep
     jitter: Callable[[], float] = random.random
     headers: dict[str, str] = field(default_factory=dict)
+    health: Health = field(default_factory=Health)
+    refresh: bool = False  # ask the network even when the cache has a fresh answer
     sent: int = 0  # requests that went to the network
-    max_wait: float = 300.0  # a longer Retry-After is not waited for (RateLimited)
+    max_wait: float = 300.0  # a longer Retry-After on a 429 is not waited for (RateLimited)
+    failures: list[str] = field(default_factory=list)  # one line per request that failed
+    hosts: set[str] = field(default_factory=set)  # hosts this client asked or meant to ask
 
-    def request(self, method: str, url: str, **kwargs: Any) -> requests.Response:
-        """A response with a 2xx or 404 status, from the cache if it has one.
+    def fetch(
+        self,
+        method: str,
+        url: str,
+        parse: Callable[[requests.Response], T],
+        *,
+        expire_after: timedelta = EXPIRE_AFTER,
+        **kwargs: Any,
+    ) -> T:
+        """`parse(response)` of the answer to a request, from the cache if it holds one.
 
-        429 and 5xx are retried with exponential backoff and jitter, honouring Retry-After.
-        Raises `NotCached` offline on a cache miss, `RateLimited` when 429s outlast the
-        retries (or Retry-After exceeds `max_wait`), and `EnrichError` for anything else.
+        `parse` must raise `BadAnswer` for anything that is not the API's format; only what
+        it accepted is stored, for `expire_after`.  It sees 2xx and 404 answers; 429 and 5xx
+        are retried with exponential backoff and jitter, honouring Retry-After.  Raises
+        `NotAsked` (offline cache miss, host down, deadline), `NetworkError`, `BadAnswer`, or
+        `RateLimited` (429s outlasting the retries, or a Retry-After over `max_wait`).
         """
-        kwargs.setdefault("timeout", TIMEOUT)
-        kwargs["headers"] = {**self.headers, **kwargs.get("headers", {})}
-        cached = self._send(method, url, only_if_cached=True, **kwargs)
-        if cached.status_code != 504:  # requests-cache's answer to a miss; 504s are never stored
-            return self._check(cached, url)
-        if getattr(self.session.settings, "only_if_cached", False):  # type: ignore[attr-defined]
-            raise NotCached(f"not cached (offline): {url}")
+        host = urlsplit(url).netloc
+        self.hosts.add(host)
+        prepared, key = self._prepare(method, url, **kwargs)
+        fresh, stale = self._cached(key, parse)
+        if fresh:
+            return fresh[0]
+        if self.offline:
+            raise NotCached(f"not cached (offline): {prepared.url}")
+        try:
+            response, value = self._ask(prepared, parse, host)
+        except (NotAsked, NetworkError, RateLimited):
+            if stale:  # an old answer beats none when the network fails
+                return stale[0]
+            raise
+        cache = getattr(self.session, "cache", None)
+        if cache is None:
+            return value
+        try:
+            cache.save_response(response, key, datetime.now(timezone.utc) + expire_after)
+        except sqlite3.Error as err:
+            raise KgError(f"cannot write the HTTP cache ({err})", path=cache.db_path) from None
+        return value
+
+    def _prepare(self, method: str, url: str, **kwargs: Any) -> tuple[requests.PreparedRequest, str]:
+        """The request as it would be sent, and its cache key ("" without a cache)."""
+        request = requests.Request(method, url, headers=self.headers, **kwargs)
+        prepared = self.session.prepare_request(request)
+        cache = getattr(self.session, "cache", None)
+        return prepared, (cache.create_key(prepared) if cache is not None else "")
+
+    def _cached(self, key: str, parse: Callable[[requests.Response], T]) -> tuple[list[T], list[T]]:
+        """(fresh, stale): `[value]` of the cached answer in the first list when it can be used
+        as it is (fresh, or any answer offline), in the second when it has expired; both
+        empty when there is none, or only one `parse` refuses (it is dropped)."""
+        cache = getattr(self.session, "cache", None)
+        cached = None if self.refresh or cache is None else cache.get_response(key)
+        if cached is None:
+            return [], []
+        try:
+            value = parse(cached)
+        except BadAnswer:
+            cache.delete(key)  # type: ignore[union-attr]  # stored unchecked by an older kg
+            return [], []
+        return ([value], []) if not cached.is_expired or self.offline else ([], [value])
+
+    @property
+    def offline(self) -> bool:
+        settings = getattr(self.session, "settings", None)
+        return bool(getattr(settings, "only_if_cached", False))
+
+    def _ask(
+        self, prepared: requests.PreparedRequest, parse: Callable[[requests.Response], T], host: str
+    ) -> tuple[requests.Response, T]:
+        """Send (with retries) until an answer parses; record the outcome in `health`."""
         for attempt in range(self.retries + 1):
+            self.health.check(host, self.limiter.pause())
             self.limiter.wait()
             self.sent += 1
-            response = self._send(method, url, **kwargs)
-            if response.status_code == 429 or response.status_code >= 500:
-                wait = _retry_after(response)
-                if response.status_code == 429 and wait is not None and wait > self.max_wait:
-                    raise RateLimited(f"rate-limited (asked to wait {wait:.0f} s): {url}")
-                if attempt == self.retries:
-                    break
-                self.sleep(wait or self.backoff * 2**attempt * (1 + self.jitter()))
-                continue
-            return self._check(response, url)
-        if response.status_code == 429:
-            raise RateLimited(f"rate-limited (HTTP 429 after {self.retries + 1} tries): {url}")
-        raise EnrichError(f"HTTP {response.status_code} after {self.retries + 1} tries: {url}")
+            try:
+                response = self._send(prepared)
+                if response.status_code == 429 or response.status_code >= 500:
+                    asked = _retry_after(response)
+                    if response.status_code == 429 and asked is not None and asked > self.max_wait:
+                        raise RateLimited(f"rate-limited (asked to wait {asked:.0f} s): {prepared.url}")
+                    if attempt < self.retries:
+                        pause = asked or self.backoff * 2**attempt * (1 + self.jitter())
+                        self.health.check(host, pause)
+                        self.sleep(pause)
+                        continue
+                    if response.status_code == 429:
+                        raise RateLimited(
+                            f"rate-limited (HTTP 429 after {self.retries + 1} tries): {prepared.url}"
+                        )
+                    raise BadAnswer(f"HTTP {response.status_code} after {self.retries + 1} tries")
+                if not (response.ok or response.status_code == 404):
+                    raise BadAnswer(f"HTTP {response.status_code}")
+                value = parse(response)
+            except (NetworkError, BadAnswer) as err:
+                self.health.failed(host, err.message)
+                self.failures.append(f"{err.message}: {prepared.url}")
+                raise
+            except RateLimited:  # the host is up, only busy: the caller decides what to skip
+                self.health.answered(host)
+                raise
+            self.health.answered(host)
+            return response, value
+        raise AssertionError("unreachable: the last attempt returns or raises")
 
-    def _send(self, method: str, url: str, **kwargs: Any) -> requests.Response:
+    def _send(self, prepared: requests.PreparedRequest) -> requests.Response:
+        left = self.health.remaining()
+        read = READ_TIMEOUT if left is None else max(0.1, min(READ_TIMEOUT, left))
+        timeout = (min(CONNECT_TIMEOUT, read), read)
+        # What `Session.request` would add: proxies, CA bundle and so on from the environment.
+        settings = self.session.merge_environment_settings(prepared.url or "", {}, None, None, None)
+        disabled = getattr(self.session, "cache_disabled", contextlib.nullcontext)
         try:
-            return self.session.request(method, url, **kwargs)
+            with disabled():  # stored by `fetch`, once it parsed
+                return self.session.send(prepared, timeout=timeout, **settings)
+        except requests.ConnectTimeout:
+            raise NetworkError(f"no connection within {timeout[0]:g} s") from None
         except requests.Timeout:
-            raise EnrichError(f"timed out: {url}") from None
+            raise NetworkError(f"no answer within {timeout[1]:g} s") from None
+        except requests.ConnectionError as err:
+            raise NetworkError(_connection_problem(err)) from None
         except requests.RequestException as err:
-            raise EnrichError(f"network error ({type(err).__name__}): {url}") from None
+            raise NetworkError(f"request failed ({type(err).__name__})") from None
 
-    @staticmethod
-    def _check(response: requests.Response, url: str) -> requests.Response:
-        if response.ok or response.status_code == 404:
-            return response
-        raise EnrichError(f"HTTP {response.status_code}: {url}")
+
+def _connection_problem(err: requests.ConnectionError) -> str:
+    text = str(err)
+    if "Connection refused" in text:
+        return "connection refused"
+    if "Name or service not known" in text or "NameResolution" in text or "resolve" in text:
+        return "host name not found"
+    if "Network is unreachable" in text or "No route to host" in text:
+        return "network unreachable"
+    if "reset" in text.lower() or "RemoteDisconnected" in text or "aborted" in text.lower():
+        return "connection closed without an answer"
+    return "connection failed"
 
 
 def _retry_after(response: requests.Response) -> float | None:
@@ -157,3 +336,70 @@ def _retry_after(response: requests.Response) -> float | None:
             return max(0.0, parsedate_to_datetime(value).timestamp() - time.time())
         except (TypeError, ValueError):
             return None
+
+
+def describe_body(response: requests.Response) -> str:
+    """A few words on what a body that is not the API's format looks like, for a message."""
+    kind = response.headers.get("Content-Type", "").split(";")[0].strip()
+    head = response.content[:200].lstrip().lower()
+    if kind == "text/html" or head.startswith((b"<!doctype html", b"<html")):
+        return "an HTML page (a captive portal or a proxy's login or error page?)"
+    if not head:
+        return "an empty body"
+    return f"a {kind} body" if kind else "an unrecognised body"
+
+
+# ------------------------------------------------------------------------------------------
+# `kg cache info` / `kg cache clear`
+
+
+@dataclass
+class CacheInfo:
+    """What the HTTP cache at `path` holds."""
+
+    path: Path
+    exists: bool
+    size: int = 0  # bytes on disk, with SQLite's side files
+    answers: int = 0
+    expired: int = 0
+    newest: datetime | None = None  # when the most recently stored answer was saved
+
+
+def _cache_files(path: Path) -> list[Path]:
+    return [
+        p for p in (path, Path(f"{path}-wal"), Path(f"{path}-shm"), Path(f"{path}-journal")) if p.exists()
+    ]
+
+
+def cache_info(path: Path | None = None) -> CacheInfo:
+    """Size and counts of the HTTP cache (default `default_cache_path()`), reading it only."""
+    path = path or default_cache_path()
+    if not path.exists():
+        return CacheInfo(path, exists=False)
+    try:
+        size = sum(p.stat().st_size for p in _cache_files(path))
+        with sqlite3.connect(f"file:{path}?mode=ro", uri=True) as db:
+            tables = {row[0] for row in db.execute("SELECT name FROM sqlite_master WHERE type='table'")}
+            if "responses" not in tables:
+                raise KgError("not a kg HTTP cache (no responses table)", path=path)
+            answers, expired, latest = db.execute(
+                "SELECT COUNT(*), SUM(expires IS NOT NULL AND expires <= ?), MAX(expires) FROM responses",
+                (int(time.time()),),
+            ).fetchone()
+    except sqlite3.Error as err:
+        raise KgError(f"cannot read the HTTP cache ({err})", path=path) from None
+    except OSError as err:
+        raise KgError(f"cannot read the HTTP cache ({err.strerror or err})", path=path) from None
+    newest = datetime.fromtimestamp(latest, timezone.utc) - EXPIRE_AFTER if latest else None
+    return CacheInfo(path, True, size, answers or 0, expired or 0, newest)
+
+
+def clear_cache(path: Path | None = None) -> CacheInfo:
+    """Delete the HTTP cache's files; returns what they held."""
+    info = cache_info(path)
+    for file in _cache_files(info.path):
+        try:
+            file.unlink()
+        except OSError as err:
+            raise KgError(f"cannot delete the HTTP cache ({err.strerror or err})", path=file) from None
+    return info

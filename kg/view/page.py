@@ -1,0 +1,238 @@
+"""The self-contained page: the map's data as JSON, inlined with vis-network and the page's
+own script and style into one HTML file.
+
+vis-network comes from pyvis's package (pyvis's own templates load it and Bootstrap from
+CDNs, so the page is assembled here instead).  The data goes in as JSON, escaped so no input
+text can close the script element, and the page's script shows every text from the inputs
+through `textContent` or the canvas, never as HTML.  The layout is computed here, so the
+browser draws with physics off and stabilises nothing.
+"""
+
+from __future__ import annotations
+
+import base64
+import json
+import math
+import re
+import zlib
+from collections import Counter
+from importlib import resources
+from pathlib import Path
+from typing import Any
+
+import networkx as nx
+
+from kg import graph as g
+from kg.errors import ConfigError
+from kg.view.clusters import OTHER, PALETTE, find_clusters, paper_clusters
+from kg.view.layout import layout
+from kg.view.options import ViewOptions
+from kg.view.select import CITES, empty_groups, select_view, weight_of
+from kg.view.tables import corpus_tables, find_paper, year_of
+
+SHAPES = {
+    "paper": "dot",
+    "concept": "diamond",
+    "repo": "square",
+    "page": "square",
+    "owner": "hexagon",
+    "author": "triangle",
+}
+# Rows of the page's tables by kind (a map node is [kind, row, x, y, size, cluster]).
+KIND_TABLE = {"paper": "P", "concept": "C", "repo": "R", "page": "G", "owner": "O", "author": "A"}
+SCRIPTS = ("base.js", "draw.js", "search.js", "panel.js", "focus.js", "main.js")
+
+
+_PAPER_LINKS = {*g.SIMILARITIES, CITES, g.MENTIONS}
+
+
+def _importance(graph: nx.MultiDiGraph, n: str, citations: bool) -> float:
+    """What a node's size shows: citations (when enrichment counted them) or links to other
+    papers for a paper, papers tagged for a concept, papers served for an owner or author."""
+    data = graph._node[n]
+    kind = data["kind"]
+    if kind == "paper":
+        if citations:
+            return float(data.get("citation_count") or 0)
+        linked = {
+            m
+            for m, multi in graph._succ[n].items()
+            if graph._node[m]["kind"] == "paper" and any(e["rel"] in _PAPER_LINKS for e in multi.values())
+        }
+        linked |= {
+            m
+            for m, multi in graph._pred[n].items()
+            if graph._node[m]["kind"] == "paper" and any(e["rel"] in _PAPER_LINKS for e in multi.values())
+        }
+        return float(len(linked))
+    if kind == "concept":
+        return float(data.get("papers", 0))
+    return float(len(graph._pred[n]))
+
+
+def _size(kind: str, importance: float) -> float:
+    if kind == "paper":
+        return round(min(6 + 2.2 * math.sqrt(importance), 20), 1)
+    if kind == "concept":
+        return round(min(5 + 1.5 * math.sqrt(importance), 22), 1)
+    if kind in ("repo", "page"):
+        return 4.5
+    return round(min(5 + 1.5 * math.sqrt(importance), 16), 1)
+
+
+def _collision(kind: str, size: float) -> float:
+    # Dots are circles (a margin keeps each centre out of its neighbours' bounding boxes);
+    # squares, diamonds, hexagons and triangles reach 1.42 x size at their corners.
+    return size * (1.2 if SHAPES[kind] == "dot" else 1.42)
+
+
+def _style(data: dict) -> str:
+    rel = data["rel"]
+    if rel in g.SIMILARITIES:
+        return f"similar:{data.get('basis') or g.LINK_BASIS.get(rel, 'concepts')}"
+    if rel in (g.REPOSITORY, g.PROJECT_PAGE, g.OWNER, g.LINK):
+        return "code"
+    return str(rel)
+
+
+def view_data(graph: nx.MultiDiGraph, options: ViewOptions | None = None) -> dict[str, Any]:
+    """Everything the page needs, as plain data (sorted, so the page is deterministic)."""
+    options = options or ViewOptions()
+    focus = find_paper(graph, options.paper) if options.paper else None
+    view = select_view(graph, options)
+    clusters = find_clusters(graph, view)
+    nodes = graph._node
+    citations = any(d.get("citation_count") is not None for _, d in graph.nodes(data=True))
+    size = {n: _size(nodes[n]["kind"], _importance(graph, n, citations)) for n in view}
+    placement = layout(
+        clusters.links, clusters.of, {n: _collision(nodes[n]["kind"], s) for n, s in size.items()}
+    )
+    papers = sorted(n for n, k in graph.nodes(data="kind") if k == "paper")
+    cluster_of = dict(zip(papers, paper_clusters(graph, clusters, papers), strict=True))
+    tables, rows = corpus_tables(graph, set(view), cluster_of)
+
+    order = sorted(view.nodes)
+    index = {n: i for i, n in enumerate(order)}
+    map_nodes = []
+    for n in order:
+        kind = nodes[n]["kind"]
+        x, y = placement.positions[n]
+        map_nodes.append([KIND_TABLE[kind], rows[kind][n], x, y, size[n], clusters.of[n]])
+    named: list[tuple[int, int, str, int]] = []
+    for a, b, data in view.edges(data=True):
+        source = data.get("source", a)
+        target = b if source == a else a
+        named.append((index[source], index[target], _style(data), round(weight_of(data) * 1000)))
+    style_names = sorted({e[2] for e in named})
+    styles = {name: i for i, name in enumerate(style_names)}
+    edges = sorted([s, t, styles[name], w] for s, t, name, w in named)
+
+    years = sorted({y for p in papers if (y := year_of(nodes[p]))})
+    # The legend counts every paper of the corpus in each cluster, drawn or not.
+    counts = Counter(cluster_of.values())
+    legend: list[tuple[str, str, int]] = [
+        (clusters.names[i], clusters.colour(i), counts[i]) for i in range(clusters.coloured)
+    ]
+    others = len(papers) - sum(count for _, _, count in legend)
+    return {
+        **tables,
+        "M": {
+            "n": map_nodes,
+            "e": [v for edge in edges for v in edge],
+            "styles": style_names,
+            "kinds": sorted({nodes[n]["kind"] for n in view}),
+        },
+        "K": {
+            "names": clusters.names,
+            "colours": [clusters.colour(i) for i in range(len(clusters.names))],
+            "papers": clusters.papers,
+            "discs": [list(placement.discs.get(i, (0.0, 0.0, 0.0))) for i in range(len(clusters.names))],
+            "coloured": clusters.coloured,
+            "other": OTHER,
+            "others": others,
+            "grid": list(placement.grid) if placement.grid else None,
+        },
+        "legend": legend,
+        "palette": PALETTE,
+        "years": [years[0], years[-1]] if years else None,
+        "notes": [f"{group}: {why}" for group, why in empty_groups(graph, options).items()],
+        "focus": rows["paper"][focus] if focus else None,
+        "total": {kind: len(ids) for kind, ids in sorted(rows.items())},
+    }
+
+
+def _vis_script() -> str:
+    script = (resources.files("pyvis") / "lib" / "vis-9.1.2" / "vis-network.min.js").read_text(
+        encoding="utf-8"
+    )
+    if "</script" in script.lower():  # would end the inline element early
+        raise ConfigError("bundled vis-network script cannot be inlined")
+    return script
+
+
+def _own(*parts: str) -> str:
+    path = resources.files("kg.view")
+    for part in parts:
+        path = path / part
+    return path.read_text(encoding="utf-8")
+
+
+def script_safe_json(data: object) -> str:
+    """JSON that cannot end the <script> element it sits in, whatever the strings hold."""
+    text = json.dumps(data, ensure_ascii=False, separators=(",", ":"), sort_keys=True)
+    return (
+        text.replace("<", "\\u003c")
+        .replace(">", "\\u003e")
+        .replace("&", "\\u0026")
+        .replace("\u2028", "\\u2028")
+        .replace("\u2029", "\\u2029")
+    )
+
+
+# Data larger than this goes into the page deflated (a 10k-paper map's 3.9 MB of JSON becomes
+# ~1 MB); smaller data stays plain JSON, readable in the page source.  zlib's output is the
+# same from run to run; another zlib build (zlib-ng) may deflate differently.
+COMPRESS_ABOVE = 1_500_000
+
+
+def page_json(data: dict[str, Any]) -> str:
+    """The data block of the page: JSON, or {"deflated": base64} for a large map."""
+    text = script_safe_json(data)
+    if len(text) <= COMPRESS_ABOVE:
+        return text
+    packed = zlib.compress(
+        json.dumps(data, ensure_ascii=False, separators=(",", ":"), sort_keys=True).encode(), 6
+    )
+    return json.dumps({"deflated": base64.b64encode(packed).decode("ascii")})
+
+
+def data_of_page(html: str) -> dict[str, Any]:
+    """The data a page carries (what `view_data` gave when it was drawn)."""
+    found = re.search(r'<script type="application/json" id="kg-data">(.*?)</script>', html, re.S)
+    if found is None:
+        raise ConfigError("not a kg map page (no data block)")
+    data: dict[str, Any] = json.loads(found.group(1))
+    if "deflated" in data:
+        data = json.loads(zlib.decompress(base64.b64decode(data["deflated"])))
+    return data
+
+
+def render_html(graph: nx.MultiDiGraph, options: ViewOptions | None = None) -> str:
+    """The self-contained page for `graph`."""
+    data = view_data(graph, options)
+    own = "\n".join(_own("js", name) for name in SCRIPTS)
+    if "</script" in own.lower():
+        raise ConfigError("page script cannot be inlined")
+    parts = {
+        "/*KG_CSS*/": _own("page.css"),
+        "/*VIS_JS*/": _vis_script(),
+        "/*KG_JS*/": own,
+        "/*KG_DATA*/": page_json(data),
+    }
+    # One pass, so no inserted text is searched for the next marker.
+    return re.sub("|".join(re.escape(m) for m in parts), lambda m: parts[m.group(0)], _own("page.html"))
+
+
+def write_html(graph: nx.MultiDiGraph, path: Path, options: ViewOptions | None = None) -> None:
+    """Write the page for `graph` to `path`."""
+    path.write_text(render_html(graph, options), encoding="utf-8")

@@ -1,0 +1,140 @@
+"""The rules that turn candidate keys into concepts (kg.terms), and the seed build's figures."""
+
+from __future__ import annotations
+
+from collections import Counter
+
+import pytest
+
+from benchmarks.quality import measure
+from kg import pipeline
+from kg.terms import (
+    acronym_senses,
+    alternative_labels,
+    broader_terms,
+    is_term,
+    preferred_label,
+    single_word_weight,
+    variant_merges,
+)
+
+
+@pytest.fixture(scope="module")
+def seed() -> pipeline.BuildResult:
+    return pipeline.build_corpus()
+
+
+def test_seed_build_meets_the_link_quality_bars(seed):
+    figures = measure(seed)
+    assert len(figures.labels_not_in_text) < 0.01 * figures.concepts
+    assert figures.one_letter_labels == []
+    assert figures.acronym_misuses == []
+    assert figures.papers - figures.papers_without_neighbours >= 0.9 * figures.papers
+    assert figures.papers - figures.papers_under_3_tags >= 0.95 * figures.papers
+
+
+def test_a_title_term_of_one_paper_tags_it(seed):
+    bibench = next(p for p in seed.papers if p.title.startswith("BiBench"))
+    tags = {seed.concepts.concepts[k].label for k, _ in seed.concepts.tags[bibench.key]}
+    assert "network binarization" in tags or "binarization" in tags
+    # ...but it links no papers: only shared concepts have an idf for similarity.
+    only_here = [k for k, _ in seed.concepts.tags[bibench.key] if seed.concepts.concepts[k].papers == 1]
+    assert only_here and not set(only_here) & set(seed.concepts.idf)
+
+
+def test_every_broader_concept_is_a_tail_of_its_narrower(seed):
+    concepts = seed.concepts.concepts
+    pairs = [(k, c.broader) for k, c in concepts.items() if c.broader]
+    assert len(pairs) > 50
+    for narrower, broader in pairs:
+        assert broader in concepts and narrower.endswith(" " + broader)
+    assert concepts["speculative decoding"].broader == "decoding"
+
+
+def test_one_concept_per_variant(seed):
+    labels = {}
+    for c in seed.concepts.concepts.values():
+        for form in (c.label, *c.alt_labels):
+            labels.setdefault(form.lower(), set()).add(c.key)
+    # "transformer model(s)" is the transformer; LayerNorm is layer normalization's other form.
+    assert labels["transformer model"] == labels["transformer"]
+    assert len(labels["layernorm"]) == 1
+
+
+@pytest.mark.parametrize(
+    ("key", "shares", "expected"),
+    [
+        ("speculative decoding", {}, True),
+        ("quantization", {}, True),
+        ("depth", {}, False),  # common English
+        ("video", {}, False),
+        ("series of ablation experiment", {}, False),  # boilerplate head
+        ("facilitate future research", {}, False),
+        ("number of parameter", {}, False),
+        ("real world", {"head_share": 0.05}, False),  # a modifier, never a head
+        ("capturing", {"verb_share": 0.6, "compound_head": False}, False),  # a verb
+        ("pruning", {"compound_head": True}, True),  # "layer pruning": a noun
+        ("approach to learn", {}, False),
+        ("text to image", {"hyphen_to": True}, True),
+    ],
+)
+def test_termhood(key: str, shares: dict, expected: bool):
+    options = {"head_share": 1.0, "verb_share": 0.0, "hyphen_to": False, "compound_head": True} | shares
+    assert is_term(key, **options) is expected
+
+
+def test_common_words_weigh_less():
+    assert single_word_weight("quantization") == 1.0
+    assert 0 < single_word_weight("alignment") < single_word_weight("segmentation") <= 1.0
+    assert single_word_weight("depth") == 0.0
+
+
+def test_variants_merge_into_the_term_they_describe():
+    keys = ["kv", "key value", "layer norm", "layer normalization", "transformer", "transformer model", "x"]
+    usable = [True] * len(keys)
+    into = variant_merges(keys, usable, {"kv"}, lambda pairs: set(pairs))
+    merged = {keys[i]: keys[j] for i, j in enumerate(into) if i != j}
+    assert merged == {
+        "kv": "key value",
+        "layer norm": "layer normalization",
+        "transformer model": "transformer",
+    }
+    # Without two shared papers the acronym stays apart.
+    into = variant_merges(keys, usable, {"kv"}, lambda pairs: set())
+    assert into[0] == 0
+
+
+def test_acronym_senses_per_paper_and_corpus():
+    senses = acronym_senses(
+        [
+            (0, "SD", ["speculative", "decoding"]),
+            (1, "SD", ["Stable", "Diffusion"]),
+            (2, "LLM", ["large", "language", "models"]),
+            (3, "LLM", ["large-scale", "language", "models"]),
+            (4, "DD", []),
+        ]
+    )
+    assert senses.per_paper[1]["SD"] == "stable diffusion"
+    assert senses.per_paper[4]["DD"] is None
+    assert "SD" in senses.ambiguous and "SD" not in senses.corpus
+    # Near-identical senses are one: the LLM of "large-scale language models" is the same.
+    assert senses.corpus["LLM"] == "large language model"
+    assert senses.alias["large scale language model"] == "large language model"
+
+
+def test_labels_are_the_forms_written_most():
+    forms = Counter(
+        {"Large Language Models": 2, "large language models": 30, "large language model": 5, "LLMs": 60}
+    )
+    own = set(forms)
+    assert preferred_label(forms, own) == "large language models"
+    assert alternative_labels("large language models", forms) == ["LLMs", "large language model"]
+    assert preferred_label(Counter({"CLIP": 4}), {"CLIP"}) == "CLIP"
+
+
+def test_broader_terms_take_the_longest_tail():
+    keys = ["segmentation", "image segmentation", "medical image segmentation", "mixture of expert", "expert"]
+    assert broader_terms(keys) == {
+        "image segmentation": "segmentation",
+        "medical image segmentation": "image segmentation",
+    }
