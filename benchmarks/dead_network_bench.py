@@ -13,6 +13,7 @@ from __future__ import annotations
 
 import argparse
 import os
+import re
 import socket
 import subprocess
 import sys
@@ -38,7 +39,13 @@ def run(checkout: Path, api: str, limit: float) -> tuple[float, str]:
             done = subprocess.run(command, capture_output=True, text=True, env=env, timeout=limit, cwd=work)
         except subprocess.TimeoutExpired:
             return time.perf_counter() - start, f"stopped after {limit:.0f} s"
-        rows = [line for line in done.stdout.splitlines() if "arxiv:" in line or "s2:" in line]
+        # The summary's enrichment rows (a table row per source, or "arxiv: ..." lines before
+        # issue 15) and why papers were not asked.
+        rows = [
+            line
+            for line in done.stdout.splitlines()
+            if re.match(r"\W*(arxiv|s2)\b", line) or "not asked" in line
+        ]
         return time.perf_counter() - start, "\n".join(rows)
 
 

@@ -24,6 +24,8 @@ from kg.namespaces import DEFAULT_BASE
 from kg.view.options import DEFAULT_GROUPS, ViewOptions
 
 if TYPE_CHECKING:
+    from kg.enrich import EnrichReport
+    from kg.enrich.plan import Plan
     from kg.pipeline import Progress as StageProgress
 
 
@@ -111,6 +113,7 @@ def _progress_bar(quiet: bool) -> Iterator[StageProgress]:
 class Source(str, enum.Enum):
     arxiv = "arxiv"
     s2 = "s2"
+    specter = "specter"
 
 
 class InputFormat(str, enum.Enum):
@@ -265,7 +268,8 @@ def build(
             "-e",
             metavar="SOURCE",
             rich_help_panel=ENRICHMENT,
-            help="Ask arxiv and/or s2 (Semantic Scholar) for ids, authors, references; repeat for both.",
+            help="Ask arxiv and/or s2 (Semantic Scholar) for ids, authors, references and citations; "
+            "specter also asks s2 for SPECTER v2 embeddings (nearest-paper links). Repeat for several.",
         ),
     ] = None,
     cache: Annotated[
@@ -323,6 +327,12 @@ def build(
         if offline and refresh:
             raise fail(KgError("--offline and --refresh exclude each other"), code=2)
         session = make_session(cache, offline=offline) if sources else None
+
+        def show_plan(plan: Plan) -> None:
+            if not quiet:
+                for line in plan.lines():
+                    err_console.print(f"Plan: {line}", markup=False, soft_wrap=True)
+
         with _progress_bar(quiet) as progress:
             result = pipeline.build(
                 inputs,
@@ -338,6 +348,7 @@ def build(
                 concepts=options,
                 progress=progress,
                 jobs=jobs,
+                on_plan=show_plan,
             )
     except KgError as err:
         raise fail(err) from None
@@ -370,18 +381,31 @@ def build(
     ]
     for what, value in rows:
         table.add_row(what, str(value))
-    if result.enrichment is not None:
-        for source, counts in result.enrichment.counts.items():
-            table.add_row(
-                f"{source}: matched / unmatched / failed",
-                f"{counts['matched']} / {counts['unmatched']} / {counts['failed']} ({counts['requests']} requests)",
-            )
-            if counts.get("not asked"):
-                why = result.enrichment.not_asked_reason.get(source, "")
-                table.add_row(f"{source}: not asked ({why})", str(counts["not asked"]))
     out_console.print(table)
+    if result.enrichment is not None and result.enrichment.counts:
+        out_console.print(_enrichment_table(result.enrichment))
     for path in result.outputs:
         out_console.print(f"wrote {path}", markup=False, soft_wrap=True)
+
+
+def _enrichment_table(report: EnrichReport) -> Table:
+    """Papers per source and outcome, and the requests sent; a caption says why papers were
+    not asked (network down, time limit, offline and not cached)."""
+    reasons = [
+        f"{source} ({report.not_asked_reason[source]})"
+        for source, counts in report.counts.items()
+        if counts["not_asked"] and report.not_asked_reason.get(source)
+    ]
+    table = Table(
+        title="enrichment (papers; requests sent)",
+        caption=f"not asked: {'; '.join(reasons)}" if reasons else None,
+    )
+    for name in ("source", "matched", "not found", "rate-limited", "failed", "not asked", "requests"):
+        table.add_column(name, justify="left" if name == "source" else "right")
+    for source, counts in report.counts.items():
+        outcomes = ("matched", "not_found", "rate_limited", "failed", "not_asked", "requests")
+        table.add_row(source, *(str(counts[k]) for k in outcomes))
+    return table
 
 
 @app.command(cls=PlainCommand)

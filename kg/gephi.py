@@ -139,7 +139,7 @@ def layout(graph: nx.MultiDiGraph, clusters: dict[str, int]) -> dict[str, tuple[
     return positions
 
 
-_WEIGHT = {g.SIMILAR: "weight", g.SUBJECT: "score", g.RELATED: "weight"}
+_WEIGHT = {**{rel: "weight" for rel in g.SIMILARITIES}, g.SUBJECT: "score", g.RELATED: "weight"}
 
 
 def gephi_graph(graph: nx.MultiDiGraph, base: str = DEFAULT_BASE) -> nx.MultiDiGraph:
@@ -158,8 +158,9 @@ def gephi_graph(graph: nx.MultiDiGraph, base: str = DEFAULT_BASE) -> nx.MultiDiG
             for name in ("arxiv_id", "doi", "issued", "venue"):
                 if data.get(name):
                     attrs[name] = str(data[name])
-            if data.get("upvotes") is not None:
-                attrs["upvotes"] = int(data["upvotes"])
+            for name in ("upvotes", "citation_count", "influential_citation_count"):
+                if data.get(name) is not None:
+                    attrs[name] = int(data[name])
         elif data["kind"] == "concept":
             attrs["paper_count"] = int(data["papers"])
         x, y = positions[n]

@@ -6,8 +6,10 @@ from collections.abc import Iterable
 
 import networkx as nx
 
+from kg.citations import Linked
 from kg.concepts import ConceptMap
-from kg.model import Link, LinkKind, Paper, Source
+from kg.embeddings import Near
+from kg.model import Link, LinkKind, Paper, Reference, Source
 from kg.similarity import Similar
 from kg.sources.identity import normalize_title
 
@@ -57,7 +59,7 @@ def build_graph(papers: Iterable[Paper], sources: Iterable[Source]) -> nx.MultiD
 
 
 CREATOR = "creator"  # paper -> author, attrs: position (1-based)
-CITES = "cites"  # paper -> paper or work
+CITES = "cites"  # paper -> paper or work; work -> paper (an outside work citing a corpus paper)
 
 
 def _add_enrichment(graph: nx.MultiDiGraph, papers: list[Paper]) -> None:
@@ -73,6 +75,12 @@ def _add_enrichment(graph: nx.MultiDiGraph, papers: list[Paper]) -> None:
                 node[attr] = getattr(paper, attr)
         if paper.upvotes is not None:
             node["upvotes"] = paper.upvotes
+        if paper.issued and paper.issued[:4].isdigit():
+            node["year"] = int(paper.issued[:4])
+        if paper.citation_count is not None:
+            node["citation_count"] = paper.citation_count
+        if paper.influential_citation_count is not None:
+            node["influential_citation_count"] = paper.influential_citation_count
         if paper.categories:
             node["categories"] = list(paper.categories)
         for position, (name, author_id) in enumerate(paper.authors, start=1):
@@ -82,26 +90,53 @@ def _add_enrichment(graph: nx.MultiDiGraph, papers: list[Paper]) -> None:
                 graph.add_node(aid, kind="author", key=key, name=name)
             graph.add_edge(pid, aid, rel=CREATOR, position=position)
         for ref in paper.references:
-            target = (
-                by_arxiv.get(ref.arxiv_id or "")
-                or by_s2.get(ref.s2_id or "")
-                or by_title.get(normalize_title(ref.title or "") or "-")
-            )
+            target = _corpus_paper(ref, by_arxiv, by_s2, by_title)
             if target == paper.key:
                 continue
-            if target is not None:
-                graph.add_edge(pid, node_id("paper", target), rel=CITES)
+            other = node_id("paper", target) if target is not None else _work(graph, ref)
+            if other is not None:
+                _cite(graph, pid, other)
+    # Citing works, once every paper is a node: a corpus paper citing another gets one edge.
+    for paper in papers:
+        pid = node_id("paper", paper.key)
+        for ref in paper.citations:
+            source = _corpus_paper(ref, by_arxiv, by_s2, by_title)
+            if source == paper.key:
                 continue
-            if ref.arxiv_id:
-                iri = f"https://arxiv.org/abs/{ref.arxiv_id}"
-            elif ref.s2_id:
-                iri = f"https://www.semanticscholar.org/paper/{ref.s2_id}"
-            else:
-                continue
-            wid = node_id("work", iri)
-            if wid not in graph:
-                graph.add_node(wid, kind="work", iri=iri, title=ref.title)
-            graph.add_edge(pid, wid, rel=CITES)
+            other = node_id("paper", source) if source is not None else _work(graph, ref)
+            if other is not None:
+                _cite(graph, other, pid)
+
+
+def _corpus_paper(
+    ref: Reference, by_arxiv: dict[str, str], by_s2: dict[str, str], by_title: dict[str, str]
+) -> str | None:
+    return (
+        by_arxiv.get(ref.arxiv_id or "")
+        or by_s2.get(ref.s2_id or "")
+        or by_title.get(normalize_title(ref.title or "") or "-")
+    )
+
+
+def _work(graph: nx.MultiDiGraph, ref: Reference) -> str | None:
+    """The node of an outside work (made on first sight), known by its arXiv or S2 page."""
+    if ref.arxiv_id:
+        iri = f"https://arxiv.org/abs/{ref.arxiv_id}"
+    elif ref.s2_id:
+        iri = f"https://www.semanticscholar.org/paper/{ref.s2_id}"
+    else:
+        return None
+    wid = node_id("work", iri)
+    if wid not in graph:
+        graph.add_node(wid, kind="work", iri=iri, title=ref.title, year=ref.year)
+    elif ref.year and not graph.nodes[wid].get("year"):
+        graph.nodes[wid]["year"] = ref.year
+    return wid
+
+
+def _cite(graph: nx.MultiDiGraph, citing: str, cited: str) -> None:
+    if not any(e.get("rel") == CITES for e in graph.succ[citing].get(cited, {}).values()):
+        graph.add_edge(citing, cited, rel=CITES)
 
 
 def slug_name(name: str) -> str:
@@ -204,3 +239,36 @@ def add_concepts(
 def similarity_basis(by_text: float | None) -> str:
     """What made a similarity link, as one word: its texts where they are known, else its concepts."""
     return "concepts" if by_text is None else "text"
+
+
+COUPLED = "coupled"  # paper -> paper (a < b), attrs: count (shared references), weight, basis
+CO_CITED = "co_cited"  # paper -> paper (a < b), attrs: count (works citing both), weight, basis
+NEAR = "near"  # paper -> paper (a < b), attrs: weight (cosine of SPECTER v2 embeddings), basis
+# The one-word basis of each citation or embedding link, as `similarity_basis` names a
+# `SIMILAR` link's: the view draws and lists all of them as similar papers.
+LINK_BASIS = {COUPLED: "references", CO_CITED: "citations", NEAR: "embedding"}
+SIMILARITIES = (SIMILAR, COUPLED, CO_CITED, NEAR)
+
+
+def add_citation_links(
+    graph: nx.MultiDiGraph, coupled: Iterable[Linked], co_cited: Iterable[Linked], near: Iterable[Near] = ()
+) -> None:
+    """Bibliographic coupling, co-citation and embedding links between corpus papers."""
+    for rel, links in ((COUPLED, coupled), (CO_CITED, co_cited)):
+        for link in links:
+            graph.add_edge(
+                node_id("paper", link.a),
+                node_id("paper", link.b),
+                rel=rel,
+                count=link.count,
+                weight=link.weight,
+                basis=LINK_BASIS[rel],
+            )
+    for pair in near:
+        graph.add_edge(
+            node_id("paper", pair.a),
+            node_id("paper", pair.b),
+            rel=NEAR,
+            weight=pair.cosine,
+            basis=LINK_BASIS[NEAR],
+        )

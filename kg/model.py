@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+from array import array
 from dataclasses import dataclass, field
 from enum import Enum
 
@@ -58,12 +59,13 @@ class Link:
 
 @dataclass(frozen=True, order=True)
 class Reference:
-    """A work a paper cites, as Semantic Scholar identifies it."""
+    """A work a paper cites (or that cites it), as Semantic Scholar identifies it."""
 
     s2_id: str | None
     title: str | None
     arxiv_id: str | None = None
     doi: str | None = None
+    year: int | None = None
 
 
 @dataclass
@@ -87,6 +89,12 @@ class Paper:
     authors: list[tuple[str, str | None]] = field(default_factory=list)  # (name, S2 author id)
     references: list[Reference] = field(default_factory=list)
     upvotes: int | None = None  # Hugging Face upvotes, the highest any input gave
+    # Semantic Scholar: the works citing this paper (at most the first 1,000 it lists), its
+    # citation counts, and its SPECTER v2 embedding when asked for.
+    citations: list[Reference] = field(default_factory=list)
+    citation_count: int | None = None
+    influential_citation_count: int | None = None
+    embedding: array[float] | None = None
 
     @property
     def has_abstract(self) -> bool:

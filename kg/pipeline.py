@@ -17,8 +17,11 @@ import networkx as nx
 import requests
 
 from kg import graph as g
+from kg.citations import co_citation, coupling
 from kg.concepts import ConceptMap, ConceptOptions, extract_concepts
+from kg.embeddings import specter_neighbours
 from kg.enrich import EnrichOptions, EnrichReport, enrich_papers
+from kg.enrich.plan import Plan
 from kg.enrich.session import make_session
 from kg.errors import ConfigError
 from kg.files import atomic_outputs, remove_stale_temps
@@ -107,13 +110,16 @@ def build_corpus(
     enrich_options: EnrichOptions | None = None,
     progress: Progress | None = None,
     jobs: int | None = None,
+    on_plan: Callable[[Plan], None] | None = None,
 ) -> BuildResult:
     """Read the inputs and build the networkx model, writing nothing.
 
     Each input's format is detected from its content unless `input_format` (one of
-    `kg.sources.FORMATS`) forces one.  `enrich` names sources ("arxiv", "s2") to ask, through `session` (a requests-cache
-    session; by default one at `kg.enrich.session.default_cache_path()`).  A large corpus is
-    shared among `jobs` worker processes (default: one per core; 1 keeps it in this one).
+    `kg.sources.FORMATS`) forces one.  `enrich` names sources ("arxiv", "s2", "specter") to ask, through
+    `session` (a requests-cache session; by default one at
+    `kg.enrich.session.default_cache_path()`), as `enrich_options` say; `on_plan` sees the
+    request plan before anything is sent.  A large corpus is shared among `jobs` worker
+    processes (default: one per core; 1 keeps it in this one).
     """
     timings: dict[str, float] = {}
     start = time.perf_counter()
@@ -135,6 +141,7 @@ def build_corpus(
             session=session or make_session(),
             progress=progress,
             options=enrich_options,
+            on_plan=on_plan,
         )
         timings["enrich"] = time.perf_counter() - start
 
@@ -175,6 +182,8 @@ def build_corpus(
     start = time.perf_counter()
     graph = g.build_graph(papers, pages.sources)
     g.add_concepts(graph, concept_map, related, similar, mentioned)
+    if enrich:
+        g.add_citation_links(graph, coupling(papers), co_citation(papers), specter_neighbours(papers))
     timings["graph"] = time.perf_counter() - start
     return BuildResult(
         files=len(pages.sources),
@@ -204,6 +213,7 @@ def build(
     enrich_options: EnrichOptions | None = None,
     progress: Progress | None = None,
     jobs: int | None = None,
+    on_plan: Callable[[Plan], None] | None = None,
 ) -> BuildResult:
     """Build the graph of `inputs` (default: the bundled sample) and write its exports to `out`.
 
@@ -227,6 +237,7 @@ def build(
         enrich_options=enrich_options,
         progress=progress,
         jobs=jobs,
+        on_plan=on_plan,
     )
     if stale:
         size = sum(n for _, n in stale) / 1e6

@@ -140,6 +140,11 @@ class Minter:
         """The similarity of the papers keyed `a` and `b`, their keys encoded as in their IRIs."""
         return f"{self.base}similarity/{segment(a)}--{segment(b)}"
 
+    def linked(self, kind: str, a: str, b: str) -> str:
+        """A citation or embedding link of the papers keyed `a` and `b`: `kind` is coupling,
+        cocitation or embedding (keys encoded as in the papers' IRIs)."""
+        return f"{self.base}{kind}/{segment(a)}--{segment(b)}"
+
 
 def listing_date(text: str) -> Literal:
     """`Mar 11` -> "--03-11"^^xsd:gMonthDay; `Mar 11, 2024` and `2024-03-11` -> "2024-03-11"^^xsd:date."""
@@ -216,6 +221,12 @@ CHUNK_CHARS = 4_000_000
 # Kinds of node named by a web address of their own; several may share one.
 _WEB_KINDS = ("repo", "page", "link", "owner", "host", "work")
 _PAPER_LINKS = {g.REPOSITORY: _KG.repository, g.PROJECT_PAGE: _KG.projectPage, g.LINK: _KG.link}
+# Links between papers that rest on citations or embeddings: (IRI kind, basis, what is counted).
+_CITATION_LINKS = {
+    g.COUPLED: ("coupling", _KG.BibliographicCoupling, _KG.sharedReferences),
+    g.CO_CITED: ("cocitation", _KG.CoCitation, _KG.coCitations),
+    g.NEAR: ("embedding", _KG.SpecterEmbedding, _KG.embeddingSimilarity),
+}
 
 
 class _Minted(dict[str, str]):
@@ -390,6 +401,10 @@ class _Lines:
                 add(f"{s} {_DCTERMS.issued} {_typed(issued, datatype)} .\n")
         if data.get("upvotes") is not None:
             add(f"{s} {_KG.upvotes} {_integer(data['upvotes'])} .\n")
+        if data.get("citation_count") is not None:
+            add(f"{s} {_KG.citationCount} {_integer(data['citation_count'])} .\n")
+        if data.get("influential_citation_count") is not None:
+            add(f"{s} {_KG.influentialCitationCount} {_integer(data['influential_citation_count'])} .\n")
         if data.get("venue"):
             add(f"{s} {_KG.venue} {_string(data['venue'])} .\n")
         for category in data.get("categories", ()):
@@ -407,6 +422,13 @@ class _Lines:
         out.append(f"{s} {A} {_SCHEMA.CreativeWork} .\n")
         if data.get("title"):
             out.append(f"{s} {_DCTERMS.title} {_string(data['title'])} .\n")
+        year = data.get("year")
+        if year:
+            out.append(f"{s} {_DCTERMS.issued} {_typed(f'{year:04d}', _XSD.gYear)} .\n")
+        nodes = self.nodes
+        for target, edges in self.succ[nid].items():  # an outside work citing corpus papers
+            if any(e["rel"] == g.CITES for e in edges.values()):
+                out.append(f"{s} {_CITO.cites} {self.paper[nodes[target]['key']]} .\n")
 
     def concept_node(self, nid: str, data: dict, out: list[str]) -> None:
         slug = data["slug"]
@@ -447,6 +469,8 @@ class _Lines:
         add = out.append
         for target, edges in self.succ[nid].items():
             for edge in edges.values():
+                if edge["rel"] in _CITATION_LINKS:
+                    self._citation_link(key, nodes[target]["key"], edge, out)
                 if edge["rel"] != g.SIMILAR:
                     continue
                 other = nodes[target]["key"]
@@ -465,6 +489,20 @@ class _Lines:
                         add(f"{sim} {_KG.basis} {_KG.TextOverlap} .\n")
                 for shared in edge["shared"]:
                     add(f"{sim} {_KG.sharedConcept} {self.concept[shared]} .\n")
+
+    def _citation_link(self, key: str, other: str, edge: dict, out: list[str]) -> None:
+        """A coupling, co-citation or embedding link, as a kg:Similarity of its own basis."""
+        kind, basis, measure = _CITATION_LINKS[edge["rel"]]
+        a, b = self.paper[key], self.paper[other]
+        link = f"<{self.mint.linked(kind, key, other)}>"
+        out.append(
+            f"{link} {A} {_KG.Similarity} .\n{link} {_KG.paper} {a} .\n{link} {_KG.paper} {b} .\n"
+            f"{link} {_KG.weight} {_decimal(edge['weight'])} .\n{link} {_KG.basis} {basis} .\n"
+        )
+        if measure == _KG.embeddingSimilarity:
+            out.append(f"{link} {measure} {_decimal(edge['weight'])} .\n")
+        else:
+            out.append(f"{link} {measure} {_integer(edge['count'])} .\n")
 
     def _linked(self, s: str, nid: str, out: list[str]) -> None:
         nodes = self.nodes

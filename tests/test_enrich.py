@@ -6,7 +6,7 @@ set through KG_ARXIV_API and KG_S2_API as a user would point kg at a mirror.
 
 from __future__ import annotations
 
-import json
+import re
 import time
 from pathlib import Path
 
@@ -25,136 +25,23 @@ from kg.enrich.session import Client, EnrichError, Limiter, NotCached, make_sess
 from kg.model import Paper
 from kg.query import load_store, select
 from tests.conftest import DATA
+from tests.fake_apis import ATTENTION, BERT, CITING, Fault, World, serve, small_world
 
 API = DATA / "api"
 PAGES = DATA / "enrich_pages.txt"
-ATTENTION = "204e3073870fae3d05bcbc2f6a8e263d9b72e776"
-BERT = "df2b0e26d0599ce3e70df8a9da02e51594e0e992"
-BAHDANAU = "fa72afa9b2cbc8f0d7b05d52548906610ffbb9c5"
-S2_PAPERS = {
-    ATTENTION: {
-        "paperId": ATTENTION,
-        "title": "Attention is All you Need",
-        "externalIds": {"ArXiv": "1706.03762", "DBLP": "conf/nips/VaswaniSPUJGKP17", "CorpusId": 13756489},
-        "authors": [
-            {"authorId": "40348417", "name": "Ashish Vaswani"},
-            {"authorId": "1846258", "name": "Noam M. Shazeer"},
-        ],
-        "year": 2017,
-        "venue": "Neural Information Processing Systems",
-        "publicationDate": "2017-06-12",
-    },
-    BERT: {
-        "paperId": BERT,
-        "title": "BERT: Pre-training of Deep Bidirectional Transformers for Language Understanding",
-        "externalIds": {"ArXiv": "1810.04805", "DOI": "10.18653/v1/N19-1423", "CorpusId": 52967399},
-        "authors": [
-            {"authorId": "39172707", "name": "Jacob Devlin"},
-            {"authorId": "1744179", "name": "Ming-Wei Chang"},
-        ],
-        "year": 2019,
-        "venue": "North American Chapter of the Association for Computational Linguistics",
-        "publicationDate": "2018-10-11",
-    },
-}
-REFERENCES = {  # BERT's references, served in pages of one
-    BERT: [
-        {
-            "citedPaper": {
-                "paperId": BAHDANAU,
-                "title": "Neural Machine Translation by Jointly Learning to Align and Translate",
-                "externalIds": {"ArXiv": "1409.0473", "CorpusId": 11212020},
-            }
-        },
-        {
-            "citedPaper": {
-                "paperId": ATTENTION,
-                "title": "Attention is All you Need",
-                "externalIds": {"ArXiv": "1706.03762", "CorpusId": 13756489},
-            }
-        },
-        {"citedPaper": {"paperId": None, "title": "An unpublished note", "externalIds": None}},
-    ],
-    ATTENTION: [],
-}
-
-
-class Calls:
-    def __init__(self) -> None:
-        self.count: dict[str, int] = {}
-
-    def add(self, what: str) -> None:
-        self.count[what] = self.count.get(what, 0) + 1
-
-
-def s2_handler(calls: Calls):
-    def handle(request: Request) -> Response:
-        path = request.path.removeprefix("/s2")
-        if path == "/paper/search/match":
-            calls.add("s2-match")
-            query = request.args["query"].lower()
-            if "bert" in query:
-                body = {"data": [{"paperId": BERT, "title": S2_PAPERS[BERT]["title"], "matchScore": 230.5}]}
-            elif "attention" in query:  # S2's fuzzy match offers this paper for the near-miss too
-                body = {
-                    "data": [
-                        {"paperId": ATTENTION, "title": "Attention is All you Need", "matchScore": 190.2}
-                    ]
-                }
-            else:
-                return Response(
-                    json.dumps({"error": "Title match not found"}), 404, content_type="application/json"
-                )
-            return Response(json.dumps(body), content_type="application/json")
-        if path == "/paper/batch":
-            calls.add("s2-batch")
-            assert request.args["fields"] == s2.DETAIL_FIELDS
-            ids = request.get_json()["ids"]
-            return Response(json.dumps([S2_PAPERS.get(i) for i in ids]), content_type="application/json")
-        if path.endswith("/references"):
-            calls.add("s2-references")
-            paper = path.split("/")[2]
-            offset = int(request.args.get("offset", 0))
-            refs = REFERENCES.get(paper, [])
-            body = {"offset": offset, "data": refs[offset : offset + 1]}
-            if offset + 1 < len(refs):
-                body["next"] = offset + 1
-            return Response(json.dumps(body), content_type="application/json")
-        return Response("not found", 404)
-
-    return handle
-
-
-def arxiv_handler(calls: Calls):
-    def handle(request: Request) -> Response:
-        calls.add("arxiv")
-        query = request.args.get("search_query", "")
-        name = "arxiv_search.xml" if "Attention" in query or "BERT" in query else "arxiv_empty.xml"
-        return Response((API / name).read_bytes(), content_type="application/atom+xml")
-
-    return handle
 
 
 @pytest.fixture
-def apis(httpserver: HTTPServer, monkeypatch: pytest.MonkeyPatch) -> Calls:
-    calls = Calls()
-    httpserver.expect_request("/arxiv").respond_with_handler(arxiv_handler(calls))
-    for path in ["/s2/paper/search/match", "/s2/paper/batch"]:
-        httpserver.expect_request(path).respond_with_handler(s2_handler(calls))
-    httpserver.expect_request(
-        __import__("re").compile(r"^/s2/paper/[0-9a-f]+/references$")
-    ).respond_with_handler(s2_handler(calls))
-    monkeypatch.setenv("KG_ARXIV_API", httpserver.url_for("/arxiv"))
-    monkeypatch.setenv("KG_S2_API", httpserver.url_for("/s2"))
-    # Builds through the pipeline use the real limiters; a local server needs no waits.
+def world(httpserver: HTTPServer, monkeypatch: pytest.MonkeyPatch) -> World:
+    """The small world on the local server; builds through the pipeline wait for nothing."""
     monkeypatch.setattr(arxiv, "INTERVAL", 0.0)
     monkeypatch.setattr(s2, "INTERVAL_KEYLESS", 0.0)
-    return calls
+    return serve(small_world(), httpserver, monkeypatch)
 
 
-def fast_clients(session: requests.Session) -> dict[str, Client]:
+def fast_clients(session: requests.Session, slept: list[float] | None = None) -> dict[str, Client]:
     """The real clients with a fake clock, so rate-limit waits are counted, not slept."""
-    slept: list[float] = []
+    slept = [] if slept is None else slept
     now = [0.0]
 
     def sleep(seconds: float) -> None:
@@ -175,7 +62,7 @@ def papers() -> list[Paper]:
     return merge_entries(load_pages([PAGES]).entries)
 
 
-def test_match_near_miss_zero_results_and_batch_nulls(apis: Calls, tmp_path: Path):
+def test_titles_found_on_arxiv_then_batched_near_miss_rejected(world: World, tmp_path: Path):
     session = make_session(tmp_path / "cache.sqlite")
     enriched, report = enrich_papers(
         papers(), ["arxiv", "s2"], session=session, clients=fast_clients(session)
@@ -189,21 +76,33 @@ def test_match_near_miss_zero_results_and_batch_nulls(apis: Calls, tmp_path: Pat
     )
     assert attention.categories == ["cs.CL", "cs.LG"] and attention.issued == "2017-06-12"
     assert [a for a, _ in attention.authors] == ["Ashish Vaswani", "Noam M. Shazeer"]
+    assert (attention.citation_count, attention.influential_citation_count) == (4, 9000)
+    assert {c.s2_id for c in attention.citations} == {*CITING, BERT}
     near = by_title["Attention Is Not All You Need"]
     assert (near.arxiv_id, near.s2_id, near.key) == (None, None, "attention-is-not-all-you-need")
     bert = by_title["BERT: Pre-training of Deep Bidirectional Transformers for Language Understanding"]
-    assert bert.doi == "10.18653/v1/N19-1423"
+    assert bert.doi == "10.18653/v1/n19-1423"
     assert {r.arxiv_id for r in bert.references} == {"1409.0473", "1706.03762", None}
     assert report.counts["arxiv"] == {
         "matched": 2,
-        "unmatched": 1,
+        "not_found": 1,
+        "rate_limited": 0,
         "failed": 0,
-        "not asked": 0,
+        "not_asked": 0,
         "requests": 1,
     }
-    assert report.counts["s2"]["matched"] == 2 and report.counts["s2"]["unmatched"] == 1
-    # one match per paper, one batch, BERT's three reference pages and Attention's one
-    assert apis.count == {"arxiv": 1, "s2-match": 3, "s2-batch": 1, "s2-references": 4}
+    assert report.counts["s2"] == {
+        "matched": 2,
+        "not_found": 1,
+        "rate_limited": 0,
+        "failed": 0,
+        "not_asked": 0,
+        "requests": 2,
+    }
+    # One title search for three titles; a title match only for the paper arXiv did not find
+    # (S2 offers "Attention Is All You Need" for it, which the strict rule refuses); details,
+    # references and citations of the two papers found in one batch call.
+    assert world.calls == {"arxiv-search": 1, "s2-match": 1, "s2-batch": 1}
 
 
 @pytest.mark.parametrize(
@@ -229,7 +128,7 @@ def test_title_threshold_accepts_spelling_and_rejects_other_papers(a: str, b: st
     assert (title_similarity(a, b) >= THRESHOLD) is accept
 
 
-def test_enriched_graph_in_rdf(apis: Calls, tmp_path: Path):
+def test_enriched_graph_in_rdf(world: World, tmp_path: Path):
     session = make_session(tmp_path / "cache.sqlite")
     result = pipeline.build([PAGES], out=tmp_path / "out", enrich=["arxiv", "s2"], session=session)
     store = load_store([tmp_path / "out" / "graph.ttl"])
@@ -240,14 +139,16 @@ def test_enriched_graph_in_rdf(apis: Calls, tmp_path: Path):
         PREFIX cito: <http://purl.org/spar/cito/>
         PREFIX schema: <https://schema.org/>
         SELECT ?citing ?cited ?external WHERE {
-          ?p dcterms:title ?citing ; cito:cites ?c .
+          ?p a schema:ScholarlyArticle ; dcterms:title ?citing ; cito:cites ?c .
           OPTIONAL { ?c a schema:ScholarlyArticle ; dcterms:title ?cited }
           OPTIONAL { ?c a schema:CreativeWork ; dcterms:title ?external }
-        } ORDER BY ?cited ?external""",
+        } ORDER BY ?cited ?external ?citing""",
     )
-    assert [(r.get("cited"), r.get("external")) for r in rows] == [
-        (None, "Neural Machine Translation by Jointly Learning to Align and Translate"),
-        ("Attention Is All You Need", None),
+    nmt = "Neural Machine Translation by Jointly Learning to Align and Translate"
+    assert [(r["citing"][:9], r.get("cited"), r.get("external")) for r in rows] == [
+        ("Attention", None, nmt),
+        ("BERT: Pre", None, nmt),
+        ("BERT: Pre", "Attention Is All You Need", None),
     ]
     authors = select(
         store,
@@ -263,7 +164,7 @@ def test_enriched_graph_in_rdf(apis: Calls, tmp_path: Path):
     )
     assert {r["o"] for r in same} >= {
         "https://arxiv.org/abs/1706.03762",
-        "https://doi.org/10.18653/v1/N19-1423",
+        "https://doi.org/10.18653/v1/n19-1423",
         f"https://www.semanticscholar.org/paper/{BERT}",
     }
     pyshacl = pytest.importorskip("pyshacl")
@@ -276,11 +177,11 @@ def test_enriched_graph_in_rdf(apis: Calls, tmp_path: Path):
     assert result.enrichment is not None
 
 
-def test_offline_rebuild_from_cache_is_byte_identical(apis: Calls, httpserver: HTTPServer, tmp_path: Path):
+def test_offline_rebuild_from_cache_is_byte_identical(world: World, httpserver: HTTPServer, tmp_path: Path):
     cache = tmp_path / "cache.sqlite"
     session = make_session(cache)
     pipeline.build([PAGES], out=tmp_path / "online", enrich=["arxiv", "s2"], session=session)
-    sent = sum(apis.count.values())
+    sent = sum(world.calls.values())
     httpserver.stop()
     result = CliRunner().invoke(
         app,
@@ -303,19 +204,23 @@ def test_offline_rebuild_from_cache_is_byte_identical(apis: Calls, httpserver: H
     assert (tmp_path / "online" / "graph.ttl").read_bytes() == (
         tmp_path / "offline" / "graph.ttl"
     ).read_bytes()
-    assert sum(apis.count.values()) == sent  # nothing reached the (stopped) server
+    assert sum(world.calls.values()) == sent  # nothing reached the (stopped) server
     httpserver.start()
 
 
-def test_offline_cache_miss_is_not_cached_not_a_crash(apis: Calls, tmp_path: Path):
+def test_offline_cache_miss_is_not_cached_not_a_crash(world: World, tmp_path: Path):
     session = make_session(tmp_path / "empty.sqlite", offline=True)
     client = Client(session, Limiter(0))
     with pytest.raises(NotCached):
         client.fetch("GET", arxiv.api_url(), arxiv.read_feed, params={"search_query": "ti:x"})
     enriched, report = enrich_papers(papers(), ["arxiv", "s2"], session=session)
-    assert report.counts["arxiv"]["not asked"] == 3 and report.counts["s2"]["not asked"] == 3
+    assert report.counts["arxiv"]["not_asked"] == 3 and report.counts["s2"]["not_asked"] == 3
     assert report.counts["arxiv"]["failed"] == 0 and report.not_asked_reason["s2"] == "offline, not cached"
-    assert apis.count == {}
+    assert report.warnings == [
+        "arXiv: 3 papers not asked (offline, and not in the cache).",
+        "Semantic Scholar: 3 papers not asked (offline, and not in the cache).",
+    ]
+    assert world.calls == {}
     assert all(p.arxiv_id is None for p in enriched)
 
 
@@ -375,16 +280,26 @@ def test_malformed_atom_is_reported(
     assert report.counts["arxiv"]["failed"] == 3 and report.warnings
 
 
-def test_malformed_json_is_reported(httpserver: HTTPServer, tmp_path: Path, monkeypatch: pytest.MonkeyPatch):
-    httpserver.expect_request("/s2/paper/search/match").respond_with_data(
-        "{not json", content_type="application/json"
-    )
-    monkeypatch.setenv("KG_S2_API", httpserver.url_for("/s2"))
+def test_malformed_json_is_reported_and_not_cached(world: World, tmp_path: Path):
+    world.faults["s2-match"].append(Fault(200, "{not json"))
     session = make_session(tmp_path / "c.sqlite")
     _, report = enrich_papers(papers(), ["s2"], session=session, clients=fast_clients(session))
-    assert report.counts["s2"]["failed"] == 3
+    # arXiv found two titles; the third paper's title match came back malformed.
+    assert report.counts["s2"] == {
+        "matched": 2,
+        "not_found": 0,
+        "rate_limited": 0,
+        "failed": 1,
+        "not_asked": 0,
+        "requests": 2,
+    }
     assert any("malformed JSON" in w for w in report.warnings)
-    assert session.cache.responses.keys() == set()  # nothing that failed to parse is kept
+    # Every answer that parsed is cached (the arXiv search, the batch), the malformed one not.
+    assert len(session.cache.responses) == sum(world.calls.values()) - 1
+    world.calls.clear()
+    _, report = enrich_papers(papers(), ["s2"], session=session, clients=fast_clients(session))
+    assert world.calls == {"s2-match": 1}  # asked again: the malformed answer was not kept
+    assert report.counts["s2"]["not_found"] == 1 and report.counts["s2"]["failed"] == 0
 
 
 def test_cli_never_fails_the_build_on_network_errors(tmp_path: Path, monkeypatch: pytest.MonkeyPatch):
@@ -409,7 +324,40 @@ def test_cli_never_fails_the_build_on_network_errors(tmp_path: Path, monkeypatch
         ],
     )
     assert result.exit_code == 0, result.output
-    assert result.stderr.startswith(
-        "Warning: arXiv: 127.0.0.1:9 (connection refused, 3 requests in a row) is unreachable: 3 papers failed."
-    )
-    assert "0 / 0 / 3" in result.stdout
+    # arXiv and Semantic Scholar share the one host here: 3 refused requests give it up.
+    assert warnings_of(result.stderr) == [
+        "arXiv: 127.0.0.1:9 (connection refused, 3 requests in a row) is unreachable: 3 papers failed. "
+        "Check the connection, or build with --offline to use only cached answers.",
+        "Semantic Scholar: 127.0.0.1:9 (connection refused, 3 requests in a row) is unreachable: 2 papers "
+        "failed, 1 not asked. Check the connection, or build with --offline to use only cached answers.",
+    ]
+    flat = " ".join(result.stderr.split())
+    assert "Plan: arXiv: 1 request (1 title search); 0 s of waits" in flat
+    assert (
+        "Plan: Semantic Scholar: about 1 request (about 1 batch of details, references and citations), and "
+        "up to 3 title matches for the papers arXiv misses; about 0 s of waits"
+    ) in flat
+    # matched, not found, rate-limited, failed, not asked, requests sent
+    assert re.search(r"arxiv\W+0\W+0\W+0\W+3\W+0\W+1\W", result.stdout)
+    assert re.search(r"s2\W+0\W+0\W+0\W+2\W+1\W+2\W", result.stdout)
+    assert "not asked: s2 (network down)" in result.stdout
+
+
+def warnings_of(stderr: str) -> list[str]:
+    """The warnings of a CLI run, each joined into one line (rich wraps long lines)."""
+    found: list[str] = []
+    for line in stderr.splitlines():
+        if line.startswith(("Warning: ", "Plan: ", "Note: ", "Error: ")):
+            found.append(line)
+        elif found and line.strip():
+            found[-1] += " " + line.strip()
+    return [w.removeprefix("Warning: ") for w in found if w.startswith("Warning: ")]
+
+
+def test_arxiv_wrappers_sort_papers_into_matched_and_unmatched(world: World, tmp_path: Path):
+    client = fast_clients(make_session(tmp_path / "c.sqlite"))["arxiv"]
+    by_id = arxiv.lookup_ids({"a": "1706.03762", "b": "2501.99999"}, client=client)
+    assert (sorted(by_id.matched), by_id.unmatched) == (["a"], ["b"])
+    by_title = arxiv.search_titles({"x": "Attention Is All You Need", "y": "Nothing Like It"}, client=client)
+    assert (by_title.matched["x"].arxiv_id, by_title.unmatched) == ("1706.03762", ["y"])
+    assert world.calls == {"arxiv-ids": 1, "arxiv-search": 1}

@@ -32,23 +32,37 @@ from kg.enrich.session import Client, Health, Limiter, cache_info, make_session
 from kg.query import MAX_TABLE_ROWS, load_store, resolve_query
 from tests import test_enrich
 from tests.conftest import DATA, ROOT
-from tests.test_enrich import PAGES, Calls, arxiv_handler, papers, s2_handler
+from tests.fake_apis import Fault, World, serve, small_world
+from tests.test_enrich import PAGES, papers
 
-apis = test_enrich.apis  # the fake arXiv and Semantic Scholar APIs, as a fixture here too
+world = test_enrich.world  # the fake arXiv and Semantic Scholar APIs, as a fixture here too
 
 runner = CliRunner()
 GOOD = DATA / "pages" / "line_layout.txt"  # a one-page corpus, for exports to keep
 PORTAL = "<!DOCTYPE html><html><head><title>Hotel Wi-Fi</title></head><body>Log in</body></html>"
 
 
-def rows(text: str) -> dict[str, str]:
-    """A two-column rich table as {first cell: second cell}."""
+def enrichment(text: str) -> dict[str, dict[str, int]]:
+    """The enrichment table of a build's summary: {source: {outcome: papers, "requests": n}}."""
     found = {}
     for line in text.splitlines():
         cells = [c.strip() for c in re.split(r"[│┃]", line) if c.strip()]
-        if len(cells) == 2:
-            found[cells[0]] = cells[1]
+        if len(cells) == 7 and cells[0] in ("arxiv", "s2"):
+            outcomes = ("matched", "not found", "rate-limited", "failed", "not asked", "requests")
+            found[cells[0]] = dict(zip(outcomes, map(int, cells[1:]), strict=True))
     return found
+
+
+def counts(matched: int = 0, not_found: int = 0, failed: int = 0, not_asked: int = 0, requests: int = 0):
+    """A row of the enrichment table (no source rate-limited here)."""
+    return {
+        "matched": matched,
+        "not found": not_found,
+        "rate-limited": 0,
+        "failed": failed,
+        "not asked": not_asked,
+        "requests": requests,
+    }
 
 
 def warnings(stderr: str) -> list[str]:
@@ -98,12 +112,12 @@ def test_unreachable_host_is_given_up_after_three_failures(
     monkeypatch.setenv("KG_S2_API", f"http://127.0.0.1:{s2_port}/graph/v1")
     result = build(tmp_path, "-e", "arxiv", "-e", "s2")  # the 475-paper sample
     assert result.exit_code == 0, result.output
-    table = rows(result.stdout)
     # Three failed requests per host, then the rest of the 475 papers are not asked.
-    assert table["arxiv: matched / unmatched / failed"] == "0 / 0 / 30 (3 requests)"
-    assert table["arxiv: not asked (network down)"] == "445"
-    assert table["s2: matched / unmatched / failed"] == "0 / 0 / 3 (3 requests)"
-    assert table["s2: not asked (network down)"] == "472"
+    assert enrichment(result.stdout) == {
+        "arxiv": counts(failed=30, not_asked=445, requests=3),
+        "s2": counts(failed=3, not_asked=472, requests=3),
+    }
+    assert "not asked: arxiv (network down); s2 (network down)" in result.stdout
     assert warnings(result.stderr) == [
         f"Warning: arXiv: 127.0.0.1:{arxiv_port} (connection refused, 3 requests in a row) is unreachable: "
         "30 papers failed, 445 not asked. Check the connection, or build with --offline to use only "
@@ -121,9 +135,7 @@ def test_one_host_down_is_down_for_every_source_on_it(
     monkeypatch.setenv("KG_ARXIV_API", f"http://127.0.0.1:{port}/arxiv")
     monkeypatch.setenv("KG_S2_API", f"http://127.0.0.1:{port}/s2")
     result = build(tmp_path, "-e", "arxiv", "-e", "s2")
-    table = rows(result.stdout)
-    assert table["s2: matched / unmatched / failed"] == "0 / 0 / 0 (0 requests)"
-    assert table["s2: not asked (network down)"] == "475"
+    assert enrichment(result.stdout)["s2"] == counts(not_asked=475)
 
 
 def test_server_that_never_answers_costs_three_read_timeouts(
@@ -131,11 +143,11 @@ def test_server_that_never_answers_costs_three_read_timeouts(
 ):
     monkeypatch.setattr(sess, "READ_TIMEOUT", 0.2)
     monkeypatch.setenv("KG_S2_API", silent_server)
+    # With s2 alone, arXiv's title search comes first (to find ids cheaply): here it refuses.
+    monkeypatch.setenv("KG_ARXIV_API", f"http://127.0.0.1:{closed_port()}/api/query")
     result = build(tmp_path, "-e", "s2")
-    table = rows(result.stdout)
-    assert table["s2: matched / unmatched / failed"] == "0 / 0 / 3 (3 requests)"
-    assert table["s2: not asked (network down)"] == "472"
-    assert warnings(result.stderr)[0].startswith(
+    assert enrichment(result.stdout)["s2"] == counts(failed=3, not_asked=472, requests=3)
+    assert warnings(result.stderr)[1].startswith(
         f"Warning: Semantic Scholar: {silent_server[7:]} (no answer within 0.2 s, 3 requests in a row) "
         "is unreachable"
     )
@@ -149,17 +161,18 @@ def test_enrich_timeout_bounds_the_whole_run(
     monkeypatch.setenv("KG_S2_API", silent_server + "/s2")
     result = build(tmp_path, "-e", "arxiv", "-e", "s2", "--enrich-timeout", "0.5")
     assert result.exit_code == 0, result.output
-    table = rows(result.stdout)
-    assert table["arxiv: matched / unmatched / failed"] == "0 / 0 / 10 (1 requests)"
-    assert table["arxiv: not asked (time limit)"] == "465"
-    assert table["s2: not asked (time limit)"] == "475"
+    assert enrichment(result.stdout) == {
+        "arxiv": counts(failed=10, not_asked=465, requests=1),
+        "s2": counts(not_asked=475),
+    }
+    assert "not asked: arxiv (time limit); s2 (time limit)" in result.stdout
     assert (
         "Warning: Semantic Scholar: stopped at the time limit (--enrich-timeout): 475 papers not asked."
         in (warnings(result.stderr))
     )
 
 
-def test_deadline_is_never_slept_past(apis: Calls, tmp_path: Path):
+def test_deadline_is_never_slept_past(world: World, tmp_path: Path):
     """Rate-limit waits on an injected clock: a wait that would end after the deadline is
     not taken, and the papers left are "not asked"."""
     now, slept = [0.0], []
@@ -171,14 +184,16 @@ def test_deadline_is_never_slept_past(apis: Calls, tmp_path: Path):
     health = Health(deadline=5.0, clock=lambda: now[0])
     session = make_session(tmp_path / "c.sqlite")
     clients = {
-        "s2": Client(session, Limiter(3.0, clock=lambda: now[0], sleep=sleep), sleep=sleep, health=health)
+        name: Client(session, Limiter(3.0, clock=lambda: now[0], sleep=sleep), sleep=sleep, health=health)
+        for name in ("arxiv", "s2")
     }
+    world.faults["arxiv-search"] = [Fault(400, '{"error": "bad query"}')]  # so every title goes to S2
     _, report = enrich_papers(papers(), ["s2"], session=session, clients=clients)
     # Matches at t=0 and t=3; the third would start at t=6, after the deadline, and so would
     # the batch call for the one paper matched.
-    assert slept == [3.0] and apis.count == {"s2-match": 2}
+    assert slept == [3.0] and world.calls == {"arxiv-search": 1, "s2-match": 2}
     counts = report.counts["s2"]
-    assert (counts["matched"], counts["unmatched"], counts["not asked"]) == (0, 1, 2)
+    assert (counts["matched"], counts["not_found"], counts["not_asked"]) == (0, 1, 2)
     assert report.not_asked_reason["s2"] == "time limit"
 
 
@@ -225,14 +240,13 @@ def test_captive_portal_page_is_never_cached(
     ]
     # Once past the portal, the next build asks again and gets the real answers.
     httpserver.clear()
-    calls = Calls()
-    httpserver.expect_request("/arxiv").respond_with_handler(arxiv_handler(calls))
-    httpserver.expect_request(re.compile("^/s2/.*")).respond_with_handler(s2_handler(calls))
+    apis = serve(small_world(), httpserver, monkeypatch)
     second = build(tmp_path, "-e", "arxiv", "-e", "s2", inputs=(str(PAGES),))
-    table = rows(second.stdout)
-    assert table["arxiv: matched / unmatched / failed"] == "2 / 1 / 0 (1 requests)"
-    assert table["s2: matched / unmatched / failed"].startswith("2 / 1 / 0")
-    assert cache_info(tmp_path / "c.sqlite").answers == sum(calls.count.values())
+    assert enrichment(second.stdout) == {
+        "arxiv": counts(matched=2, not_found=1, requests=1),
+        "s2": counts(matched=2, not_found=1, requests=2),
+    }
+    assert cache_info(tmp_path / "c.sqlite").answers == sum(apis.calls.values())
 
 
 def test_a_portal_page_cached_by_an_older_kg_is_dropped_and_asked_again(
@@ -245,13 +259,13 @@ def test_a_portal_page_cached_by_an_older_kg_is_dropped_and_asked_again(
     # What kg did before answers were checked: requests-cache stored any 200.
     assert session.get(url, params=params).text == PORTAL
     assert cache_info(tmp_path / "c.sqlite").answers == 1
-    calls = Calls()
-    httpserver.expect_request("/arxiv").respond_with_handler(arxiv_handler(calls))
+    apis = small_world()
+    httpserver.expect_request("/arxiv").respond_with_handler(apis.handle)
     client = Client(session, Limiter(0))
     records = client.fetch("GET", url, arxiv.read_feed, params=params)
-    assert [r.arxiv_id for r in records] == ["1706.03762", "1810.04805"] and client.sent == 1
+    assert [r.arxiv_id for r in records] == ["1706.03762"] and client.sent == 1
     again = Client(session, Limiter(0)).fetch("GET", url, arxiv.read_feed, params=params)
-    assert again == records and calls.count == {"arxiv": 1}  # now served from the cache
+    assert again == records and apis.calls == {"arxiv-search": 1}  # now served from the cache
 
 
 @pytest.mark.parametrize(
@@ -278,32 +292,34 @@ def test_json_apis_store_only_their_own_shape(
     assert cache_info(tmp_path / "c.sqlite").answers == 0
 
 
-def test_refresh_asks_again_and_offline_asks_nothing(apis: Calls, tmp_path: Path):
+def test_refresh_asks_again_and_offline_asks_nothing(world: World, tmp_path: Path):
     args = ("-e", "arxiv", "-e", "s2")
-    first = rows(build(tmp_path, *args, inputs=(str(PAGES),)).stdout)
-    assert first["arxiv: matched / unmatched / failed"] == "2 / 1 / 0 (1 requests)"
-    sent = sum(apis.count.values())
-    warm = rows(build(tmp_path, *args, inputs=(str(PAGES),)).stdout)
-    assert warm["arxiv: matched / unmatched / failed"] == "2 / 1 / 0 (0 requests)"
-    assert sum(apis.count.values()) == sent
-    fresh = rows(build(tmp_path, *args, "--refresh", inputs=(str(PAGES),)).stdout)
-    assert fresh["arxiv: matched / unmatched / failed"] == "2 / 1 / 0 (1 requests)"
-    assert sum(apis.count.values()) == 2 * sent
+    first = enrichment(build(tmp_path, *args, inputs=(str(PAGES),)).stdout)
+    assert first["arxiv"] == counts(matched=2, not_found=1, requests=1)
+    sent = sum(world.calls.values())
+    warm = enrichment(build(tmp_path, *args, inputs=(str(PAGES),)).stdout)
+    assert warm["arxiv"] == counts(matched=2, not_found=1, requests=0)
+    assert sum(world.calls.values()) == sent
+    refreshed = build(tmp_path, *args, "--refresh", inputs=(str(PAGES),))
+    assert enrichment(refreshed.stdout)["arxiv"] == counts(matched=2, not_found=1, requests=1)
+    assert sum(world.calls.values()) == 2 * sent
+    # The plan knows that --refresh sends everything again.
+    assert "Plan: arXiv: 1 request (1 title search)" in refreshed.stderr
     both = build(tmp_path, *args, "--refresh", "--offline", inputs=(str(PAGES),))
     assert (both.exit_code, both.stderr) == (2, "Error: --offline and --refresh exclude each other\n")
 
 
-def test_enrich_options_reach_the_clients(apis: Calls, tmp_path: Path):
+def test_enrich_options_reach_the_clients(world: World, tmp_path: Path):
     session = make_session(tmp_path / "c.sqlite")
     enrich_papers(papers(), ["arxiv"], session=session)
     _, report = enrich_papers(papers(), ["arxiv"], session=session, options=EnrichOptions(refresh=True))
-    assert report.counts["arxiv"]["requests"] == 1 and apis.count == {"arxiv": 2}
+    assert report.counts["arxiv"]["requests"] == 1 and world.calls == {"arxiv-search": 2}
 
 
-def test_cache_info_and_clear(apis: Calls, tmp_path: Path):
+def test_cache_info_and_clear(world: World, tmp_path: Path):
     cache = tmp_path / "c.sqlite"
     build(tmp_path, "-e", "arxiv", "-e", "s2", inputs=(str(PAGES),))
-    stored = sum(apis.count.values())
+    stored = sum(world.calls.values())
     info = runner.invoke(app, ["cache", "info", "--cache", str(cache)])
     assert info.exit_code == 0
     lines = dict(line.split(maxsplit=1) for line in info.stdout.splitlines())

@@ -185,6 +185,32 @@ def test_prior_works_counts_citing_papers():
     assert [(r["title"][:12], r["citedBy"]) for r in rows] == [("Neural Machi", "2"), ("Deep Residua", "1")]
 
 
+def test_coupled_and_co_cited_papers_with_their_counts():
+    coupled = csv_rows(q("coupled-papers", "-d", str(CITATIONS), "-f", "csv").stdout)
+    assert [(r["titleA"][:4], r["titleB"][:8], r["sharedReferences"]) for r in coupled] == [
+        ("BERT", "Language", "2")
+    ]
+    cocited = csv_rows(q("co-cited-papers", "-d", str(CITATIONS), "-f", "csv").stdout)
+    assert [(r["titleA"][:9], r["titleB"][:4], r["coCitations"], r["weight"]) for r in cocited] == [
+        ("Attention", "BERT", "2", "0.7071")
+    ]
+
+
+def test_derivative_works_cite_two_corpus_papers_or_more():
+    rows = csv_rows(q("derivative-works", "-d", str(CITATIONS), "-f", "csv").stdout)
+    assert [(r["title"], r["year"], r["citesCorpusPapers"]) for r in rows] == [
+        ("A Survey of Transformers", "2021", "3")
+    ]
+
+
+def test_most_cited_in_corpus_with_overall_counts():
+    rows = csv_rows(q("most-cited-in-corpus", "-d", str(CITATIONS), "-f", "csv").stdout)
+    assert [(r["title"][:9], r["citedInCorpus"], r["citationCount"]) for r in rows] == [
+        ("Attention", "2", "100000"),
+        ("BERT: Pre", "1", "80000"),
+    ]
+
+
 def test_ask_sets_the_exit_code(built):
     _, ttl = built
     yes = q("ASK { ?p a schema:ScholarlyArticle }", "-d", str(ttl))

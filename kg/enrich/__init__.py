@@ -1,4 +1,10 @@
-"""Optional enrichment of papers from arXiv and Semantic Scholar, through one cached session."""
+"""Optional enrichment of papers from arXiv and Semantic Scholar, through one cached session.
+
+`enrich_papers` follows the request plan of `kg.enrich.plan` (cheapest requests first), tells
+the caller the plan before anything is sent, and reports per source how many papers were
+matched, not found, rate-limited, failed or not asked (why: network down, time limit,
+offline), and how many requests went to the network.
+"""
 
 from __future__ import annotations
 
@@ -8,13 +14,15 @@ from dataclasses import dataclass, field
 import requests
 
 from kg.enrich import arxiv, s2
-from kg.enrich.session import Client, EnrichError, Health, Limiter
+from kg.enrich.plan import NAMES, NOT_ASKED, OUTCOMES, Plan, make_plan, run_plan
+from kg.enrich.session import Client, Health, Limiter
+from kg.errors import ConfigError
 from kg.model import Paper
 from kg.sources.identity import arxiv_key
 
-SOURCES = ("arxiv", "s2")
-NAMES = {"arxiv": "arXiv", "s2": "Semantic Scholar"}
-# (label, done, total): the label carries the expected rate-limit wait.
+# "specter" asks Semantic Scholar for SPECTER v2 embeddings too (it implies "s2").
+SOURCES = ("arxiv", "s2", "specter")
+# (label, done, total): progress of the step under way.
 Progress = Callable[[str, int, int], None]
 
 
@@ -29,12 +37,31 @@ class EnrichOptions:
 
 @dataclass
 class EnrichReport:
-    """Per source: matched / unmatched / failed / not asked counts and the requests sent;
-    why papers were not asked; warnings."""
+    """Per source: papers matched / not_found / rate_limited / failed / not_asked and the
+    requests sent; why papers were not asked; the plan shown before sending; warnings."""
 
     counts: dict[str, dict[str, int]] = field(default_factory=dict)
     not_asked_reason: dict[str, str] = field(default_factory=dict)
     warnings: list[str] = field(default_factory=list)
+    plan: Plan | None = None
+
+
+def make_clients(session: requests.Session, options: EnrichOptions | None = None) -> dict[str, Client]:
+    """The real clients: arXiv's 3-second rule, Semantic Scholar's rate with or without a key,
+    one `Health` (hosts given up, the deadline of `options.timeout`) shared by both."""
+    options = options or EnrichOptions()
+    health = Health.with_timeout(options.timeout)
+    headers = s2.api_headers()
+    return {
+        "arxiv": Client(session, Limiter(arxiv.INTERVAL), health=health, refresh=options.refresh),
+        "s2": Client(
+            session,
+            Limiter(s2.INTERVAL_KEY if headers else s2.INTERVAL_KEYLESS),
+            headers=headers,
+            health=health,
+            refresh=options.refresh,
+        ),
+    }
 
 
 def enrich_papers(
@@ -45,133 +72,39 @@ def enrich_papers(
     progress: Progress | None = None,
     options: EnrichOptions | None = None,
     clients: dict[str, Client] | None = None,
+    on_plan: Callable[[Plan], None] | None = None,
 ) -> tuple[list[Paper], EnrichReport]:
     """Fill enrichment fields of `papers` from `sources`; papers sharing an arXiv id merge.
 
-    Never raises for network or data problems: they become warnings and "failed" or "not
-    asked" counts.  A host that keeps failing is given up for the run, and `options.timeout`
-    bounds the whole run; papers left are "not asked".  `clients` (tests) replace the real
-    ones, `options` included.
+    `on_plan` receives the plan (from the cache alone) before any request is sent.  Never
+    raises for network or data problems: they become warnings and per-paper outcomes.  A
+    host that keeps failing is given up for the run, and `options.timeout` bounds the whole
+    run; papers left are "not asked".  `clients` (tests) replace the real ones, `options`
+    included.
     """
-    options = options or EnrichOptions()
-    if clients is None:
-        health = Health.with_timeout(options.timeout)
-        clients = {
-            "arxiv": Client(session, Limiter(arxiv.INTERVAL), health=health, refresh=options.refresh),
-            "s2": Client(
-                session,
-                Limiter(s2.INTERVAL_KEY if s2.api_headers() else s2.INTERVAL_KEYLESS),
-                headers=s2.api_headers(),
-                health=health,
-                refresh=options.refresh,
-            ),
-        }
-    report = EnrichReport()
-    # A paper named only by an id has no title to search for.
-    titles = {p.key: p.title for p in papers if p.title}
-    by_key = {p.key: p for p in papers}
-    if "arxiv" in sources:
-        # Known arXiv ids are looked up by id (batched); the other papers by title.
-        known = {p.key: p.arxiv_id for p in papers if p.arxiv_id}
-        searched = {k: t for k, t in titles.items() if k not in known}
-        if progress:
-            batches = -(-len(searched) // arxiv.TITLES_PER_QUERY) + -(-len(known) // arxiv.IDS_PER_QUERY)
-            progress(f"arXiv (up to {max(batches - 1, 0) * arxiv.INTERVAL:.0f} s of waits)", 0, 1)
-        found = arxiv.search_titles(searched, client=clients["arxiv"])
-        by_id = arxiv.lookup_ids(known, client=clients["arxiv"])
-        for key, record in found.matched.items():
-            paper = by_key[key]
-            paper.arxiv_id = record.arxiv_id
-            _fill(paper, record)
-        for key, record in by_id.matched.items():
-            _fill(by_key[key], record)
-        found.matched.update(by_id.matched)
-        found.unmatched += by_id.unmatched
-        found.failed += by_id.failed
-        found.warnings += by_id.warnings
-        _count(report, "arxiv", found, clients["arxiv"])
-        unasked = sum(1 for p in papers if not p.arxiv_id and not p.title)
-        if unasked:
-            report.warnings.append(
-                f"arXiv: {unasked} papers known only by DOI were not asked (arXiv looks papers up by id or title)"
-            )
-        if progress:
-            progress("arXiv", 1, 1)
-    if "s2" in sources:
-        if progress:
-            progress(
-                f"Semantic Scholar (≈{2 * len(titles) * clients['s2'].limiter.interval:.0f} s of waits)", 0, 1
-            )
-        result = s2.enrich_s2(titles, client=clients["s2"])
-        for key, hit in result.matched.items():
-            paper = by_key[key]
-            if paper.arxiv_id and hit.arxiv_id and paper.arxiv_id != hit.arxiv_id:
-                report.warnings.append(
-                    f"conflict for {paper.title!r}: arXiv id {paper.arxiv_id} (arXiv) vs {hit.arxiv_id} "
-                    "(Semantic Scholar); kept arXiv's"
-                )
-            if paper.doi and hit.doi and paper.doi.lower() != hit.doi.lower():
-                report.warnings.append(
-                    f"conflict for {paper.title!r}: DOI {paper.doi} (arXiv) vs {hit.doi} (Semantic Scholar); kept arXiv's"
-                )
-            paper.s2_id = hit.s2_id
-            paper.arxiv_id = paper.arxiv_id or hit.arxiv_id
-            paper.doi = paper.doi or hit.doi
-            paper.venue = hit.venue
-            paper.issued = paper.issued or hit.published
-            if hit.authors:
-                paper.authors = list(hit.authors)
-            paper.references = sorted(set(hit.references), key=lambda r: (r.s2_id or "", r.title or ""))
-        _count(report, "s2", result, clients["s2"])
-        if progress:
-            progress("Semantic Scholar", 1, 1)
-        if "arxiv" in sources:
-            _fill_from_ids([p for p in papers if p.arxiv_id and not p.categories], clients["arxiv"], report)
-    for source in sources:
+    unknown = sorted(set(sources) - set(SOURCES))
+    if unknown:
+        raise ConfigError(
+            f"unknown enrichment source(s) {', '.join(unknown)} (choose from {', '.join(SOURCES)})"
+        )
+    embeddings = "specter" in sources
+    asked = sorted({"s2" if s == "specter" else s for s in sources})
+    clients = clients or make_clients(session, options)
+    plan, done, result = make_plan(papers, asked, clients, embeddings=embeddings)
+    report = EnrichReport(plan=plan)
+    if on_plan:
+        on_plan(plan)
+    if done is not None:  # the cache answered everything
+        papers = done
+    else:
+        result = run_plan(papers, asked, clients, embeddings=embeddings, progress=progress)
+    for source, status in sorted(result.status.items()):  # arxiv, then s2
+        report.counts[source] = {o: sum(1 for v in status.values() if v == o) for o in OUTCOMES}
+        report.counts[source]["requests"] = clients[source].sent
+    report.warnings += result.warnings
+    for source in report.counts:  # arXiv too when it only found ids for Semantic Scholar
         report.warnings += _network_warnings(source, clients[source], report)
     return _merge_by_arxiv_id(papers, report), report
-
-
-def _fill(paper: Paper, record: arxiv.ArxivRecord) -> None:
-    """What arXiv knows and the inputs did not say; a date the inputs gave is kept unless
-    arXiv's is the same date, more precisely (`2017` -> `2017-06-12`)."""
-    paper.title = paper.title or record.title
-    paper.abstract = paper.abstract or record.summary
-    if record.published and (not paper.issued or record.published.startswith(paper.issued)):
-        paper.issued = record.published
-    paper.categories = list(record.categories)
-    paper.doi = paper.doi or record.doi
-    if not paper.authors:
-        paper.authors = [(name, None) for name in record.authors]
-
-
-def _fill_from_ids(papers: Sequence[Paper], client: Client, report: EnrichReport) -> None:
-    """arXiv metadata for ids that Semantic Scholar supplied but the title search missed."""
-    if not papers:
-        return
-    try:
-        records = arxiv.fetch_ids([p.arxiv_id for p in papers if p.arxiv_id], client=client)
-    except EnrichError:  # counted by the client, reported with its other failures
-        return
-    for paper in papers:
-        record = records.get(paper.arxiv_id or "")
-        if record is not None:
-            paper.categories = list(record.categories)
-            paper.issued = record.published or paper.issued
-    report.counts["arxiv"]["requests"] = client.sent
-
-
-def _count(
-    report: EnrichReport, source: str, result: arxiv.ArxivResult | s2.S2Result, client: Client
-) -> None:
-    report.counts[source] = {
-        "matched": len(result.matched),
-        "unmatched": len(result.unmatched),
-        "failed": len(result.failed),
-        "not asked": len(result.not_asked),
-        "requests": client.sent,
-    }
-    report.warnings += result.warnings
 
 
 def _papers(n: int) -> str:
@@ -181,7 +114,7 @@ def _papers(n: int) -> str:
 def _network_warnings(source: str, client: Client, report: EnrichReport) -> list[str]:
     """At most one line for a source: why papers were not asked, or what failed."""
     name, counts, health = NAMES[source], report.counts.get(source, {}), client.health
-    failed, not_asked = counts.get("failed", 0), counts.get("not asked", 0)
+    failed, not_asked = counts.get("failed", 0), counts.get(NOT_ASKED, 0)
     down = sorted(host for host in client.hosts if host in health.down)
     if down:
         report.not_asked_reason[source] = "network down"

@@ -10,7 +10,7 @@ from __future__ import annotations
 import os
 import re
 import xml.etree.ElementTree as ET
-from collections.abc import Iterable, Sequence
+from collections.abc import Mapping, Sequence
 from dataclasses import dataclass, field
 
 import defusedxml.ElementTree as SafeET
@@ -107,16 +107,33 @@ def _phrase(title: str) -> str:
     return " ".join(w for w in words if w.upper() not in {"AND", "OR", "ANDNOT"})
 
 
+def search_batch(titles: Mapping[str, str], *, client: Client) -> dict[str, ArxivRecord | None]:
+    """One title-search request for up to `TITLES_PER_QUERY` titles ({paper key: title}):
+    each key's record under the strict title rule, or None.  Raises `EnrichError` (`NotAsked`,
+    `RateLimited`, ...) as `Client.fetch` does."""
+    keys = sorted(titles)
+    query = " OR ".join(f'ti:"{_phrase(titles[k])}"' for k in keys)
+    params = {"search_query": query, "start": 0, "max_results": 3 * len(keys)}
+    records = client.fetch("GET", api_url(), read_feed, params=params)
+    return {key: best_match(titles[key], records, lambda r: r.title) for key in keys}
+
+
+def lookup_batch(ids: Sequence[str], *, client: Client) -> dict[str, ArxivRecord]:
+    """One `id_list` request for up to `IDS_PER_QUERY` arXiv ids: {arXiv id: record} for the
+    ids arXiv knows.  Raises `EnrichError`."""
+    wanted = sorted(set(ids))
+    params = {"id_list": ",".join(wanted), "max_results": len(wanted)}
+    return {r.arxiv_id: r for r in client.fetch("GET", api_url(), read_feed, params=params)}
+
+
 def search_titles(titles: dict[str, str], *, client: Client) -> ArxivResult:
     """Match paper keys to arXiv records by title: `titles` is {paper key: title}."""
     result = ArxivResult()
     keys = sorted(titles)
     for start in range(0, len(keys), TITLES_PER_QUERY):
         batch = keys[start : start + TITLES_PER_QUERY]
-        query = " OR ".join(f'ti:"{_phrase(titles[k])}"' for k in batch)
-        params = {"search_query": query, "start": 0, "max_results": 3 * len(batch)}
         try:
-            records = client.fetch("GET", api_url(), read_feed, params=params)
+            found = search_batch({k: titles[k] for k in batch}, client=client)
         except NotAsked:
             result.not_asked += batch
             continue
@@ -124,7 +141,7 @@ def search_titles(titles: dict[str, str], *, client: Client) -> ArxivResult:
             result.failed += batch
             continue
         for key in batch:
-            record = best_match(titles[key], records, lambda r: r.title)
+            record = found[key]
             if record is None:
                 result.unmatched.append(key)
             else:
@@ -143,10 +160,11 @@ def lookup_ids(ids: dict[str, str], *, client: Client) -> ArxivResult:
     keys = sorted(ids, key=lambda k: (ids[k], k))
     for start in range(0, len(keys), IDS_PER_QUERY):
         batch = keys[start : start + IDS_PER_QUERY]
-        wanted = sorted({ids[k] for k in batch})
-        params = {"id_list": ",".join(wanted), "max_results": len(wanted)}
         try:
-            records = {r.arxiv_id: r for r in client.fetch("GET", api_url(), read_feed, params=params)}
+            records = lookup_batch([ids[k] for k in batch], client=client)
+        except NotAsked:
+            result.not_asked += batch
+            continue
         except EnrichError as err:
             result.failed += batch
             result.warnings.append(f"arXiv: {err}")
@@ -158,15 +176,3 @@ def lookup_ids(ids: dict[str, str], *, client: Client) -> ArxivResult:
             else:
                 result.matched[key] = record
     return result
-
-
-def fetch_ids(ids: Iterable[str], *, client: Client) -> dict[str, ArxivRecord]:
-    """Records for known arXiv ids, `IDS_PER_QUERY` per request."""
-    wanted = sorted(set(ids))
-    found: dict[str, ArxivRecord] = {}
-    for start in range(0, len(wanted), IDS_PER_QUERY):
-        batch: Sequence[str] = wanted[start : start + IDS_PER_QUERY]
-        params = {"id_list": ",".join(batch), "max_results": len(batch)}
-        for record in client.fetch("GET", api_url(), read_feed, params=params):
-            found[record.arxiv_id] = record
-    return found

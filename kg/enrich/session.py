@@ -56,6 +56,11 @@ class BadAnswer(EnrichError):
     parse as the API's format (a captive portal's login page, a proxy's error page)."""
 
 
+class RateLimited(EnrichError):
+    """The API still answered 429 (too many requests) after the retries, or asked for a
+    longer wait (`Retry-After`) than `Client.max_wait`: try again later."""
+
+
 class NotAsked(EnrichError):
     """The request was not sent; `reason` says why ("network down", "time limit", ...)."""
 
@@ -178,6 +183,7 @@ class Client:
     health: Health = field(default_factory=Health)
     refresh: bool = False  # ask the network even when the cache has a fresh answer
     sent: int = 0  # requests that went to the network
+    max_wait: float = 300.0  # a longer Retry-After on a 429 is not waited for (RateLimited)
     failures: list[str] = field(default_factory=list)  # one line per request that failed
     hosts: set[str] = field(default_factory=set)  # hosts this client asked or meant to ask
 
@@ -193,35 +199,26 @@ class Client:
         """`parse(response)` of the answer to a request, from the cache if it holds one.
 
         `parse` must raise `BadAnswer` for anything that is not the API's format; only what
-        it accepted is stored, for `expire_after`.  It sees 2xx and 404 answers; 429 and 5xx are retried with
-        exponential backoff and jitter, honouring Retry-After.  Raises `NotAsked` (offline
-        cache miss, host down, deadline), `NetworkError` or `BadAnswer`.
+        it accepted is stored, for `expire_after`.  It sees 2xx and 404 answers; 429 and 5xx
+        are retried with exponential backoff and jitter, honouring Retry-After.  Raises
+        `NotAsked` (offline cache miss, host down, deadline), `NetworkError`, `BadAnswer`, or
+        `RateLimited` (429s outlasting the retries, or a Retry-After over `max_wait`).
         """
         host = urlsplit(url).netloc
         self.hosts.add(host)
-        request = requests.Request(method, url, headers=self.headers, **kwargs)
-        prepared = self.session.prepare_request(request)
-        cache = getattr(self.session, "cache", None)
-        key = cache.create_key(prepared) if cache is not None else ""
-        stale: list[T] = []
-        cached = None if self.refresh or cache is None else cache.get_response(key)
-        if cached is not None:
-            try:
-                value = parse(cached)
-            except BadAnswer:
-                cache.delete(key)  # type: ignore[union-attr]  # stored unchecked by an older kg
-            else:
-                if not cached.is_expired or self.offline:
-                    return value
-                stale.append(value)
+        prepared, key = self._prepare(method, url, **kwargs)
+        fresh, stale = self._cached(key, parse)
+        if fresh:
+            return fresh[0]
         if self.offline:
             raise NotCached(f"not cached (offline): {prepared.url}")
         try:
             response, value = self._ask(prepared, parse, host)
-        except (NotAsked, NetworkError):
+        except (NotAsked, NetworkError, RateLimited):
             if stale:  # an old answer beats none when the network fails
                 return stale[0]
             raise
+        cache = getattr(self.session, "cache", None)
         if cache is None:
             return value
         try:
@@ -229,6 +226,28 @@ class Client:
         except sqlite3.Error as err:
             raise KgError(f"cannot write the HTTP cache ({err})", path=cache.db_path) from None
         return value
+
+    def _prepare(self, method: str, url: str, **kwargs: Any) -> tuple[requests.PreparedRequest, str]:
+        """The request as it would be sent, and its cache key ("" without a cache)."""
+        request = requests.Request(method, url, headers=self.headers, **kwargs)
+        prepared = self.session.prepare_request(request)
+        cache = getattr(self.session, "cache", None)
+        return prepared, (cache.create_key(prepared) if cache is not None else "")
+
+    def _cached(self, key: str, parse: Callable[[requests.Response], T]) -> tuple[list[T], list[T]]:
+        """(fresh, stale): `[value]` of the cached answer in the first list when it can be used
+        as it is (fresh, or any answer offline), in the second when it has expired; both
+        empty when there is none, or only one `parse` refuses (it is dropped)."""
+        cache = getattr(self.session, "cache", None)
+        cached = None if self.refresh or cache is None else cache.get_response(key)
+        if cached is None:
+            return [], []
+        try:
+            value = parse(cached)
+        except BadAnswer:
+            cache.delete(key)  # type: ignore[union-attr]  # stored unchecked by an older kg
+            return [], []
+        return ([value], []) if not cached.is_expired or self.offline else ([], [value])
 
     @property
     def offline(self) -> bool:
@@ -246,11 +265,18 @@ class Client:
             try:
                 response = self._send(prepared)
                 if response.status_code == 429 or response.status_code >= 500:
+                    asked = _retry_after(response)
+                    if response.status_code == 429 and asked is not None and asked > self.max_wait:
+                        raise RateLimited(f"rate-limited (asked to wait {asked:.0f} s): {prepared.url}")
                     if attempt < self.retries:
-                        pause = _retry_after(response) or self.backoff * 2**attempt * (1 + self.jitter())
+                        pause = asked or self.backoff * 2**attempt * (1 + self.jitter())
                         self.health.check(host, pause)
                         self.sleep(pause)
                         continue
+                    if response.status_code == 429:
+                        raise RateLimited(
+                            f"rate-limited (HTTP 429 after {self.retries + 1} tries): {prepared.url}"
+                        )
                     raise BadAnswer(f"HTTP {response.status_code} after {self.retries + 1} tries")
                 if not (response.ok or response.status_code == 404):
                     raise BadAnswer(f"HTTP {response.status_code}")
@@ -258,6 +284,9 @@ class Client:
             except (NetworkError, BadAnswer) as err:
                 self.health.failed(host, err.message)
                 self.failures.append(f"{err.message}: {prepared.url}")
+                raise
+            except RateLimited:  # the host is up, only busy: the caller decides what to skip
+                self.health.answered(host)
                 raise
             self.health.answered(host)
             return response, value

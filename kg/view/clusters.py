@@ -76,12 +76,12 @@ def _cluster_graph(graph: nx.MultiDiGraph, view: nx.Graph) -> nx.Graph:
                 rel = data["rel"]
                 if rel == g.SUBJECT and nodes[target].get("papers", 0) >= 2:
                     add(p, target, weight_of(data))
-                elif target in drawn and rel == g.SIMILAR:
+                elif target in drawn and rel in g.SIMILARITIES:
                     add(p, target, 2 * weight_of(data))
                 elif target in drawn and rel in (CITES, g.MENTIONS):
                     add(p, target, 0.5)
     for a, b, data in sorted(view.edges(data=True), key=lambda e: (e[0], e[1])):
-        if data["rel"] in (g.SUBJECT, g.SIMILAR, CITES, g.MENTIONS, g.RELATED):
+        if data["rel"] in (g.SUBJECT, *g.SIMILARITIES, CITES, g.MENTIONS, g.RELATED):
             continue  # counted above, or joins concepts that papers already join
         add(a, b, 0.3 if data["rel"] != BROADER else 0.5)
     # An undrawn concept of one drawn paper joins nothing: leave it out (a 10k map has thousands).

@@ -43,6 +43,9 @@ KIND_TABLE = {"paper": "P", "concept": "C", "repo": "R", "page": "G", "owner": "
 SCRIPTS = ("base.js", "draw.js", "search.js", "panel.js", "focus.js", "main.js")
 
 
+_PAPER_LINKS = {*g.SIMILARITIES, CITES, g.MENTIONS}
+
+
 def _importance(graph: nx.MultiDiGraph, n: str, citations: bool) -> float:
     """What a node's size shows: citations (when enrichment counted them) or links to other
     papers for a paper, papers tagged for a concept, papers served for an owner or author."""
@@ -54,14 +57,12 @@ def _importance(graph: nx.MultiDiGraph, n: str, citations: bool) -> float:
         linked = {
             m
             for m, multi in graph._succ[n].items()
-            if graph._node[m]["kind"] == "paper"
-            and any(e["rel"] in (g.SIMILAR, CITES, g.MENTIONS) for e in multi.values())
+            if graph._node[m]["kind"] == "paper" and any(e["rel"] in _PAPER_LINKS for e in multi.values())
         }
         linked |= {
             m
             for m, multi in graph._pred[n].items()
-            if graph._node[m]["kind"] == "paper"
-            and any(e["rel"] in (g.SIMILAR, CITES, g.MENTIONS) for e in multi.values())
+            if graph._node[m]["kind"] == "paper" and any(e["rel"] in _PAPER_LINKS for e in multi.values())
         }
         return float(len(linked))
     if kind == "concept":
@@ -87,8 +88,8 @@ def _collision(kind: str, size: float) -> float:
 
 def _style(data: dict) -> str:
     rel = data["rel"]
-    if rel == g.SIMILAR:
-        return f"similar:{data.get('basis') or 'concepts'}"
+    if rel in g.SIMILARITIES:
+        return f"similar:{data.get('basis') or g.LINK_BASIS.get(rel, 'concepts')}"
     if rel in (g.REPOSITORY, g.PROJECT_PAGE, g.OWNER, g.LINK):
         return "code"
     return str(rel)

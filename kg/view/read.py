@@ -22,6 +22,12 @@ from kg.rdf import CITO, DCTERMS, FOAF, KG, OWL, PROV, RDF, SCHEMA, SKOS
 from kg.view.select import BROADER, CITES, CREATOR
 
 EXPORTS = ("graph.nt", "graph.ttl")  # N-Triples first: the fastest to parse
+# kg:Similarity nodes that rest on citations or embeddings: their basis and what they count.
+_CITATION_LINKS = {
+    g.COUPLED: (KG.BibliographicCoupling, KG.sharedReferences),
+    g.CO_CITED: (KG.CoCitation, KG.coCitations),
+    g.NEAR: (KG.SpecterEmbedding, None),
+}
 
 
 def build_file(out: Path) -> Path:
@@ -171,6 +177,15 @@ class _Model:
             if len(pair) != 2 or pair[0] not in self.id or pair[1] not in self.id:
                 continue
             a, b = sorted((self.id[pair[0]], self.id[pair[1]]))
+            bases = set(self.all(sim, KG.basis))
+            linked = next((rel for rel, (basis, _) in _CITATION_LINKS.items() if str(basis) in bases), None)
+            if linked is not None:  # coupling, co-citation or embedding: a link of its own
+                count = _CITATION_LINKS[linked][1]
+                link: dict[str, object] = {"rel": linked, "weight": float(self.one(sim, KG.weight, "0") or 0)}
+                if count is not None:
+                    link["count"] = int(self.one(sim, count, "0") or 0)
+                self.graph.add_edge(a, b, **link, basis=g.LINK_BASIS[linked])
+                continue
             attrs: dict[str, object] = {
                 "rel": g.SIMILAR,
                 "weight": float(self.one(sim, KG.weight, "0") or 0),

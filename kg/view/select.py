@@ -16,6 +16,9 @@ BROADER = "broader"
 EDGE_PRIORITY = {
     CITES: 0,
     g.SIMILAR: 1,
+    g.COUPLED: 1,  # similar papers too, by their references, citing works or embeddings
+    g.CO_CITED: 1,
+    g.NEAR: 1,
     g.MENTIONS: 1,
     g.SUBJECT: 2,
     BROADER: 3,
@@ -26,7 +29,7 @@ EDGE_PRIORITY = {
     CREATOR: 5,
     g.RELATED: 8,
 }
-UNDIRECTED = {g.SIMILAR, g.RELATED}
+UNDIRECTED = {*g.SIMILARITIES, g.RELATED}
 # Owners and authors are drawn when they join at least this many papers: one that serves a
 # single paper is a leaf that adds a node and says nothing the paper's panel does not.
 MIN_SHARED = 2

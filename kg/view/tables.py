@@ -108,7 +108,7 @@ def corpus_tables(
                     links.append(["project page", page_row[target]])
                 elif rel == g.LINK:
                     links.append(["owner" if t["kind"] == "owner" else "link", t["iri"]])
-                elif rel == g.SIMILAR and target in paper_row:
+                elif rel in g.SIMILARITIES and target in paper_row:
                     a, b = sorted((paper_row[p], paper_row[target]))
                     similar.append((a, b, round(weight_of(edge) * SIMILARITY_SCALE), _basis(edge)))
                 elif rel == CITES and target in paper_row:
