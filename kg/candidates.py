@@ -28,12 +28,12 @@ Definitions = list[tuple[int, str, list[str]]]
 @dataclass
 class PaperTerms:
     """One paper's candidate surfaces: weighted counts (a title mention counts TITLE_WEIGHT),
-    the title's surfaces first (`in_title` of them), weighted counts as the head of a noun
-    phrase, and the acronyms it defines."""
+    the title's surfaces first (`in_title` of them), the surfaces that stand as the head of a
+    noun phrase (once a mention, a title's TITLE_WEIGHT times), and the acronyms it defines."""
 
     counts: Counter[str]
     in_title: int
-    heads: Counter[str]
+    heads: list[str]
     definitions: list[tuple[str, list[str]]]
 
 
@@ -49,15 +49,13 @@ def paper_terms(paper: Paper) -> PaperTerms:
         lambda m: m.group(1) + m.group(2).lower(), clean_text(paper.abstract or "")
     )
     counts: Counter[str] = Counter()
-    heads: Counter[str] = Counter()
     found, head = candidate_phrases(title)
-    for _ in range(TITLE_WEIGHT):
-        counts.update(found)
-        heads.update(head)
+    counts.update(found * TITLE_WEIGHT)
     in_title = len(counts)
+    heads = head * TITLE_WEIGHT
     found, head = candidate_phrases(abstract)
     counts.update(found)
-    heads.update(head)
+    heads += head
     return PaperTerms(counts, in_title, heads, list(acronym_definitions(f"{title}. {abstract}")))
 
 

@@ -457,3 +457,13 @@ def test_a_failing_worker_fails_the_extraction(seed_papers, monkeypatch):
     monkeypatch.setattr(candidates, "paper_terms", broken)
     with pytest.raises(ValueError, match="cannot read"):
         extract_concepts(seed_papers, workers=2)
+
+
+def test_words_of_any_script_are_one_token():
+    # "Gervásio" was three tokens once ("Gerv", "sio"), and labels no paper wrote came of it.
+    from kg.phrases import candidate_phrases
+
+    found, _ = candidate_phrases("We release Gervásio decoders for Portuguese.")
+    assert "Gervásio decoders" in found
+    ascii_found, _ = candidate_phrases("We release Gervasio decoders for Portuguese.")
+    assert [f.replace("á", "a") for f in found] == ascii_found
