@@ -633,9 +633,10 @@ def query_command(
         params = query.parse_params(param or [])
         chosen = query.resolve_query(query_spec)
         store = query.load_store(data or [query.DEFAULT_DATA])
-        result = query.run_query(store, chosen, params)
+        matched = query.match_values(store, chosen, params)
+        result = query.run_query(store, chosen, params, matched)
         query.check_format(result, fmt.value)
-        notes = query.unmatched_params(store, chosen, params)
+        notes = query.unmatched_params(store, chosen, params, matched)
     except (query.QuerySyntaxError, query.UnknownQueryError, query.QueryUsageError) as err:
         raise fail(err, code=2) from None
     except KgError as err:

@@ -257,10 +257,52 @@ def parse_params(items: Sequence[str]) -> dict[str, str]:
     return params
 
 
+def match_values(store: ox.Store, query: Query, params: dict[str, str]) -> dict[str, list[ox.Literal]]:
+    """For each parameter declared with a `# values` line, the literals of the data that equal
+    its value in any case ("llm" finds "LLM"); the query then matches those exactly.
+
+    Looking the few literals up first, then joining on them, is what keeps such a query fast
+    on a large store: a case-folding FILTER inside the query makes the engine compare every
+    label with every candidate (56 s against 0.4 s for `papers-for-concept` at 100k papers).
+    """
+    matched: dict[str, list[ox.Literal]] = {}
+    for name, path in query.values.items():
+        value = params.get(name)
+        term = parse_term(value) if value is not None else None
+        if not isinstance(term, ox.Literal):
+            continue
+        wanted = ox.Literal(term.value.lower())  # its N-Triples form is escaped: safe in the text
+        found = store.query(
+            f"SELECT DISTINCT ?v WHERE {{ ?s {path} ?v FILTER(isLITERAL(?v) && LCASE(STR(?v)) = {wanted}) }}",
+            prefixes=PREFIXES,
+        )
+        assert isinstance(found, ox.QuerySolutions)
+        matched[name] = sorted((row["v"] for row in found), key=str)  # type: ignore[misc]
+    return matched
+
+
+def _with_values(text: str, values: dict[str, list[ox.Literal]]) -> str:
+    """`text` with each variable bound to its literals by a VALUES block first in WHERE."""
+    where = re.search(r"\bWHERE\s*\{", text, re.IGNORECASE)
+    if where is None or not values:
+        return text
+    blocks = "".join(
+        f"\n  VALUES ?{name} {{ {' '.join(str(t) for t in terms)} }}" for name, terms in values.items()
+    )
+    return f"{text[: where.end()]}{blocks}{text[where.end() :]}"
+
+
 def run_query(
-    store: ox.Store, query: Query, params: dict[str, str] | None = None
+    store: ox.Store,
+    query: Query,
+    params: dict[str, str] | None = None,
+    matched: dict[str, list[ox.Literal]] | None = None,
 ) -> ox.QuerySolutions | ox.QueryBoolean | ox.QueryTriples:
-    """Run `query` with `params` bound as RDF terms; the usual prefixes are predeclared."""
+    """Run `query` with `params` bound as RDF terms; the usual prefixes are predeclared.
+
+    A parameter found in `matched` (see `match_values`) is bound to those literals instead of
+    its value as typed; matched to none, it keeps the typed value (and the answer is empty).
+    """
     params = dict(params or {})
     unknown = sorted(set(params) - set(query.params)) if query.params else []
     if unknown:
@@ -271,11 +313,12 @@ def run_query(
     if missing:
         needed = ", ".join(f"--param {m}=... ({query.params[m]})" for m in missing)
         raise QueryError(f"query {query.name!r} needs {needed}")
+    found = {k: v for k, v in (matched or {}).items() if v and k in params}
     substitutions: dict[ox.Variable, ox.NamedNode | ox.BlankNode | ox.Literal | ox.Triple] = {
-        ox.Variable(k): parse_term(v) for k, v in params.items()
+        ox.Variable(k): parse_term(v) for k, v in params.items() if k not in found
     }
     try:
-        return store.query(query.text, prefixes=PREFIXES, substitutions=substitutions)
+        return store.query(_with_values(query.text, found), prefixes=PREFIXES, substitutions=substitutions)
     except SyntaxError as err:
         raise QuerySyntaxError(
             f"SPARQL syntax error in {query.name}: {explain_syntax_error(query.text, str(err))}"
@@ -284,22 +327,18 @@ def run_query(
         raise QueryError(f"cannot run {query.name}: {err}") from None
 
 
-def unmatched_params(store: ox.Store, query: Query, params: dict[str, str]) -> list[str]:
+def unmatched_params(
+    store: ox.Store, query: Query, params: dict[str, str], matched: dict[str, list[ox.Literal]]
+) -> list[str]:
     """A note for each parameter whose value matches none of its declared values (ignoring
-    case), with the closest ones: the reason an answer is empty."""
+    case; `matched` from `match_values`), with the closest ones: why an answer is empty."""
     notes = []
     for name, path in query.values.items():
-        value = params.get(name)
-        if value is None:
+        if name not in matched or matched[name]:
             continue
-        term = parse_term(value)
-        if not isinstance(term, ox.Literal):
-            continue
-        wanted = term.value.lower()  # as SPARQL's LCASE, which the bundled queries use
-        # The literal's N-Triples form is escaped: safe inside the query text.
-        probe = f"ASK {{ ?s {path} ?v FILTER(isLITERAL(?v) && LCASE(STR(?v)) = {ox.Literal(wanted)}) }}"
-        if bool(store.query(probe, prefixes=PREFIXES)):
-            continue
+        term = parse_term(params[name])
+        assert isinstance(term, ox.Literal)
+        wanted = term.value.lower()
         known = [
             r["v"]
             for r in select(
