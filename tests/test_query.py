@@ -307,3 +307,18 @@ def test_papers_by_month_orders_dated_papers_and_leaves_month_empty_for_a_year(t
         ("2023", "04", "2023-04-05", "2304.02643"),
     ]
     assert rows[0]["title"] == "Long Short-Term Memory"
+
+
+def test_a_parameter_is_matched_to_the_labels_as_written_then_joined_exactly(built):
+    from kg.query import match_values
+
+    _, ttl = built
+    store = load_store([ttl])
+    query = resolve_query("papers-for-concept")
+    matched = match_values(store, query, {"label": "llm"})
+    assert [t.value for t in matched["label"]] == ["LLM"]
+    assert match_values(store, query, {"label": "no such concept"}) == {"label": []}
+    # The exact join gives what the typed value would give, in any case.
+    exact = {r["paper"].value for r in run_query(store, query, {"label": "LLM"})}
+    folded = {r["paper"].value for r in run_query(store, query, {"label": "llm"}, matched)}
+    assert exact and folded == exact
