@@ -1,0 +1,234 @@
+"""`kg query`, `kg serve` and `kg cache`: asking a build questions, and the HTTP cache.
+
+The commands register on `kg.cli.app`; like the rest of the CLI they import the library's
+heavier parts inside the commands.
+"""
+
+from __future__ import annotations
+
+import enum
+import sys
+from pathlib import Path
+from typing import Annotated
+
+import typer
+from rich.table import Table
+
+from kg import query
+from kg.cli import PlainCommand, PlainGroup, app, err_console, fail, out_console
+from kg.errors import KgError
+
+
+class ResultFormat(str, enum.Enum):
+    table = "table"
+    csv = "csv"
+    tsv = "tsv"
+    json = "json"
+    ttl = "ttl"
+    nt = "nt"
+    jsonld = "jsonld"
+
+
+@app.command("query", cls=PlainCommand)
+def query_command(
+    query_spec: Annotated[
+        str | None,
+        typer.Argument(metavar="QUERY", help="A bundled query name, a .rq file, or SPARQL text."),
+    ] = None,
+    data: Annotated[
+        list[Path] | None,
+        typer.Option(
+            "--data", "-d", metavar="FILE", help="RDF file(s) to query (repeat); default exports/graph.ttl."
+        ),
+    ] = None,
+    fmt: Annotated[
+        ResultFormat,
+        typer.Option(
+            "--format",
+            "-f",
+            metavar="FORMAT",
+            show_default=False,
+            help="table (default), or csv, tsv, json for SELECT and ASK; ttl, nt, jsonld for CONSTRUCT and DESCRIBE.",
+        ),
+    ] = ResultFormat.table,
+    param: Annotated[
+        list[str] | None,
+        typer.Option(
+            "--param", "-p", metavar="NAME=VALUE", help="Bind a query variable (repeat for several)."
+        ),
+    ] = None,
+    max_rows: Annotated[
+        int, typer.Option(min=1, metavar="N", help="Most rows the table shows (the other formats give all).")
+    ] = query.MAX_TABLE_ROWS,
+    list_queries: Annotated[bool, typer.Option("--list", help="List the bundled queries.")] = False,
+) -> None:
+    """Ask the graph a question in SPARQL; ASK exits 0 for true and 1 for false.
+
+    Example: kg query papers-for-concept --param label="speculative decoding" --format csv
+    """
+    if list_queries:
+        # Borderless, so a wrapped description still reads as one text.
+        table = Table(box=None, show_header=False, padding=(0, 2, 1, 0))
+        table.add_column("name", no_wrap=True)
+        table.add_column("answers")
+        for q in query.bundled_queries():
+            described = "".join(f"\n--param {k}: {v}" for k, v in q.params.items())
+            table.add_row(q.name, q.description + described)
+        out_console.print(table)
+        return
+    if query_spec is None:
+        err_console.print("Error: give a QUERY (a bundled name, a .rq file or SPARQL text), or --list")
+        raise typer.Exit(2)
+    try:
+        params = query.parse_params(param or [])
+        chosen = query.resolve_query(query_spec)
+        store = query.load_store(data or [query.DEFAULT_DATA])
+        matched = query.match_values(store, chosen, params)
+        result = query.run_query(store, chosen, params, matched)
+        query.check_format(result, fmt.value)
+        notes = query.unmatched_params(store, chosen, params, matched)
+    except (query.QuerySyntaxError, query.UnknownQueryError, query.QueryUsageError) as err:
+        raise fail(err, code=2) from None
+    except KgError as err:
+        raise fail(err) from None
+    for note in notes:
+        err_console.print(f"Note: {note}", markup=False, soft_wrap=True)
+    if isinstance(result, query.ox.QueryBoolean) and fmt is ResultFormat.table:
+        out_console.print("true" if result else "false")
+        raise typer.Exit(0 if result else 1)
+    if isinstance(result, query.ox.QuerySolutions) and fmt is ResultFormat.table:
+        shown = query.table_rows(result, max_rows)
+        table = Table(show_lines=False)
+        for name in shown.names:
+            table.add_column(name, overflow="fold")
+        for row in shown.rows:
+            table.add_row(*row)
+        out_console.print(table)
+        if shown.more:
+            more = f"{'over ' if shown.more_is_lower_bound else ''}{shown.more:,}"
+            err_console.print(
+                f"Note: {more} more rows not shown (the table shows {max_rows}); "
+                "--format csv, tsv or json gives every row, --max-rows more of them here.",
+                markup=False,
+                soft_wrap=True,
+            )
+        return
+    answer = bool(result) if isinstance(result, query.ox.QueryBoolean) else True
+    query.write_results(result, fmt.value, sys.stdout.buffer)
+    sys.stdout.buffer.flush()
+    if not answer:
+        raise typer.Exit(1)
+
+
+cache_app = typer.Typer(
+    cls=PlainGroup, help="Show or empty the HTTP cache that enrichment uses.", no_args_is_help=True
+)
+app.add_typer(cache_app, name="cache")
+CacheOpt = Annotated[
+    Path | None,
+    typer.Option(
+        metavar="FILE",
+        help="HTTP cache (SQLite). Default: $KG_CACHE_DIR/http.sqlite or ~/.cache/kg/http.sqlite.",
+    ),
+]
+
+
+def _size(n: int) -> str:
+    value, unit = float(n), "bytes"
+    for bigger in ("KB", "MB", "GB"):
+        if value < 1000:
+            break
+        value, unit = value / 1000, bigger
+    return f"{n} bytes" if unit == "bytes" else f"{value:.1f} {unit}"
+
+
+@cache_app.command("info", cls=PlainCommand)
+def cache_info_command(cache: CacheOpt = None) -> None:
+    """Show where the HTTP cache is, its size and how many answers it holds.
+
+    Example: kg cache info
+    """
+    from kg.enrich.session import cache_info
+
+    try:
+        info = cache_info(cache)
+    except KgError as err:
+        raise fail(err) from None
+    if not info.exists:
+        out_console.print(f"no cache yet at {info.path}", markup=False, soft_wrap=True)
+        return
+    lines = [
+        ("file", str(info.path)),
+        ("size", _size(info.size)),
+        ("answers", f"{info.answers} ({info.expired} expired, asked again when next needed)"),
+    ]
+    if info.newest:
+        lines.append(("newest", info.newest.strftime("%Y-%m-%d %H:%M UTC")))
+    for what, value in lines:
+        out_console.print(f"{what:8} {value}", markup=False, soft_wrap=True)
+
+
+@cache_app.command("clear", cls=PlainCommand)
+def cache_clear_command(cache: CacheOpt = None) -> None:
+    """Delete the HTTP cache: the next enriched build asks the APIs again.
+
+    Example: kg cache clear
+    """
+    from kg.enrich.session import clear_cache
+
+    try:
+        info = clear_cache(cache)
+    except KgError as err:
+        raise fail(err) from None
+    if not info.exists:
+        out_console.print(f"no cache at {info.path}", markup=False, soft_wrap=True)
+        return
+    out_console.print(
+        f"removed {info.path} ({info.answers} answers, {_size(info.size)})", markup=False, soft_wrap=True
+    )
+
+
+@app.command("serve", cls=PlainCommand)
+def serve_command(
+    data: Annotated[
+        Path,
+        typer.Option("--data", "-d", metavar="PATH", help="A build folder (its store) or an RDF file."),
+    ] = Path("exports"),
+    host: Annotated[
+        str, typer.Option(metavar="ADDRESS", help="Address to listen on (127.0.0.1: this machine only).")
+    ] = "127.0.0.1",
+    port: Annotated[
+        int, typer.Option(min=0, max=65535, metavar="N", help="Port to listen on (0: any free port).")
+    ] = 7878,
+    timeout: Annotated[
+        float,
+        typer.Option(min=0.1, metavar="SECONDS", help="Seconds a query may run before it is stopped (503)."),
+    ] = 30.0,
+) -> None:
+    """Serve the last build as a read-only SPARQL 1.1 endpoint (/query) with a query page (/).
+
+    Example: kg serve --port 7878, then curl 'http://127.0.0.1:7878/query' --data-urlencode 'query=ASK {}'
+    """
+    import signal
+
+    from kg.serve import serve
+
+    def stop(*_: object) -> None:
+        raise KeyboardInterrupt
+
+    signal.signal(signal.SIGTERM, stop)
+
+    def ready(url: str) -> None:
+        out_console.print(
+            f"kg serve: {url} (SPARQL endpoint {url}query, read-only; Ctrl-C stops)",
+            markup=False,
+            soft_wrap=True,
+        )
+        sys.stdout.flush()
+
+    try:
+        serve(data, host=host, port=port, timeout=timeout, ready=ready)
+    except KgError as err:
+        raise fail(err) from None
+    except KeyboardInterrupt:
+        pass
