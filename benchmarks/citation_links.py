@@ -17,9 +17,9 @@ import resource
 import time
 from array import array
 
-from kg.citations import co_citation, coupling
-from kg.embeddings import specter_neighbours
 from kg.model import Paper, Reference
+from kg.relate.citations import co_citation, coupling
+from kg.relate.embeddings import specter_neighbours
 
 
 def corpus(n: int, *, seed: int = 15, dims: int = 768) -> list[Paper]:

@@ -15,8 +15,9 @@ import random
 import re
 from pathlib import Path
 
-from kg.ingest import load_pages, normalize_title
 from kg.pipeline import sample_corpus
+from kg.sources import load_sources as load_pages
+from kg.sources.identity import normalize_title
 
 PAPERS_PER_PAGE = 100
 _SENTENCE = re.compile(r"(?<=[.!?])\s+(?=[A-Z])")

@@ -40,7 +40,7 @@ def export_for(n: int) -> Path:
 
 def query_params(nt: Path) -> dict[str, dict[str, str]]:
     """Parameters for the queries that need one, taken from the data itself."""
-    from kg.query import load_store
+    from kg.ask.query import load_store
 
     store = load_store([nt])
     rows = store.query(
@@ -61,7 +61,7 @@ def query_params(nt: Path) -> dict[str, dict[str, str]]:
 
 
 def run_oxigraph(nt: Path, params: dict[str, dict[str, str]]) -> tuple[float, dict[str, tuple[float, int]]]:
-    from kg.query import bundled_queries, load_store, run_query
+    from kg.ask.query import bundled_queries, load_store, run_query
 
     start = time.perf_counter()
     store = load_store([nt])
@@ -78,8 +78,8 @@ def rdflib_child(nt: str, params_json: str, names_json: str) -> None:
     """Runs in the child: parse with rdflib, then the named queries, one JSON line per step."""
     from rdflib import Graph, Literal
 
-    from kg.query import bundled_queries
-    from kg.rdf import PREFIXES
+    from kg.ask.query import bundled_queries
+    from kg.export.rdf import PREFIXES
 
     params, names = json.loads(params_json), json.loads(names_json)
     start = time.perf_counter()
@@ -102,7 +102,7 @@ def run_rdflib(
 ) -> dict[str, float | None]:
     """rdflib's time per query (None: over `per_query` s); a stuck child is killed and a new
     one, which parses the export again, carries on with the queries left."""
-    from kg.query import bundled_queries
+    from kg.ask.query import bundled_queries
 
     # rdflib plans the corpus-citation join badly (over 120 s at 10k papers even with no
     # citations); it runs last so that its time-out costs no reload for the others.
@@ -171,7 +171,7 @@ def kg_query_process(name: str, data: Path, params: dict[str, str], limit: float
 
 def process_table(n: int, limit: float) -> None:
     """Per bundled query: a `kg query` process on the build's store vs one that parses graph.nt."""
-    from kg.query import bundled_queries
+    from kg.ask.query import bundled_queries
 
     nt = export_for(n)
     params = query_params(nt)

@@ -13,7 +13,7 @@ __version__ = "0.1.0"
 
 def __getattr__(name: str) -> Any:
     # The pipeline imports numpy, scipy, networkx and rdflib: only a build should pay for them,
-    # not `import kg.cli` (every command) or `import kg.query`.
+    # not `import kg.cli` (every command) or `import kg.ask.query`.
     if name in ("BuildResult", "build", "build_corpus"):
         from kg import pipeline
 

@@ -6,11 +6,11 @@ from collections.abc import Iterable
 
 import networkx as nx
 
-from kg.citations import Linked
-from kg.concepts import ConceptMap
-from kg.embeddings import Near
+from kg.extract.concepts import ConceptMap
 from kg.model import Link, LinkKind, Paper, Reference, Source
-from kg.similarity import Similar
+from kg.relate.citations import Linked
+from kg.relate.embeddings import Near
+from kg.relate.similarity import Similar
 from kg.sources.identity import normalize_title
 
 # Edge relations (`rel`) and what they join.

@@ -17,23 +17,23 @@ import networkx as nx
 import requests
 
 from kg import graph as g
-from kg.citations import co_citation, coupling
-from kg.concepts import ConceptMap, ConceptOptions, extract_concepts
-from kg.embeddings import specter_neighbours
 from kg.enrich import EnrichOptions, EnrichReport, enrich_papers
 from kg.enrich.plan import Plan
 from kg.enrich.session import make_session
 from kg.errors import ConfigError
-from kg.files import atomic_outputs, remove_stale_temps
-from kg.gephi import FORMATS as GEPHI_FORMATS
-from kg.gephi import write_gephi
-from kg.links import extract_links
+from kg.export.files import atomic_outputs, remove_stale_temps
+from kg.export.gephi import FORMATS as GEPHI_FORMATS
+from kg.export.gephi import write_gephi
+from kg.export.rdf import DEFAULT_BASE, FORMATS, write_graphs
+from kg.export.store import MANIFEST, STORE_DIR, Manifest, remove_stale, stamp_store
+from kg.extract.concepts import ConceptMap, ConceptOptions, extract_concepts
+from kg.extract.links import extract_links
 from kg.model import Link, Paper
 from kg.parallel import cores, run_jobs, split, workers_for
-from kg.rdf import DEFAULT_BASE, FORMATS, write_graphs
-from kg.similarity import mentions, related_concepts, similar_papers
+from kg.relate.citations import co_citation, coupling
+from kg.relate.embeddings import specter_neighbours
+from kg.relate.similarity import mentions, related_concepts, similar_papers
 from kg.sources import load_sources, merge_entries
-from kg.store import MANIFEST, STORE_DIR, Manifest, remove_stale, stamp_store
 from kg.view import ViewOptions, write_html
 
 # (stage, done, total): lets a caller draw progress without the library printing.

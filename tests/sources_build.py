@@ -7,8 +7,8 @@ from pathlib import Path
 import pytest
 from typer.testing import CliRunner
 
+from kg.ask.query import load_store, select
 from kg.cli import app
-from kg.query import load_store, select
 from tests.conftest import DATA, ROOT
 
 runner = CliRunner()

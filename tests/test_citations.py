@@ -16,13 +16,13 @@ from typer.testing import CliRunner
 
 from kg import graph as g
 from kg import pipeline
-from kg.citations import MIN_SHARED, co_citation, coupling
+from kg.ask.query import load_store, resolve_query, select
 from kg.cli import app
-from kg.embeddings import specter_neighbours
 from kg.enrich import arxiv, s2
 from kg.enrich.session import make_session
 from kg.model import Paper, Reference
-from kg.query import load_store, resolve_query, select
+from kg.relate.citations import MIN_SHARED, co_citation, coupling
+from kg.relate.embeddings import specter_neighbours
 from kg.view import read_build, render_html
 from kg.view.page import data_of_page
 from tests.fake_apis import Work, World, serve
@@ -217,7 +217,7 @@ def test_works_are_one_by_any_id_and_corpus_papers_by_title():
 
 
 def test_each_paper_keeps_its_strongest_couplings(monkeypatch: pytest.MonkeyPatch):
-    import kg.citations as citations
+    import kg.relate.citations as citations
 
     monkeypatch.setattr(citations, "NEIGHBOURS", 1)
     # hub shares 3 works with x, 2 with y; y and z share 2.
@@ -280,7 +280,7 @@ def test_specter_embeddings_asked_only_with_specter(httpserver: HTTPServer, monk
 def test_dense_and_sparse_blocks_choose_the_same_links(monkeypatch: pytest.MonkeyPatch):
     import random
 
-    import kg.citations as citations
+    import kg.relate.citations as citations
 
     rng = random.Random(3)
     papers = [paper(f"p{i:03d}", [f"w{rng.randint(0, 30)}" for _ in range(8)]) for i in range(120)]

@@ -9,9 +9,10 @@ from pathlib import Path
 import pytest
 from typer.testing import CliRunner
 
-from kg import pipeline, rdf
+from kg import pipeline
 from kg.cli import app
 from kg.errors import KgError
+from kg.export import rdf
 from tests.conftest import DATA, SEEDS
 
 runner = CliRunner()
@@ -211,8 +212,8 @@ def test_build_option_defaults_are_the_librarys():
     # must stay the library's own.
     import inspect
 
-    from kg.cli import build
-    from kg.concepts import ConceptOptions
+    from kg.cli.build import build
+    from kg.extract.concepts import ConceptOptions
 
     defaults = inspect.signature(build).parameters
     assert defaults["concepts_per_paper"].default == ConceptOptions.per_paper

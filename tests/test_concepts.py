@@ -10,7 +10,8 @@ import pytest
 from typer.testing import CliRunner
 
 from kg.cli import app
-from kg.concepts import (
+from kg.errors import ConfigError
+from kg.extract.concepts import (
     _TOKEN,
     ConceptOptions,
     acronym_definitions,
@@ -19,10 +20,10 @@ from kg.concepts import (
     read_stoplist,
     read_synonyms,
 )
-from kg.errors import ConfigError
-from kg.ingest import load_pages, merge_entries
 from kg.model import Paper
-from kg.similarity import NEIGHBOURS, mentions, method_name, similar_papers
+from kg.relate.similarity import NEIGHBOURS, mentions, method_name, similar_papers
+from kg.sources import load_sources as load_pages
+from kg.sources.merge import merge_entries
 from tests.conftest import DATA, SEEDS
 
 GOLD = DATA / "gold_concepts.tsv"
@@ -271,7 +272,7 @@ def test_mentions_link_abstracts_to_named_corpus_papers(seed_papers, seed_concep
 
 
 def test_similar_papers_are_capped_and_explained(seed_concepts):
-    from kg.similarity import TEXT_SHARE
+    from kg.relate.similarity import TEXT_SHARE
 
     pairs = similar_papers(seed_concepts)
     assert pairs
@@ -319,8 +320,8 @@ def test_incidental_shared_concept_is_no_link_but_shared_topic_is(seed_papers, s
 # idf(b) = 2**53, adding 1.0 is lost or kept by rounding depending on the order of the sum, so
 # a paper's weight mass, and which five neighbours win, would follow the order of a set.
 _SUMS_IN_ORDER = """
-from kg.concepts import ConceptMap
-from kg.similarity import similar_papers
+from kg.extract.concepts import ConceptMap
+from kg.relate.similarity import similar_papers
 tags = {"x": [("b", 1.0), ("x1", 1.0), ("x2", 1.0), ("x3", 1.0)]}
 tags.update({f"y{i}": [("b", 1.0)] + [(f"y{i}-{j}", 1.0) for j in range(3)] for i in range(6)})
 idf = {k: 1.0 for ts in tags.values() for k, _ in ts} | {"b": float(2**53)}
@@ -387,7 +388,7 @@ def test_build_options_change_the_concepts(tmp_path: Path):
     )
     assert result.exit_code == 0
     ttl = (tmp_path / "graph.ttl").read_text()
-    from kg.query import load_store, select
+    from kg.ask.query import load_store, select
 
     rows = select(
         load_store([tmp_path / "graph.ttl"]),
@@ -448,7 +449,8 @@ def test_extraction_in_worker_processes_equals_one_process(seed_papers, seed_con
 
 
 def test_a_failing_worker_fails_the_extraction(seed_papers, monkeypatch):
-    from kg import candidates, parallel
+    from kg import parallel
+    from kg.extract import candidates
 
     def broken(paper):
         raise ValueError(f"cannot read {paper.key}")
@@ -461,7 +463,7 @@ def test_a_failing_worker_fails_the_extraction(seed_papers, monkeypatch):
 
 def test_words_of_any_script_are_one_token():
     # "Gervásio" was three tokens once ("Gerv", "sio"), and labels no paper wrote came of it.
-    from kg.phrases import candidate_phrases
+    from kg.extract.phrases import candidate_phrases
 
     found, _ = candidate_phrases("We release Gervásio decoders for Portuguese.")
     assert "Gervásio decoders" in found

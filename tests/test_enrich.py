@@ -17,13 +17,13 @@ from typer.testing import CliRunner
 from werkzeug import Request, Response
 
 from kg import pipeline
+from kg.ask.query import load_store, select
 from kg.cli import app
 from kg.enrich import arxiv, enrich_papers, s2
 from kg.enrich import session as sess
 from kg.enrich.match import THRESHOLD, title_similarity
 from kg.enrich.session import Client, EnrichError, Limiter, NotCached, make_session
 from kg.model import Paper
-from kg.query import load_store, select
 from tests.conftest import DATA
 from tests.fake_apis import ATTENTION, BERT, CITING, Fault, World, serve, small_world
 
@@ -57,7 +57,8 @@ def fast_clients(session: requests.Session, slept: list[float] | None = None) ->
 
 
 def papers() -> list[Paper]:
-    from kg.ingest import load_pages, merge_entries
+    from kg.sources import load_sources as load_pages
+    from kg.sources.merge import merge_entries
 
     return merge_entries(load_pages([PAGES]).entries)
 

@@ -23,13 +23,13 @@ from rdflib import Graph
 from typer.testing import CliRunner
 from werkzeug import Request, Response
 
-from kg import query as kg_query
-from kg import rdf
+from kg.ask import query as kg_query
+from kg.ask.query import MAX_TABLE_ROWS, load_store, resolve_query
 from kg.cli import app
 from kg.enrich import EnrichOptions, arxiv, enrich_papers, s2
 from kg.enrich import session as sess
 from kg.enrich.session import Client, Health, Limiter, cache_info, make_session
-from kg.query import MAX_TABLE_ROWS, load_store, resolve_query
+from kg.export import rdf
 from tests import test_enrich
 from tests.conftest import DATA, ROOT
 from tests.fake_apis import Fault, World, serve, small_world
@@ -347,7 +347,8 @@ def test_cache_info_on_a_file_that_is_not_a_cache(tmp_path: Path):
 # graph files are staged by then), the process sends itself the signal named in argv[1].
 _SIGNAL_DURING_WRITE = """
 import os, signal, sys
-from kg import cli, pipeline
+from kg import cli
+from kg import pipeline
 SIGNAL = getattr(signal, sys.argv[1])
 def write_html(graph, path, options=None):
     path.write_text("partial")
@@ -734,8 +735,8 @@ def test_quick_commands_import_nothing_heavy(seed_build, tmp_path: Path, args: l
 
 
 def test_light_prefixes_are_the_rdf_modules_namespaces():
-    from kg import rdf
-    from kg.namespaces import PREFIXES
+    from kg.export import rdf
+    from kg.export.namespaces import PREFIXES
 
     assert str(rdf.DCTERMS) == PREFIXES["dcterms"] and str(rdf.SKOS) == PREFIXES["skos"]
     assert str(rdf.FOAF) == PREFIXES["foaf"] and str(rdf.OWL) == PREFIXES["owl"]

@@ -15,12 +15,11 @@ from pytest_httpserver import HTTPServer
 from typer.testing import CliRunner
 from werkzeug import Request, Response
 
-from kg import fetch
+from kg.ask.query import load_store, select
 from kg.cli import app
-from kg.enrich import hf
+from kg.enrich import fetch, hf
 from kg.enrich.session import Client, Limiter, make_session
 from kg.errors import ConfigError, KgError
-from kg.query import load_store, select
 from tests.conftest import DATA
 
 runner = CliRunner()

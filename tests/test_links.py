@@ -2,7 +2,7 @@ from __future__ import annotations
 
 import pytest
 
-from kg.links import extract_links
+from kg.extract.links import extract_links
 from kg.model import LinkKind
 from tests.conftest import SEEDS
 

@@ -11,8 +11,8 @@ from rdflib import Graph
 from typer.testing import CliRunner
 
 from kg import pipeline
+from kg.ask.query import bundled_queries, load_store, queries_dir, resolve_query, run_query
 from kg.cli import app
-from kg.query import bundled_queries, load_store, queries_dir, resolve_query, run_query
 from tests.conftest import DATA, ROOT
 
 runner = CliRunner()
@@ -310,7 +310,7 @@ def test_papers_by_month_orders_dated_papers_and_leaves_month_empty_for_a_year(t
 
 
 def test_a_parameter_is_matched_to_the_labels_as_written_then_joined_exactly(built):
-    from kg.query import match_values
+    from kg.ask.query import match_values
 
     _, ttl = built
     store = load_store([ttl])

@@ -10,9 +10,9 @@ from rdflib import RDFS, XSD, Graph, Literal, URIRef
 from rdflib.compare import isomorphic
 
 from kg import pipeline
+from kg.ask.query import load_store, select
 from kg.errors import ConfigError, KgError
-from kg.query import load_store, select
-from kg.rdf import KG_VOCAB, Minter, listing_date, to_rdf
+from kg.export.rdf import KG_VOCAB, Minter, listing_date, to_rdf
 from tests.conftest import DATA, ROOT
 
 SHAPES = ROOT / "kg" / "data" / "shapes.ttl"
@@ -163,7 +163,7 @@ def test_export_loads_in_oxigraph_with_same_triple_count(seed_build: pipeline.Bu
 def test_the_serializer_process_writes_the_same_bytes(
     seed_build: pipeline.BuildResult, tmp_path: Path, monkeypatch, fmt: str
 ):
-    from kg import rdf, serialize
+    from kg.export import rdf, serialize
 
     here = rdf.write_graph(seed_build.graph, tmp_path / f"here.{fmt}", fmt)
     started = []
@@ -191,7 +191,7 @@ def test_the_serializer_process_writes_the_same_bytes(
 def test_a_failing_serializer_process_is_a_one_line_error(
     seed_build: pipeline.BuildResult, tmp_path: Path, monkeypatch
 ):
-    from kg import rdf
+    from kg.export import rdf
 
     monkeypatch.setattr(rdf, "SERIALIZER_MIN_EDGES", 0)
     with pytest.raises(KgError, match=r"^graph\.ttl: RDF serializer failed: .*(No such file|not found)"):
@@ -199,7 +199,7 @@ def test_a_failing_serializer_process_is_a_one_line_error(
 
 
 def test_an_invalid_iri_in_the_data_stops_the_export(tmp_path: Path):
-    from kg import rdf
+    from kg.export import rdf
 
     corpus = pipeline.build_corpus([DATA / "pages" / "line_layout.txt"])
     repo = next(n for n, kind in corpus.graph.nodes(data="kind") if kind == "repo")
@@ -211,7 +211,8 @@ def test_an_invalid_iri_in_the_data_stops_the_export(tmp_path: Path):
 
 
 def test_a_build_in_worker_processes_writes_the_same_files(tmp_path: Path, monkeypatch):
-    from kg import parallel, rdf, serialize
+    from kg import parallel
+    from kg.export import rdf, serialize
 
     # Every stage that can use workers or a serializer process does so, even on the sample.
     monkeypatch.setattr(parallel, "PARALLEL_MIN_PAPERS", 1)
@@ -252,7 +253,7 @@ def test_a_build_in_worker_processes_writes_the_same_files(tmp_path: Path, monke
 @pytest.mark.parametrize("separate", [False, True])
 def test_every_literal_reads_back_exactly(tmp_path: Path, monkeypatch, separate: bool):
     from kg import graph as g
-    from kg import rdf
+    from kg.export import rdf
     from kg.model import Occurrence, Paper, Source
 
     monkeypatch.setattr(rdf, "SERIALIZER_MIN_EDGES", 0)

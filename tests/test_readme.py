@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import re
 
-from kg.query import load_store, select
+from kg.ask.query import load_store, select
 from tests.conftest import ROOT
 
 README = (ROOT / "README.md").read_text()

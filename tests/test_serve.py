@@ -15,8 +15,8 @@ import pytest
 import requests
 
 from kg import pipeline
-from kg.query import bundled_queries, load_store, run_query
-from kg.serve import negotiate, with_values
+from kg.ask.query import bundled_queries, load_store, run_query
+from kg.ask.serve import negotiate, with_values
 from tests.conftest import DATA
 
 COUNT = "SELECT (COUNT(*) AS ?n) WHERE { ?s ?p ?o }"
@@ -139,7 +139,7 @@ def test_every_bundled_query_answers_through_the_protocol_as_in_kg_query(server,
     ],
 )
 def test_accept_negotiation(accept: str, chosen: str | None):
-    from kg.serve import RESULT_TYPES
+    from kg.ask.serve import RESULT_TYPES
 
     assert negotiate(accept, RESULT_TYPES) == chosen
 
@@ -158,7 +158,7 @@ def test_serving_a_missing_build_says_to_build(tmp_path: Path):
 
 
 def test_an_rdf_file_is_served_from_a_temporary_store(tmp_path: Path):
-    from kg.store import store_for
+    from kg.export.store import store_for
 
     served = store_for(DATA / "citations.ttl")
     try:

@@ -16,7 +16,7 @@ from typer.testing import CliRunner
 from kg import pipeline
 from kg.cli import app
 from kg.errors import KgError
-from kg.store import MANIFEST, STAMP, STORE_DIR, Manifest
+from kg.export.store import MANIFEST, STAMP, STORE_DIR, Manifest
 from tests.conftest import DATA
 
 runner = CliRunner()
@@ -110,7 +110,7 @@ def test_the_store_is_loaded_in_slices_and_holds_every_triple(tmp_path: Path, mo
     # slice at a time.  Slices of 50 lines must still give the whole graph.
     import pyoxigraph as ox
 
-    from kg import serialize
+    from kg.export import serialize
 
     monkeypatch.setattr(serialize, "STORE_SLICE", 50)
     result = pipeline.build([PAGE], out=tmp_path, jobs=jobs)

@@ -1,4 +1,4 @@
-"""The rules that turn candidate keys into concepts (kg.terms), and the seed build's figures."""
+"""The rules that turn candidate keys into concepts (kg.extract.terms), and the seed build's figures."""
 
 from __future__ import annotations
 
@@ -8,7 +8,7 @@ import pytest
 
 from benchmarks.quality import measure
 from kg import pipeline
-from kg.terms import (
+from kg.extract.terms import (
     acronym_senses,
     alternative_labels,
     broader_terms,

@@ -22,7 +22,7 @@ from bibtexparser.model import Entry as BibEntry
 from pylatexenc.latex2text import LatexNodes2Text
 
 from kg.errors import InputError
-from kg.links import classify
+from kg.extract.links import classify
 from kg.model import Entry, Link, Occurrence, Source
 from kg.sources.identity import find_arxiv_id, parse_arxiv_id, parse_doi
 

@@ -17,7 +17,7 @@ from pathlib import Path
 from typing import Any
 
 from kg.errors import InputError
-from kg.links import classify
+from kg.extract.links import classify
 from kg.model import Entry, Link, Occurrence, Source
 from kg.sources.identity import parse_arxiv_id
 

@@ -3,7 +3,7 @@ last build (never the bundled sample) without rebuilding it.
 
 This is the one place that knows where a build keeps its graph: today graph.nt or graph.ttl
 in the output directory (a store or manifest can take over here).  It inverts the export of
-`kg.rdf` for what the view reads: papers, concepts, links, sources, authors, citations and
+`kg.export.rdf` for what the view reads: papers, concepts, links, sources, authors, citations and
 similarity links, with the attributes and node ids the pipeline gives them.
 """
 
@@ -18,7 +18,7 @@ import pyoxigraph as ox
 
 from kg import graph as g
 from kg.errors import KgError
-from kg.rdf import CITO, DCTERMS, FOAF, KG, OWL, PROV, RDF, SCHEMA, SKOS
+from kg.export.rdf import CITO, DCTERMS, FOAF, KG, OWL, PROV, RDF, SCHEMA, SKOS
 from kg.view.select import BROADER, CITES, CREATOR
 
 EXPORTS = ("graph.nt", "graph.ttl")  # N-Triples first: the fastest to parse

@@ -36,7 +36,7 @@ MIN_SHARED = 2
 
 
 # The view reads the model through networkx's own dictionaries (`_node`, `_succ`, `_pred`), as
-# kg.rdf does: a 10k-paper corpus means hundreds of thousands of lookups, and the views cost
+# kg.export.rdf does: a 10k-paper corpus means hundreds of thousands of lookups, and the views cost
 # several times more each.  Nothing is changed.
 
 

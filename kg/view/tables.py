@@ -16,8 +16,8 @@ import networkx as nx
 
 from kg import graph as g
 from kg.errors import KgError
-from kg.ingest import normalize_title
-from kg.rdf import listing_date
+from kg.export.rdf import listing_date
+from kg.sources.identity import normalize_title
 from kg.view.select import BROADER, CITES, CREATOR, weight_of
 
 # Abstracts fill the page fastest (a 10k corpus has ~10 MB of them): drawn papers' come

@@ -11,7 +11,7 @@ from typing import Any
 import numpy as np
 from scipy.sparse import csr_matrix, diags, triu
 
-from kg.concepts import FUNCTION_WORDS, GENERIC_WORDS, ConceptMap, is_acronym
+from kg.extract.concepts import FUNCTION_WORDS, GENERIC_WORDS, ConceptMap, is_acronym
 from kg.model import Paper
 
 MIN_COOCCURRENCE = 2  # two concepts are related when at least this many papers carry both

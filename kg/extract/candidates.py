@@ -1,7 +1,7 @@
 """Every paper's candidate phrases, read in compact arrays (the first pass of concept extraction).
 
 A run of papers is read into ids of its distinct surface forms with weighted counts; runs read
-in worker processes are joined into one corpus-wide table (CSR by paper) that `kg.concepts`
+in worker processes are joined into one corpus-wide table (CSR by paper) that `kg.extract.concepts`
 resolves, merges and ranks.
 """
 
@@ -15,8 +15,8 @@ from dataclasses import dataclass
 
 import numpy as np
 
+from kg.extract.phrases import acronym_definitions, candidate_phrases, clean_text, phrase_key, surface_key
 from kg.model import Paper
-from kg.phrases import acronym_definitions, candidate_phrases, clean_text, phrase_key, surface_key
 
 TITLE_WEIGHT = 3  # a title term counts as three abstract mentions
 

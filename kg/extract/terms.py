@@ -1,6 +1,6 @@
 """From candidate keys to concepts: acronym senses, variants, termhood, labels and hierarchy.
 
-`kg.concepts` counts candidate phrases per paper; the rules here decide which keys name the
+`kg.extract.concepts` counts candidate phrases per paper; the rules here decide which keys name the
 same concept, which keys are research concepts at all, how a concept is labelled, and which
 concept is a specialisation of another.  They use the corpus's own statistics together with
 how common a word is in general English (wordfreq), so that "depth" or "series of ablation
@@ -14,7 +14,7 @@ from collections import Counter, defaultdict
 from collections.abc import Callable, Iterable, Sequence
 from dataclasses import dataclass
 
-from kg.phrases import (
+from kg.extract.phrases import (
     _ADJECTIVE_ENDINGS,
     _NOUNS_LIKE_ADJECTIVES,
     BROAD_ALONE,

@@ -1,6 +1,6 @@
 """JSON-LD that people and JSON-LD processors read: an `@context`, `@type`, one object per subject.
 
-The export's triples come subject by subject (`kg.rdf` keeps each subject's triples
+The export's triples come subject by subject (`kg.export.rdf` keeps each subject's triples
 together), so each node object is written as soon as its subject changes: a 7M-triple export
 streams through in constant memory.  The context (`kg/data/context.jsonld`) names the
 prefixes and says which properties hold IRIs and which typed values, so most values are

@@ -178,7 +178,7 @@ def with_values(text: str, params: dict[str, str]) -> str:
     SPARQL server takes them: first in the WHERE clause, so FILTERs there see the values."""
     import re
 
-    from kg.query import parse_term
+    from kg.ask.query import parse_term
 
     if not params:
         return text
@@ -193,7 +193,7 @@ def with_values(text: str, params: dict[str, str]) -> str:
 
 def query_page() -> bytes:
     """The query page: a form over /query and the bundled queries to start from."""
-    from kg.query import bundled_queries
+    from kg.ask.query import bundled_queries
 
     known = bundled_queries()
     queries = [
@@ -298,7 +298,7 @@ def serve(
     """
     from waitress.server import create_server
 
-    from kg.store import store_for
+    from kg.export.store import store_for
 
     if timeout <= 0 or workers < 1:
         raise ConfigError("--timeout must be positive")

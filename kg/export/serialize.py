@@ -48,7 +48,7 @@ if fmt == "oxigraph":
         store.bulk_load(lines, ox.RdfFormat.N_TRIPLES, lenient=True)
     store.flush()
 elif fmt == "jsonld":
-    from kg.jsonld import write_jsonld_file
+    from kg.export.jsonld import write_jsonld_file
     write_jsonld_file(ox.parse(sys.stdin.buffer, ox.RdfFormat.N_TRIPLES, lenient=True), path)
 else:
     triples = ox.parse(sys.stdin.buffer, ox.RdfFormat.N_TRIPLES, lenient=True)
@@ -115,7 +115,7 @@ def _write_here(quads: Iterator[ox.Quad], path: Path, kind: str, prefixes: dict[
             store.bulk_extend(piece)
         store.flush()
     elif kind == "jsonld":
-        from kg.jsonld import write_jsonld_file
+        from kg.export.jsonld import write_jsonld_file
 
         write_jsonld_file(quads, path)
     else:

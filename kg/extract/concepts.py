@@ -7,7 +7,7 @@ The extractor combines the signals that work on scientific text:
   a bare use elsewhere counts for the long form where the corpus defines it one way only;
 - candidate key phrases: runs of content words that neither start nor end on a function word,
   common verb or adverb, keyed so that plural, hyphen, spelling and joined-prefix variants
-  meet (`kg.phrases`), and descriptive variants merge ("transformer model", `kg.terms`);
+  meet (`kg.extract.phrases`), and descriptive variants merge ("transformer model", `kg.extract.terms`);
 - title terms weighted above abstract terms; a strong title term describes its paper even
   when no other paper shares it, though only shared concepts link papers;
 - termhood: a term needs a minimum number of papers, too common terms are dropped, a term
@@ -31,10 +31,9 @@ import numpy as np
 from scipy.sparse import csr_matrix
 
 from kg import parallel
-from kg.candidates import CorpusTerms, join_runs, read_run, verb_uses
 from kg.errors import ConfigError
-from kg.model import Paper
-from kg.phrases import (
+from kg.extract.candidates import CorpusTerms, join_runs, read_run, verb_uses
+from kg.extract.phrases import (
     _TOKEN,
     CONNECTORS,
     FUNCTION_WORDS,
@@ -46,7 +45,7 @@ from kg.phrases import (
     slugify,
     zipf,
 )
-from kg.terms import (
+from kg.extract.terms import (
     AcronymSenses,
     acronym_of,
     acronym_senses,
@@ -59,6 +58,7 @@ from kg.terms import (
     term_weight,
     variant_merges,
 )
+from kg.model import Paper
 
 MAX_TITLE_TAGS = 2  # tags of a paper that only its own title supports
 

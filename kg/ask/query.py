@@ -17,7 +17,7 @@ from typing import IO
 import pyoxigraph as ox
 
 from kg.errors import KgError, QueryError
-from kg.namespaces import PREFIXES
+from kg.export.namespaces import PREFIXES
 
 _FORMATS = {
     ".ttl": ox.RdfFormat.TURTLE,
@@ -32,9 +32,9 @@ DEFAULT_DATA = Path("exports")  # the last build: its store, or its RDF file
 
 def load_store(paths: Sequence[Path]) -> ox.Store:
     """A store of the data in `paths`: a build folder (its Oxigraph store when current, see
-    `kg.store.open_build`), or RDF files loaded in memory into the default graph."""
+    `kg.export.store.open_build`), or RDF files loaded in memory into the default graph."""
     if len(paths) == 1 and (paths[0].is_dir() or paths[0] == DEFAULT_DATA):
-        from kg.store import open_build
+        from kg.export.store import open_build
 
         return open_build(paths[0])
     store = ox.Store()
@@ -174,7 +174,7 @@ def queries_dir() -> Path:
     installed = Path(str(resources.files("kg") / "queries"))
     if installed.is_dir():
         return installed
-    return Path(__file__).resolve().parent.parent / "queries"
+    return Path(__file__).resolve().parents[2] / "queries"
 
 
 def parse_query_text(name: str, text: str) -> Query:

@@ -1,6 +1,6 @@
 """The namespaces of the RDF contract and the default base of minted IRIs.
 
-Kept apart from `kg.rdf` (which needs rdflib and networkx) so that `kg query` and other quick
+Kept apart from `kg.export.rdf` (which needs rdflib and networkx) so that `kg query` and other quick
 commands can predeclare the prefixes without importing the build's machinery.
 """
 

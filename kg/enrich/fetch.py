@@ -20,7 +20,7 @@ import requests
 from kg.enrich import hf
 from kg.enrich.session import Client, EnrichError, Limiter
 from kg.errors import ConfigError, KgError
-from kg.files import atomic_outputs
+from kg.export.files import atomic_outputs
 
 MAX_DAYS = 366  # a range longer than a year is more likely a typo than a plan
 

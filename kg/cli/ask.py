@@ -1,7 +1,6 @@
-"""`kg query`, `kg serve` and `kg cache`: asking a build questions, and the HTTP cache.
+"""`kg query`, `kg serve` and `kg stats`: asking the last build questions.
 
-The commands register on `kg.cli.app`; like the rest of the CLI they import the library's
-heavier parts inside the commands.
+Like the rest of the CLI they import the library's heavier parts inside the commands.
 """
 
 from __future__ import annotations
@@ -14,9 +13,42 @@ from typing import Annotated
 import typer
 from rich.table import Table
 
-from kg import query
-from kg.cli import PlainCommand, PlainGroup, app, err_console, fail, out_console
+from kg.ask import query
+from kg.cli.common import err_console, fail, out_console
 from kg.errors import KgError
+
+
+def stats(
+    data: Annotated[
+        list[Path] | None,
+        typer.Option("--data", "-d", metavar="FILE", help="RDF file(s) of a build (repeat)."),
+    ] = None,
+) -> None:
+    """Show counts of papers, code links, sources and top repository owners in a build.
+
+    Example: kg stats --data exports/graph.ttl
+    """
+    try:
+        result = query.graph_stats(query.load_store(data or [query.DEFAULT_DATA]))
+    except KgError as err:
+        raise fail(err) from None
+    table = Table(title="kg stats", show_header=False)
+    table.add_column("what")
+    table.add_column("count", justify="right")
+    for what, value in result.counts.items():
+        table.add_row(what, str(value))
+    out_console.print(table)
+    for title, column, ranked in [
+        ("concepts with most papers", "concept", result.top_concepts),
+        ("owners with most papers", "owner", result.top_owners),
+    ]:
+        if ranked:
+            ranking = Table(title=title)
+            ranking.add_column(column)
+            ranking.add_column("papers", justify="right")
+            for name, n in ranked:
+                ranking.add_row(name, str(n))
+            out_console.print(ranking)
 
 
 class ResultFormat(str, enum.Enum):
@@ -29,7 +61,6 @@ class ResultFormat(str, enum.Enum):
     jsonld = "jsonld"
 
 
-@app.command("query", cls=PlainCommand)
 def query_command(
     query_spec: Annotated[
         str | None,
@@ -120,75 +151,6 @@ def query_command(
         raise typer.Exit(1)
 
 
-cache_app = typer.Typer(
-    cls=PlainGroup, help="Show or empty the HTTP cache that enrichment uses.", no_args_is_help=True
-)
-app.add_typer(cache_app, name="cache")
-CacheOpt = Annotated[
-    Path | None,
-    typer.Option(
-        metavar="FILE",
-        help="HTTP cache (SQLite). Default: $KG_CACHE_DIR/http.sqlite or ~/.cache/kg/http.sqlite.",
-    ),
-]
-
-
-def _size(n: int) -> str:
-    value, unit = float(n), "bytes"
-    for bigger in ("KB", "MB", "GB"):
-        if value < 1000:
-            break
-        value, unit = value / 1000, bigger
-    return f"{n} bytes" if unit == "bytes" else f"{value:.1f} {unit}"
-
-
-@cache_app.command("info", cls=PlainCommand)
-def cache_info_command(cache: CacheOpt = None) -> None:
-    """Show where the HTTP cache is, its size and how many answers it holds.
-
-    Example: kg cache info
-    """
-    from kg.enrich.session import cache_info
-
-    try:
-        info = cache_info(cache)
-    except KgError as err:
-        raise fail(err) from None
-    if not info.exists:
-        out_console.print(f"no cache yet at {info.path}", markup=False, soft_wrap=True)
-        return
-    lines = [
-        ("file", str(info.path)),
-        ("size", _size(info.size)),
-        ("answers", f"{info.answers} ({info.expired} expired, asked again when next needed)"),
-    ]
-    if info.newest:
-        lines.append(("newest", info.newest.strftime("%Y-%m-%d %H:%M UTC")))
-    for what, value in lines:
-        out_console.print(f"{what:8} {value}", markup=False, soft_wrap=True)
-
-
-@cache_app.command("clear", cls=PlainCommand)
-def cache_clear_command(cache: CacheOpt = None) -> None:
-    """Delete the HTTP cache: the next enriched build asks the APIs again.
-
-    Example: kg cache clear
-    """
-    from kg.enrich.session import clear_cache
-
-    try:
-        info = clear_cache(cache)
-    except KgError as err:
-        raise fail(err) from None
-    if not info.exists:
-        out_console.print(f"no cache at {info.path}", markup=False, soft_wrap=True)
-        return
-    out_console.print(
-        f"removed {info.path} ({info.answers} answers, {_size(info.size)})", markup=False, soft_wrap=True
-    )
-
-
-@app.command("serve", cls=PlainCommand)
 def serve_command(
     data: Annotated[
         Path,
@@ -211,7 +173,7 @@ def serve_command(
     """
     import signal
 
-    from kg.serve import serve
+    from kg.ask.serve import serve
 
     def stop(*_: object) -> None:
         raise KeyboardInterrupt
