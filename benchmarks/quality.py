@@ -143,7 +143,8 @@ def measure(result: Any, gold_tags: dict | None = None, gold_similar: dict | Non
     from wordfreq import zipf_frequency
 
     from kg import graph as g
-    from kg.extract.phrases import acronym_definitions, clean_text, is_acronym
+    from kg.extract.acronyms import acronym_definitions
+    from kg.extract.phrases import clean_text, is_acronym
 
     concept_map = result.concepts
     papers = {p.key: p for p in result.papers}

@@ -1,4 +1,11 @@
-"""kg: turn saved lists of research papers into a citation/metadata knowledge graph."""
+"""kg: turn saved lists of research papers into a citation/metadata knowledge graph.
+
+The packages are the pipeline, and data flows one way: `sources` (files to papers) ->
+`extract` (each paper's text: links, phrases, concepts) -> `relate` (links between papers) ->
+`enrich` (optional, the only code on the network) -> `graph` (the networkx model) ->
+`export` (RDF, store, Gephi) and `view` (the map); `ask` queries a build and `cli` is the
+command line.  `pipeline` runs the stages: `kg.build(inputs, out=...)`.
+"""
 
 from __future__ import annotations
 

@@ -31,3 +31,15 @@ class ConfigError(KgError):
 
 class QueryError(KgError):
     """A SPARQL query is unknown, malformed or cannot run on the data."""
+
+
+class QuerySyntaxError(QueryError):
+    """The SPARQL text does not parse; the message carries line and column."""
+
+
+class UnknownQueryError(QueryError):
+    """A bundled query name that does not exist."""
+
+
+class QueryUsageError(QueryError):
+    """Options that do not fit the query: a repeated or unknown `--param`, a wrong `--format`."""

@@ -32,7 +32,8 @@ from kg.model import Link, Paper
 from kg.parallel import cores, run_jobs, split, workers_for
 from kg.relate.citations import co_citation, coupling
 from kg.relate.embeddings import specter_neighbours
-from kg.relate.similarity import mentions, related_concepts, similar_papers
+from kg.relate.mentions import mentions
+from kg.relate.similarity import related_concepts, similar_papers
 from kg.sources import load_sources, merge_entries
 from kg.view import ViewOptions, write_html
 

@@ -21,7 +21,8 @@ from kg.extract.concepts import (
     read_synonyms,
 )
 from kg.model import Paper
-from kg.relate.similarity import NEIGHBOURS, mentions, method_name, similar_papers
+from kg.relate.mentions import mentions, method_name
+from kg.relate.similarity import NEIGHBOURS, similar_papers
 from kg.sources import load_sources as load_pages
 from kg.sources.merge import merge_entries
 from tests.conftest import DATA, SEEDS

@@ -12,11 +12,11 @@ from collections.abc import Sequence
 from dataclasses import dataclass, field
 from importlib import resources
 from pathlib import Path
-from typing import IO
 
 import pyoxigraph as ox
 
-from kg.errors import KgError, QueryError
+from kg.ask.syntax import explain_syntax_error
+from kg.errors import KgError, QueryError, QuerySyntaxError, QueryUsageError, UnknownQueryError
 from kg.export.namespaces import PREFIXES
 
 _FORMATS = {
@@ -142,20 +142,6 @@ _PARAM_LINE = re.compile(r"^#\s*param\s+(\w+)\s*:\s*(.*)$")
 # `# values label: skos:prefLabel|skos:altLabel`: the property path whose values a parameter
 # is compared with (ignoring case), so an unmatched value can be reported with close matches.
 _VALUES_LINE = re.compile(r"^#\s*values\s+(\w+)\s*:\s*(.*)$")
-MAX_TABLE_ROWS = 100  # a terminal table of more rows is read by nobody; csv/tsv/json give all
-_COUNT_AT_MOST = 1_000_000  # rows left out of a table that are counted before giving up
-
-
-class QuerySyntaxError(QueryError):
-    """The SPARQL text does not parse; the message carries line and column."""
-
-
-class UnknownQueryError(QueryError):
-    """A bundled query name that does not exist."""
-
-
-class QueryUsageError(QueryError):
-    """Options that do not fit the query: a repeated or unknown `--param`, a wrong `--format`."""
 
 
 @dataclass
@@ -360,188 +346,3 @@ def _close_values(wanted: str, known: list[str], n: int = 5) -> list[str]:
     similar = difflib.get_close_matches(wanted, list(folded), n=n, cutoff=0.6)
     chosen = list(dict.fromkeys(containing + similar))[:n]
     return [folded[f] for f in chosen]
-
-
-@dataclass
-class TableRows:
-    """The first rows of a SELECT as display strings, and how many more there were."""
-
-    names: list[str]
-    rows: list[list[str]]
-    more: int = 0  # rows left out (counted up to `_COUNT_AT_MOST`)
-    more_is_lower_bound: bool = False
-
-
-def table_rows(result: ox.QuerySolutions, max_rows: int = MAX_TABLE_ROWS) -> TableRows:
-    """At most `max_rows` rows of `result` as compact strings; the rest only counted."""
-    names = [v.value for v in result.variables]
-    table = TableRows(names, [])
-    for solution in result:
-        if len(table.rows) < max_rows:
-            table.rows.append([compact(solution[n]) for n in names])
-            continue
-        table.more += 1
-        if table.more >= _COUNT_AT_MOST:
-            table.more_is_lower_bound = True
-            break
-    return table
-
-
-GRAPH_FORMATS = {"ttl": ox.RdfFormat.TURTLE, "nt": ox.RdfFormat.N_TRIPLES, "jsonld": ox.RdfFormat.JSON_LD}
-
-
-def check_format(result: ox.QuerySolutions | ox.QueryBoolean | ox.QueryTriples, fmt: str) -> None:
-    """`QueryUsageError` when `fmt` cannot show this form of result ("table" fits all)."""
-    if fmt == "table":
-        return
-    if isinstance(result, ox.QueryTriples) and fmt not in GRAPH_FORMATS:
-        raise QueryUsageError(
-            f"--format {fmt} is for SELECT and ASK answers; this query gives a graph "
-            f"(CONSTRUCT or DESCRIBE): use --format {', '.join(GRAPH_FORMATS)} (table prints Turtle)"
-        )
-    if not isinstance(result, ox.QueryTriples) and fmt in GRAPH_FORMATS:
-        form = "rows (SELECT)" if isinstance(result, ox.QuerySolutions) else "true or false (ASK)"
-        raise QueryUsageError(
-            f"--format {fmt} is for CONSTRUCT and DESCRIBE graphs; this query gives {form}: "
-            f"use --format table, {', '.join(RESULT_FORMATS)}"
-        )
-
-
-RESULT_FORMATS = {
-    "json": ox.QueryResultsFormat.JSON,
-    "csv": ox.QueryResultsFormat.CSV,
-    "tsv": ox.QueryResultsFormat.TSV,
-}
-
-
-def write_results(
-    result: ox.QuerySolutions | ox.QueryBoolean | ox.QueryTriples, fmt: str, output: IO[bytes]
-) -> None:
-    """SELECT/ASK results in a W3C results format, CONSTRUCT/DESCRIBE graphs in an RDF one
-    (Turtle for "table"), streamed to `output`; `check_format` first."""
-    if isinstance(result, ox.QueryTriples):
-        graph_format = GRAPH_FORMATS.get(fmt, ox.RdfFormat.TURTLE)
-        prefixes = PREFIXES if graph_format is not ox.RdfFormat.N_TRIPLES else None
-        ox.serialize(result, output, graph_format, prefixes=prefixes)
-    else:
-        result.serialize(output, RESULT_FORMATS[fmt])
-
-
-def compact(term: ox.NamedNode | ox.Literal | ox.BlankNode | None) -> str:
-    """A readable cell: prefixed name for known namespaces, literal values as they are."""
-    if term is None:
-        return ""
-    if isinstance(term, ox.NamedNode):
-        for prefix, ns in PREFIXES.items():
-            if term.value.startswith(ns) and re.fullmatch(r"[\w.-]*", term.value[len(ns) :]):
-                return f"{prefix}:{term.value[len(ns) :]}"
-        return term.value
-    return term.value
-
-
-# ------------------------------------------------------------------------------------------
-# Oxigraph's parse errors, in words
-
-_ERROR_AT = re.compile(r"^error at (\d+):(\d+): (.*)$", re.S)
-# Strings, IRIs and comments are blanked (same length, newlines kept) before looking for
-# prefixed names, so positions stay those of the user's text.
-_OPAQUE = re.compile(
-    r'"""[\s\S]*?"""|\'\'\'[\s\S]*?\'\'\'|"(?:[^"\\\n]|\\.)*"|\'(?:[^\'\\\n]|\\.)*\'|<[^<>"{}|^`\\\s]*>|#[^\n]*'
-)
-_DECLARED = re.compile(r"\bPREFIX\s+([A-Za-z][\w.-]*)?:", re.IGNORECASE)
-_PNAME = re.compile(r"(?<![\w?$:.-])([A-Za-z][\w-]*(?:\.[\w-]+)*)?:(?=[\w%\\]|\s|[;,.)\]}]|$)")
-# The first word after the PREFIX and BASE declarations names the query form.
-_FIRST_WORD = re.compile(r"^(?:\s*(?:PREFIX\s+[\w.-]*:\s*|BASE\s*)<?\s*)*\s*([A-Za-z]+)", re.IGNORECASE)
-_FORMS = {"SELECT", "CONSTRUCT", "ASK", "DESCRIBE"}
-_TOKEN = re.compile(r"[A-Za-z_][\w:.-]*|[?$]\w+|\S")
-
-
-def _position(text: str, offset: int) -> tuple[int, int]:
-    line = text.count("\n", 0, offset) + 1
-    return line, offset - (text.rfind("\n", 0, offset) + 1) + 1
-
-
-def _undefined_prefix(text: str) -> tuple[str, int, int] | None:
-    """The first prefixed name whose prefix is neither declared nor predeclared."""
-    blank = _OPAQUE.sub(lambda m: re.sub(r"[^\n]", " ", m.group(0)), text)
-    declared = set(PREFIXES) | {m.group(1) or "" for m in _DECLARED.finditer(blank)}
-    for match in _PNAME.finditer(blank):
-        prefix = match.group(1) or ""
-        if prefix not in declared:
-            return (prefix, *_position(text, match.start()))
-    return None
-
-
-def _items(rest: str) -> list[str]:
-    """The items of Oxigraph's 'expected one of …' list."""
-    body = re.sub(r"^expected (one of )?", "", rest.strip())
-    return [i.strip() for i in re.findall(r'"(?:[^"\\]|\\.)*"|\[[^\]]*\]|[^,\s][^,]*', body)]
-
-
-def _expected(items: list[str]) -> list[str]:
-    """The tokens a person can act on (no character classes)."""
-    words = []
-    for item in items:
-        if item.startswith('"') and item.endswith('"'):
-            words.append(repr(item[1:-1].encode().decode("unicode_escape")))
-        elif re.fullmatch(r"[A-Za-z]+", item):
-            words.append(item)
-        elif item == "['0'..='9']":
-            words.append("a number")
-    return words
-
-
-_SENTENCES = {"IRI parsing failed": "invalid IRI", "Prefix not found": "unknown prefix"}
-
-
-def explain_syntax_error(text: str, message: str) -> str:
-    """Oxigraph's parse error in words, with the line and column in `text` (the user's own)."""
-    found = _ERROR_AT.match(message.strip())
-    if found is None:
-        return message.strip().splitlines()[0][:160]
-    line, column = int(found.group(1)), int(found.group(2))
-    undefined = _undefined_prefix(text)
-    if undefined is not None:
-        prefix, line, column = undefined
-        return (
-            f"unknown prefix '{prefix}:' at line {line}, column {column}; declare it "
-            f"(PREFIX {prefix}: <…>) or use a predeclared one: {', '.join(PREFIXES)}"
-        )
-    blank = _OPAQUE.sub(lambda m: re.sub(r"[^\n]", " ", m.group(0)), text)
-    start = _FIRST_WORD.search(blank)
-    if start and start.group(1).upper() not in _FORMS:
-        line, column = _position(text, start.start(1))
-        return (
-            f"a query starts with SELECT, CONSTRUCT, ASK or DESCRIBE, not {start.group(1)!r} "
-            f"(line {line}, column {column})"
-        )
-    items = _items(found.group(3))
-    sentence = next((i for i in items if " " in i and i[0] not in '"['), None)
-    if sentence:
-        words = _SENTENCES.get(sentence, sentence[0].lower() + sentence[1:])
-        if words == "invalid IRI":  # Oxigraph points past the IRI: point at its start
-            opening = text.splitlines()[line - 1].rfind("<", 0, column - 1)
-            column = opening + 1 if opening >= 0 else column
-        return f"{words} (line {line}, column {column})"
-    lines = text.splitlines()
-    end = _position(text, len(text.rstrip()))
-    if line > len(lines) or (line, column) >= end:
-        unclosed = [f"'{o}'" for o, c in ("{}", "()", "[]") if blank.count(o) > blank.count(c)]
-        expected = _expected(items)
-        if unclosed:
-            return f"the query ends too early (line {end[0]}, column {end[1]}): {' and '.join(unclosed)} not closed"
-        if 0 < len(expected) <= 2:  # a short list is a real hint (ORDER without BY); a long one is noise
-            return f"the parser stopped at the end (line {end[0]}, column {end[1]}) expecting {' or '.join(expected)}"
-        return (
-            f"the query ends too early (line {end[0]}, column {end[1]}): something is missing before its end"
-        )
-    token = _TOKEN.match(lines[line - 1][column - 1 :].lstrip())
-    where = (
-        f"unexpected {token.group(0)!r} at line {line}, column {column}"
-        if token
-        else (f"unexpected end of line {line}")
-    )
-    expected = _expected(items)
-    if expected:
-        where += f"; expected {', '.join(expected[:8])}{', …' if len(expected) > 8 else ''}"
-    return where

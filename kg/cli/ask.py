@@ -13,9 +13,9 @@ from typing import Annotated
 import typer
 from rich.table import Table
 
-from kg.ask import query
+from kg.ask import query, results
 from kg.cli.common import err_console, fail, out_console
-from kg.errors import KgError
+from kg.errors import KgError, QuerySyntaxError, QueryUsageError, UnknownQueryError
 
 
 def stats(
@@ -90,7 +90,7 @@ def query_command(
     ] = None,
     max_rows: Annotated[
         int, typer.Option(min=1, metavar="N", help="Most rows the table shows (the other formats give all).")
-    ] = query.MAX_TABLE_ROWS,
+    ] = results.MAX_TABLE_ROWS,
     list_queries: Annotated[bool, typer.Option("--list", help="List the bundled queries.")] = False,
 ) -> None:
     """Ask the graph a question in SPARQL; ASK exits 0 for true and 1 for false.
@@ -116,9 +116,9 @@ def query_command(
         store = query.load_store(data or [query.DEFAULT_DATA])
         matched = query.match_values(store, chosen, params)
         result = query.run_query(store, chosen, params, matched)
-        query.check_format(result, fmt.value)
+        results.check_format(result, fmt.value)
         notes = query.unmatched_params(store, chosen, params, matched)
-    except (query.QuerySyntaxError, query.UnknownQueryError, query.QueryUsageError) as err:
+    except (QuerySyntaxError, UnknownQueryError, QueryUsageError) as err:
         raise fail(err, code=2) from None
     except KgError as err:
         raise fail(err) from None
@@ -128,7 +128,7 @@ def query_command(
         out_console.print("true" if result else "false")
         raise typer.Exit(0 if result else 1)
     if isinstance(result, query.ox.QuerySolutions) and fmt is ResultFormat.table:
-        shown = query.table_rows(result, max_rows)
+        shown = results.table_rows(result, max_rows)
         table = Table(show_lines=False)
         for name in shown.names:
             table.add_column(name, overflow="fold")
@@ -145,7 +145,7 @@ def query_command(
             )
         return
     answer = bool(result) if isinstance(result, query.ox.QueryBoolean) else True
-    query.write_results(result, fmt.value, sys.stdout.buffer)
+    results.write_results(result, fmt.value, sys.stdout.buffer)
     sys.stdout.buffer.flush()
     if not answer:
         raise typer.Exit(1)

@@ -17,7 +17,8 @@ from pathlib import Path
 import networkx as nx
 
 from kg import graph as g
-from kg.export.rdf import DEFAULT_BASE, Minter
+from kg.export.iris import Minter
+from kg.export.namespaces import DEFAULT_BASE
 
 FORMATS = ("graphml", "gexf")
 # Clusters up to this size get a spring layout of their own; larger ones (and the papers no

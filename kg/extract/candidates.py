@@ -15,7 +15,8 @@ from dataclasses import dataclass
 
 import numpy as np
 
-from kg.extract.phrases import acronym_definitions, candidate_phrases, clean_text, phrase_key, surface_key
+from kg.extract.acronyms import acronym_definitions
+from kg.extract.phrases import candidate_phrases, clean_text, phrase_key, surface_key
 from kg.model import Paper
 
 TITLE_WEIGHT = 3  # a title term counts as three abstract mentions

@@ -20,47 +20,38 @@ Labels are the forms papers wrote most, and concepts form a hierarchy (`skos:bro
 
 from __future__ import annotations
 
-import itertools
-from collections import Counter, defaultdict
-from collections.abc import Iterable, Sequence
-from dataclasses import dataclass, field
+from collections import Counter
+from collections.abc import Sequence
 from functools import partial
-from pathlib import Path
 
 import numpy as np
 from scipy.sparse import csr_matrix
 
 from kg import parallel
-from kg.errors import ConfigError
+from kg.extract.acronyms import acronym_definitions
 from kg.extract.candidates import CorpusTerms, join_runs, read_run, verb_uses
 from kg.extract.phrases import (
     _TOKEN,
     CONNECTORS,
     FUNCTION_WORDS,
     GENERIC_WORDS,
-    acronym_definitions,
-    acronym_key,
     is_acronym,
     phrase_key,
-    slugify,
     zipf,
 )
+from kg.extract.ranking import label_concepts, rank_papers
 from kg.extract.terms import (
     AcronymSenses,
     acronym_of,
     acronym_senses,
-    alternative_labels,
-    broader_terms,
     idf,
     is_term,
-    preferred_label,
     resolved,
     term_weight,
     variant_merges,
 )
+from kg.extract.vocabulary import TITLE_BIT, ConceptMap, ConceptOptions, read_stoplist, read_synonyms
 from kg.model import Paper
-
-MAX_TITLE_TAGS = 2  # tags of a paper that only its own title supports
 
 __all__ = [
     "FUNCTION_WORDS",
@@ -79,96 +70,8 @@ __all__ = [
 # Curation files
 
 
-def read_stoplist(path: Path) -> frozenset[str]:
-    """Phrases (one per line, `#` comments) never to be concepts, as normalized keys."""
-    keys = set()
-    for number, line in _lines(path):
-        words = _TOKEN.findall(line)
-        if not words:
-            raise ConfigError("expected a phrase (letters or digits)", path=path, line=number)
-        keys.add(phrase_key(words))
-    return frozenset(keys)
-
-
-def read_synonyms(path: Path) -> dict[str, str]:
-    """`alias = preferred label` lines as {alias key: preferred label}."""
-    synonyms: dict[str, str] = {}
-    for number, line in _lines(path):
-        alias, sep, preferred = line.partition("=")
-        alias_words, preferred_words = _TOKEN.findall(alias), _TOKEN.findall(preferred)
-        if not sep or not alias_words or not preferred_words:
-            raise ConfigError("expected 'alias = preferred label'", path=path, line=number)
-        synonyms[phrase_key(alias_words)] = " ".join(preferred.split())
-        if is_acronym(alias.strip()):
-            synonyms["ACR:" + acronym_key(alias.strip())] = " ".join(preferred.split())
-    return synonyms
-
-
-def _lines(path: Path) -> Iterable[tuple[int, str]]:
-    try:
-        text = path.read_text(encoding="utf-8")
-    except FileNotFoundError:
-        raise ConfigError("no such file", path=path) from None
-    except (OSError, UnicodeDecodeError) as err:
-        raise ConfigError(f"cannot read file ({err})", path=path) from None
-    for number, raw in enumerate(text.splitlines(), start=1):
-        line = raw.split("#", 1)[0].strip()
-        if line:
-            yield number, line
-
-
 # ----------------------------------------------------------------------------------------
 # Extraction
-
-
-@dataclass(frozen=True)
-class ConceptOptions:
-    """Knobs of concept extraction (the `kg build` options)."""
-
-    per_paper: int = 6
-    min_papers: int = 2
-    max_share: float = 0.5  # terms in more than this share of papers are too common to link by
-    stoplist: frozenset[str] = frozenset()
-    synonyms: dict[str, str] = field(default_factory=dict)
-
-    def __post_init__(self) -> None:
-        if self.per_paper < 1:
-            raise ConfigError("concepts per paper must be at least 1")
-        if self.min_papers < 1:
-            raise ConfigError("minimum papers per concept must be at least 1")
-
-
-@dataclass
-class Concept:
-    """A concept: its key, preferred label, other labels and the papers tagged with it.
-
-    `broader` is the key of the concept this one specialises ("decoding" for "speculative
-    decoding"), if any.
-    """
-
-    key: str
-    slug: str
-    label: str
-    alt_labels: list[str]
-    papers: int
-    broader: str | None = None
-
-
-@dataclass
-class ConceptMap:
-    """What extraction found: concepts and, per paper key, (concept key, score) best first.
-
-    `idf` holds the concepts that link papers (tagging at least `min_papers`); a concept
-    outside it describes one paper's title only.
-    """
-
-    concepts: dict[str, Concept]
-    tags: dict[str, list[tuple[str, float]]]
-    idf: dict[str, float]
-    # The texts' own terms: row i (paper `rows[i]`) holds TF-IDF weights of every candidate
-    # key of its title and abstract that at least two papers share, concept or not.
-    rows: list[str] = field(default_factory=list)
-    text: csr_matrix | None = None
 
 
 def extract_concepts(
@@ -185,11 +88,6 @@ def extract_concepts(
     runs = [partial(read_run, run) for run in parallel.split(papers, workers)]
     terms = join_runs(parallel.run_jobs(runs, parallel=workers > 1, workers=workers))
     return _extract(papers, options or ConceptOptions(), terms)
-
-
-# Per (paper, key) entry, the weighted count and whether the title has it, packed in one
-# integer so that one sparse matrix carries both through merges (sums keep both apart).
-_TITLE_BIT = 1 << 32
 
 
 def _extract(papers: Sequence[Paper], options: ConceptOptions, terms: CorpusTerms) -> ConceptMap:
@@ -216,7 +114,7 @@ def _extract(papers: Sequence[Paper], options: ConceptOptions, terms: CorpusTerm
     valid = columns >= 0
     packed = csr_matrix(
         (
-            terms.counts[valid] + _TITLE_BIT * terms.titles[valid].astype(np.int64),
+            terms.counts[valid] + TITLE_BIT * terms.titles[valid].astype(np.int64),
             (rows[valid], columns[valid]),
         ),
         shape=(len(papers), len(keys)),
@@ -292,7 +190,7 @@ def _extract(papers: Sequence[Paper], options: ConceptOptions, terms: CorpusTerm
     #    of its own gives way to it.  A shared term that too few papers choose is no concept:
     #    the papers that chose it rank again without it, so their places go to other terms.
     own_weight = np.where(own, weight, 0.0)
-    ranked = _rank(packed, np.where(shared, weight, 0.0), own_weight, keys, options.per_paper)
+    ranked = rank_papers(packed, np.where(shared, weight, 0.0), own_weight, keys, options.per_paper)
     for _ in range(_RANKINGS - 1):
         support = Counter(k for chosen in ranked for k, _, _ in chosen)
         dropped = {k for k, c in support.items() if c < options.min_papers and shared[merged_number[k]]}
@@ -303,7 +201,7 @@ def _extract(papers: Sequence[Paper], options: ConceptOptions, terms: CorpusTerm
         rows = np.array(again, dtype=np.int64)
         for i, chosen in zip(
             again,
-            _rank(packed[rows], np.where(shared, weight, 0.0), own_weight, keys, options.per_paper),
+            rank_papers(packed[rows], np.where(shared, weight, 0.0), own_weight, keys, options.per_paper),
             strict=True,
         ):
             ranked[i] = chosen
@@ -319,7 +217,7 @@ def _extract(papers: Sequence[Paper], options: ConceptOptions, terms: CorpusTerm
         tagged = [(k, s) for k, s, title_only in chosen if k in kept or title_only]
         top = tagged[0][1] if tagged else 1.0
         tags[paper.key] = [(k, round(s / top, 4)) for k, s in tagged]
-    concepts = _concepts(terms, target_of, into, raw_keys, kept | kept_own, support, curated, senses)
+    concepts = label_concepts(terms, target_of, into, raw_keys, kept | kept_own, support, curated, senses)
     idf_of = {k: round(idf(n, int(df[merged_number[k]])), 4) for k in sorted(kept)}
     return ConceptMap(concepts, tags, idf_of, [p.key for p in papers], text)
 
@@ -333,7 +231,7 @@ def _text_terms(packed: csr_matrix, df: np.ndarray, n: int) -> csr_matrix:
     usable = (df >= 2) & (df <= max(2, int(TEXT_MAX_SHARE * n)))
     columns = np.flatnonzero(usable)
     sub = packed[:, columns]
-    tf = 1.0 + np.log((sub.data & (_TITLE_BIT - 1)).astype(np.float64))
+    tf = 1.0 + np.log((sub.data & (TITLE_BIT - 1)).astype(np.float64))
     weights = tf * np.log(n / df[columns][sub.indices])
     return csr_matrix((weights, sub.indices, sub.indptr), shape=sub.shape)
 
@@ -406,144 +304,4 @@ def _title_worthy(key: str) -> bool:
     return not words[0].endswith("ing") and not CONNECTORS & set(words)
 
 
-def _concepts(
-    terms: CorpusTerms,
-    target_of: list[str | None],
-    into: list[int],
-    raw_keys: list[str],
-    kept: set[str],
-    support: Counter[str],
-    curated: dict[str, str],
-    senses: AcronymSenses,
-) -> dict[str, Concept]:
-    """The kept concepts with their labels (the forms papers wrote) and hierarchy."""
-    # Forms written, with the papers writing each, per concept; a form of the concept's own
-    # key (not of a merged variant) is preferred as its label.
-    papers_with = np.bincount(terms.ids, minlength=len(terms.surfaces))
-    forms: dict[str, Counter[str]] = defaultdict(Counter)
-    own: dict[str, set[str]] = defaultdict(set)
-    concept_of = {raw_keys[i]: raw_keys[j] for i, j in enumerate(into)}
-    for i, surface in enumerate(terms.surfaces):
-        target = target_of[i]
-        if not target or surface.startswith("VERB:"):
-            continue
-        concept = concept_of.get(target)
-        if concept not in kept:
-            continue
-        form = surface[4:] if surface.startswith("ACR:") else surface
-        forms[concept][form] += int(papers_with[i])
-        if target == concept:
-            own[concept].add(form)
-    for sense, written in senses.written.items():
-        concept = concept_of.get(senses.alias.get(sense, sense))
-        if concept in kept:
-            for form, count in written.items():
-                forms[concept][form] += count
-                own[concept].add(form)
-    for sense, defined in senses.acronyms.items():
-        concept = concept_of.get(senses.alias.get(sense, sense))
-        if concept in kept:
-            for acronym in defined:
-                forms[concept][acronym] += 0  # a label, not a vote
-    broader = broader_terms(kept)
-    concepts = {}
-    slugs: set[str] = set()
-    for key in sorted(kept):
-        label = curated.get(key) or preferred_label(forms[key], own[key]) or key
-        slug = slugify(key)
-        while slug in slugs:  # two keys that differ only in punctuation
-            slug += "-x"
-        slugs.add(slug)
-        alts = alternative_labels(label, forms[key])
-        concepts[key] = Concept(key, slug, label, alts, support[key], broader.get(key))
-    return concepts
-
-
-def _rank(
-    packed: csr_matrix, weight: np.ndarray, own_weight: np.ndarray, keys: list[str], wanted: int
-) -> list[list[tuple[str, float, bool]]]:
-    """Each paper's best `wanted` terms, best first: (key, raw score, title-only), where the
-    score is count x term weight.
-
-    Shared terms (with a `weight`) rank everywhere; a term with an `own_weight` ranks only
-    in the title of its paper, and at most MAX_TITLE_TAGS of those per paper.  Ties go to
-    the key that sorts first.
-    """
-    papers = packed.shape[0]
-    rows = np.repeat(np.arange(papers), np.diff(packed.indptr))
-    numbers = packed.indices
-    counts = packed.data & (_TITLE_BIT - 1)
-    in_title = packed.data >= _TITLE_BIT
-    entry_weight = np.where(
-        weight[numbers] > 0, weight[numbers], np.where(in_title, own_weight[numbers], 0.0)
-    )
-    title_only = weight[numbers] == 0
-    usable = entry_weight > 0
-    rows, numbers, counts, title_only = rows[usable], numbers[usable], counts[usable], title_only[usable]
-    scores = counts * entry_weight[usable]
-    # A paper's entries are in key order already (canonical CSR), and lexsort is stable.
-    order = np.lexsort((-scores, rows))
-    rows, numbers, counts, scores, title_only = (
-        x[order] for x in (rows, numbers, counts, scores, title_only)
-    )
-    del order, usable
-    starts = np.searchsorted(rows, np.arange(papers + 1))
-    # Each paper's first `shortlist` terms are enough to survive the nesting rule; the rare
-    # paper that runs out of them is ranked again over all its terms.
-    shortlist = 4 * wanted
-    short = np.arange(len(rows)) - starts[rows] < shortlist
-    ends = np.minimum(starts[1:], starts[:-1] + shortlist)
-    ranked = []
-    for first in range(0, papers, _RANK_BLOCK):  # as Python lists, a block of papers at a time
-        last = min(first + _RANK_BLOCK, papers)
-        lo, hi = starts[first], starts[last]
-        kept = short[lo:hi]
-        block = [x[lo:hi][kept].tolist() for x in (numbers, counts, scores, title_only)]
-        bounds = np.concatenate(([0], np.cumsum(ends[first:last] - starts[first:last]))).tolist()
-        for paper, (a, b) in enumerate(itertools.pairwise(bounds), start=first):
-            numbers_, counts_, scores_, alone_ = (x[a:b] for x in block)
-            chosen = _choose(keys, numbers_, counts_, scores_, alone_, wanted)
-            if len(chosen) < wanted and starts[paper + 1] - starts[paper] > shortlist:
-                whole = slice(starts[paper], starts[paper + 1])
-                numbers_, counts_, scores_, alone_ = (
-                    x[whole].tolist() for x in (numbers, counts, scores, title_only)
-                )
-                chosen = _choose(keys, numbers_, counts_, scores_, alone_, wanted)
-            ranked.append(chosen)
-    return ranked
-
-
-_RANK_BLOCK = 10_000
 _RANKINGS = 3  # rankings at most, each without the shared terms too few papers chose
-
-
-def _choose(
-    keys: list[str],
-    numbers: list[int],
-    counts: list[int],
-    scores: list[float],
-    title_only: list[bool],
-    wanted: int,
-) -> list[tuple[str, float, bool]]:
-    """The first `wanted` terms (best first), skipping a term nested in an already chosen
-    longer one unless it has more mentions of its own, and title-only terms past the cap."""
-    chosen: list[tuple[str, float, bool]] = []
-    taken: list[tuple[str, int, bool]] = []  # (" key ", count, title-only) of the chosen
-    own = 0
-    for number, count, score, alone in zip(numbers, counts, scores, title_only, strict=True):
-        if alone and own == MAX_TITLE_TAGS:
-            continue
-        key = keys[number]
-        padded = f" {key} "
-        for other, other_count, other_alone in taken:
-            # A broader term ("decoding") adds nothing to a narrower linking one ("speculative
-            # decoding"): the hierarchy says it.
-            if padded in other and (count <= other_count or (other.endswith(padded) and not other_alone)):
-                break
-        else:
-            chosen.append((key, score, alone))
-            own += alone
-            if len(chosen) == wanted:
-                break
-            taken.append((padded, count, alone))
-    return chosen

@@ -1,0 +1,7 @@
+"""Links between papers, each with the confidence it rests on.
+
+Enters: the papers and their `ConceptMap` (and, after enrichment, references, citing works and
+embeddings).  Leaves: related concepts and similar papers (`similarity`), method mentions
+(`mentions`), bibliographic coupling and co-citation (`citations`), and embedding neighbours
+(`embeddings`), as plain records that `kg.graph` puts in the model.
+"""

@@ -1,18 +1,14 @@
-"""Links that concepts and titles imply: related concepts, similar papers, method mentions."""
+"""Links between papers that concepts and texts imply: related concepts and similar papers."""
 
 from __future__ import annotations
 
-import re
-from collections import defaultdict
-from collections.abc import Sequence
 from dataclasses import dataclass
 from typing import Any
 
 import numpy as np
 from scipy.sparse import csr_matrix, diags, triu
 
-from kg.extract.concepts import FUNCTION_WORDS, GENERIC_WORDS, ConceptMap, is_acronym
-from kg.model import Paper
+from kg.extract.concepts import ConceptMap
 
 MIN_COOCCURRENCE = 2  # two concepts are related when at least this many papers carry both
 NEIGHBOURS = 5  # similar papers kept per paper
@@ -25,9 +21,6 @@ MIN_BEST = 0.06  # ...except a paper's single best link, down to this
 # with high concept but low text similarity were mostly unrelated (a shared "transformer").
 # So the concepts explain a link (kg:conceptSimilarity, kg:sharedConcept) but do not make it.
 TEXT_SHARE = 1.0
-
-_NAME = re.compile(r"^[A-Za-z][A-Za-z0-9]*(?:[-.][A-Za-z0-9]+)*$")
-_WORD = re.compile(r"[A-Za-z][A-Za-z0-9]*(?:[-.][A-Za-z0-9]+)*")
 
 
 @dataclass(frozen=True)
@@ -188,51 +181,3 @@ def _product(matrix: csr_matrix, rows: slice) -> csr_matrix:
 _BLOCK = 2000
 # Products per paper that the similarity search may spend (see `_within_budget`).
 POSTING_BUDGET = 400
-
-
-def method_name(title: str) -> str | None:
-    """The short method name before a title's colon (`UniXcoder: Unified ...`), if it is one.
-
-    A name is one coined token: capitals inside, a digit, or all capitals of 4+ letters
-    (`SpeechT5`, `MLP-Mixer`, `CoCa`, `ASAG`), never a plain word ("Attention: ...").
-    """
-    head, sep, _ = title.partition(":")
-    head = head.strip()
-    if not sep or not _NAME.match(head) or len(head) < 3:
-        return None
-    if head.lower() in FUNCTION_WORDS or head.lower() in GENERIC_WORDS:
-        return None
-    coined = any(c.isupper() for c in head[1:]) or any(c.isdigit() for c in head)
-    if not coined:
-        return None
-    if is_acronym(head) and head.isupper() and len(head) < 4:
-        return None  # CTC, GAN, ...: common technique acronyms, not one paper's method
-    return head
-
-
-def mentions(papers: Sequence[Paper], concepts: ConceptMap | None = None) -> list[tuple[str, str, str]]:
-    """(mentioning paper, mentioned paper, name) where an abstract names another paper's method.
-
-    Names that two corpus papers claim, or that the corpus uses as a concept's acronym in
-    three or more papers (a technique, not a paper), are left out.
-    """
-    owners: dict[str, list[str]] = defaultdict(list)
-    for paper in papers:
-        name = method_name(paper.title)
-        if name is not None:
-            owners[name].append(paper.key)
-    common: set[str] = set()
-    if concepts is not None:
-        for concept in concepts.concepts.values():
-            if concept.papers >= 3:  # e.g. LayerNorm: a technique many papers use
-                common.update(a.lower() for a in (concept.label, *concept.alt_labels))
-    names = {n: ks[0] for n, ks in owners.items() if len(ks) == 1 and n.lower() not in common}
-    found = set()
-    for paper in papers:
-        if not paper.abstract:
-            continue
-        for word in set(_WORD.findall(paper.abstract)) & names.keys():
-            target = names[word]
-            if target != paper.key:
-                found.add((paper.key, target, word))
-    return sorted(found)

@@ -18,7 +18,7 @@ import pyoxigraph as ox
 
 from kg import graph as g
 from kg.errors import KgError
-from kg.export.rdf import CITO, DCTERMS, FOAF, KG, OWL, PROV, RDF, SCHEMA, SKOS
+from kg.export.iris import CITO, DCTERMS, FOAF, KG, OWL, PROV, RDF, SCHEMA, SKOS
 from kg.view.select import BROADER, CITES, CREATOR
 
 EXPORTS = ("graph.nt", "graph.ttl")  # N-Triples first: the fastest to parse

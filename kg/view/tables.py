@@ -16,7 +16,7 @@ import networkx as nx
 
 from kg import graph as g
 from kg.errors import KgError
-from kg.export.rdf import listing_date
+from kg.export.iris import listing_date
 from kg.sources.identity import normalize_title
 from kg.view.select import BROADER, CITES, CREATOR, weight_of
 

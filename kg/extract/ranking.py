@@ -1,0 +1,155 @@
+"""Choosing each paper's concepts: rank its terms, keep the best, label the chosen ones."""
+
+from __future__ import annotations
+
+import itertools
+from collections import Counter, defaultdict
+
+import numpy as np
+from scipy.sparse import csr_matrix
+
+from kg.extract.candidates import CorpusTerms
+from kg.extract.phrases import slugify
+from kg.extract.terms import AcronymSenses, alternative_labels, broader_terms, preferred_label
+from kg.extract.vocabulary import MAX_TITLE_TAGS, TITLE_BIT, Concept
+
+_RANK_BLOCK = 10_000
+
+
+def label_concepts(
+    terms: CorpusTerms,
+    target_of: list[str | None],
+    into: list[int],
+    raw_keys: list[str],
+    kept: set[str],
+    support: Counter[str],
+    curated: dict[str, str],
+    senses: AcronymSenses,
+) -> dict[str, Concept]:
+    """The kept concepts with their labels (the forms papers wrote) and hierarchy."""
+    # Forms written, with the papers writing each, per concept; a form of the concept's own
+    # key (not of a merged variant) is preferred as its label.
+    papers_with = np.bincount(terms.ids, minlength=len(terms.surfaces))
+    forms: dict[str, Counter[str]] = defaultdict(Counter)
+    own: dict[str, set[str]] = defaultdict(set)
+    concept_of = {raw_keys[i]: raw_keys[j] for i, j in enumerate(into)}
+    for i, surface in enumerate(terms.surfaces):
+        target = target_of[i]
+        if not target or surface.startswith("VERB:"):
+            continue
+        concept = concept_of.get(target)
+        if concept not in kept:
+            continue
+        form = surface[4:] if surface.startswith("ACR:") else surface
+        forms[concept][form] += int(papers_with[i])
+        if target == concept:
+            own[concept].add(form)
+    for sense, written in senses.written.items():
+        concept = concept_of.get(senses.alias.get(sense, sense))
+        if concept in kept:
+            for form, count in written.items():
+                forms[concept][form] += count
+                own[concept].add(form)
+    for sense, defined in senses.acronyms.items():
+        concept = concept_of.get(senses.alias.get(sense, sense))
+        if concept in kept:
+            for acronym in defined:
+                forms[concept][acronym] += 0  # a label, not a vote
+    broader = broader_terms(kept)
+    concepts = {}
+    slugs: set[str] = set()
+    for key in sorted(kept):
+        label = curated.get(key) or preferred_label(forms[key], own[key]) or key
+        slug = slugify(key)
+        while slug in slugs:  # two keys that differ only in punctuation
+            slug += "-x"
+        slugs.add(slug)
+        alts = alternative_labels(label, forms[key])
+        concepts[key] = Concept(key, slug, label, alts, support[key], broader.get(key))
+    return concepts
+
+
+def rank_papers(
+    packed: csr_matrix, weight: np.ndarray, own_weight: np.ndarray, keys: list[str], wanted: int
+) -> list[list[tuple[str, float, bool]]]:
+    """Each paper's best `wanted` terms, best first: (key, raw score, title-only), where the
+    score is count x term weight.
+
+    Shared terms (with a `weight`) rank everywhere; a term with an `own_weight` ranks only
+    in the title of its paper, and at most MAX_TITLE_TAGS of those per paper.  Ties go to
+    the key that sorts first.
+    """
+    papers = packed.shape[0]
+    rows = np.repeat(np.arange(papers), np.diff(packed.indptr))
+    numbers = packed.indices
+    counts = packed.data & (TITLE_BIT - 1)
+    in_title = packed.data >= TITLE_BIT
+    entry_weight = np.where(
+        weight[numbers] > 0, weight[numbers], np.where(in_title, own_weight[numbers], 0.0)
+    )
+    title_only = weight[numbers] == 0
+    usable = entry_weight > 0
+    rows, numbers, counts, title_only = rows[usable], numbers[usable], counts[usable], title_only[usable]
+    scores = counts * entry_weight[usable]
+    # A paper's entries are in key order already (canonical CSR), and lexsort is stable.
+    order = np.lexsort((-scores, rows))
+    rows, numbers, counts, scores, title_only = (
+        x[order] for x in (rows, numbers, counts, scores, title_only)
+    )
+    del order, usable
+    starts = np.searchsorted(rows, np.arange(papers + 1))
+    # Each paper's first `shortlist` terms are enough to survive the nesting rule; the rare
+    # paper that runs out of them is ranked again over all its terms.
+    shortlist = 4 * wanted
+    short = np.arange(len(rows)) - starts[rows] < shortlist
+    ends = np.minimum(starts[1:], starts[:-1] + shortlist)
+    ranked = []
+    for first in range(0, papers, _RANK_BLOCK):  # as Python lists, a block of papers at a time
+        last = min(first + _RANK_BLOCK, papers)
+        lo, hi = starts[first], starts[last]
+        kept = short[lo:hi]
+        block = [x[lo:hi][kept].tolist() for x in (numbers, counts, scores, title_only)]
+        bounds = np.concatenate(([0], np.cumsum(ends[first:last] - starts[first:last]))).tolist()
+        for paper, (a, b) in enumerate(itertools.pairwise(bounds), start=first):
+            numbers_, counts_, scores_, alone_ = (x[a:b] for x in block)
+            chosen = _choose(keys, numbers_, counts_, scores_, alone_, wanted)
+            if len(chosen) < wanted and starts[paper + 1] - starts[paper] > shortlist:
+                whole = slice(starts[paper], starts[paper + 1])
+                numbers_, counts_, scores_, alone_ = (
+                    x[whole].tolist() for x in (numbers, counts, scores, title_only)
+                )
+                chosen = _choose(keys, numbers_, counts_, scores_, alone_, wanted)
+            ranked.append(chosen)
+    return ranked
+
+
+def _choose(
+    keys: list[str],
+    numbers: list[int],
+    counts: list[int],
+    scores: list[float],
+    title_only: list[bool],
+    wanted: int,
+) -> list[tuple[str, float, bool]]:
+    """The first `wanted` terms (best first), skipping a term nested in an already chosen
+    longer one unless it has more mentions of its own, and title-only terms past the cap."""
+    chosen: list[tuple[str, float, bool]] = []
+    taken: list[tuple[str, int, bool]] = []  # (" key ", count, title-only) of the chosen
+    own = 0
+    for number, count, score, alone in zip(numbers, counts, scores, title_only, strict=True):
+        if alone and own == MAX_TITLE_TAGS:
+            continue
+        key = keys[number]
+        padded = f" {key} "
+        for other, other_count, other_alone in taken:
+            # A broader term ("decoding") adds nothing to a narrower linking one ("speculative
+            # decoding"): the hierarchy says it.
+            if padded in other and (count <= other_count or (other.endswith(padded) and not other_alone)):
+                break
+        else:
+            chosen.append((key, score, alone))
+            own += alone
+            if len(chosen) == wanted:
+                break
+            taken.append((padded, count, alone))
+    return chosen
