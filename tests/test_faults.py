@@ -23,8 +23,9 @@ from rdflib import Graph
 from typer.testing import CliRunner
 from werkzeug import Request, Response
 
-from kg.ask import query as kg_query
-from kg.ask.query import MAX_TABLE_ROWS, load_store, resolve_query
+from kg.ask import results as kg_results
+from kg.ask.query import load_store, resolve_query
+from kg.ask.results import MAX_TABLE_ROWS
 from kg.cli import app
 from kg.enrich import EnrichOptions, arxiv, enrich_papers, s2
 from kg.enrich import session as sess
@@ -527,7 +528,7 @@ def test_table_shows_capped_rows_and_says_how_many_are_left(seed_ttl: Path, monk
         f"Note: {triples - MAX_TABLE_ROWS:,} more rows not shown (the table shows {MAX_TABLE_ROWS}); "
         "--format csv, tsv or json gives every row, --max-rows more of them here.\n"
     )
-    monkeypatch.setattr(kg_query, "_COUNT_AT_MOST", 1000)  # counting the rest stops somewhere
+    monkeypatch.setattr(kg_results, "_COUNT_AT_MOST", 1000)  # counting the rest stops somewhere
     few = query("SELECT ?s WHERE { ?s ?p ?o }", "-d", str(seed_ttl), "--max-rows", "2")
     assert few.stderr.startswith("Note: over 1,000 more rows not shown (the table shows 2);")
     every = query("SELECT ?s WHERE { ?s ?p ?o }", "-d", str(seed_ttl), "-f", "tsv")
