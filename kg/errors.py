@@ -25,6 +25,10 @@ class InputError(KgError):
     """An input page (or path naming pages) cannot be read as a Daily Papers page."""
 
 
+class UnknownFormatError(InputError):
+    """A file's content is none of the formats kg reads (a file found in a folder is then skipped)."""
+
+
 class ConfigError(KgError):
     """A user-supplied option or curation file is malformed."""
 

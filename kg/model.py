@@ -85,7 +85,7 @@ class Paper:
     doi: str | None = None
     issued: str | None = None  # YYYY-MM-DD, YYYY-MM or YYYY
     venue: str | None = None
-    categories: list[str] = field(default_factory=list)
+    categories: list[str] = field(default_factory=list)  # arXiv categories, primary first
     authors: list[tuple[str, str | None]] = field(default_factory=list)  # (name, S2 author id)
     references: list[Reference] = field(default_factory=list)
     upvotes: int | None = None  # Hugging Face upvotes, the highest any input gave
@@ -120,3 +120,4 @@ class Entry:
     venue: str | None = None
     links: tuple[Link, ...] = ()
     upvotes: int | None = None
+    categories: tuple[str, ...] = ()  # arXiv categories, primary first

@@ -34,7 +34,7 @@ from kg.relate.citations import co_citation, coupling
 from kg.relate.embeddings import specter_neighbours
 from kg.relate.mentions import mentions
 from kg.relate.similarity import related_concepts, similar_papers
-from kg.sources import load_sources, merge_entries
+from kg.sources import SnapshotFilter, load_sources, merge_entries
 from kg.view import ViewOptions, write_html
 
 # (stage, done, total): lets a caller draw progress without the library printing.
@@ -63,7 +63,8 @@ class BuildResult:
     outputs: list[Path] = field(default_factory=list)  # files written, the manifest last
     store: Path | None = None  # the Oxigraph store folder
     warnings: list[str] = field(default_factory=list)
-    notes: list[str] = field(default_factory=list)  # inputs named twice, read once
+    notes: list[str] = field(default_factory=list)  # inputs named twice, files skipped, filters
+    skipped: int = 0  # files found in folders that are no input format
     # Wall time per stage (ingest, [enrich,] extract, concepts, graph, rdf, html).
     timings: dict[str, float] = field(default_factory=dict)
     elapsed: float = 0.0  # wall time of the whole build
@@ -112,6 +113,7 @@ def build_corpus(
     progress: Progress | None = None,
     jobs: int | None = None,
     on_plan: Callable[[Plan], None] | None = None,
+    keep: SnapshotFilter | None = None,
 ) -> BuildResult:
     """Read the inputs and build the networkx model, writing nothing.
 
@@ -120,7 +122,8 @@ def build_corpus(
     `session` (a requests-cache session; by default one at
     `kg.enrich.session.default_cache_path()`), as `enrich_options` say; `on_plan` sees the
     request plan before anything is sent.  A large corpus is shared among `jobs` worker
-    processes (default: one per core; 1 keeps it in this one).
+    processes (default: one per core; 1 keeps it in this one).  `keep` says which papers of an
+    arXiv snapshot to read (categories, months).
     """
     timings: dict[str, float] = {}
     start = time.perf_counter()
@@ -129,6 +132,7 @@ def build_corpus(
         skip_bad=skip_bad,
         input_format=input_format,
         progress=(lambda d, t: progress("read", d, t)) if progress else None,
+        keep=keep,
     )
     papers = merge_entries(pages.entries, pages.warnings)
     timings["ingest"] = time.perf_counter() - start
@@ -193,6 +197,7 @@ def build_corpus(
         graph=graph,
         warnings=pages.warnings + (report.warnings if report else []),
         notes=pages.notes,
+        skipped=len(pages.skipped),
         timings=timings,
         concepts=concept_map,
         enrichment=report,
@@ -215,6 +220,7 @@ def build(
     progress: Progress | None = None,
     jobs: int | None = None,
     on_plan: Callable[[Plan], None] | None = None,
+    keep: SnapshotFilter | None = None,
 ) -> BuildResult:
     """Build the graph of `inputs` (default: the bundled sample) and write its exports to `out`.
 
@@ -239,6 +245,7 @@ def build(
         progress=progress,
         jobs=jobs,
         on_plan=on_plan,
+        keep=keep,
     )
     if stale:
         size = sum(n for _, n in stale) / 1e6

@@ -189,13 +189,27 @@ def bundled_queries() -> list[Query]:
     ]
 
 
+def _is_file(path: Path) -> bool:
+    """Whether `path` names a file; text no file name can be (too long, a NUL byte) names none."""
+    try:
+        return path.is_file()
+    except (OSError, ValueError):
+        return False
+
+
 def resolve_query(spec: str) -> Query:
     """A bundled query name, a path to a `.rq` file, or inline SPARQL text."""
     path = Path(spec)
-    if spec.endswith(".rq") or (len(spec) < 4096 and "\n" not in spec and path.is_file()):
-        if not path.is_file():
-            raise QueryError("no such query file", path=path)
-        return parse_query_text(path.stem, path.read_text(encoding="utf-8"))
+    if _is_file(path):
+        try:
+            text = path.read_text(encoding="utf-8")
+        except (OSError, UnicodeDecodeError) as err:
+            raise QueryError(
+                f"cannot read query file ({getattr(err, 'strerror', None) or err})", path=path
+            ) from None
+        return parse_query_text(path.stem, text)
+    if spec.endswith(".rq") and "\n" not in spec and " " not in spec:
+        raise QueryError("no such query file", path=path)
     if _NAME.match(spec):
         known = {q.name: q for q in bundled_queries()}
         if spec in known:

@@ -58,6 +58,7 @@ class InputFormat(str, enum.Enum):
     html = "html"
     ids = "ids"
     bibtex = "bibtex"
+    snapshot = "snapshot"
 
 
 def build(
@@ -66,9 +67,9 @@ def build(
         typer.Argument(
             metavar="INPUTS",
             show_default=False,
-            help="Files, folders (every *.txt, *.json, *.bib, *.html below) or globs: saved Daily Papers "
-            "pages, Hugging Face API JSON, saved HTML, arXiv id / DOI lists and BibTeX, told apart by "
-            "content. Default: the bundled sample.",
+            help="Files, folders (every *.txt, *.json, *.jsonl, *.bib, *.html, *.gz below) or globs: "
+            "saved Daily Papers pages, Hugging Face API JSON, saved HTML, arXiv id / DOI lists, BibTeX "
+            "and arXiv's metadata snapshot, plain or gzip, told apart by content. Default: the bundled sample.",
         ),
     ] = None,
     input_format: Annotated[
@@ -77,9 +78,36 @@ def build(
             "--input-format",
             metavar="FORMAT",
             rich_help_panel=INPUTS,
-            help="Read every input as this format (page, hf, html, ids, bibtex) instead of detecting it.",
+            help="Read every input as this format (page, hf, html, ids, bibtex, snapshot) instead of "
+            "detecting it.",
         ),
     ] = InputFormat.auto,
+    category: Annotated[
+        list[str] | None,
+        typer.Option(
+            "--category",
+            metavar="CAT",
+            rich_help_panel=INPUTS,
+            help="From an arXiv snapshot, read only papers in this category (cs.CL) or archive "
+            "(cs.* or cs), primary or cross-listed; repeat for several.",
+        ),
+    ] = None,
+    since: Annotated[
+        str | None,
+        typer.Option(
+            metavar="YYYY-MM",
+            rich_help_panel=INPUTS,
+            help="From an arXiv snapshot, read only papers first submitted in this month or later.",
+        ),
+    ] = None,
+    until: Annotated[
+        str | None,
+        typer.Option(
+            metavar="YYYY-MM",
+            rich_help_panel=INPUTS,
+            help="From an arXiv snapshot, read only papers first submitted in this month or earlier.",
+        ),
+    ] = None,
     skip_bad: Annotated[
         bool,
         typer.Option(
@@ -188,11 +216,14 @@ def build(
     """Build the graph from your papers (pages, HF JSON, id lists, BibTeX) and write it to --out.
 
     Example: kg build pages/ library.bib --out exports --format ttl --format nt
+
+    Example: kg build arxiv-metadata-oai-snapshot.json.gz --category cs.CL --since 2025-01
     """
     from kg import pipeline
     from kg.enrich import EnrichOptions
     from kg.enrich.session import make_session
     from kg.extract.concepts import ConceptOptions, read_stoplist, read_synonyms
+    from kg.sources import SnapshotFilter
 
     chosen = [f.value for f in formats] if formats else ["ttl"]
     try:
@@ -202,6 +233,10 @@ def build(
             stoplist=read_stoplist(stoplist) if stoplist else frozenset(),
             synonyms=read_synonyms(synonyms) if synonyms else {},
         )
+        try:
+            keep = SnapshotFilter(tuple(category or ()), since, until)
+        except KgError as err:
+            raise fail(err, code=2) from None
         drawing = view_options(draw, min_concept_papers, largest_component, max_nodes, max_edges)
         sources = [e.value for e in enrich] if enrich else []
         if offline and refresh:
@@ -229,6 +264,7 @@ def build(
                 progress=progress,
                 jobs=jobs,
                 on_plan=show_plan,
+                keep=keep,
             )
     except KgError as err:
         raise fail(err) from None
@@ -249,6 +285,7 @@ def build(
     table.add_column("value", justify="right")
     rows = [
         ("files read", result.files),
+        *([("files skipped (no input format)", result.skipped)] if result.skipped else []),
         ("entries", result.entries),
         ("distinct papers", len(result.papers)),
         ("papers with a repository", result.papers_with_repo),

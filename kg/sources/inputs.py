@@ -8,7 +8,9 @@ folder it has not been in, so a `..` link cannot send it round forever.
 from __future__ import annotations
 
 import glob
+import gzip
 import re
+import zlib
 from collections.abc import Iterator, Sequence
 from dataclasses import dataclass, field
 from fnmatch import fnmatchcase
@@ -16,17 +18,21 @@ from pathlib import Path
 
 from kg.errors import InputError
 
-# File name endings a folder is searched for (the readers detect the format from the content).
-INPUT_SUFFIXES = (".txt", ".json", ".bib", ".html", ".htm")
+# File name endings a folder is searched for (the readers detect the format from the content;
+# `.gz` is any of them gzipped, `.jsonl` the arXiv snapshot).
+INPUT_SUFFIXES = (".txt", ".json", ".jsonl", ".ndjson", ".bib", ".html", ".htm", ".gz")
+GZIP_MAGIC = b"\x1f\x8b"
 _GLOB_CHARS = re.compile(r"[*?\[]")
 
 
 @dataclass
 class Resolved:
-    """The files to read, in a stable order, and notes about inputs named more than once."""
+    """The files to read, in a stable order, notes about inputs named more than once, and
+    which files were found by walking a folder (not named one by one)."""
 
     files: list[Path] = field(default_factory=list)
     notes: list[str] = field(default_factory=list)
+    walked: set[Path] = field(default_factory=set)
 
 
 def walk(root: Path) -> Iterator[Path]:
@@ -106,7 +112,7 @@ def resolve_inputs(inputs: Sequence[str | Path]) -> Resolved:
     resolved = Resolved()
     seen: dict[Path, Path] = {}
 
-    def add(path: Path) -> None:
+    def add(path: Path, walked: bool = False) -> None:
         try:
             real = path.resolve()
         except (OSError, RuntimeError):  # a symlink loop
@@ -115,6 +121,8 @@ def resolve_inputs(inputs: Sequence[str | Path]) -> Resolved:
         if first is None:
             seen[real] = path
             resolved.files.append(path)
+            if walked:
+                resolved.walked.add(path)
         elif first != path:
             resolved.notes.append(f"{path}: same file as {first}, read once")
 
@@ -128,7 +136,7 @@ def resolve_inputs(inputs: Sequence[str | Path]) -> Resolved:
                     path=path,
                 )
             for file in files:
-                add(file)
+                add(file, walked=True)
         elif path.is_file():
             add(path)
         elif _GLOB_CHARS.search(str(raw)):
@@ -174,12 +182,32 @@ def source_names(files: Sequence[Path]) -> dict[Path, str]:
             return names
 
 
+def read_head(path: Path, size: int = 1 << 16) -> bytes:
+    """The first `size` bytes of a file's content, gunzipped when it is gzip."""
+    try:
+        with path.open("rb") as raw:
+            head = raw.read(size)
+            if head[:2] != GZIP_MAGIC:
+                return head
+        with gzip.open(path, "rb") as unzipped:
+            return unzipped.read(size)
+    except (EOFError, zlib.error, gzip.BadGzipFile) as err:
+        raise InputError(f"gzip data is damaged or cut short ({err})", path=path) from None
+    except OSError as err:
+        raise InputError(f"cannot read file ({getattr(err, 'strerror', None) or err})", path=path) from None
+
+
 def read_text(path: Path) -> str:
-    """Read a file as UTF-8 text, refusing empty, binary and mis-encoded files."""
+    """Read a file as UTF-8 text (gunzipped when it starts with gzip's magic bytes), refusing
+    empty, binary and mis-encoded files."""
     try:
         data = path.read_bytes()
+        if data[:2] == GZIP_MAGIC:
+            data = gzip.decompress(data)
+    except (EOFError, zlib.error, gzip.BadGzipFile) as err:
+        raise InputError(f"gzip data is damaged or cut short ({err})", path=path) from None
     except OSError as err:
-        raise InputError(f"cannot read file ({err.strerror or err})", path=path) from None
+        raise InputError(f"cannot read file ({getattr(err, 'strerror', None) or err})", path=path) from None
     if not data.strip():
         raise InputError("file is empty", path=path)
     if b"\x00" in data:

@@ -129,6 +129,7 @@ def _paper(group: list[Entry], first_title: str, report: list[str]) -> Paper:
             venue=entry.venue,
             authors=[(name, None) for name in entry.authors],
             upvotes=entry.upvotes,
+            categories=list(entry.categories),
         )
         if entry.links:
             paper.links = list({link.target: link for link in entry.links[::-1]}.values())[::-1]
@@ -154,6 +155,7 @@ def _paper(group: list[Entry], first_title: str, report: list[str]) -> Paper:
         venue=next((e.venue for e in group if e.venue), None),
         authors=[(name, None) for name in authors or ()],
         upvotes=max((e.upvotes for e in group if e.upvotes is not None), default=None),
+        categories=list(next((e.categories for e in group if e.categories), ())),
     )
     links: dict[str, Link] = {}
     for entry in group:

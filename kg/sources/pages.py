@@ -88,6 +88,15 @@ def parse_page(text: str, name: str, path: Path | None = None) -> tuple[Source, 
     return Source(name, listed), entries, warnings
 
 
+def reads_as_page(entries: list[Entry], warnings: list[str]) -> bool:
+    """True when what `parse_page` made of a text reads as a saved page: papers with abstracts
+    (at least half of them), and no prose without a title.  A README, a licence or a
+    requirements file found in a folder does not."""
+    with_abstract = sum(e.abstract is not None for e in entries)
+    orphans = sum("abstract without a title" in w for w in warnings)
+    return with_abstract > 0 and not orphans and 2 * with_abstract >= len(entries)
+
+
 def read(text: str, name: str, path: Path | None = None) -> tuple[Source, list[Entry], list[str]]:
     """The page reader (`kg.sources` calls every reader this way)."""
     return parse_page(text, name, path)
