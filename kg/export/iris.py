@@ -95,6 +95,14 @@ class Minter:
     def scheme(self) -> str:
         return f"{self.base}concepts"
 
+    def category(self, code: str) -> str:
+        """An arXiv category (`cs.CV`), a concept of the category scheme."""
+        return f"{self.base}category/{segment(code)}"
+
+    @property
+    def category_scheme(self) -> str:
+        return f"{self.base}categories"
+
     def topic(self, paper: str, slug: str) -> str:
         """The score of a paper's concept; `paper` is the paper's IRI."""
         return f"{paper}{self._part}topic-{segment(slug)}"

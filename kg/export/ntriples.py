@@ -90,10 +90,11 @@ class Writer:
         self._same_iri: dict[str, list[str]] = {}
         self._web_methods: dict[str, Callable[[str, dict, list[str]], None]] = {}
         self.mint = Minter(base)
-        # The IRIs that recur, in N-Triples form: paper[key], concept[slug], source[name].
+        # The IRIs that recur, in N-Triples form: paper[key], concept[slug], source[name], category[code].
         self.paper = Minted(self.mint.paper)
         self.concept = Minted(self.mint.concept)
         self.source = Minted(self.mint.source)
+        self.category = Minted(self.mint.category)
         self._external: dict[str, str] = {}
 
     def external(self, iri: str) -> str:

@@ -111,7 +111,8 @@ class PaperTriples(Writer):
                 add(f"{d} {KG_.jsonPointer} {string(pointer)} .\n")
 
     def _identity(self, s: str, data: dict, out: list[str]) -> None:
-        """What enrichment learnt of a paper: ids as owl:sameAs links, date, venue, categories."""
+        """What the inputs and enrichment tell of a paper: ids as owl:sameAs links, date, venue,
+        arXiv categories (the primary one also as kg:primaryCategory)."""
         add = out.append
         if data.get("arxiv_id"):
             add(f"{s} {KG_.arxivId} {string(data['arxiv_id'])} .\n")
@@ -136,8 +137,11 @@ class PaperTriples(Writer):
             add(f"{s} {KG_.influentialCitationCount} {integer(data['influential_citation_count'])} .\n")
         if data.get("venue"):
             add(f"{s} {KG_.venue} {string(data['venue'])} .\n")
-        for category in data.get("categories", ()):
-            add(f"{s} {KG_.arxivCategory} {string(category)} .\n")
+        for position, code in enumerate(data.get("categories", ())):
+            category = self.category[code]
+            if position == 0:  # arXiv lists the primary category first
+                add(f"{s} {KG_.primaryCategory} {category} .\n")
+            add(f"{s} {KG_.category} {category} .\n")
 
     def author_node(self, nid: str, data: dict, out: list[str]) -> None:
         s = f"<{self.mint.author(data['key'])}>"

@@ -23,6 +23,7 @@ import pyoxigraph as ox
 from rdflib import Graph
 
 from kg.errors import ConfigError
+from kg.export.categories import CategoryTriples
 from kg.export.concepts import ConceptTriples
 from kg.export.iris import (  # noqa: F401 (the names of an export, for callers of kg.export.rdf)
     CITO,
@@ -57,13 +58,13 @@ FORMATS = {
 CHUNK_CHARS = 4_000_000
 
 
-class _Lines(PaperTriples, ConceptTriples, LinkTriples, ProvenanceTriples):
+class _Lines(PaperTriples, ConceptTriples, CategoryTriples, LinkTriples, ProvenanceTriples):
     """The N-Triples lines of a graph's export, one node (unit) at a time, in output order."""
 
     def units(self) -> list[tuple[Callable[[str, dict, list[str]], None], str]]:
         """The export as (method, node) units in output order: kinds in the order below, nodes
-        sorted within a kind (web addresses after the papers, by IRI), then the concept scheme
-        and the similarity nodes.  Each subject's triples come together (`kg.export.jsonld` relies on it)."""
+        sorted within a kind (web addresses after the papers, by IRI), then the concept scheme,
+        the arXiv categories and their scheme, and the similarity nodes.  Each subject's triples come together (`kg.export.jsonld` relies on it)."""
         self._web_methods = {
             "repo": self.repo_node,
             "page": self.page_node,
@@ -96,6 +97,7 @@ class _Lines(PaperTriples, ConceptTriples, LinkTriples, ProvenanceTriples):
                 units += self._web_units(by_kind)
         if by_kind.get("concept"):
             units.append((self.scheme, ""))
+        units.append((self.categories, ""))
         units += [(self.similarities, nid) for nid in sorted(by_kind.get("paper", ()))]
         return units
 

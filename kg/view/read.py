@@ -142,7 +142,8 @@ class _Model:
                 self.graph.add_node(self.id[s], kind="work", iri=s, title=self.one(s, DCTERMS.title))
 
     def _concepts(self) -> None:
-        concepts = sorted(self.kinds[str(SKOS.Concept)])
+        # arXiv categories are concepts of their own scheme, with a notation: papers keep their codes.
+        concepts = sorted(s for s in self.kinds[str(SKOS.Concept)] if str(SKOS.notation) not in self.t[s])
         for s in concepts:
             slug = self.key(s, "concept")
             self.id[s] = g.node_id("concept", slug)
@@ -218,9 +219,10 @@ class _Model:
             count = self.one(s, prop)
             if count is not None:
                 attrs["citation_count"] = int(float(count))
-        categories = self.all(s, KG.arxivCategory)
+        primary = self.all(s, KG.primaryCategory)
+        categories = [self.one(c, SKOS.notation) for c in primary + self.all(s, KG.category)]
         if categories:
-            attrs["categories"] = categories
+            attrs["categories"] = list(dict.fromkeys(c for c in categories if c))
         self.graph.add_node(nid, **attrs)
         add = self.graph.add_edge
         for topic in self.all(s, KG.topic):

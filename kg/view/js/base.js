@@ -105,8 +105,14 @@ KG.shortLabel = function (rec) {
   return text.length > 34 ? text.slice(0, 32).replace(/\s+\S*$/, "") + "…" : text;
 };
 KG.yearOf = function (p) { return p.year || 0; };
+var MONTHS = ["Jan", "Feb", "Mar", "Apr", "May", "Jun", "Jul", "Aug", "Sep", "Oct", "Nov", "Dec"];
+// A date as precise as the paper's: "Mar 2025" for a month (never a made-up first day), else as written.
+KG.formatDate = function (date) {
+  var m = /^(\d{4})-(\d{2})$/.exec(date || "");
+  return m && +m[2] >= 1 && +m[2] <= 12 ? MONTHS[+m[2] - 1] + " " + m[1] : date;
+};
 KG.dateText = function (p) {
-  if (p.date) { return p.date; }
+  if (p.date) { return KG.formatDate(p.date); }
   var listed = p.sources.map(function (s) { return KG.sources[s[0]].date; }).filter(Boolean);
   return listed.length ? "listed " + listed[0] : "";
 };

@@ -84,7 +84,7 @@ function paperPanel(p) {
     parts.push(by);
   }
   var meta = [];
-  if (p.date) { meta.push(p.date); }
+  if (p.date) { meta.push(KG.formatDate(p.date)); }
   if (p.venue) { meta.push(p.venue); }
   if (p.citations >= 0) { meta.push(plural(p.citations, "citation")); }
   var listed = p.sources.map(function (s) {
