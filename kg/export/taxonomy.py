@@ -46,7 +46,7 @@ def _keywords(call: ast.expr) -> dict[str, object]:
         return {k.arg: k.value.value for k in call.keywords if k.arg and isinstance(k.value, ast.Constant)}
     if isinstance(call, ast.Dict):  # older definitions: plain dicts with a `name`
         return {
-            k.value: v.value
+            str(k.value): v.value
             for k, v in zip(call.keys, call.values, strict=True)
             if isinstance(k, ast.Constant) and isinstance(v, ast.Constant)
         }
@@ -58,8 +58,10 @@ def table_from_definitions(source: str) -> str:
     mapping, active categories only, sorted by code."""
     rows: dict[str, str] = {}
     for node in ast.parse(source).body:
-        target = node.target if isinstance(node, ast.AnnAssign) else None
-        if isinstance(node, ast.Assign) and len(node.targets) == 1:
+        target: ast.expr | None = None
+        if isinstance(node, ast.AnnAssign):
+            target = node.target
+        elif isinstance(node, ast.Assign) and len(node.targets) == 1:
             target = node.targets[0]
         if not (isinstance(target, ast.Name) and target.id == "CATEGORIES"):
             continue
