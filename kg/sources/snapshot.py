@@ -33,7 +33,7 @@ _MARKS = ("abstract", "categories", "authors_parsed", "versions", "update_date",
 _MONTH = re.compile(r"^(\d{4})-(0[1-9]|1[0-2])$")
 _NEW_ID = re.compile(r"^(\d{2})(\d{2})\.")
 _OLD_ID = re.compile(r"/(\d{2})(\d{2})\d{3}$")
-_CATEGORY = re.compile(r"^[a-z]+(?:-[a-z]+)*(?:\.[A-Za-z-]+)?$")
+_CATEGORY = re.compile(r"^[a-z]+(?:-[a-z]+)*(?:\.[a-z-]+)?$", re.IGNORECASE)
 # Bad lines listed one by one with --skip-bad before the rest are only counted.
 MAX_LISTED = 20
 
@@ -67,12 +67,11 @@ class SnapshotFilter:
         if not self.categories:
             return True
         for pattern in self.categories:
-            archive = pattern.removesuffix(".*")
-            exact = pattern == archive and "." in pattern
+            archive = pattern.removesuffix(".*").casefold()
+            exact = len(archive) == len(pattern) and "." in pattern
             for category in categories:
-                if exact and category.casefold() == pattern.casefold():
-                    return True
-                if not exact and (category == archive or category.startswith(archive + ".")):
+                folded = category.casefold()
+                if folded == archive or (not exact and folded.startswith(archive + ".")):
                     return True
         return False
 
@@ -244,7 +243,7 @@ def read_snapshot(
                 continue
             records += 1
             try:
-                record = json.loads(line)
+                record = json.loads(line.rstrip("\r\n"))  # so a cut-off string is called that
             except json.JSONDecodeError as err:
                 why = f"not valid JSON ({err.msg}, column {err.colno})"
             except RecursionError:
