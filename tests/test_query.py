@@ -322,3 +322,41 @@ def test_a_parameter_is_matched_to_the_labels_as_written_then_joined_exactly(bui
     exact = {r["paper"].value for r in run_query(store, query, {"label": "LLM"})}
     folded = {r["paper"].value for r in run_query(store, query, {"label": "llm"}, matched)}
     assert exact and folded == exact
+
+
+def test_papers_by_category_lists_primary_and_cross_listed_papers_primary_first(tmp_path: Path):
+    snapshot = DATA / "snapshot" / "arxiv-metadata.jsonl"
+    pipeline.build([snapshot], out=tmp_path)
+    records = [json.loads(line) for line in snapshot.read_text(encoding="utf-8").splitlines()]
+    out = q("papers-by-category", "-d", str(tmp_path / "graph.ttl"), "-f", "csv", "-p", "category=cs.CL")
+    assert out.exit_code == 0, out.output
+    rows = csv_rows(out.stdout)
+    listed = [r for r in records if "cs.CL" in r["categories"].split()]
+    expected = sorted(
+        ((r["id"], str(r["categories"].split()[0] == "cs.CL").lower()) for r in listed),
+        key=lambda x: (x[1] != "true",),
+    )
+    assert [(r["arxivId"], r["primary"]) for r in rows] == expected
+    assert {r["name"] for r in rows} == {"Computation and Language"}
+
+
+@pytest.mark.parametrize(
+    "text",
+    [
+        # over 255 bytes and no `/`: no file name can be this long
+        "SELECT (COUNT(?s) AS ?n) WHERE { ?s ?p ?o . FILTER(?o != " + '"' + "x" * 300 + '"' + ") }",
+        "SELECT (COUNT(?s) AS ?n) WHERE { ?s ?p ?o }  " + "#" * 5000,
+        "SELECT (COUNT(?s) AS ?n) WHERE { ?s ?p ?o . FILTER(?o != " + '"a\x00b"' + ") }",
+    ],
+)
+def test_long_one_line_query_text_is_run_as_sparql_never_tried_as_a_path(built, text: str):
+    _, ttl = built
+    out = q(text, "-d", str(ttl), "-f", "csv")
+    assert out.exit_code == 0, out.output
+    assert int(csv_rows(out.stdout)[0]["n"]) > 0
+
+
+def test_a_query_file_that_is_not_there_is_named(tmp_path: Path, built):
+    out = q(str(tmp_path / "nope.rq"), "-d", str(built[1]))
+    assert out.exit_code == 1
+    assert out.stderr == f"Error: {tmp_path / 'nope.rq'}: no such query file\n"
