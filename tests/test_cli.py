@@ -43,7 +43,10 @@ def _bad_inputs(tmp: Path) -> dict[str, tuple[Path | str, str]]:
     return {
         "missing": (tmp / "missing.txt", "no such file or directory"),
         "no-glob-match": (str(tmp / "*.page"), "no files match this pattern"),
-        "empty-dir": (tmp / "nopages", "folder holds no input files (*.txt, *.json, *.bib, *.html, *.htm)"),
+        "empty-dir": (
+            tmp / "nopages",
+            "folder holds no input files (*.txt, *.json, *.jsonl, *.ndjson, *.bib, *.html, *.htm, *.gz)",
+        ),
         "empty": (tmp / "empty.txt", "file is empty"),
         "whitespace-only": (tmp / "blank.txt", "file is empty"),
         "binary": (tmp / "binary.txt", "binary file (contains NUL bytes), not a text file"),

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import os
+import re
 import shutil
 import subprocess
 import sys
@@ -10,10 +11,12 @@ from pathlib import Path
 
 import pytest
 
+from kg.cli import app
 from kg.errors import InputError
+from kg.sources import load_sources
 from kg.sources.inputs import resolve_inputs, source_names
 from tests.conftest import ROOT
-from tests.sources_build import HF_DAY, PAGE, build
+from tests.sources_build import HF_DAY, PAGE, build, runner
 
 
 def _tree(tmp: Path) -> Path:
@@ -71,3 +74,67 @@ def test_a_glob_matching_nothing_and_an_empty_folder_are_errors(tmp_path: Path):
         resolve_inputs([f"{tmp_path}/**/*.bib"])
     with pytest.raises(InputError, match=r"folder holds no input files"):
         resolve_inputs([tmp_path / "empty"])
+
+
+MIT = """MIT License
+
+Copyright (c) 2024 Someone
+
+Permission is hereby granted, free of charge, to any person obtaining a copy
+of this software and associated documentation files (the "Software"), to deal
+in the Software without restriction, including without limitation the rights
+to use, copy, modify, merge, publish, distribute, sublicense, and/or sell
+copies of the Software, and to permit persons to whom the Software is
+furnished to do so, subject to the following conditions:
+"""
+
+
+def _junk_folder(tmp: Path) -> Path:
+    root = tmp / "papers"
+    (root / "code").mkdir(parents=True)
+    shutil.copy(PAGE, root / "day.txt")
+    (root / "code" / "requirements.txt").write_text("numpy>=1.24\nrequests==2.31.0\ntyper\n")
+    (root / "LICENSE.txt").write_text(MIT)
+    # the same licence with its paragraphs unwrapped, as some editors save it
+    (root / "LICENSE-unwrapped.txt").write_text(
+        "\n\n".join(" ".join(p.split()) for p in MIT.split("\n\n")) + "\n"
+    )
+    (root / "code" / "package.json").write_text('{"name": "site", "version": "1.0.0", "private": true}\n')
+    return root
+
+
+def test_files_in_a_folder_that_are_no_input_format_are_skipped_with_a_note(tmp_path: Path):
+    root = _junk_folder(tmp_path)
+    junk = sorted(["LICENSE-unwrapped.txt", "LICENSE.txt", "code/package.json", "code/requirements.txt"])
+    built = build(tmp_path, root)
+    notes = sorted(line for line in built.result.stderr.splitlines() if line.startswith("Note: "))
+    assert [n.split(": ", 2)[1] for n in notes] == [str(root / j) for j in junk]
+    assert all(n.endswith(", skipped") for n in notes)
+    titles = built.column("SELECT ?t WHERE { ?p a schema:ScholarlyArticle ; dcterms:title ?t }", "t")
+    page_titles = {e.title for e in load_sources([PAGE]).entries}
+    assert set(titles) == page_titles
+    assert built.column("SELECT ?f WHERE { ?s dcterms:source ?f }", "f") == ["day.txt"]
+
+
+def test_the_summary_counts_the_skipped_files(tmp_path: Path):
+    root = _junk_folder(tmp_path)
+    result = runner.invoke(app, ["build", str(root), "--out", str(tmp_path / "out")])
+    assert result.exit_code == 0, result.output
+    assert re.search(r"files skipped \(no input format\)\s*│\s*4\b", result.stdout)
+
+
+def test_a_junk_file_named_on_its_own_is_still_an_error(tmp_path: Path):
+    root = _junk_folder(tmp_path)
+    built = build(tmp_path, root / "code" / "package.json", ok=False)
+    assert built.result.exit_code == 1
+    assert built.result.stderr.startswith(
+        f"Error: {root / 'code' / 'package.json'}: JSON, but not Hugging Face"
+    )
+
+
+def test_a_folder_of_only_junk_has_no_readable_inputs(tmp_path: Path):
+    root = _junk_folder(tmp_path)
+    (root / "day.txt").unlink()
+    built = build(tmp_path, root, ok=False)
+    assert built.result.exit_code == 1
+    assert built.result.stderr.splitlines()[-1] == "Error: no readable inputs among the files given"

@@ -126,7 +126,12 @@ def _read_file(
     if fmt is None:
         raise UnknownFormatError("none of the input formats kg reads", path=path)
     source, entries, warnings = READERS[fmt](text, name, path)
-    if walked and input_format is None and fmt == "page" and not pages.reads_as_page(entries, warnings):
+    if (
+        walked
+        and input_format is None
+        and fmt == "page"
+        and not pages.reads_as_page(text, source, entries, warnings)
+    ):
         raise UnknownFormatError("not a saved page, nor any other input format kg reads", path=path)
     return source, entries, warnings, None
 

@@ -28,7 +28,7 @@ _GLOB_CHARS = re.compile(r"[*?\[]")
 @dataclass
 class Resolved:
     """The files to read, in a stable order, notes about inputs named more than once, and
-    which files were found by walking a folder (not named one by one)."""
+    which files were found by walking a folder or matching a glob (not named one by one)."""
 
     files: list[Path] = field(default_factory=list)
     notes: list[str] = field(default_factory=list)
@@ -144,7 +144,7 @@ def resolve_inputs(inputs: Sequence[str | Path]) -> Resolved:
             if not files:
                 raise InputError("no files match this pattern", path=str(raw))
             for file in files:
-                add(file)
+                add(file, walked=True)
         elif path.exists():
             raise InputError("not a regular file or folder", path=path)
         else:

@@ -31,6 +31,8 @@ GLUED_SUBSCRIBE = re.compile(r"^Subscribe(?=[A-Z0-9\"'(\[])")
 _SENTENCE_END = re.compile(r"[.!?](?:\s+|$)")
 # Whitespace that needs collapsing; plain `in` tests are 10x cheaper than split/join on every
 # abstract, and most lines have none of these.
+# Lines at a page's top where its chrome ("Daily Papers", "Subscribe") stands.
+_CHROME_LINES = 40
 _IRREGULAR_SPACE = ("  ", "\t", "\r", "\f", "\v", "\xa0", "\u2009", "\u202f", "\u3000")
 
 
@@ -88,13 +90,18 @@ def parse_page(text: str, name: str, path: Path | None = None) -> tuple[Source, 
     return Source(name, listed), entries, warnings
 
 
-def reads_as_page(entries: list[Entry], warnings: list[str]) -> bool:
-    """True when what `parse_page` made of a text reads as a saved page: papers with abstracts
-    (at least half of them), and no prose without a title.  A README, a licence or a
-    requirements file found in a folder does not."""
+def reads_as_page(text: str, source: Source, entries: list[Entry], warnings: list[str]) -> bool:
+    """True when what `parse_page` made of `text` reads as a saved page, for a file found in a
+    folder: no prose without a title, some abstracts, and either the page's own lines (a
+    listing date, "Daily Papers", "Subscribe") or an abstract for nearly every title.  A README,
+    a licence or a requirements file does not."""
     with_abstract = sum(e.abstract is not None for e in entries)
-    orphans = sum("abstract without a title" in w for w in warnings)
-    return with_abstract > 0 and not orphans and 2 * with_abstract >= len(entries)
+    if not with_abstract or any("abstract without a title" in w for w in warnings):
+        return False
+    chrome = source.listed is not None or any(
+        " ".join(line.split()).casefold() in FURNITURE for line in text.splitlines()[:_CHROME_LINES]
+    )
+    return chrome or 10 * (len(entries) - with_abstract) <= len(entries)
 
 
 def read(text: str, name: str, path: Path | None = None) -> tuple[Source, list[Entry], list[str]]:
