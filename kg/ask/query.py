@@ -98,7 +98,7 @@ SELECT
   (SUM(IF(?c = foaf:Agent, 1, 0)) AS ?owners)
   (SUM(IF(?c = schema:WebSite, 1, 0)) AS ?hosts)
   (SUM(IF(?c = prov:Entity, 1, 0)) AS ?sources)
-  (SUM(IF(?c = skos:Concept, 1, 0)) AS ?concepts)
+  (SUM(IF(?c = skos:Concept && NOT EXISTS { ?s skos:notation ?code }, 1, 0)) AS ?concepts)
   (SUM(IF(?c = foaf:Person, 1, 0)) AS ?authors)
 WHERE { ?s a ?c }
 """
