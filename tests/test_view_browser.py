@@ -320,3 +320,18 @@ def test_enriched_map_has_years_authors_citations_and_hover(tmp_path: Path, brow
     assert page.evaluate("KG.highlight.list.length") == len(page.evaluate(f"KG.neighbourhood({node})"))
     assert requests == [] and errors == []
     context.close()
+
+
+def test_a_month_is_shown_as_a_month_never_a_first_day(tmp_path: Path, browser):
+    snapshot = Path(__file__).resolve().parent / "data" / "snapshot" / "arxiv-metadata.jsonl"
+    pipeline.build([snapshot], out=tmp_path)
+    context, page, requests, errors = open_page(browser, tmp_path / "graph.html")
+    dates = page.evaluate(
+        "Object.fromEntries(KG.papers.filter(p => p.title.startsWith('Calculation of prompt') || "
+        "p.title.startsWith('Semantic-Clipping')).map(p => [p.title.slice(0, 11), KG.dateText(p)]))"
+    )
+    assert dates == {"Calculation": "Apr 2007", "Semantic-Cl": "Mar 2025"}
+    assert page.evaluate("KG.formatDate('2024-10-25')") == "2024-10-25"  # a day stays a day
+    assert page.evaluate("KG.formatDate('2024')") == "2024"
+    assert not errors and not requests
+    context.close()
