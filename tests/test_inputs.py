@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import gzip
 import os
 import re
 import shutil
@@ -100,12 +101,21 @@ def _junk_folder(tmp: Path) -> Path:
         "\n\n".join(" ".join(p.split()) for p in MIT.split("\n\n")) + "\n"
     )
     (root / "code" / "package.json").write_text('{"name": "site", "version": "1.0.0", "private": true}\n')
+    (root / "code" / "site.tar.gz").write_bytes(gzip.compress(b"index.html\x00\x00\x00" * 100, mtime=0))
     return root
 
 
 def test_files_in_a_folder_that_are_no_input_format_are_skipped_with_a_note(tmp_path: Path):
     root = _junk_folder(tmp_path)
-    junk = sorted(["LICENSE-unwrapped.txt", "LICENSE.txt", "code/package.json", "code/requirements.txt"])
+    junk = sorted(
+        [
+            "LICENSE-unwrapped.txt",
+            "LICENSE.txt",
+            "code/package.json",
+            "code/requirements.txt",
+            "code/site.tar.gz",
+        ]
+    )
     built = build(tmp_path, root)
     notes = sorted(line for line in built.result.stderr.splitlines() if line.startswith("Note: "))
     assert [n.split(": ", 2)[1] for n in notes] == [str(root / j) for j in junk]
@@ -120,7 +130,7 @@ def test_the_summary_counts_the_skipped_files(tmp_path: Path):
     root = _junk_folder(tmp_path)
     result = runner.invoke(app, ["build", str(root), "--out", str(tmp_path / "out")])
     assert result.exit_code == 0, result.output
-    assert re.search(r"files skipped \(no input format\)\s*│\s*4\b", result.stdout)
+    assert re.search(r"files skipped \(no input format\)\s*│\s*5\b", result.stdout)
 
 
 def test_a_junk_file_named_on_its_own_is_still_an_error(tmp_path: Path):

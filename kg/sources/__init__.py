@@ -113,6 +113,8 @@ def _read_file(
     fmt = input_format
     if fmt is None:
         head = read_head(path)
+        if walked and b"\x00" in head:  # a picture, an archive: no format of papers
+            raise UnknownFormatError("binary file, none of the input formats kg reads", path=path)
         if b"\x00" not in head and snapshot.looks_like_snapshot(head.decode("utf-8", "replace")):
             fmt = "snapshot"
     if fmt == "snapshot":
