@@ -25,6 +25,7 @@ PARAMS = {
     "papers-for-concept": {"label": "LLM"},
     "similar-papers": {"title": "Scaling Laws for Speculative Decoding"},
     "narrower-concepts": {"label": "decoding"},
+    "papers-by-category": {"category": "cs.CL"},  # the seed has no categories: an empty answer
 }
 
 
