@@ -166,10 +166,18 @@ def serve_command(
         float,
         typer.Option(min=0.1, metavar="SECONDS", help="Seconds a query may run before it is stopped (503)."),
     ] = 30.0,
+    cors: Annotated[
+        list[str] | None,
+        typer.Option(
+            "--cors",
+            metavar="ORIGIN",
+            help="Let pages from this origin (https://host[:port], or * for any) query it in a browser; repeat for several.",
+        ),
+    ] = None,
 ) -> None:
     """Serve the last build as a read-only SPARQL 1.1 endpoint (/query) with a query page (/).
 
-    Example: kg serve --port 7878, then curl 'http://127.0.0.1:7878/query' --data-urlencode 'query=ASK {}'
+    Example: kg serve --port 7878 --cors https://yasgui.org, then curl 'http://127.0.0.1:7878/query' --data-urlencode 'query=ASK {}'
     """
     import signal
 
@@ -189,7 +197,7 @@ def serve_command(
         sys.stdout.flush()
 
     try:
-        serve(data, host=host, port=port, timeout=timeout, ready=ready)
+        serve(data, host=host, port=port, timeout=timeout, cors=cors or (), ready=ready)
     except KgError as err:
         raise fail(err) from None
     except KeyboardInterrupt:
