@@ -374,7 +374,7 @@ def test_bad_curation_files_name_the_line(tmp_path: Path, option: str, content: 
         "# header\n" + content if option == "--synonyms" and content.startswith("LLM") else content
     )
     result = CliRunner().invoke(app, ["build", "--out", str(tmp_path / "o"), option, str(path)])
-    assert result.exit_code == 1
+    assert result.exit_code == 3
     assert result.stderr == f"Error: {path}:{message}\n"
 
 

@@ -337,7 +337,7 @@ def test_cache_info_on_a_file_that_is_not_a_cache(tmp_path: Path):
     other = tmp_path / "notes.sqlite"
     other.write_text("not a database at all, just text" * 10)
     result = runner.invoke(app, ["cache", "info", "--cache", str(other)])
-    assert result.exit_code == 1
+    assert result.exit_code == 3
     assert result.stderr == f"Error: {other}: cannot read the HTTP cache (file is not a database)\n"
 
 

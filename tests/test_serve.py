@@ -176,7 +176,7 @@ def test_serving_a_missing_build_says_to_build(tmp_path: Path):
     from kg.cli import app
 
     out = CliRunner().invoke(app, ["serve", "--data", str(tmp_path / "nothing")])
-    assert out.exit_code == 1
+    assert out.exit_code == 3
     assert (
         out.stderr
         == f"Error: {tmp_path / 'nothing'}: no such build folder or RDF file (run `kg build` first)\n"

@@ -298,7 +298,7 @@ def run_query(
     missing = sorted(set(query.params) - set(params))
     if missing:
         needed = ", ".join(f"--param {m}=... ({query.params[m]})" for m in missing)
-        raise QueryError(f"query {query.name!r} needs {needed}")
+        raise QueryUsageError(f"query {query.name!r} needs {needed}")
     found = {k: v for k, v in (matched or {}).items() if v and k in params}
     substitutions: dict[ox.Variable, ox.NamedNode | ox.BlankNode | ox.Literal | ox.Triple] = {
         ox.Variable(k): parse_term(v) for k, v in params.items() if k not in found

@@ -28,7 +28,7 @@ from urllib.parse import parse_qs
 import pyoxigraph as ox
 
 from kg.ask.syntax import explain_syntax_error
-from kg.errors import ConfigError, KgError
+from kg.errors import ConfigError, KgError, UsageError
 from kg.export.namespaces import PREFIXES
 
 # What a client may ask for, by media type: SELECT/ASK results and CONSTRUCT/DESCRIBE graphs.
@@ -359,6 +359,7 @@ def serve(
     timeout: float = 30.0,
     workers: int = 2,
     cors: Sequence[str] = (),
+    verbose: bool = False,
     ready: Callable[[str], None] | None = None,
 ) -> None:
     """Serve the build in `data` (a build folder or an RDF file) until interrupted.
@@ -375,10 +376,10 @@ def serve(
         raise ConfigError("--timeout must be positive")
     for origin in cors:
         if origin != "*" and not re.fullmatch(r"https?://[^/\s]+", origin):
-            raise ConfigError(f"--cors {origin!r}: give an origin as scheme://host[:port] (no path), or *")
+            raise UsageError(f"--cors {origin!r}: give an origin as scheme://host[:port] (no path), or *")
     # waitress warns "Task queue depth is N" whenever requests wait for a thread: the workers
-    # pace them on purpose, so that is not news.
-    logging.getLogger("waitress.queue").setLevel(logging.ERROR)
+    # pace them on purpose, so that is not news (`verbose` keeps it).
+    logging.getLogger("waitress.queue").setLevel(logging.WARNING if verbose else logging.ERROR)
     served = store_for(data)
     pool = Workers(served.path, workers, timeout)
     try:

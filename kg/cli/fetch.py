@@ -8,7 +8,7 @@ from typing import Annotated
 
 import typer
 
-from kg.cli.common import err_console, fail, out_console, progress_bar
+from kg.cli.common import VerboseOpt, err_console, fail, out_console, progress_bar
 from kg.errors import KgError
 
 
@@ -45,6 +45,7 @@ def fetch_command(
         bool, typer.Option("--offline", help="Use only cached answers; send nothing.")
     ] = False,
     quiet: Annotated[bool, typer.Option("--quiet", "-q", help="No progress bar or summary.")] = False,
+    verbose: VerboseOpt = False,
 ) -> None:
     """Save Hugging Face Daily Papers lists as JSON files that kg build reads offline.
 
