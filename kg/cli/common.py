@@ -97,6 +97,11 @@ def fail(err: KgError, code: int | None = None) -> typer.Exit:
     return typer.Exit(code)
 
 
+def plural(n: int, word: str) -> str:
+    """`1 paper`, `2 papers`: a count with its noun."""
+    return f"{n:,} {word}" if n == 1 else f"{n:,} {word}s"
+
+
 def note(text: str) -> None:
     """A `Note:` or `Warning:` line on stderr, unless the command is quiet."""
     if not verbosity.quiet:

@@ -8,7 +8,7 @@ from typing import Annotated
 
 import typer
 
-from kg.cli.common import VerboseOpt, err_console, fail, out_console, progress_bar
+from kg.cli.common import VerboseOpt, err_console, fail, out_console, plural, progress_bar
 from kg.errors import KgError
 
 
@@ -73,5 +73,7 @@ def fetch_command(
     if quiet:
         return
     for path, count in result.files:
-        out_console.print(f"wrote {path} ({count} papers)", markup=False, soft_wrap=True)
-    out_console.print(f"{result.requests} requests sent ({len(wanted)} lists; the rest came from the cache)")
+        out_console.print(f"wrote {path} ({plural(count, 'paper')})", markup=False, soft_wrap=True)
+    out_console.print(
+        f"{plural(result.requests, 'request')} sent ({plural(len(wanted), 'list')}; the rest came from the cache)"
+    )
