@@ -318,3 +318,18 @@ def test_view_prints_the_page_when_no_browser_opens(ttl, monkeypatch):
     monkeypatch.setattr(webbrowser, "open", lambda url: opened.append(url) or True)
     result = run("view", "-o", str(ttl.parent))
     assert result.exit_code == 0 and result.stdout == "" and opened == [page.resolve().as_uri()]
+
+
+def test_a_citation_query_on_a_build_without_citations_says_what_it_needs(ttl):
+    from kg.ask.query import bundled_queries
+
+    needing = [q.name for q in bundled_queries() if q.needs]
+    assert {"coupled-papers", "co-cited-papers", "citations-in-corpus", "prior-works"} <= set(needing)
+    for name in needing:
+        result = run("query", name, "-d", str(ttl))
+        assert result.exit_code == 0
+        assert (
+            result.stderr
+            == f"Note: no rows; {name} needs references and citations, from kg build --enrich s2\n"
+        )
+    assert "needs references and citations" in run("query", "--list").stdout.replace("\n", " ")

@@ -74,7 +74,7 @@ def test_fetch_saves_the_api_answer_and_a_second_run_sends_nothing(api: Api, tmp
     saved = out / "hf-daily-2024-10-25.json"
     assert json.loads(saved.read_text()) == DAY  # the API's items, as it gave them
     assert f"wrote {saved} (3 papers)" in first.stdout
-    assert "1 requests sent" in first.stdout
+    assert "1 request sent" in first.stdout
     assert len(api.asked) == 1 and api.asked[0] == {"date": "2024-10-25", "limit": "100", "p": "0"}
     before = saved.read_bytes()
 

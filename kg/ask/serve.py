@@ -230,7 +230,9 @@ def query_page() -> bytes:
     ]
     template = (resources.files("kg") / "data" / "serve.html").read_text(encoding="utf-8")
     listing = "\n".join(
-        f'<li><a href="#" data-name="{escape(q.name)}">{escape(q.name)}</a> {escape(q.description)}</li>'
+        f'<li><a href="#" data-name="{escape(q.name)}">{escape(q.name)}</a> {escape(q.description)}'
+        + (f" <em>Needs {escape(q.needs)}.</em>" if q.needs else "")
+        + "</li>"
         for q in known
     )
     data = json.dumps(queries).replace("</", "<\\/")

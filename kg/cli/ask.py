@@ -112,6 +112,7 @@ def query_command(
         table.add_column("answers")
         for q in query.bundled_queries():
             described = "".join(f"\n--param {k}: {v}" for k, v in q.params.items())
+            described += f"\nneeds {q.needs}" if q.needs else ""
             table.add_row(q.name, q.description + described)
         out_console.print(table)
         return
@@ -153,6 +154,8 @@ def query_command(
                 "--format csv, tsv or json gives every row, --max-rows more of them here."
             )
         detail(f"Answered in {time.perf_counter() - began:.3f} s")
+        if not shown.rows and chosen.needs:
+            note(f"Note: no rows; {chosen.name} needs {chosen.needs}")
         if fail_empty and not shown.rows:
             raise typer.Exit(EXIT_FALSE)
         return
