@@ -24,7 +24,7 @@ app = typer.Typer(
     pretty_exceptions_enable=False,
     context_settings={"help_option_names": ["-h", "--help"]},
     epilog="Exit codes: 0 done (ASK true), 1 ASK false or no rows (query --fail-empty), "
-    "2 usage error, 3 input or data error.",
+    "2 usage error, 3 input, output or data error.",
 )
 
 

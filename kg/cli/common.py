@@ -84,7 +84,7 @@ err_console = Console(stderr=True, highlight=False)
 
 # Exit codes (the README lists them): 0 done (ASK true), 1 ASK false or no rows where the
 # command was asked to fail on none, 2 a usage error (options, query text), 3 an input or data
-# error (a file that cannot be read, no build), 130/143 interrupted/terminated.
+# or output error (a file that cannot be read or written, no build), 130/143 interrupted/terminated.
 EXIT_OK, EXIT_FALSE, EXIT_USAGE, EXIT_DATA = 0, 1, 2, 3
 
 
