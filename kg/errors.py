@@ -33,17 +33,22 @@ class ConfigError(KgError):
     """A user-supplied option or curation file is malformed."""
 
 
+class UsageError(KgError):
+    """Options that cannot work as given (a malformed value, a missing or repeated one): the
+    CLI exits 2 for it, as for options it rejects itself, and 3 for every other `KgError`."""
+
+
 class QueryError(KgError):
     """A SPARQL query is unknown, malformed or cannot run on the data."""
 
 
-class QuerySyntaxError(QueryError):
+class QuerySyntaxError(QueryError, UsageError):
     """The SPARQL text does not parse; the message carries line and column."""
 
 
-class UnknownQueryError(QueryError):
+class UnknownQueryError(QueryError, UsageError):
     """A bundled query name that does not exist."""
 
 
-class QueryUsageError(QueryError):
+class QueryUsageError(QueryError, UsageError):
     """Options that do not fit the query: a repeated or unknown `--param`, a wrong `--format`."""

@@ -28,6 +28,7 @@ from kg.export.rdf import DEFAULT_BASE, FORMATS, write_graphs
 from kg.export.store import MANIFEST, STORE_DIR, Manifest, remove_stale, stamp_store
 from kg.extract.concepts import ConceptMap, ConceptOptions, extract_concepts
 from kg.extract.links import extract_links
+from kg.extract.vocabulary import stoplisted_other_labels
 from kg.model import Link, Paper
 from kg.parallel import cores, run_jobs, split, workers_for
 from kg.relate.citations import co_citation, coupling
@@ -195,7 +196,9 @@ def build_corpus(
         entries=len(pages.entries),
         papers=papers,
         graph=graph,
-        warnings=pages.warnings + (report.warnings if report else []),
+        warnings=pages.warnings
+        + stoplisted_other_labels(concept_map, (concepts or ConceptOptions()).stoplist)
+        + (report.warnings if report else []),
         notes=pages.notes,
         skipped=len(pages.skipped),
         timings=timings,

@@ -71,12 +71,12 @@ CASES = [
 
 
 @pytest.mark.parametrize("case", CASES)
-def test_bad_input_gives_one_line_error_and_exit_1(tmp_path: Path, case: str):
+def test_bad_input_gives_one_line_error_and_exit_3(tmp_path: Path, case: str):
     path, problem = _bad_inputs(tmp_path)[case]
     out = tmp_path / "out"
     result = run("build", str(path), "--out", str(out))
     where = f"{path}:2" if case == "latin-1" else str(path)
-    assert result.exit_code == 1
+    assert result.exit_code == 3
     assert result.stderr == f"Error: {where}: {problem}\n"
     assert "Traceback" not in result.output
     assert not out.exists() or not any(out.iterdir())
@@ -96,7 +96,7 @@ def test_skip_bad_warns_and_builds_the_rest(tmp_path: Path, case: str):
 def test_skip_bad_with_nothing_readable_is_an_error(tmp_path: Path):
     path, _ = _bad_inputs(tmp_path)["empty"]
     result = run("build", str(path), "--out", str(tmp_path / "out"), "--skip-bad")
-    assert result.exit_code == 1
+    assert result.exit_code == 3
     assert result.stderr.endswith("Error: no readable inputs among the files given\n")
 
 
@@ -105,7 +105,7 @@ def test_failed_build_leaves_earlier_exports_intact(tmp_path: Path, monkeypatch:
     assert run("build", str(GOOD), "--out", str(out), "-q").exit_code == 0
     before = {p.name: p.read_bytes() for p in out.iterdir() if p.is_file()}
     bad, _ = _bad_inputs(tmp_path)["binary"]
-    assert run("build", str(SEEDS), str(bad), "--out", str(out)).exit_code == 1
+    assert run("build", str(SEEDS), str(bad), "--out", str(out)).exit_code == 3
 
     # A crash after one format was written must not leave it replaced.
     real = rdf.write_graphs
@@ -163,7 +163,7 @@ def test_stats_reads_the_export(tmp_path: Path):
 
 def test_stats_without_a_build_says_to_build(tmp_path: Path):
     result = run("stats", "--data", str(tmp_path / "graph.ttl"))
-    assert result.exit_code == 1
+    assert result.exit_code == 3
     assert result.stderr == f"Error: {tmp_path / 'graph.ttl'}: no such data file (run `kg build` first)\n"
 
 
@@ -221,3 +221,118 @@ def test_build_option_defaults_are_the_librarys():
     defaults = inspect.signature(build).parameters
     assert defaults["concepts_per_paper"].default == ConceptOptions.per_paper
     assert defaults["min_papers"].default == ConceptOptions.min_papers
+
+
+# ------------------------------------------------------------------------------------------
+# Conventions: --version, -h, completion, -q/-v everywhere, exit codes
+
+
+def all_commands() -> list[tuple[str, ...]]:
+    import typer.main
+
+    root = typer.main.get_command(app)
+    found = []
+    for name, command in root.commands.items():  # type: ignore[attr-defined]
+        subcommands = getattr(command, "commands", None)
+        if subcommands:
+            found += [(name, sub) for sub in subcommands]
+        else:
+            found.append((name,))
+    return found
+
+
+def test_version_is_the_installed_packages():
+    from importlib.metadata import version
+
+    result = run("--version")
+    assert result.exit_code == 0 and result.stdout == f"kg {version('kg')}\n"
+
+
+@pytest.mark.parametrize("command", [(), *all_commands()])
+def test_dash_h_is_help_and_every_command_has_quiet_and_verbose(command):
+    short = runner.invoke(app, [*command, "-h"], env={"COLUMNS": "100"})
+    long = runner.invoke(app, [*command, "--help"], env={"COLUMNS": "100"})
+    assert short.exit_code == long.exit_code == 0 and short.stdout == long.stdout
+    if command:
+        assert re.search(r"--quiet\s+-q", short.stdout) and re.search(r"--verbose\s+-v", short.stdout)
+    else:
+        assert "--install-completion" in short.stdout and "Exit codes: 0 done" in short.stdout
+
+
+def test_shell_completion_completes_command_names():
+    env = {**os.environ, "_KG_COMPLETE": "complete_bash", "COMP_WORDS": "kg qu", "COMP_CWORD": "1"}
+    script = Path(sys.executable).parent / "kg"  # completion keys on the program's name
+    if not script.exists():
+        pytest.skip(f"no kg script beside {sys.executable}")
+    done = subprocess.run([str(script)], env=env, capture_output=True, text=True, timeout=60)
+    assert done.returncode == 0 and done.stdout.split() == ["query"]
+
+
+@pytest.fixture(scope="module")
+def ttl(tmp_path_factory) -> Path:
+    out = tmp_path_factory.mktemp("conventions")
+    assert run("build", str(GOOD), "-o", str(out), "-q").exit_code == 0
+    return out / "graph.ttl"
+
+
+@pytest.mark.parametrize(
+    ("args", "code"),
+    [
+        (["ASK { ?p a schema:ScholarlyArticle }"], 0),
+        (["ASK { ?p a schema:Nothing }"], 1),
+        (["SELECT ?p WHERE { ?p a schema:Nothing }"], 0),
+        (["SELECT ?p WHERE { ?p a schema:Nothing }", "--fail-empty"], 1),
+        (["SELECT ?p WHERE { ?p a schema:Nothing }", "--fail-empty", "-f", "csv"], 1),
+        (["SELECT ?p WHERE { ?p a schema:ScholarlyArticle }", "--fail-empty", "-f", "csv"], 0),
+        (["CONSTRUCT { ?p a schema:Nothing } WHERE { ?p a schema:Nothing }", "--fail-empty", "-f", "nt"], 1),
+        (["papers-for-concept"], 2),  # its --param is missing
+        (["SELECT ?x WHERE {"], 2),
+        (["top-concepts", "-q", "-v"], 2),
+    ],
+)
+def test_query_exit_codes(ttl, args, code):
+    result = run("query", *args, "-d", str(ttl))
+    assert result.exit_code == code, result.output
+
+
+def test_a_missing_build_is_a_data_error_and_a_bad_option_a_usage_error(tmp_path: Path):
+    assert run("query", "top-concepts", "-d", str(tmp_path / "none.ttl")).exit_code == 3
+    assert run("query", "top-concepts", "--max-rows", "0").exit_code == 2
+
+
+def test_quiet_drops_notes_and_verbose_adds_details(ttl):
+    args = ["query", "papers-for-concept", "-p", "label=no such concept", "-d", str(ttl)]
+    plain, quiet, verbose = run(*args), run(*args, "-q"), run(*args, "-v")
+    assert "Note: --param label='no such concept' matches no" in plain.stderr
+    assert quiet.stderr == "" and quiet.stdout == plain.stdout
+    assert "Note:" in verbose.stderr and re.search(r"Answered in \d+\.\d+ s", verbose.stderr)
+
+
+def test_view_prints_the_page_when_no_browser_opens(ttl, monkeypatch):
+    import webbrowser
+
+    monkeypatch.setattr(webbrowser, "open", lambda url: False)
+    page = ttl.parent / "graph.html"
+    result = run("view", "-o", str(ttl.parent))
+    assert result.exit_code == 0 and result.stdout == f"{page}\n"
+    assert result.stderr.startswith("Note: no browser to open it in")
+    assert run("view", "-o", str(ttl.parent), "-q").stderr == ""
+    opened: list[str] = []
+    monkeypatch.setattr(webbrowser, "open", lambda url: opened.append(url) or True)
+    result = run("view", "-o", str(ttl.parent))
+    assert result.exit_code == 0 and result.stdout == "" and opened == [page.resolve().as_uri()]
+
+
+def test_a_citation_query_on_a_build_without_citations_says_what_it_needs(ttl):
+    from kg.ask.query import bundled_queries
+
+    needing = [q.name for q in bundled_queries() if q.needs]
+    assert {"coupled-papers", "co-cited-papers", "citations-in-corpus", "prior-works"} <= set(needing)
+    for name in needing:
+        result = run("query", name, "-d", str(ttl))
+        assert result.exit_code == 0
+        assert (
+            result.stderr
+            == f"Note: no rows; {name} needs references and citations, from kg build --enrich s2\n"
+        )
+    assert "needs references and citations" in run("query", "--list").stdout.replace("\n", " ")

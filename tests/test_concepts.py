@@ -356,6 +356,26 @@ def test_stoplist_and_synonyms_curate(tmp_path: Path, seed_papers):
     assert concepts.concepts["large language model"].papers > base.concepts["large language model"].papers
 
 
+def test_stoplisting_another_label_of_a_concept_warns(tmp_path: Path, seed_papers):
+    from kg.extract.vocabulary import stoplisted_other_labels
+
+    base = extract_concepts(seed_papers)
+    concept = next(c for c in base.concepts.values() if "diffusion models" in c.alt_labels)
+    assert concept.label == "diffusion"  # the sample's variant, merged into its concept
+    stop = tmp_path / "stop.txt"
+    stop.write_text("diffusion models\n")
+    stoplist = read_stoplist(stop)
+    curated = extract_concepts(seed_papers, ConceptOptions(stoplist=stoplist))
+    assert stoplisted_other_labels(curated, stoplist) == [
+        "stop list: 'diffusion model' / 'diffusion models' is another label of the concept 'diffusion', which stays; "
+        "list 'diffusion' to drop the concept"
+    ]
+    assert stoplisted_other_labels(base, frozenset()) == []
+    built = CliRunner().invoke(app, ["build", "-o", str(tmp_path / "o"), "--stoplist", str(stop)])
+    assert built.exit_code == 0
+    assert "Warning: stop list: 'diffusion model' / 'diffusion models' is another label" in built.stderr
+
+
 @pytest.mark.parametrize(
     ("option", "content", "message"),
     [
@@ -374,7 +394,7 @@ def test_bad_curation_files_name_the_line(tmp_path: Path, option: str, content: 
         "# header\n" + content if option == "--synonyms" and content.startswith("LLM") else content
     )
     result = CliRunner().invoke(app, ["build", "--out", str(tmp_path / "o"), option, str(path)])
-    assert result.exit_code == 1
+    assert result.exit_code == 3
     assert result.stderr == f"Error: {path}:{message}\n"
 
 

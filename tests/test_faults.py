@@ -337,7 +337,7 @@ def test_cache_info_on_a_file_that_is_not_a_cache(tmp_path: Path):
     other = tmp_path / "notes.sqlite"
     other.write_text("not a database at all, just text" * 10)
     result = runner.invoke(app, ["cache", "info", "--cache", str(other)])
-    assert result.exit_code == 1
+    assert result.exit_code == 3
     assert result.stderr == f"Error: {other}: cannot read the HTTP cache (file is not a database)\n"
 
 
@@ -462,7 +462,7 @@ def test_read_only_output_folder_is_one_line_and_keeps_exports(tmp_path: Path, m
     subprocess.run(["mount", "-o", "remount,ro", str(out)], check=True)
     result = runner.invoke(app, ["build", "--out", str(out), "-q"])
     assert (result.exit_code, result.stderr) == (
-        1,
+        3,
         f"Error: {out}: cannot write: read-only file system (earlier exports are unchanged)\n",
     )
     assert contents(out) == before
@@ -481,7 +481,7 @@ def test_full_disk_is_one_line_and_keeps_exports(
     before = contents(out)
     result = runner.invoke(app, ["build", "--out", str(out), "-q"])
     assert (result.exit_code, result.stderr) == (
-        1,
+        3,
         f"Error: {out}: cannot write: no space left on device (earlier exports are unchanged)\n",
     )
     assert contents(out) == before and not hidden(out)  # no staged file left either
@@ -491,7 +491,7 @@ def test_path_too_long_is_one_line(tmp_path: Path):
     out = tmp_path / ("x" * 300)
     result = runner.invoke(app, ["build", str(GOOD), "--out", str(out), "-q"])
     assert (result.exit_code, result.stderr) == (
-        1,
+        3,
         f"Error: {out}: cannot create output directory (file name too long)\n",
     )
 
@@ -504,7 +504,7 @@ def test_permission_denied_is_one_line(tmp_path: Path):
     out.chmod(0o555)
     result = runner.invoke(app, ["build", str(GOOD), "--out", str(out), "-q"])
     assert (result.exit_code, result.stderr) == (
-        1,
+        3,
         f"Error: {out}: cannot write: permission denied (earlier exports are unchanged)\n",
     )
 

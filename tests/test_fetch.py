@@ -74,7 +74,7 @@ def test_fetch_saves_the_api_answer_and_a_second_run_sends_nothing(api: Api, tmp
     saved = out / "hf-daily-2024-10-25.json"
     assert json.loads(saved.read_text()) == DAY  # the API's items, as it gave them
     assert f"wrote {saved} (3 papers)" in first.stdout
-    assert "1 requests sent" in first.stdout
+    assert "1 request sent" in first.stdout
     assert len(api.asked) == 1 and api.asked[0] == {"date": "2024-10-25", "limit": "100", "p": "0"}
     before = saved.read_bytes()
 
@@ -146,7 +146,7 @@ def test_an_api_error_is_one_line_and_writes_nothing(api: Api, tmp_path: Path):
         "--cache",
         str(tmp_path / "c.sqlite"),
     )
-    assert result.exit_code == 1
+    assert result.exit_code == 3
     assert result.stderr == "Error: cannot fetch date 2023-01-01: HTTP 400\n"
     assert not out.exists() or not any(out.iterdir())
 
@@ -155,7 +155,7 @@ def test_offline_without_a_cached_answer_is_an_error(api: Api, tmp_path: Path):
     result = fetch_cli(
         "--month", "2024-10", "--out", str(tmp_path), "--cache", str(tmp_path / "c.sqlite"), "--offline"
     )
-    assert result.exit_code == 1
+    assert result.exit_code == 3
     assert result.stderr.startswith("Error: cannot fetch month 2024-10: not cached (offline): ")
     assert api.asked == []
 

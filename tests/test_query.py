@@ -262,13 +262,13 @@ def test_unknown_name_suggests_close_matches(built):
 
 def test_missing_data_says_to_build(tmp_path: Path):
     out = q("top-concepts", "-d", str(tmp_path / "graph.ttl"))
-    assert out.exit_code == 1
+    assert out.exit_code == 3
     assert out.stderr == f"Error: {tmp_path / 'graph.ttl'}: no such data file (run `kg build` first)\n"
 
 
 def test_missing_parameter_is_named(built):
     out = q("papers-for-concept", "-d", str(built[1]))
-    assert out.exit_code == 1
+    assert out.exit_code == 2
     assert "needs --param label=..." in out.stderr
 
 

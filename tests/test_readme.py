@@ -56,3 +56,31 @@ def test_every_readme_kg_command_uses_real_options():
         for word in words[2:]:
             if word.startswith("--"):
                 assert word.split("=")[0] in help_text, f"{line}: {word} is not an option of kg {command}"
+
+
+def test_each_install_command_follows_a_venv_line():
+    lines = README.splitlines()
+    for i, line in enumerate(lines):
+        if line.startswith("    pip install"):
+            assert lines[i - 1] == "    python3 -m venv .venv && . .venv/bin/activate", line
+
+
+def test_the_namespace_table_is_the_predeclared_prefixes():
+    from kg.export.namespaces import PREFIXES
+
+    table = dict(re.findall(r"^\| `(\w+):` \| `([^`]+)`", README, re.M))
+    assert table == PREFIXES
+
+
+def test_the_contract_ships_in_docs():
+    contract = (ROOT / "docs" / "contract.md").read_text()
+    assert "## The RDF contract" in contract and "`schema: <https://schema.org/>`" in contract
+    assert "docs/contract.md" in README and "DESIGN.md" not in README
+
+
+def test_every_format_in_the_readme_table_is_one_kg_build_writes():
+    from kg.export.store import GRAPH_FILES
+
+    rows = re.findall(r"^  \| `(\w+)` \| `(graph\.\w+)` \|", README, re.M)
+    assert sorted(name for _, name in rows) == sorted(GRAPH_FILES)
+    assert all(name == f"graph.{fmt}" for fmt, name in rows)

@@ -50,7 +50,7 @@ def test_content_that_fits_no_format_is_read_as_its_name_says(tmp_path: Path, su
 
 def test_input_format_forces_a_reader(tmp_path: Path):
     built = build(tmp_path, PAGE, "--input-format", "bibtex", ok=False)
-    assert built.result.exit_code == 1
+    assert built.result.exit_code == 3
     assert built.result.stderr == f"Error: {PAGE}: no BibTeX entries with a title, DOI or arXiv id found\n"
     forced = build(tmp_path, SOURCES / "ids.txt", "--input-format", "ids")
     assert len(forced.column("SELECT ?p WHERE { ?p a schema:ScholarlyArticle }", "p")) == 7
@@ -181,7 +181,7 @@ def test_html_without_papers_data_says_what_is_needed(tmp_path: Path):
         "<!DOCTYPE html><html><body><h1>Attention Is All You Need</h1><p>Abstract…</p></body></html>"
     )
     built = build(tmp_path, page, ok=False)
-    assert built.result.exit_code == 1
+    assert built.result.exit_code == 3
     assert built.result.stderr == (
         f"Error: {page}: HTML page without Hugging Face papers data in it; save the page as text instead "
         "(select all, copy, paste into a .txt file), or fetch the list with `kg fetch hf`\n"
@@ -318,7 +318,7 @@ def test_bad_input_is_one_line_naming_the_file(tmp_path: Path, case: str):
     path, problem = _bad(tmp_path)[case]
     built = build(tmp_path, path, ok=False)
     where = f"{path}:4" if case == "invalid-json" else str(path)
-    assert built.result.exit_code == 1
+    assert built.result.exit_code == 3
     assert built.result.stderr == f"Error: {where}: {problem}\n"
     assert not built.out.exists() or not any(built.out.iterdir())
 

@@ -76,14 +76,14 @@ def test_a_store_from_another_build_is_not_used(tmp_path: Path):
     assert count_papers("--data", str(tmp_path / "b")) == "3"
     (tmp_path / "b" / "graph.nt").unlink()
     out = runner.invoke(app, ["query", COUNT, "--data", str(tmp_path / "b")])
-    assert out.exit_code == 1
+    assert out.exit_code == 3
     assert out.stderr == f"Error: {tmp_path / 'b'}: the build's graph.nt is missing (run `kg build` again)\n"
 
 
 def test_no_build_says_to_build(tmp_path: Path, monkeypatch):
     monkeypatch.chdir(tmp_path)
     out = runner.invoke(app, ["query", "top-concepts"])
-    assert out.exit_code == 1
+    assert out.exit_code == 3
     assert out.stderr == "Error: exports: no build here (run `kg build` first)\n"
 
 

@@ -329,10 +329,10 @@ runner = CliRunner()
 
 def test_kg_view_redraws_the_last_build_not_the_sample(tmp_path: Path):
     missing = runner.invoke(app, ["view", "--no-open", "--out", str(tmp_path)])
-    assert missing.exit_code == 1
+    assert missing.exit_code == 3
     assert missing.stderr == f"Error: {tmp_path / 'graph.html'}: no such page (run `kg build` first)\n"
     redraw = runner.invoke(app, ["view", "--no-open", "--out", str(tmp_path), "--draw", "papers"])
-    assert redraw.exit_code == 1
+    assert redraw.exit_code == 3
     assert (
         redraw.stderr == f"Error: {tmp_path}: no build here (graph.ttl or graph.nt); run `kg build` first\n"
     )
@@ -354,7 +354,7 @@ def test_kg_view_says_why_nothing_is_drawn_and_focuses_a_paper(tmp_path: Path):
     authors = runner.invoke(
         app, ["view", "--no-open", "-o", str(tmp_path), "--draw", "authors"], env={"COLUMNS": "300"}
     )
-    assert authors.exit_code == 1
+    assert authors.exit_code == 3
     assert authors.stderr == (
         "Error: nothing to draw: authors: the build has no authors "
         "(they come from enrichment: kg build --enrich arxiv or --enrich s2)\n"
@@ -362,7 +362,7 @@ def test_kg_view_says_why_nothing_is_drawn_and_focuses_a_paper(tmp_path: Path):
     assert (tmp_path / "graph.html").read_bytes() == before
     unknown = runner.invoke(app, ["view", "--no-open", "-o", str(tmp_path), "--paper", "no such paper"])
     assert (
-        unknown.exit_code == 1 and unknown.stderr == "Error: no paper titled 'no such paper' in this build\n"
+        unknown.exit_code == 3 and unknown.stderr == "Error: no paper titled 'no such paper' in this build\n"
     )
     focus = runner.invoke(
         app, ["view", "--no-open", "-o", str(tmp_path), "--paper", "universal HOI detector"]

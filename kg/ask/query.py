@@ -142,6 +142,9 @@ _PARAM_LINE = re.compile(r"^#\s*param\s+(\w+)\s*:\s*(.*)$")
 # `# values label: skos:prefLabel|skos:altLabel`: the property path whose values a parameter
 # is compared with (ignoring case), so an unmatched value can be reported with close matches.
 _VALUES_LINE = re.compile(r"^#\s*values\s+(\w+)\s*:\s*(.*)$")
+# `# needs: references and citations (kg build --enrich s2)`: what the build must hold for the
+# query to answer anything, said when it answers nothing.
+_NEEDS_LINE = re.compile(r"^#\s*needs\s*:\s*(.*)$")
 
 
 @dataclass
@@ -153,6 +156,7 @@ class Query:
     description: str = ""
     params: dict[str, str] = field(default_factory=dict)
     values: dict[str, str] = field(default_factory=dict)  # param -> property path of its values
+    needs: str = ""  # what the build must hold for any answer (its `# needs:` line)
 
 
 def queries_dir() -> Path:
@@ -168,18 +172,22 @@ def parse_query_text(name: str, text: str) -> Query:
     description = ""
     params: dict[str, str] = {}
     values: dict[str, str] = {}
+    needs = ""
     for line in text.splitlines():
         if not line.startswith("#"):
             break
         match = _PARAM_LINE.match(line)
         known = _VALUES_LINE.match(line)
-        if match:
+        needed = _NEEDS_LINE.match(line)
+        if needed:
+            needs = needed.group(1).strip()
+        elif match:
             params[match.group(1)] = match.group(2).strip()
         elif known:
             values[known.group(1)] = known.group(2).strip()
         elif not description:
             description = line.lstrip("# ").strip()
-    return Query(name, text, description, params, values)
+    return Query(name, text, description, params, values, needs)
 
 
 def bundled_queries() -> list[Query]:
@@ -312,7 +320,7 @@ def run_query(
     missing = sorted(set(query.params) - set(params))
     if missing:
         needed = ", ".join(f"--param {m}=... ({query.params[m]})" for m in missing)
-        raise QueryError(f"query {query.name!r} needs {needed}")
+        raise QueryUsageError(f"query {query.name!r} needs {needed}")
     found = {k: v for k, v in (matched or {}).items() if v and k in params}
     substitutions: dict[ox.Variable, ox.NamedNode | ox.BlankNode | ox.Literal | ox.Triple] = {
         ox.Variable(k): parse_term(v) for k, v in params.items() if k not in found

@@ -2,7 +2,10 @@
 
 from __future__ import annotations
 
+import csv
+import io
 import re
+from collections.abc import Iterator
 from dataclasses import dataclass
 from typing import IO
 
@@ -75,6 +78,31 @@ def write_results(
         ox.serialize(result, output, graph_format, prefixes=prefixes)
     else:
         result.serialize(output, RESULT_FORMATS[fmt])
+
+
+def write_counted(result: ox.QuerySolutions | ox.QueryTriples, fmt: str, output: IO[bytes]) -> int:
+    """`write_results`, returning how many rows (or triples) were written."""
+    if isinstance(result, ox.QueryTriples):
+        count = 0
+
+        def counted() -> Iterator[ox.Triple]:
+            nonlocal count
+            for triple in result:
+                count += 1
+                yield triple
+
+        graph_format = GRAPH_FORMATS.get(fmt, ox.RdfFormat.TURTLE)
+        prefixes = PREFIXES if graph_format is not ox.RdfFormat.N_TRIPLES else None
+        ox.serialize(counted(), output, graph_format, prefixes=prefixes)
+        return count
+    # Solutions serialize only themselves: write them to memory, read the rows back to count.
+    buffer = io.BytesIO()
+    result.serialize(buffer, RESULT_FORMATS[fmt])
+    output.write(buffer.getvalue())
+    if RESULT_FORMATS[fmt] is ox.QueryResultsFormat.CSV:  # Oxigraph does not read CSV back
+        return sum(1 for _ in csv.reader(io.StringIO(buffer.getvalue().decode("utf-8")))) - 1
+    parsed = ox.parse_query_results(buffer.getvalue(), RESULT_FORMATS[fmt])
+    return sum(1 for _ in parsed) if isinstance(parsed, ox.QuerySolutions) else 1
 
 
 def compact(term: ox.NamedNode | ox.Literal | ox.BlankNode | None) -> str:

@@ -3,16 +3,21 @@
 Queries run in worker processes that each open the build's Oxigraph store read-only, so a
 query that runs past `timeout` is stopped for real (its worker is killed and replaced; an
 Oxigraph query cannot be interrupted from its own thread) and the client gets a 503 saying
-so.  Results are whole before they are sent, so an error is never a truncated 200.
+so.  Results are whole before they are sent, so an error is never a truncated 200.  The
+prefixes `kg query` knows are predeclared, a syntax error is worded as `kg query` words it,
+and with `cors` origins a page on another origin (YASGUI, a notebook) may query it.
 """
 
 from __future__ import annotations
 
 import contextlib
 import json
+import logging
 import multiprocessing as mp
 import queue
-from collections.abc import Callable, Iterable
+import re
+import signal
+from collections.abc import Callable, Iterable, Sequence
 from dataclasses import dataclass
 from html import escape
 from importlib import resources
@@ -22,7 +27,9 @@ from urllib.parse import parse_qs
 
 import pyoxigraph as ox
 
-from kg.errors import ConfigError, KgError
+from kg.ask.syntax import explain_syntax_error
+from kg.errors import ConfigError, KgError, UsageError
+from kg.export.namespaces import PREFIXES
 
 # What a client may ask for, by media type: SELECT/ASK results and CONSTRUCT/DESCRIBE graphs.
 RESULT_TYPES = {
@@ -40,6 +47,10 @@ GRAPH_TYPES = {
     "application/ld+json": ox.RdfFormat.JSON_LD,
 }
 READ_ONLY = "kg serve is read-only: SPARQL updates are refused"
+# A graph result asked for only in result formats (rdflib's SPARQLStore(returnFormat="json")
+# runs CONSTRUCT so) is answered in this one, as most SPARQL servers answer.
+DEFAULT_GRAPH_TYPE = "text/turtle"
+METHODS = "GET, HEAD, POST, OPTIONS"
 
 Answer = tuple[int, str, bytes]  # HTTP status, content type, body
 
@@ -74,9 +85,19 @@ def negotiate(accept: str, offered: Iterable[str]) -> str | None:
     return best[2] if best else None
 
 
+def _accepted(accept: str) -> list[str]:
+    """The media types an `Accept` header names with a q above 0."""
+    kinds = []
+    for item in accept.split(","):
+        kind, *options = (part.strip() for part in item.split(";"))
+        if kind and not any(o.replace(" ", "") in ("q=0", "q=0.0", "q=0.00", "q=0.000") for o in options):
+            kinds.append(kind.lower())
+    return kinds
+
+
 def answer(store: ox.Store, query: str, accept: str, default: list[str], named: list[str]) -> Answer:
     """Run `query` on `store` and serialize the result as `accept` asks (the worker's job)."""
-    options: dict[str, Any] = {}
+    options: dict[str, Any] = {"prefixes": PREFIXES}
     if default:
         options["default_graph"] = [ox.NamedNode(iri) for iri in default]
     if named:
@@ -85,6 +106,9 @@ def answer(store: ox.Store, query: str, accept: str, default: list[str], named: 
         result = store.query(query, **options)
         if isinstance(result, ox.QueryTriples):
             chosen = negotiate(accept, GRAPH_TYPES)
+            asked = _accepted(accept)
+            if chosen is None and asked and all(kind in RESULT_TYPES for kind in asked):
+                chosen = DEFAULT_GRAPH_TYPE
             if chosen is None:
                 return 406, "text/plain", f"a graph result is offered as {', '.join(GRAPH_TYPES)}".encode()
             body = ox.serialize(result, format=GRAPH_TYPES[chosen])
@@ -94,7 +118,11 @@ def answer(store: ox.Store, query: str, accept: str, default: list[str], named: 
                 return 406, "text/plain", f"results are offered as {', '.join(RESULT_TYPES)}".encode()
             body = result.serialize(format=RESULT_TYPES[chosen])
     except SyntaxError as err:
-        return 400, "text/plain", str(err).encode()
+        return (
+            400,
+            "text/plain; charset=utf-8",
+            f"SPARQL syntax error: {explain_syntax_error(query, str(err))}".encode(),
+        )
     except (ValueError, RuntimeError, OSError) as err:
         return 500, "text/plain", f"query failed: {err}".encode()
     assert body is not None
@@ -104,6 +132,8 @@ def answer(store: ox.Store, query: str, accept: str, default: list[str], named: 
 
 def _worker(store_path: str, conn: Any) -> None:
     """A worker process: answers (query, accept, default, named) messages until the pipe closes."""
+    # Ctrl-C reaches the whole process group: the server stops its workers itself, quietly.
+    signal.signal(signal.SIGINT, signal.SIG_IGN)
     try:
         store = ox.Store.read_only(store_path)
     except OSError as err:
@@ -176,8 +206,6 @@ class Workers:
 def with_values(text: str, params: dict[str, str]) -> str:
     """A query with its parameters bound by a VALUES block (SPARQL 1.1, 10.2), the way any
     SPARQL server takes them: first in the WHERE clause, so FILTERs there see the values."""
-    import re
-
     from kg.ask.query import parse_term
 
     if not params:
@@ -197,15 +225,26 @@ def query_page() -> bytes:
 
     known = bundled_queries()
     queries = [
-        {"name": q.name, "description": q.description, "params": q.params, "text": q.text} for q in known
+        {"name": q.name, "description": q.description, "params": q.params, "values": q.values, "text": q.text}
+        for q in known
     ]
     template = (resources.files("kg") / "data" / "serve.html").read_text(encoding="utf-8")
     listing = "\n".join(
-        f'<li><a href="#" data-name="{escape(q.name)}">{escape(q.name)}</a> {escape(q.description)}</li>'
+        f'<li><a href="#" data-name="{escape(q.name)}">{escape(q.name)}</a> {escape(q.description)}'
+        + (f" <em>Needs {escape(q.needs)}.</em>" if q.needs else "")
+        + "</li>"
         for q in known
     )
     data = json.dumps(queries).replace("</", "<\\/")
-    return template.replace("{{LIST}}", listing).replace("{{QUERIES}}", data).encode()
+    prefixes = ", ".join(
+        f'<code title="{escape(iri)}">{escape(name)}:</code>' for name, iri in PREFIXES.items()
+    )
+    return (
+        template.replace("{{LIST}}", listing)
+        .replace("{{QUERIES}}", data)
+        .replace("{{PREFIXES}}", prefixes)
+        .encode()
+    )
 
 
 @dataclass
@@ -216,6 +255,7 @@ class _Request:
     accept: str
     params: dict[str, list[str]]
     body: bytes
+    origin: str = ""
 
 
 def _request(environ: dict[str, Any]) -> _Request:
@@ -228,29 +268,59 @@ def _request(environ: dict[str, Any]) -> _Request:
         environ.get("HTTP_ACCEPT", ""),
         parse_qs(environ.get("QUERY_STRING", ""), keep_blank_values=True),
         body,
+        environ.get("HTTP_ORIGIN", ""),
     )
 
 
-def make_app(workers: Workers) -> Callable[..., Iterable[bytes]]:
-    """The WSGI application: `/` the query page, `/query` the SPARQL 1.1 Protocol query operation."""
+def cors_headers(request: _Request, cors: Sequence[str]) -> list[tuple[str, str]]:
+    """The CORS headers for a request from `request.origin`: `*` in `cors` lets every origin
+    read the answers, otherwise only the origins listed (exactly, as `scheme://host:port`)."""
+    if not cors or not request.origin:
+        return []
+    if "*" in cors:
+        headers = [("Access-Control-Allow-Origin", "*")]
+    elif request.origin in cors:
+        headers = [("Access-Control-Allow-Origin", request.origin)]
+    else:
+        return []
+    if request.method == "OPTIONS":  # a preflight: what the real request may be
+        headers += [
+            ("Access-Control-Allow-Methods", METHODS),
+            ("Access-Control-Allow-Headers", "Accept, Content-Type"),
+            ("Access-Control-Max-Age", "600"),
+        ]
+    return headers
+
+
+def make_app(workers: Workers, cors: Sequence[str] = ()) -> Callable[..., Iterable[bytes]]:
+    """The WSGI application: `/` the query page, `/query` the SPARQL 1.1 Protocol query operation;
+    `cors` the origins whose pages may read its answers (`*`: any)."""
     page = query_page()
 
     def app(environ: dict[str, Any], start_response: Callable[..., Any]) -> Iterable[bytes]:
-        status, content_type, body = _route(_request(environ), workers, page)
-        reason = {200: "OK", 400: "Bad Request", 403: "Forbidden", 404: "Not Found", 405: "Method Not Allowed",
-                  406: "Not Acceptable", 415: "Unsupported Media Type", 500: "Internal Server Error",
-                  503: "Service Unavailable"}[status]  # fmt: skip
-        headers = [("Content-Type", content_type), ("Content-Length", str(len(body)))]
-        if status == 405:
-            headers.append(("Allow", "GET, POST"))
+        request = _request(environ)
+        status, content_type, body = _route(request, workers, page)
+        reason = {200: "OK", 204: "No Content", 400: "Bad Request", 403: "Forbidden", 404: "Not Found",
+                  405: "Method Not Allowed", 406: "Not Acceptable", 415: "Unsupported Media Type",
+                  500: "Internal Server Error", 503: "Service Unavailable"}[status]  # fmt: skip
+        headers = [("Content-Type", content_type)] if content_type else []
+        headers.append(("Content-Length", str(len(body))))
+        if request.path == "/query":
+            # The answer depends on Accept (and, for a listed origin, on Origin): caches must know.
+            headers.append(("Vary", "Accept, Origin" if cors and "*" not in cors else "Accept"))
+        if status in (204, 405):
+            headers.append(("Allow", METHODS))
+        headers += cors_headers(request, cors)
         start_response(f"{status} {reason}", headers)
-        return [body]
+        return [] if request.method == "HEAD" else [body]
 
     return app
 
 
 def _route(request: _Request, workers: Workers, page: bytes) -> Answer:
-    if request.path in ("/", "/index.html") and request.method == "GET":
+    if request.method == "OPTIONS" and request.path in ("/", "/index.html", "/query"):
+        return 204, "", b""
+    if request.path in ("/", "/index.html") and request.method in ("GET", "HEAD"):
         return 200, "text/html; charset=utf-8", page
     if request.path == "/update":
         return 403, "text/plain", READ_ONLY.encode()
@@ -273,7 +343,7 @@ def _route(request: _Request, workers: Workers, page: bytes) -> Answer:
                 "text/plain",
                 b"POST a query as application/x-www-form-urlencoded or application/sparql-query",
             )
-    elif request.method != "GET":
+    elif request.method not in ("GET", "HEAD"):
         return 405, "text/plain", b"use GET or POST"
     queries = params.get("query", [])
     if len(queries) != 1 or not queries[0].strip():
@@ -290,11 +360,15 @@ def serve(
     port: int = 7878,
     timeout: float = 30.0,
     workers: int = 2,
+    cors: Sequence[str] = (),
+    verbose: bool = False,
     ready: Callable[[str], None] | None = None,
 ) -> None:
     """Serve the build in `data` (a build folder or an RDF file) until interrupted.
 
     `ready` is called with the page's URL once the server listens (port 0 picks a free port).
+    `cors` lists the origins (`https://example.org`, or `*` for any) whose pages may query it
+    from a browser.
     """
     from waitress.server import create_server
 
@@ -302,11 +376,17 @@ def serve(
 
     if timeout <= 0 or workers < 1:
         raise ConfigError("--timeout must be positive")
+    for origin in cors:
+        if origin != "*" and not re.fullmatch(r"https?://[^/\s]+", origin):
+            raise UsageError(f"--cors {origin!r}: give an origin as scheme://host[:port] (no path), or *")
+    # waitress warns "Task queue depth is N" whenever requests wait for a thread: the workers
+    # pace them on purpose, so that is not news (`verbose` keeps it).
+    logging.getLogger("waitress.queue").setLevel(logging.WARNING if verbose else logging.ERROR)
     served = store_for(data)
     pool = Workers(served.path, workers, timeout)
     try:
         try:
-            server = create_server(make_app(pool), host=host, port=port, threads=max(4, workers * 2))
+            server = create_server(make_app(pool, cors), host=host, port=port, threads=max(4, workers * 2))
         except OSError as err:
             raise ConfigError(f"cannot listen on {host}:{port} ({err.strerror or err})") from None
         shown = f"[{server.effective_host}]" if ":" in str(server.effective_host) else server.effective_host

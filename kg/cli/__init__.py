@@ -9,19 +9,46 @@ without paying for it.
 
 from __future__ import annotations
 
+from typing import Annotated
+
 import typer
 
 from kg.cli import ask, build, cache, fetch, view
-from kg.cli.common import PlainCommand, PlainGroup
+from kg.cli.common import PlainCommand, PlainGroup, out_console
 from kg.export.files import handle_sigterm
 
 app = typer.Typer(
     cls=PlainGroup,
     help="Turn saved lists of research papers into a citation/metadata knowledge graph.",
     no_args_is_help=True,
-    add_completion=False,
     pretty_exceptions_enable=False,
+    context_settings={"help_option_names": ["-h", "--help"]},
+    epilog="Exit codes: 0 done (ASK true), 1 ASK false or no rows (query --fail-empty), "
+    "2 usage error, 3 input, output or data error.",
 )
+
+
+def _version(shown: bool) -> None:
+    if shown:
+        from importlib.metadata import PackageNotFoundError, version
+
+        try:
+            number = version("kg")
+        except PackageNotFoundError:  # run from a checkout that was never installed
+            number = "unknown"
+        out_console.print(f"kg {number}", markup=False)
+        raise typer.Exit()
+
+
+@app.callback()
+def _options(
+    version: Annotated[
+        bool,
+        typer.Option("--version", callback=_version, is_eager=True, help="Show kg's version and exit."),
+    ] = False,
+) -> None:
+    """Options of `kg` itself."""
+
 
 app.command("build", cls=PlainCommand)(build.build)
 app.command("stats", cls=PlainCommand)(ask.stats)

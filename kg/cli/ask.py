@@ -14,8 +14,8 @@ import typer
 from rich.table import Table
 
 from kg.ask import query, results
-from kg.cli.common import err_console, fail, out_console
-from kg.errors import KgError, QuerySyntaxError, QueryUsageError, UnknownQueryError
+from kg.cli.common import EXIT_FALSE, EXIT_USAGE, QuietOpt, VerboseOpt, detail, fail, note, out_console
+from kg.errors import KgError
 
 
 def stats(
@@ -23,6 +23,8 @@ def stats(
         list[Path] | None,
         typer.Option("--data", "-d", metavar="FILE", help="RDF file(s) of a build (repeat)."),
     ] = None,
+    quiet: QuietOpt = False,
+    verbose: VerboseOpt = False,
 ) -> None:
     """Show counts of papers, code links, sources and top repository owners in a build.
 
@@ -92,6 +94,12 @@ def query_command(
         int, typer.Option(min=1, metavar="N", help="Most rows the table shows (the other formats give all).")
     ] = results.MAX_TABLE_ROWS,
     list_queries: Annotated[bool, typer.Option("--list", help="List the bundled queries.")] = False,
+    fail_empty: Annotated[
+        bool,
+        typer.Option("--fail-empty", help="Exit 1 when a SELECT gives no rows or a CONSTRUCT no triples."),
+    ] = False,
+    quiet: QuietOpt = False,
+    verbose: VerboseOpt = False,
 ) -> None:
     """Ask the graph a question in SPARQL; ASK exits 0 for true and 1 for false.
 
@@ -104,29 +112,33 @@ def query_command(
         table.add_column("answers")
         for q in query.bundled_queries():
             described = "".join(f"\n--param {k}: {v}" for k, v in q.params.items())
+            described += f"\nneeds {q.needs}" if q.needs else ""
             table.add_row(q.name, q.description + described)
         out_console.print(table)
         return
     if query_spec is None:
-        err_console.print("Error: give a QUERY (a bundled name, a .rq file or SPARQL text), or --list")
-        raise typer.Exit(2)
+        note("Error: give a QUERY (a bundled name, a .rq file or SPARQL text), or --list")
+        raise typer.Exit(EXIT_USAGE)
+    import time
+
     try:
         params = query.parse_params(param or [])
         chosen = query.resolve_query(query_spec)
         store = query.load_store(data or [query.DEFAULT_DATA])
+        began = time.perf_counter()
         matched = query.match_values(store, chosen, params)
         result = query.run_query(store, chosen, params, matched)
         results.check_format(result, fmt.value)
         notes = query.unmatched_params(store, chosen, params, matched)
-    except (QuerySyntaxError, UnknownQueryError, QueryUsageError) as err:
-        raise fail(err, code=2) from None
-    except KgError as err:
+    except KgError as err:  # a usage error (query text, options) exits 2, a data error 3
         raise fail(err) from None
-    for note in notes:
-        err_console.print(f"Note: {note}", markup=False, soft_wrap=True)
+    detail(f"Ran {chosen.name} with {params or 'no parameters'}, matched {matched or 'nothing'}")
+    for text in notes:
+        note(f"Note: {text}")
     if isinstance(result, query.ox.QueryBoolean) and fmt is ResultFormat.table:
         out_console.print("true" if result else "false")
-        raise typer.Exit(0 if result else 1)
+        detail(f"Answered in {time.perf_counter() - began:.3f} s")
+        raise typer.Exit(0 if result else EXIT_FALSE)
     if isinstance(result, query.ox.QuerySolutions) and fmt is ResultFormat.table:
         shown = results.table_rows(result, max_rows)
         table = Table(show_lines=False)
@@ -137,18 +149,25 @@ def query_command(
         out_console.print(table)
         if shown.more:
             more = f"{'over ' if shown.more_is_lower_bound else ''}{shown.more:,}"
-            err_console.print(
+            note(
                 f"Note: {more} more rows not shown (the table shows {max_rows}); "
-                "--format csv, tsv or json gives every row, --max-rows more of them here.",
-                markup=False,
-                soft_wrap=True,
+                "--format csv, tsv or json gives every row, --max-rows more of them here."
             )
+        detail(f"Answered in {time.perf_counter() - began:.3f} s")
+        if not shown.rows and chosen.needs:
+            note(f"Note: no rows; {chosen.name} needs {chosen.needs}")
+        if fail_empty and not shown.rows:
+            raise typer.Exit(EXIT_FALSE)
         return
     answer = bool(result) if isinstance(result, query.ox.QueryBoolean) else True
-    results.write_results(result, fmt.value, sys.stdout.buffer)
+    if fail_empty and not isinstance(result, query.ox.QueryBoolean):
+        answer = results.write_counted(result, fmt.value, sys.stdout.buffer) > 0
+    else:
+        results.write_results(result, fmt.value, sys.stdout.buffer)
     sys.stdout.buffer.flush()
+    detail(f"Answered in {time.perf_counter() - began:.3f} s")
     if not answer:
-        raise typer.Exit(1)
+        raise typer.Exit(EXIT_FALSE)
 
 
 def serve_command(
@@ -166,10 +185,20 @@ def serve_command(
         float,
         typer.Option(min=0.1, metavar="SECONDS", help="Seconds a query may run before it is stopped (503)."),
     ] = 30.0,
+    cors: Annotated[
+        list[str] | None,
+        typer.Option(
+            "--cors",
+            metavar="ORIGIN",
+            help="Let pages from this origin (https://host[:port], or * for any) query it in a browser; repeat for several.",
+        ),
+    ] = None,
+    quiet: QuietOpt = False,
+    verbose: VerboseOpt = False,
 ) -> None:
     """Serve the last build as a read-only SPARQL 1.1 endpoint (/query) with a query page (/).
 
-    Example: kg serve --port 7878, then curl 'http://127.0.0.1:7878/query' --data-urlencode 'query=ASK {}'
+    Example: kg serve --port 7878 --cors https://yasgui.org, then curl 'http://127.0.0.1:7878/query' --data-urlencode 'query=ASK {}'
     """
     import signal
 
@@ -189,7 +218,7 @@ def serve_command(
         sys.stdout.flush()
 
     try:
-        serve(data, host=host, port=port, timeout=timeout, ready=ready)
+        serve(data, host=host, port=port, timeout=timeout, cors=cors or (), verbose=verbose, ready=ready)
     except KgError as err:
         raise fail(err) from None
     except KeyboardInterrupt:

@@ -138,6 +138,10 @@ def build(
     quiet: Annotated[
         bool, typer.Option("--quiet", "-q", rich_help_panel=OUTPUT, help="No progress bar or summary.")
     ] = False,
+    verbose: Annotated[
+        bool,
+        typer.Option("--verbose", "-v", rich_help_panel=OUTPUT, help="Also show how long each stage took."),
+    ] = False,
     jobs: Annotated[
         int | None,
         typer.Option(
@@ -303,6 +307,9 @@ def build(
         out_console.print(_enrichment_table(result.enrichment))
     for path in result.outputs:
         out_console.print(f"wrote {path}", markup=False, soft_wrap=True)
+    if verbose:
+        for stage, seconds in result.timings.items():
+            err_console.print(f"{stage:>12} {seconds:8.2f} s", markup=False)
 
 
 def _enrichment_table(report: EnrichReport) -> Table:

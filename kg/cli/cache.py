@@ -7,7 +7,7 @@ from typing import Annotated
 
 import typer
 
-from kg.cli.common import PlainCommand, PlainGroup, fail, out_console
+from kg.cli.common import PlainCommand, PlainGroup, QuietOpt, VerboseOpt, fail, out_console
 from kg.errors import KgError
 
 cache_app = typer.Typer(
@@ -32,7 +32,7 @@ def _size(n: int) -> str:
 
 
 @cache_app.command("info", cls=PlainCommand)
-def cache_info_command(cache: CacheOpt = None) -> None:
+def cache_info_command(cache: CacheOpt = None, quiet: QuietOpt = False, verbose: VerboseOpt = False) -> None:
     """Show where the HTTP cache is, its size and how many answers it holds.
 
     Example: kg cache info
@@ -58,7 +58,7 @@ def cache_info_command(cache: CacheOpt = None) -> None:
 
 
 @cache_app.command("clear", cls=PlainCommand)
-def cache_clear_command(cache: CacheOpt = None) -> None:
+def cache_clear_command(cache: CacheOpt = None, quiet: QuietOpt = False, verbose: VerboseOpt = False) -> None:
     """Delete the HTTP cache: the next enriched build asks the APIs again.
 
     Example: kg cache clear

@@ -1,5 +1,6 @@
-"""What every `kg` command shares: help without type labels, the consoles, one-line errors,
-the progress bar and the option types that more than one command takes.
+"""What every `kg` command shares: help without type labels, `-q` and `-v`, the consoles,
+one-line errors and exit codes, the progress bar and the option types that more than one
+command takes.
 
 Command modules import this one; it imports none of them.
 """
@@ -15,7 +16,7 @@ from typing import TYPE_CHECKING, Annotated, Any
 import typer
 from rich.console import Console
 
-from kg.errors import KgError
+from kg.errors import KgError, UsageError
 from kg.export.files import Terminated
 from kg.view.options import DEFAULT_GROUPS, ViewOptions
 
@@ -37,8 +38,41 @@ class _PlainHelp:
         return params
 
 
+class Verbosity:
+    """What `-q` and `-v` asked of the command that runs (one command per process)."""
+
+    quiet = False
+    verbose = False
+
+
+verbosity = Verbosity()
+QuietOpt = Annotated[
+    bool,
+    typer.Option(
+        "--quiet", "-q", help="Print only results and errors: no notes, warnings, progress or summary."
+    ),
+]
+VerboseOpt = Annotated[
+    bool,
+    typer.Option(
+        "--verbose",
+        "-v",
+        help="Say more where there is more (build: stage times; query: the query run and its time; serve: the server's warnings).",
+    ),
+]
+
+
 class PlainCommand(_PlainHelp, typer.core.TyperCommand):
-    pass
+    """A command whose `-q/--quiet` and `-v/--verbose` (every command has them: `QuietOpt`,
+    `VerboseOpt`) set `verbosity` before it runs."""
+
+    def invoke(self, ctx: Any) -> Any:
+        verbosity.quiet = bool(ctx.params.get("quiet"))
+        verbosity.verbose = bool(ctx.params.get("verbose"))
+        if verbosity.quiet and verbosity.verbose:
+            err_console.print("Error: give -q (quiet) or -v (verbose), not both", markup=False)
+            raise typer.Exit(EXIT_USAGE)
+        return super().invoke(ctx)
 
 
 class PlainGroup(_PlainHelp, typer.core.TyperGroup):
@@ -48,11 +82,36 @@ class PlainGroup(_PlainHelp, typer.core.TyperGroup):
 out_console = Console(highlight=False)
 err_console = Console(stderr=True, highlight=False)
 
+# Exit codes (the README lists them): 0 done (ASK true), 1 ASK false or no rows where the
+# command was asked to fail on none, 2 a usage error (options, query text), 3 an input or data
+# or output error (a file that cannot be read or written, no build), 130/143 interrupted/terminated.
+EXIT_OK, EXIT_FALSE, EXIT_USAGE, EXIT_DATA = 0, 1, 2, 3
 
-def fail(err: KgError, code: int = 1) -> typer.Exit:
-    """Print the one-line error and return the exit to raise."""
+
+def fail(err: KgError, code: int | None = None) -> typer.Exit:
+    """Print the one-line error and return the exit to raise: `EXIT_USAGE` for a `UsageError`,
+    `EXIT_DATA` for any other, unless `code` says otherwise."""
     err_console.print(f"Error: {err}", markup=False, soft_wrap=True)
+    if code is None:
+        code = EXIT_USAGE if isinstance(err, UsageError) else EXIT_DATA
     return typer.Exit(code)
+
+
+def plural(n: int, word: str) -> str:
+    """`1 paper`, `2 papers`: a count with its noun."""
+    return f"{n:,} {word}" if n == 1 else f"{n:,} {word}s"
+
+
+def note(text: str) -> None:
+    """A `Note:` or `Warning:` line on stderr, unless the command is quiet."""
+    if not verbosity.quiet:
+        err_console.print(text, markup=False, soft_wrap=True)
+
+
+def detail(text: str) -> None:
+    """A line on stderr only when the command is verbose."""
+    if verbosity.verbose:
+        err_console.print(text, markup=False, soft_wrap=True)
 
 
 def interrupted(stop: KeyboardInterrupt, out: Path) -> typer.Exit:

@@ -8,7 +8,7 @@ from typing import Annotated
 
 import typer
 
-from kg.cli.common import err_console, fail, out_console, progress_bar
+from kg.cli.common import VerboseOpt, err_console, fail, out_console, plural, progress_bar
 from kg.errors import KgError
 
 
@@ -45,6 +45,7 @@ def fetch_command(
         bool, typer.Option("--offline", help="Use only cached answers; send nothing.")
     ] = False,
     quiet: Annotated[bool, typer.Option("--quiet", "-q", help="No progress bar or summary.")] = False,
+    verbose: VerboseOpt = False,
 ) -> None:
     """Save Hugging Face Daily Papers lists as JSON files that kg build reads offline.
 
@@ -72,5 +73,7 @@ def fetch_command(
     if quiet:
         return
     for path, count in result.files:
-        out_console.print(f"wrote {path} ({count} papers)", markup=False, soft_wrap=True)
-    out_console.print(f"{result.requests} requests sent ({len(wanted)} lists; the rest came from the cache)")
+        out_console.print(f"wrote {path} ({plural(count, 'paper')})", markup=False, soft_wrap=True)
+    out_console.print(
+        f"{plural(result.requests, 'request')} sent ({plural(len(wanted), 'list')}; the rest came from the cache)"
+    )

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import contextlib
 from pathlib import Path
 from typing import Annotated
 
@@ -13,8 +14,10 @@ from kg.cli.common import (
     MaxEdgesOpt,
     MaxNodesOpt,
     MinConceptOpt,
-    err_console,
+    QuietOpt,
+    VerboseOpt,
     fail,
+    note,
     out_console,
     view_options,
 )
@@ -39,7 +42,11 @@ def view_command(
         ),
     ] = Path("exports"),
     no_open: Annotated[
-        bool, typer.Option("--no-open", help="Print the page's path instead of opening it.")
+        bool,
+        typer.Option(
+            "--no-open",
+            help="Print the page's path instead of opening it (printed too when no browser opens).",
+        ),
     ] = False,
     paper: Annotated[
         str | None,
@@ -54,6 +61,8 @@ def view_command(
     largest_component: LargestOpt = False,
     max_nodes: MaxNodesOpt = ViewOptions.max_nodes,
     max_edges: MaxEdgesOpt = ViewOptions.max_edges,
+    quiet: QuietOpt = False,
+    verbose: VerboseOpt = False,
 ) -> None:
     """Open the map of the last build (exports/graph.html) in the browser; it works offline.
 
@@ -70,8 +79,8 @@ def view_command(
             notes = view.check_drawable(graph, options)
             with atomic_outputs(out) as staged:
                 staged.write("graph.html", lambda p: view.write_html(graph, p, options))
-            for note in notes:
-                err_console.print(f"Warning: nothing drawn for {note}", markup=False, soft_wrap=True)
+            for text in notes:
+                note(f"Warning: nothing drawn for {text}")
         elif not page.is_file():
             raise KgError("no such page (run `kg build` first)", path=page)
     except KgError as err:
@@ -81,4 +90,9 @@ def view_command(
         return
     import webbrowser
 
-    webbrowser.open(page.resolve().as_uri())
+    opened = False
+    with contextlib.suppress(webbrowser.Error):
+        opened = webbrowser.open(page.resolve().as_uri())
+    if not opened:  # no browser here (a server, a container): say where the page is
+        out_console.print(str(page), markup=False, soft_wrap=True)
+        note("Note: no browser to open it in; open that file in one (it works offline).")

@@ -1,10 +1,11 @@
 """The graph as Gephi, Cytoscape and VOSviewer-minded tools open it: GraphML and GEXF.
 
-Both files hold every node and edge of the model, written by networkx's own writers, with
-typed attributes (strings, integers, floats), a `label` per node, a `cluster` per paper
-(Louvain communities of the similarity links, as kg's map draws them), a `weight` per edge
-(the similarity, topic score or co-occurrence count; 1 otherwise) and a starting layout:
-`x`/`y` attributes in GraphML, `viz:position` in GEXF.  Nodes keep their RDF IRIs (`iri`),
+Both files hold every node and edge of the model and validate against their published schemas
+(GraphML 1.0, GEXF 1.3), with typed attributes (strings, integers, floats), a `label` per node,
+a `cluster` per paper (Louvain communities of the similarity links, as kg's map draws them),
+per edge its `rel` and the attributes of that kind of edge (`EDGE_COLUMNS`; `weight` only on
+paper-paper edges) and a starting layout: `x`/`y` in GraphML, `viz:position` in GEXF.  Node ids
+are the model's keys made safe for XML (`graphxml.safe_id`); nodes keep their RDF IRIs (`iri`),
 so a node found in Gephi is the same thing a SPARQL query names.
 """
 
@@ -17,6 +18,7 @@ from pathlib import Path
 import networkx as nx
 
 from kg import graph as g
+from kg.export.graphxml import write_gexf, write_graphml
 from kg.export.iris import Minter
 from kg.export.namespaces import DEFAULT_BASE
 
@@ -140,12 +142,64 @@ def layout(graph: nx.MultiDiGraph, clusters: dict[str, int]) -> dict[str, tuple[
     return positions
 
 
-_WEIGHT = {**{rel: "weight" for rel in g.SIMILARITIES}, g.SUBJECT: "score", g.RELATED: "weight"}
+# The columns of the two files, with their types.  Nodes: what names and places them.
+NODE_COLUMNS: dict[str, type] = {
+    "label": str, "kind": str, "iri": str,
+    "cluster": int, "arxiv_id": str, "doi": str, "issued": str, "venue": str,  # papers
+    "upvotes": int, "citation_count": int, "influential_citation_count": int,  # papers
+    "paper_count": int,  # concepts
+    "x": float, "y": float, "size": float,
+}  # fmt: skip
+# Edges: `rel` and what that kind of edge carries, each attribute meaning one thing.  `weight`
+# is on paper-paper edges only: the link's strength (0-1) for the four similarity kinds, 1 for
+# a citation or a mention; no other edge has one, so weighted measures run on papers alone.
+EDGE_COLUMNS: dict[str, type] = {
+    "label": str, "rel": str, "weight": float,
+    "basis": str, "by_concepts": float, "by_text": float,  # similar (basis: all four kinds)
+    "shared_references": int,  # coupled
+    "citing_works": int,  # co_cited
+    "score": float,  # subject: how central the concept is to the paper
+    "shared_papers": int,  # related: papers tagged with both concepts
+    "position": int,  # creator: 1 = first author
+    "line": int,  # derived_from: the line of the source file
+    "name": str,  # mentions: the name the paper was mentioned by
+    "written": str,  # repository, project_page, link: the address as the paper wrote it
+}  # fmt: skip
+# The model's edge attribute each column comes from, per `rel` (the rest: none).
+_EDGE_FROM: dict[str, dict[str, str]] = {
+    g.SIMILAR: {"weight": "weight", "basis": "basis", "by_concepts": "by_concepts", "by_text": "by_text"},
+    g.COUPLED: {"weight": "weight", "basis": "basis", "shared_references": "count"},
+    g.CO_CITED: {"weight": "weight", "basis": "basis", "citing_works": "count"},
+    g.NEAR: {"weight": "weight", "basis": "basis"},
+    g.SUBJECT: {"score": "score"},
+    g.RELATED: {"shared_papers": "weight"},
+    g.CREATOR: {"position": "position"},
+    g.DERIVED_FROM: {"line": "line"},
+    g.MENTIONS: {"name": "name"},
+    g.REPOSITORY: {"written": "written"},
+    g.PROJECT_PAGE: {"written": "written"},
+    g.LINK: {"written": "written"},
+}
+
+
+def _edge_attrs(graph: nx.MultiDiGraph, a: str, b: str, data: dict) -> dict[str, object]:
+    rel = data["rel"]
+    attrs: dict[str, object] = {"label": rel, "rel": rel}
+    for column, name in _EDGE_FROM.get(rel, {}).items():
+        value = data.get(name)
+        if value is None:
+            continue
+        kind = EDGE_COLUMNS[column]
+        attrs[column] = round(float(value), 4) if kind is float else kind(value)
+    if "weight" not in attrs and graph.nodes[a]["kind"] == graph.nodes[b]["kind"] == "paper":
+        attrs["weight"] = 1.0  # a citation or a mention: a whole link
+    return attrs
 
 
 def gephi_graph(graph: nx.MultiDiGraph, base: str = DEFAULT_BASE) -> nx.MultiDiGraph:
-    """A copy of the model whose attributes Gephi and Cytoscape read: scalars of one type per
-    name, in sorted node order (the files are deterministic)."""
+    """A copy of the model with the attributes Gephi and Cytoscape read (`NODE_COLUMNS`,
+    `EDGE_COLUMNS`): scalars of one type per name, nodes in sorted order, edges sorted by
+    their ends and `rel` (the files are deterministic)."""
     mint = Minter(base)
     clusters = paper_clusters(graph)
     positions = layout(graph, clusters)
@@ -168,34 +222,18 @@ def gephi_graph(graph: nx.MultiDiGraph, base: str = DEFAULT_BASE) -> nx.MultiDiG
         attrs["x"], attrs["y"] = x, y
         attrs["size"] = round(4 + 2 * math.sqrt(degree[n]), 1)
         out.add_node(n, **attrs)
-    edges = sorted(
-        (a, b, data["rel"], float(data.get(_WEIGHT.get(data["rel"], ""), 1.0)))
-        for a, b, data in graph.edges(data=True)
-    )
-    for a, b, rel, weight in edges:
-        out.add_edge(a, b, label=rel, rel=rel, weight=round(weight, 4))
+    # A stable sort: edges with the same ends and rel keep the model's (deterministic) order.
+    for a, b, data in sorted(graph.edges(data=True), key=lambda e: (e[0], e[1], e[2]["rel"])):
+        out.add_edge(a, b, **_edge_attrs(graph, a, b, data))
     return out
 
 
 def write_gephi(graph: nx.MultiDiGraph, path: Path, fmt: str, base: str = DEFAULT_BASE) -> None:
-    """Write `graph` to `path` as GraphML (`fmt="graphml"`) or GEXF 1.2 (`fmt="gexf"`)."""
+    """Write `graph` to `path` as GraphML 1.0 (`fmt="graphml"`) or GEXF 1.3 (`fmt="gexf"`)."""
     view = gephi_graph(graph, base)
+    nodes = list(view.nodes(data=True))
+    edges = list(view.edges(data=True))
     if fmt == "graphml":
-        nx.write_graphml(view, path, encoding="utf-8", prettyprint=True, named_key_ids=True)
-        return
-    for _, data in view.nodes(data=True):
-        # GEXF keeps layout and size in its `viz` module, which Gephi reads as the drawing.
-        data["viz"] = {
-            "position": {"x": data.pop("x"), "y": data.pop("y"), "z": 0.0},
-            "size": data.pop("size"),
-        }
-    writer = nx.readwrite.gexf.GEXFWriter(encoding="utf-8", prettyprint=True, version="1.2draft")
-    meta = writer.xml.find("meta")
-    if meta is not None:  # the writer stamps today's date: the same graph must give the same bytes
-        meta.attrib.pop("lastmodifieddate", None)
-        creator = meta.find("creator")
-        if creator is not None:
-            creator.text = "kg"
-    writer.add_graph(view)
-    with open(path, "wb") as out:
-        writer.write(out)
+        write_graphml(path, nodes, edges, NODE_COLUMNS, EDGE_COLUMNS)
+    else:
+        write_gexf(path, nodes, edges, NODE_COLUMNS, EDGE_COLUMNS, description="kg: papers, concepts, code")

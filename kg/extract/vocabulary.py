@@ -105,3 +105,24 @@ class ConceptMap:
     # key of its title and abstract that at least two papers share, concept or not.
     rows: list[str] = field(default_factory=list)
     text: csr_matrix | None = None
+
+
+def stoplisted_other_labels(concepts: ConceptMap, stoplist: frozenset[str]) -> list[str]:
+    """A warning for each stop-listed phrase that is another label of a concept still found:
+    the stop list keeps a phrase from becoming a concept, so listing a variant ("diffusion
+    models") of a concept named otherwise ("diffusion") leaves that concept as it was."""
+    warnings = []
+    for concept in sorted(concepts.concepts.values(), key=lambda c: c.slug):
+        listed: dict[str, list[str]] = {}
+        for label in concept.alt_labels:
+            words = _TOKEN.findall(label)
+            key = phrase_key(words) if words else ""
+            if key in stoplist and key != concept.key:
+                listed.setdefault(key, []).append(label)
+        for labels in listed.values():
+            written = " / ".join(repr(label) for label in labels)
+            warnings.append(
+                f"stop list: {written} is another label of the concept {concept.label!r}, which "
+                f"stays; list {concept.label!r} to drop the concept"
+            )
+    return warnings

@@ -168,7 +168,8 @@ def _name(graph: nx.MultiDiGraph, members: set[str]) -> str:
             for n in members
             if nodes[n]["kind"] != "paper" or len(members) == 1
         )
-        return named[0] if named else f"{kinds['paper']} papers"
+        count = kinds["paper"]
+        return named[0] if named else f"{count} paper" if count == 1 else f"{count} papers"
     # Share of the concept's papers that are here, times how many are here: a concept on
     # every paper of the corpus names no cluster, one on three papers all here names it well.
     ranked = sorted(
