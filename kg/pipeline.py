@@ -191,9 +191,9 @@ def build_corpus(
             if bad:
                 dropped += len(bad)
                 shown = ", ".join(repr(url[:100]) for url in bad[:3]) + (", …" if len(bad) > 3 else "")
+                what = "links that name" if len(bad) > 1 else "link that names"
                 text.problems.setdefault(paper.key, []).append(
-                    f"{len(bad)} link{'s' if len(bad) > 1 else ''} that name no valid web address "
-                    f"dropped ({shown})"
+                    f"dropped {len(bad)} {what} no valid web address ({shown})"
                 )
             if paper_links:
                 # Links an input gave (a repository, a project page) come first, once each.

@@ -305,7 +305,7 @@ def test_cli_build_names_the_paper_it_repaired(tmp_path: Path):
     assert len(lines) == 1
     assert "1 character no export can hold removed from the title" in lines[0]
     assert (
-        "2 links that name no valid web address dropped ('http://[oops', 'http://localhost:8000/x')"
+        "dropped 2 links that name no valid web address ('http://[oops', 'http://localhost:8000/x')"
         in lines[0]
     )
     assert re.search(r"values repaired\s*│\s*1 ", run.output) and re.search(
