@@ -101,7 +101,7 @@ ABSTRACTS = [
     (
         "2503.17793",
         "The models and\ndata can be accessed\nat~\\url{https://huggingface.co/inclusionAI/Ling-Coder-lite}.",
-        "The models and data can be accessed at~https://huggingface.co/inclusionAI/Ling-Coder-lite.",
+        "The models and data can be accessed at https://huggingface.co/inclusionAI/Ling-Coder-lite.",
         ["https://huggingface.co/inclusionAI/Ling-Coder-lite"],
     ),
     (
@@ -194,6 +194,10 @@ def test_real_titles(where: str, written: str, shown: str):
         ("we propose \\ours{}, which", "we propose ours, which"),  # a macro of the authors' own
         ("see \\url{https://x.org/a\\_b%20c~d} now", "see https://x.org/a_b%20c~d now"),
         ("\\href{https://x.org/p}{our page}", "our page (https://x.org/p)"),
+        (
+            "a strong LLaMA~2 7B model, ~10x faster; see https://x.edu/~user",
+            "a strong LLaMA 2 7B model, ~10x faster; see https://x.edu/~user",
+        ),
         ("\\href{https://x.org/p}", "https://x.org/p"),  # malformed: never an error
         ("  hard-\n  wrapped pre-\nand post-training\n", "hard-wrapped pre- and post-training"),
     ],

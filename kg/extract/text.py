@@ -123,6 +123,7 @@ _SILENT = {
 _MACRO_NAME = re.compile(r"\\([A-Za-z]+)")
 _BARE_PERCENT = re.compile(r"(?<!\\)%")
 _SCRIPT = re.compile(rf"([\^_])\s*({_ARG}|\\[A-Za-z]+|[^\s{{}}\\])")
+_TIE = re.compile(r"(?<=[\w.,;:)\]])~(?=[\w\x00])")
 _SPACES = re.compile(r"[ \t\u00a0]{2,}|\u00a0")
 
 SUPERSCRIPTS = dict(
@@ -295,7 +296,7 @@ def normalise(text: str) -> str:
     if "\n" in text or text[:1].isspace() or text[-1:].isspace() or "  " in text:
         text = unwrap(text)
     text = undo_links(text)
-    if "$" not in text and "\\" not in text:
+    if "$" not in text and "\\" not in text and "~" not in text:
         return text
     # URLs are left as written: a LaTeX reading would take `%` for a comment, `~` for a space.
     urls: list[str] = []
@@ -306,6 +307,8 @@ def normalise(text: str) -> str:
 
     protected = _URL.sub(keep, text) if "://" in text or "www." in text or ".co" in text else text
     rendered = _latex(protected)
+    if "~" in rendered:  # a LaTeX tie (`LLaMA~2`, `Fig.~3`); `~10x` after a space is "about"
+        rendered = _TIE.sub(" ", rendered)
     if urls:
         rendered = re.sub(r"\x00(\d+)\x00", lambda m: urls[int(m.group(1))], rendered)
     rendered = rendered.replace("\x00", "")
