@@ -31,6 +31,8 @@ DOLLAR = re.compile(r"\$")
 PRICE = re.compile(r"\$(?=\d)")  # `$500`: a price, which a reader should see as written
 COMMAND = re.compile(r"\\[A-Za-z]")
 ESCAPE = re.compile(r"\\_")
+# The IRIs of an N-Triples line: subject, predicate and, unless it is a literal, object.
+IRIS = re.compile(r"<([^>]*)> <([^>]*)> (?:<([^>]*)>)?")
 
 
 def latex_counts(texts: list[str]) -> dict[str, int]:
@@ -46,7 +48,8 @@ def graph_labels(nt: Path) -> tuple[list[str], list[str], int, int]:
     """Titles, concept labels, and the IRIs pyoxigraph and rdflib refuse, of an N-Triples export."""
     text = nt.read_text(encoding="utf-8")
     bad_ox = 0
-    for iri in set(re.findall(r"<([^>]*)>", text)):
+    iris = {i for line in text.splitlines() for m in [IRIS.match(line)] if m for i in m.groups() if i}
+    for iri in iris:
         try:
             ox.NamedNode(iri)
         except ValueError:

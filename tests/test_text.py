@@ -264,7 +264,12 @@ def test_exporter_drops_what_it_cannot_hold(tmp_path: Path):
 
 
 def _iris(nt: Path) -> set[str]:
-    return set(re.findall(r"<([^>]*)>", nt.read_text(encoding="utf-8")))
+    found: set[str] = set()
+    for line in nt.read_text(encoding="utf-8").splitlines():
+        match = IRIS.match(line)
+        assert match is not None, line
+        found.update(i for i in match.groups() if i)
+    return found
 
 
 def test_build_of_real_latex_papers(tmp_path: Path):
@@ -286,6 +291,8 @@ def test_build_of_real_latex_papers(tmp_path: Path):
 
 
 LATEX = re.compile(r"\$(?!\d)|\\[A-Za-z]|\\_")
+# The IRIs of an N-Triples line: subject, predicate and, unless it is a literal, object.
+IRIS = re.compile(r"<([^>]*)> <([^>]*)> (?:<([^>]*)>)?")
 
 
 def _labels(nt: Path) -> list[str]:
