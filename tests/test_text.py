@@ -187,6 +187,7 @@ def test_real_titles(where: str, written: str, shown: str):
     ("written", "shown"),
     [
         ("costs $5 and $10 each", "costs $5 and $10 each"),  # prices, not math
+        ("costs between $48-$74 per voter", "costs between $48-$74 per voter"),
         ("a 30% gain and a \\$5 fee", "a 30% gain and a $5 fee"),  # a bare % is no comment
         ("$x_{t-1}$ and $\\mathbb{R}^d$", "xₜ₋₁ and ℝᵈ"),
         ("$x_{max}$ and $y^{qq}$", "xₘₐₓ and y^(qq)"),  # no superscript q: kept readable

@@ -103,6 +103,7 @@ _FRAGMENT = re.compile(
     re.DOTALL,
 )
 _CANDIDATE = re.compile(r"[$\\]")
+_PRICE_AFTER = re.compile(r"\d")
 # Wrappers that only choose a font or a box: their argument is the text.
 _FONTS = re.compile(
     r"\\(?:text|textrm|textit|textbf|texttt|textsf|textsc|textup|textnormal|textmd|emph|mbox|hbox"
@@ -258,8 +259,12 @@ def _fragment(match: re.Match[str]) -> str:
     body = match.group(kind or 0)
     if kind == "command":
         return _command(body)
-    if kind == "math" and body[:1].isdigit() and body[-1:].isspace():
-        return match.group(0)  # `$5 and $10`: prices, not math
+    if (
+        kind == "math"
+        and body[:1].isdigit()
+        and (body[-1:].isspace() or _PRICE_AFTER.match(match.string, match.end()))
+    ):
+        return match.group(0)  # `$5 and $10`, `$48-$74`: prices, not math
     return _math(body)
 
 
