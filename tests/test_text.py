@@ -1,7 +1,7 @@
 """Text as a reader sees it (kg.extract.text), and builds that no paper's text can fail.
 
 The fragments are real: arXiv abstracts and titles of 2025 (the dev corpus, CC0), quoted as the
-metadata snapshot writes them; `tests/data/sources/hf_arxiv_latex.json` holds those papers in the
+metadata snapshot writes them; `tests/data/arxiv/hf_arxiv_latex.json` holds those papers in the
 Daily Papers API's shape.
 """
 
@@ -28,7 +28,7 @@ from kg.model import Link, LinkKind, Occurrence, Paper, Source
 from tests.arxiv_slice import CORPUS, MISSING, write_slice
 from tests.conftest import DATA
 
-LATEX_FIXTURE = DATA / "sources" / "hf_arxiv_latex.json"
+LATEX_FIXTURE = DATA / "arxiv" / "hf_arxiv_latex.json"
 KG = "https://w3id.org/kg/vocab#"
 
 # (arXiv id, abstract fragment as written, what the reader must see, the links it must give)
