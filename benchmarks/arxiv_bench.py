@@ -129,7 +129,7 @@ def run_size(n: int | None, work: Path, jobs: int | None) -> dict[str, Any]:
     command += ["--format", "nt", "-q"]
     kg = measure(command + (["--jobs", str(jobs)] if jobs else []))
     manifest = json.loads((kg_out / "manifest.json").read_text(encoding="utf-8"))
-    kg["triples"] = manifest["triples"]
+    kg["triples"] = manifest["graph"]["triples"]
     peer = measure(
         [sys.executable, "-m", "benchmarks.peer", str(lines), "--out", str(work / f"peer-{label}")]
     )
