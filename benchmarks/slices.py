@@ -13,6 +13,14 @@ a JSON array of Daily Papers items, `{"paper": {"id", "title", "summary", "autho
 snapshot's hard wrapping (kg unwraps it as it does the API's); authors are
 `authors_parsed`'s "first last suffix".
 
+One change to the text, so that today's kg can build every slice: a Markdown link in an
+abstract, `[text](url)` (17 of the 40,944 papers; one lacks its `[` and `)`, two the url's scheme), is written as `text (url)`, or as the
+bare url when the text is the url.  kg's link extraction (kg/links.py) reads
+`https://github.com/a/b](https:` out of `[https://github.com/a/b](https://github.com/a/b)`,
+and the RDF export then stops the build ("not a valid IRI, cannot be exported"); the first
+such paper is line 9,988 (2505.16416), so the 2k slice builds either way and the 20k one
+only with this.  `to_hf(..., markdown_links=True)` keeps the links as written.
+
     python -m benchmarks.slices                 # 2k, 5k, 10k, 20k and all, with their HF JSON
     python -m benchmarks.slices 2000 --hf       # one slice; prints the paths
 """
@@ -23,6 +31,7 @@ import argparse
 import gzip
 import json
 import os
+import re
 import tempfile
 from collections.abc import Iterator
 from pathlib import Path
@@ -111,12 +120,33 @@ def _authors(record: dict[str, Any]) -> list[dict[str, str]]:
     return [{"name": n} for n in names if n]
 
 
-def hf_item(record: dict[str, Any]) -> dict[str, Any]:
-    """One snapshot record as a Daily Papers item."""
+# `[text](url)`; the url may lack its scheme (`[https://github.com/a/b](github.com/a/b)`).
+_MARKDOWN_LINK = re.compile(r"\[([^\]]*)\]\s*\(((?:https?://)?[\w.-]+\.[A-Za-z]{2,}[^)\s]*)\)")
+# A link half written: `url](url` with no `[` or no `)` (2506.00250).
+_HALF_LINK = re.compile(r"(https?://[^\s\]\[]+)\]\((https?://[^)\s]+)\)?")
+
+
+def plain_links(text: str) -> str:
+    """Markdown links `[text](url)` as `text (url)`, or as one url when the text is the url."""
+
+    def plain(m: re.Match[str]) -> str:
+        label, url = " ".join(m.group(1).split()), m.group(2)
+        if not label:
+            return url
+        if label.rstrip("/").endswith(url.rstrip("/").split("://")[-1]):  # the same address twice
+            return label if "://" in label else url
+        return f"{label} ({url})"
+
+    return _HALF_LINK.sub(plain, _MARKDOWN_LINK.sub(plain, text))
+
+
+def hf_item(record: dict[str, Any], markdown_links: bool = False) -> dict[str, Any]:
+    """One snapshot record as a Daily Papers item (Markdown links made plain, unless kept)."""
+    summary = (record.get("abstract") or "").strip()
     paper: dict[str, Any] = {
         "id": record["id"],
         "title": " ".join((record.get("title") or "").split()),
-        "summary": (record.get("abstract") or "").strip(),
+        "summary": summary if markdown_links else plain_links(summary),
         "authors": _authors(record),
     }
     published = _published(record["id"])
@@ -125,12 +155,14 @@ def hf_item(record: dict[str, Any]) -> dict[str, Any]:
     return {"paper": paper}
 
 
-def to_hf(src: Path, dst: Path | None = None) -> Path:
-    """A snapshot-shaped slice as Hugging Face Daily Papers JSON (default: beside it, `.hf.json`)."""
-    dst = dst or src.with_name(src.name.removesuffix(".gz").removesuffix(".jsonl") + ".hf.json")
+def to_hf(src: Path, dst: Path | None = None, *, markdown_links: bool = False) -> Path:
+    """A snapshot-shaped slice as Hugging Face Daily Papers JSON (default: beside it,
+    `.hf.json`, or `.hf-md.json` with the Markdown links kept); written once."""
+    suffix = ".hf-md.json" if markdown_links else ".hf.json"
+    dst = dst or src.with_name(src.name.removesuffix(".gz").removesuffix(".jsonl") + suffix)
     if dst.exists() and dst.stat().st_mtime >= src.stat().st_mtime:
         return dst
-    items = [hf_item(r) for r in read_records(src)]
+    items = [hf_item(r, markdown_links) for r in read_records(src)]
     tmp = dst.with_suffix(".tmp")
     tmp.write_text(json.dumps(items, ensure_ascii=False, separators=(",", ":")), encoding="utf-8")
     tmp.replace(dst)
