@@ -14,8 +14,8 @@ snapshot's hard wrapping (kg unwraps it as it does the API's); authors are
 `authors_parsed`'s "first last suffix".
 
 One change to the text, so that today's kg can build every slice: a Markdown link in an
-abstract, `[text](url)` (17 of the 40,944 papers; one lacks its `[` and `)`, two the url's scheme), is written as `text (url)`, or as the
-bare url when the text is the url.  kg's link extraction (kg/links.py) reads
+abstract, `[text](url)` (17 of the 40,944 papers; one lacks its `[` and `)`, two the url's
+scheme), is written as `text (url)`, or as the bare url when the text is the url.  kg's link extraction (kg/links.py) reads
 `https://github.com/a/b](https:` out of `[https://github.com/a/b](https://github.com/a/b)`,
 and the RDF export then stops the build ("not a valid IRI, cannot be exported"); the first
 such paper is line 9,988 (2505.16416), so the 2k slice builds either way and the 20k one
