@@ -35,6 +35,19 @@ if TYPE_CHECKING:
     from kg.enrich.plan import Plan
 
 MAX_WARNINGS = 20  # more than this buries the summary; the count of the rest is printed
+# The pipeline's stages (`BuildResult.timings`) as the summary and -v name them.
+STAGES = {
+    "ingest": "reading",
+    "enrich": "enrichment",
+    "extract": "links",
+    "concepts": "concepts",
+    "similar": "similar papers",
+    "graph": "graph",
+    "rdf": "RDF and store",
+    "html": "map",
+    "graphml": "GraphML",
+    "gexf": "GEXF",
+}
 
 
 class RdfFormat(str, enum.Enum):
@@ -109,6 +122,10 @@ def build(
     ] = DEFAULT_BASE,
     quiet: Annotated[
         bool, typer.Option("--quiet", "-q", rich_help_panel=OUTPUT, help="No progress bar or summary.")
+    ] = False,
+    verbose: Annotated[
+        bool,
+        typer.Option("--verbose", "-v", rich_help_panel=OUTPUT, help="Print each stage's time as it ends."),
     ] = False,
     jobs: Annotated[
         int | None,
@@ -213,6 +230,12 @@ def build(
                 for line in plan.lines():
                     err_console.print(f"Plan: {line}", markup=False, soft_wrap=True)
 
+        def show_stage(stage: str, seconds: float) -> None:
+            if verbose:
+                err_console.print(
+                    f"{STAGES.get(stage, stage)}: {seconds:.2f} s", markup=False, soft_wrap=True
+                )
+
         with progress_bar(quiet) as progress:
             result = pipeline.build(
                 inputs,
@@ -229,6 +252,7 @@ def build(
                 progress=progress,
                 jobs=jobs,
                 on_plan=show_plan,
+                on_stage=show_stage,
             )
     except KgError as err:
         raise fail(err) from None
@@ -261,6 +285,8 @@ def build(
     ]
     for what, value in rows:
         table.add_row(what, str(value))
+    for stage, seconds in result.timings.items():
+        table.add_row(f"  {STAGES.get(stage, stage)}", f"{seconds:.2f} s")
     out_console.print(table)
     if result.enrichment is not None and result.enrichment.counts:
         out_console.print(_enrichment_table(result.enrichment))

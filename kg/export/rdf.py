@@ -101,20 +101,26 @@ class _Lines(PaperTriples, ConceptTriples, LinkTriples, ProvenanceTriples):
 
     def chunks(self) -> Iterator[str]:
         """The export's N-Triples text, in pieces of about `CHUNK_CHARS` characters (whole nodes)."""
+        for text, _, _ in self.pieces():
+            yield text
+
+    def pieces(self) -> Iterator[tuple[str, int, int]]:
+        """(text, units done, units in all): `chunks` with how far along each one is."""
         size = CHUNK_CHARS
         nodes = self.nodes
+        units = self.units()
         out: list[str] = []
         length = 0
-        for method, nid in self.units():
+        for done, (method, nid) in enumerate(units, 1):
             start = len(out)
             method(nid, nodes[nid] if nid else {}, out)
             length += sum(map(len, out[start:]))
             if length >= size:
-                yield "".join(out)
+                yield "".join(out), done, len(units)
                 out.clear()
                 length = 0
         if out:
-            yield "".join(out)
+            yield "".join(out), len(units), len(units)
 
 
 def to_rdf(graph: nx.MultiDiGraph, base: str = DEFAULT_BASE) -> Graph:
@@ -145,13 +151,15 @@ def write_graphs(
     separate: bool = True,
     store: Path | None = None,
     digest: Any = None,
+    progress: Callable[[str, int, int], None] | None = None,
 ) -> int:
     """Serialize the export of `graph` once per format in `paths` ({fmt: path}) and, given
     `store`, into a new Oxigraph store at that folder; returns the triple count.
 
     The N-Triples text is made once.  A large graph's is streamed to a serializer process
     per output unless `separate` is false (see `kg.export.serialize`).  `digest` (a hashlib object)
-    is fed the N-Triples text: the graph's fingerprint.
+    is fed the N-Triples text: the graph's fingerprint.  `progress` is told the nodes written
+    ("RDF") and those the store has taken ("store"; see `kg.export.serialize.serialize`).
     """
     for fmt in paths:
         if fmt not in FORMATS:
@@ -160,4 +168,5 @@ def write_graphs(
     if store is not None:
         outputs[store] = STORE
     separate = separate and graph.number_of_edges() >= SERIALIZER_MIN_EDGES
-    return serialize(_Lines(graph, base).chunks, outputs, PREFIXES, separate=separate, digest=digest)
+    lines = _Lines(graph, base)
+    return serialize(lines.pieces, outputs, PREFIXES, separate=separate, digest=digest, progress=progress)
