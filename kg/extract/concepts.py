@@ -157,24 +157,26 @@ def _extract(
     def terms_among(keys: list[str], counts: np.ndarray, heads: np.ndarray) -> list[bool]:
         compound_heads = {k.rsplit(" ", 1)[1] for k in keys if " " in k}
         number = {k: i for i, k in enumerate(keys)}
+        # How often each word that is a key of its own reads as a verb ("incorporate both").
+        as_verb = {
+            word: verbs[word] / counts[number[word]]
+            for word in verbs
+            if word in number and counts[number[word]]
+        }
 
         def verb_share(key: str) -> float:
-            """How often the key's word most used as a verb reads as one ("incorporate both")."""
-            shares = [0.0]
-            for word in key.split():
-                single = number.get(word)
-                if word in verbs and single is not None and counts[single]:
-                    shares.append(verbs[word] / counts[single])
-            return max(shares)
+            """The share of the key's word most used as a verb."""
+            return max([0.0, *(as_verb[w] for w in key.split() if w in as_verb)])
 
+        totals, head_counts = counts.tolist(), heads.tolist()
         return [
             key not in options.stoplist
             and (
                 key in curated
                 or is_term(
                     key,
-                    head_share=heads[i] / counts[i] if counts[i] else 0.0,
-                    verb_share=verb_share(key),
+                    head_share=head_counts[i] / totals[i] if totals[i] else 0.0,
+                    verb_share=verb_share(key) if as_verb else 0.0,
                     hyphen_to=key in hyphen_to,
                     compound_head=key in compound_heads,
                 )
