@@ -12,6 +12,10 @@ fresh process (start-up, imports, work, exit: what a user waits for):
   rdflib N-Triples, pyvis);
 - floor: `python -m benchmarks.floor SLICE.jsonl COUNT`, COUNT being the triples kg wrote.
 
+Besides the wall time, the CPU seconds (user + system) of the whole process tree are taken
+from `getrusage(RUSAGE_CHILDREN)` (kg waits for its workers, so theirs count), and the
+1-minute load average before and after each run: on a machine shared with other work the
+wall time says what a user waited, the CPU time what the work cost.
 Memory is sampled from /proc every 50 ms over the whole process tree (kg forks workers):
 the peak of the summed RSS (which counts a copy-on-write page once per process that maps
 it) and the peak of the summed PSS (which shares it out: the memory really occupied).
@@ -31,6 +35,8 @@ from __future__ import annotations
 
 import argparse
 import json
+import os
+import resource
 import shutil
 import subprocess
 import sys
@@ -75,12 +81,16 @@ class TreePeaks:
 
 def measure(command: list[str]) -> dict[str, Any]:
     """Run `command`; its wall time, peak tree memory, and the JSON its last stdout line holds."""
+    before = resource.getrusage(resource.RUSAGE_CHILDREN)
+    load = os.getloadavg()[0]
     start = time.perf_counter()
     proc = subprocess.Popen(command, stdout=subprocess.PIPE, text=True)
     peaks = TreePeaks(proc.pid)
     out, _ = proc.communicate()
     wall = time.perf_counter() - start
     peaks.stop()
+    after = resource.getrusage(resource.RUSAGE_CHILDREN)
+    cpu = (after.ru_utime - before.ru_utime) + (after.ru_stime - before.ru_stime)
     if proc.returncode:
         raise SystemExit(f"{' '.join(command)} failed (exit {proc.returncode})")
     lines = out.strip().splitlines()
@@ -90,6 +100,8 @@ def measure(command: list[str]) -> dict[str, Any]:
         last = {}
     return {
         "wall": wall,
+        "cpu": cpu,
+        "load": [round(load, 2), round(os.getloadavg()[0], 2)],
         "rss_mb": peaks.rss / 2**20,
         "pss_mb": peaks.pss / 2**20,
         "processes": peaks.processes,
@@ -153,17 +165,23 @@ def table(rows: list[dict[str, Any]]) -> str:
     head = [
         "papers",
         "kg wall s",
+        "kg CPU s",
         "kg peak RSS MB (tree)",
         "kg peak PSS MB (tree)",
         "kg triples",
         "peer wall s",
+        "peer CPU s",
         "peer peak RSS MB",
         "peer triples",
         "floor wall s",
+        "floor CPU s",
         "floor peak RSS MB",
         "kg / peer",
         "kg / floor",
         "peer / floor",
+        "kg / peer CPU",
+        "kg / floor CPU",
+        "load before-after (kg)",
     ]
     out = [" | ".join(head), " | ".join("---" for _ in head)]
     for r in rows:
@@ -173,17 +191,23 @@ def table(rows: list[dict[str, Any]]) -> str:
                 [
                     str(r["papers"]),
                     f"{kg['wall']:.1f}",
+                    f"{kg['cpu']:.1f}",
                     f"{kg['rss_mb']:.0f}",
                     f"{kg['pss_mb']:.0f}",
                     str(kg["triples"]),
                     f"{peer['wall']:.1f}",
+                    f"{peer['cpu']:.1f}",
                     f"{peer['rss_mb']:.0f}",
                     str(peer["triples"]),
                     f"{floor['wall']:.1f}",
+                    f"{floor['cpu']:.1f}",
                     f"{floor['rss_mb']:.0f}",
                     f"{kg['wall'] / peer['wall']:.2f}",
                     f"{kg['wall'] / floor['wall']:.1f}",
                     f"{peer['wall'] / floor['wall']:.1f}",
+                    f"{kg['cpu'] / peer['cpu']:.2f}",
+                    f"{kg['cpu'] / floor['cpu']:.1f}",
+                    "{:.1f}-{:.1f}".format(*kg["load"]),
                 ]
             )
         )
