@@ -196,7 +196,7 @@ def variant_merges(
                 target[i] = shorter
                 continue
         if stem and len(last) >= 4:
-            group = by_stem.get(stem, ())
+            group = by_stem.get(stem, [])
             lo = bisect_left(group, (last,))
             hi = bisect_left(group, (last + "\U0010ffff",), lo)
             # The range holds every last word that starts with this one; fuller: longer ones.
