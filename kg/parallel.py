@@ -10,7 +10,7 @@ from __future__ import annotations
 
 import multiprocessing
 import os
-from collections.abc import Callable, Sequence
+from collections.abc import Callable, MutableSequence, Sequence
 from typing import TypeVar
 
 T = TypeVar("T")
@@ -20,6 +20,11 @@ T = TypeVar("T")
 PARALLEL_MIN_PAPERS = 5000
 
 _JOBS: Sequence[Callable[[], object]] = ()
+# Work done so far, one slot per job: jobs count it with `advance`, in this process or in a
+# forked worker (then the slots are shared memory the parent reads while it waits).
+_DONE: MutableSequence[int] | None = None
+_SLOT = 0
+_REPORT: Callable[[int], None] | None = None  # told the total done, here (not in a worker)
 
 
 def cores() -> int:
@@ -48,8 +53,25 @@ def split(items: Sequence[T], count: int) -> list[Sequence[T]]:
     return [items[bounds[i] : bounds[i + 1]] for i in range(count)]
 
 
+def advance(count: int = 1) -> None:
+    """Count `count` units of the running job's work as done (for `run_jobs`' `progress`).
+
+    Outside `run_jobs` it does nothing; a job calls it every so many items, not per item.
+    """
+    if _DONE is not None:
+        _DONE[_SLOT] += count
+        if _REPORT is not None:
+            _REPORT(sum(_DONE))
+
+
 def _run(index: int) -> object:
+    global _SLOT, _REPORT
+    _SLOT, _REPORT = index, None  # a worker: the parent reports
     return _JOBS[index]()
+
+
+# How often the parent reads the workers' counts while it waits for them (seconds).
+POLL = 0.2
 
 
 def run_jobs(
@@ -57,19 +79,37 @@ def run_jobs(
     *,
     parallel: bool = True,
     workers: int | None = None,
+    progress: Callable[[int], None] | None = None,
 ) -> list[T]:
     """Each job's result, in the jobs' order.
 
     With `parallel` (and fork, and more than one core) the jobs run in up to `workers` forked
     processes, taken in order as workers come free; otherwise here, one after another.
+    `progress`, if given, is told the work all jobs have counted done (`advance`) as they go.
     """
-    global _JOBS
+    global _JOBS, _DONE, _SLOT, _REPORT
     workers = cores() if workers is None else workers
     if not parallel or workers < 2 or not can_fork() or len(jobs) < 2:
-        return [job() for job in jobs]
-    _JOBS = jobs
+        _DONE, _REPORT = [0] * len(jobs), progress
+        try:
+            results = []
+            for _SLOT, job in enumerate(jobs):
+                results.append(job())
+            return results
+        finally:
+            _DONE, _SLOT, _REPORT = None, 0, None
+    context = multiprocessing.get_context("fork")
+    _JOBS, _DONE = jobs, context.RawArray("q", len(jobs))  # one writer a slot: no lock needed
     try:
-        with multiprocessing.get_context("fork").Pool(min(workers, len(jobs))) as pool:
-            return pool.map(_run, range(len(jobs)), chunksize=1)  # type: ignore[arg-type]
+        with context.Pool(min(workers, len(jobs))) as pool:
+            waiting = pool.map_async(_run, range(len(jobs)), chunksize=1)
+            while not waiting.ready():
+                waiting.wait(POLL)
+                if progress is not None:
+                    progress(sum(_DONE))
+            done: list[T] = waiting.get()  # type: ignore[assignment]
+            if progress is not None:
+                progress(sum(_DONE))
+            return done
     finally:
-        _JOBS = ()
+        _JOBS, _DONE = (), None

@@ -31,7 +31,7 @@ from kg.extract.links import extract_links
 from kg.extract.text import normalise_papers
 from kg.extract.vocabulary import stoplisted_other_labels
 from kg.model import Link, Paper
-from kg.parallel import cores, run_jobs, split, workers_for
+from kg.parallel import advance, cores, run_jobs, split, workers_for
 from kg.relate.citations import co_citation, coupling
 from kg.relate.embeddings import specter_neighbours
 from kg.relate.mentions import mentions
@@ -39,8 +39,38 @@ from kg.relate.similarity import related_concepts, similar_papers
 from kg.sources import SnapshotFilter, load_sources, merge_entries
 from kg.view import ViewOptions, write_html
 
-# (stage, done, total): lets a caller draw progress without the library printing.
+# (stage, done, total): lets a caller draw progress without the library printing.  The
+# stages, in order: read, [enrichment's own,] links, concepts, similar papers, graph, RDF,
+# store (fed while RDF is made), map; every stage starts at 0 and ends at its total.
 Progress = Callable[[str, int, int], None]
+# (stage, seconds): told as each stage of `timings` ends.
+StageDone = Callable[[str, float], None]
+
+# Papers a worker handles between two progress counts (`kg.parallel.advance`).
+PROGRESS_EVERY = 256
+
+
+class _Stages:
+    """Times the build's stages into `timings` and tells the caller as each one ends."""
+
+    def __init__(self, timings: dict[str, float], on_stage: StageDone | None):
+        self.timings, self.on_stage = timings, on_stage
+
+    @contextmanager
+    def __call__(self, name: str) -> Iterator[None]:
+        start = time.perf_counter()
+        yield
+        self.timings[name] = time.perf_counter() - start
+        if self.on_stage is not None:
+            self.on_stage(name, self.timings[name])
+
+
+def _counter(progress: Progress | None, stage: str, total: int) -> Callable[[int], None] | None:
+    """A stage's progress, as a function of the work done (clipped to the total), at 0 now."""
+    if progress is None:
+        return None
+    progress(stage, 0, total)
+    return lambda done: progress(stage, min(done, total), total)
 
 
 def sample_corpus() -> Path:
@@ -107,12 +137,14 @@ def _gc_paused() -> Iterator[None]:
 def _links_of(papers: Sequence[Paper]) -> list[tuple[list[Link], list[str]] | None]:
     """Each paper's links, and the URLs it wrote that name no exportable web address."""
     found: list[tuple[list[Link], list[str]] | None] = []
-    for paper in papers:
+    for i, paper in enumerate(papers, 1):
         if paper.abstract:
             dropped: list[str] = []
             found.append((extract_links(paper.abstract, dropped), dropped))
         else:
             found.append(None)
+        if i % PROGRESS_EVERY == 0:
+            advance(PROGRESS_EVERY)
     return found
 
 
@@ -142,6 +174,7 @@ def build_corpus(
     jobs: int | None = None,
     on_plan: Callable[[Plan], None] | None = None,
     keep: SnapshotFilter | None = None,
+    on_stage: StageDone | None = None,
 ) -> BuildResult:
     """Read the inputs and build the networkx model, writing nothing.
 
@@ -151,60 +184,70 @@ def build_corpus(
     `kg.enrich.session.default_cache_path()`), as `enrich_options` say; `on_plan` sees the
     request plan before anything is sent.  A large corpus is shared among `jobs` worker
     processes (default: one per core; 1 keeps it in this one).  `keep` says which papers of an
-    arXiv snapshot to read (categories, months).
+    arXiv snapshot to read (categories, months).  `progress` is told each
+    stage's work as it goes, `on_stage` each stage's time as it ends.
     """
     timings: dict[str, float] = {}
-    start = time.perf_counter()
-    pages = load_sources(
-        inputs or [sample_corpus()],
-        skip_bad=skip_bad,
-        input_format=input_format,
-        progress=(lambda d, t: progress("read", d, t)) if progress else None,
-        keep=keep,
-    )
-    papers = merge_entries(pages.entries, pages.warnings)
-    timings["ingest"] = time.perf_counter() - start
+    stage = _Stages(timings, on_stage)
+    with stage("ingest"):
+        if progress:
+            progress("read", 0, 1)  # the files are counted once found
+        pages = load_sources(
+            inputs or [sample_corpus()],
+            skip_bad=skip_bad,
+            input_format=input_format,
+            progress=(lambda d, t: progress("read", d, t)) if progress else None,
+            keep=keep,
+        )
+        papers = merge_entries(pages.entries, pages.warnings)
 
     report = None
     if enrich:
-        start = time.perf_counter()
-        papers, report = enrich_papers(
-            papers,
-            enrich,
-            session=session or make_session(),
-            progress=progress,
-            options=enrich_options,
-            on_plan=on_plan,
-        )
-        timings["enrich"] = time.perf_counter() - start
+        with stage("enrich"):
+            papers, report = enrich_papers(
+                papers,
+                enrich,
+                session=session or make_session(),
+                progress=progress,
+                options=enrich_options,
+                on_plan=on_plan,
+            )
 
     # Text as a reader sees it, before anything reads it: links, phrases and concepts.
-    start = time.perf_counter()
-    text = normalise_papers(papers)
-    timings["text"] = time.perf_counter() - start
+    with stage("text"):
+        tell = _counter(progress, "normalise", len(papers))
+        text = normalise_papers(papers)
+        if tell:
+            tell(len(papers))
 
-    start = time.perf_counter()
-    workers = workers_for(len(papers), jobs)
-    runs = split(papers, workers)
-    found = run_jobs([partial(_links_of, run) for run in runs], parallel=workers > 1, workers=workers)
-    dropped = 0
-    for run, links in zip(runs, found, strict=True):
-        for paper, paper_found in zip(run, links, strict=True):
-            if not paper_found:
-                continue
-            paper_links, bad = paper_found
-            if bad:
-                dropped += len(bad)
-                shown = ", ".join(repr(url[:100]) for url in bad[:3]) + (", …" if len(bad) > 3 else "")
-                what = "links that name" if len(bad) > 1 else "link that names"
-                text.problems.setdefault(paper.key, []).append(
-                    f"dropped {len(bad)} {what} no valid web address ({shown})"
-                )
-            if paper_links:
-                # Links an input gave (a repository, a project page) come first, once each.
-                known = {link.target for link in paper.links}
-                paper.links = paper.links + [link for link in paper_links if link.target not in known]
-    timings["extract"] = time.perf_counter() - start
+    with stage("extract"):
+        workers = workers_for(len(papers), jobs)
+        runs = split(papers, workers)
+        found = run_jobs(
+            [partial(_links_of, run) for run in runs],
+            parallel=workers > 1,
+            workers=workers,
+            progress=_counter(progress, "links", len(papers)),
+        )
+        dropped = 0
+        for run, links in zip(runs, found, strict=True):
+            for paper, paper_found in zip(run, links, strict=True):
+                if not paper_found:
+                    continue
+                paper_links, bad = paper_found
+                if bad:
+                    dropped += len(bad)
+                    shown = ", ".join(repr(url[:100]) for url in bad[:3]) + (", …" if len(bad) > 3 else "")
+                    what = "links that name" if len(bad) > 1 else "link that names"
+                    text.problems.setdefault(paper.key, []).append(
+                        f"dropped {len(bad)} {what} no valid web address ({shown})"
+                    )
+                if paper_links:
+                    # Links an input gave (a repository, a project page) come first, once each.
+                    known = {link.target for link in paper.links}
+                    paper.links = paper.links + [link for link in paper_links if link.target not in known]
+        if progress:
+            progress("links", len(papers), len(papers))
     untitled = sum(1 for p in papers if not p.title)
     if untitled:
         pages.warnings.append(
@@ -216,24 +259,36 @@ def build_corpus(
             )
         )
 
-    start = time.perf_counter()
-    concept_map = extract_concepts(papers, concepts, workers=jobs)
-    # Three independent readings of the concepts; on a large corpus they run side by side.
-    readings: list[Callable[[], Any]] = [
-        lambda: similar_papers(concept_map),
-        lambda: mentions(papers, concept_map),
-        lambda: related_concepts(concept_map),
-    ]
-    similar, mentioned, related = run_jobs(readings, parallel=workers > 1, workers=workers)
-    concept_map.text = None  # the texts' vectors served the similar papers; the exports need none
-    timings["concepts"] = time.perf_counter() - start
+    with stage("concepts"):
+        concept_map = extract_concepts(papers, concepts, workers=jobs, progress=progress)
+    with stage("similar"):
+        # Three independent readings of the concepts; on a large corpus they run side by side.
+        readings: list[Callable[[], Any]] = [
+            lambda: similar_papers(concept_map),
+            lambda: mentions(papers, concept_map),
+            lambda: related_concepts(concept_map),
+        ]
+        similar, mentioned, related = run_jobs(
+            readings,
+            parallel=workers > 1,
+            workers=workers,
+            progress=_counter(progress, "similar papers", len(papers)),
+        )
+        concept_map.text = None  # the texts' vectors served the similar papers; the exports need none
+        if progress:
+            progress("similar papers", len(papers), len(papers))
 
-    start = time.perf_counter()
-    graph = g.build_graph(papers, pages.sources)
-    g.add_concepts(graph, concept_map, related, similar, mentioned)
-    if enrich:
-        g.add_citation_links(graph, coupling(papers), co_citation(papers), specter_neighbours(papers))
-    timings["graph"] = time.perf_counter() - start
+    with stage("graph"):
+        steps = 3 if enrich else 2
+        tell = _counter(progress, "graph", steps)
+        graph = g.build_graph(papers, pages.sources)
+        if tell:
+            tell(1)
+        g.add_concepts(graph, concept_map, related, similar, mentioned)
+        if enrich:
+            g.add_citation_links(graph, coupling(papers), co_citation(papers), specter_neighbours(papers))
+        if tell:
+            tell(steps)
     return BuildResult(
         files=len(pages.sources),
         entries=len(pages.entries),
@@ -271,12 +326,14 @@ def build(
     jobs: int | None = None,
     on_plan: Callable[[Plan], None] | None = None,
     keep: SnapshotFilter | None = None,
+    on_stage: StageDone | None = None,
 ) -> BuildResult:
     """Build the graph of `inputs` (default: the bundled sample) and write its exports to `out`.
 
     Every output is staged and renamed only once all were written, so a failure leaves
     earlier exports untouched.  Raises `KgError` for bad input.  `jobs` caps the worker
     processes of a large build (default: one per core; 1 builds in this process alone).
+    `progress` and `on_stage` are told what `build_corpus` says of them.
     """
     began = time.perf_counter()
     unknown = [f for f in formats if f not in FORMATS and f not in GEPHI_FORMATS]
@@ -296,53 +353,56 @@ def build(
         jobs=jobs,
         on_plan=on_plan,
         keep=keep,
+        on_stage=on_stage,
     )
+    stage = _Stages(result.timings, on_stage)
     if stale:
         size = sum(n for _, n in stale) / 1e6
         result.warnings.append(
             f"removed {len(stale)} temporary files ({size:.1f} MB) that an interrupted build left in {out}"
         )
     with _gc_paused(), atomic_outputs(out) as staged:
-        start = time.perf_counter()
         names = {fmt: f"graph.{FORMATS[fmt][1] if fmt in FORMATS else fmt}" for fmt in formats}
         paths = {fmt: staged.stage(name) for fmt, name in names.items() if fmt in FORMATS}
         staged_files = {out / names[fmt]: path for fmt, path in paths.items()}
-        store = staged.stage_dir(STORE_DIR)
         digest = hashlib.sha256()
-        # The serializer processes count as workers: `jobs=1` keeps the build in one process.
-        unexportable: list[str] = []
-        result.triples = write_graphs(
-            result.graph,
-            paths,
-            base,
-            separate=(jobs or cores()) > 1,
-            store=store,
-            digest=digest,
-            dropped=unexportable,
-        )
-        if unexportable:  # the exporter's safety net: every reader should have caught these
-            result.dropped += len(unexportable)
-            shown = ", ".join(repr(v[:100]) for v in unexportable[:5])
-            result.warnings.append(
-                f"{len(unexportable)} values no export can hold were left out of the RDF: {shown}"
-                + (", …" if len(unexportable) > 5 else "")
+        with stage("rdf"):
+            store = staged.stage_dir(STORE_DIR)
+            # The serializer processes count as workers: `jobs=1` keeps the build in one process.
+            unexportable: list[str] = []
+            result.triples = write_graphs(
+                result.graph,
+                paths,
+                base,
+                separate=(jobs or cores()) > 1,
+                store=store,
+                digest=digest,
+                progress=progress,
+                dropped=unexportable,
             )
-        stamp_store(store, digest.hexdigest())
-        result.store = out / STORE_DIR
-        vocab = vocabulary_file().read_bytes()
-        staged_files[out / "vocab.ttl"] = staged.stage("vocab.ttl")
-        staged_files[out / "vocab.ttl"].write_bytes(vocab)
-        result.timings["rdf"] = time.perf_counter() - start
+            if unexportable:  # the exporter's safety net: every reader should have caught these
+                result.dropped += len(unexportable)
+                shown = ", ".join(repr(v[:100]) for v in unexportable[:5])
+                result.warnings.append(
+                    f"{len(unexportable)} values no export can hold were left out of the RDF: {shown}"
+                    + (", …" if len(unexportable) > 5 else "")
+                )
+            stamp_store(store, digest.hexdigest())
+            result.store = out / STORE_DIR
+            vocab = vocabulary_file().read_bytes()
+            staged_files[out / "vocab.ttl"] = staged.stage("vocab.ttl")
+            staged_files[out / "vocab.ttl"].write_bytes(vocab)
         for fmt in formats:
             if fmt in GEPHI_FORMATS:
-                start = time.perf_counter()
-                staged_files[out / names[fmt]] = path = staged.stage(names[fmt])
-                write_gephi(result.graph, path, fmt, base)
-                result.timings[fmt] = time.perf_counter() - start
-        start = time.perf_counter()
-        staged_files[out / "graph.html"] = staged.stage("graph.html")
-        write_html(result.graph, staged_files[out / "graph.html"], view)
-        result.timings["html"] = time.perf_counter() - start
+                with stage(fmt):
+                    staged_files[out / names[fmt]] = path = staged.stage(names[fmt])
+                    write_gephi(result.graph, path, fmt, base)
+        with stage("html"):
+            tell = _counter(progress, "map", 1)
+            staged_files[out / "graph.html"] = staged.stage("graph.html")
+            write_html(result.graph, staged_files[out / "graph.html"], view)
+            if tell:
+                tell(1)
         result.outputs += list(staged_files)
         manifest = Manifest(
             graph=digest.hexdigest(),

@@ -453,10 +453,10 @@ def test_extraction_in_worker_processes_equals_one_process(seed_papers, seed_con
     started = []
     real = parallel.run_jobs
 
-    def spy(jobs, *, parallel=True, workers=None):
+    def spy(jobs, *, parallel=True, workers=None, progress=None):
         started.append((len(jobs), parallel, workers))
         traced = [lambda job=job: (os.getpid(), job()) for job in jobs]
-        results = real(traced, parallel=parallel, workers=workers)
+        results = real(traced, parallel=parallel, workers=workers, progress=progress)
         assert os.getpid() not in {pid for pid, _ in results}  # the text was read elsewhere
         return [result for _, result in results]
 

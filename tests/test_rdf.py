@@ -179,7 +179,7 @@ def test_the_serializer_process_writes_the_same_bytes(
     pieces = []
     real_send = serialize._Serializers.send
     monkeypatch.setattr(
-        serialize._Serializers, "send", lambda self, data: pieces.append(real_send(self, data))
+        serialize._Serializers, "send", lambda self, data, *mark: pieces.append(real_send(self, data, *mark))
     )
     there = rdf.write_graph(seed_build.graph, tmp_path / f"there.{fmt}", fmt)
     assert started == [[sys.executable, "-c"]]
@@ -221,9 +221,9 @@ def test_a_build_in_worker_processes_writes_the_same_files(tmp_path: Path, monke
     calls: list[tuple[bool, int | None]] = []
     real_run_jobs = pipeline.run_jobs
 
-    def spy(jobs, *, parallel=True, workers=None):
+    def spy(jobs, *, parallel=True, workers=None, progress=None):
         calls.append((parallel, workers))
-        return real_run_jobs(jobs, parallel=parallel, workers=workers)
+        return real_run_jobs(jobs, parallel=parallel, workers=workers, progress=progress)
 
     serializers = []
     real_popen = serialize.subprocess.Popen

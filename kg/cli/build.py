@@ -35,6 +35,20 @@ if TYPE_CHECKING:
     from kg.enrich.plan import Plan
 
 MAX_WARNINGS = 20  # more than this buries the summary; the count of the rest is printed
+# The pipeline's stages (`BuildResult.timings`) as the summary and -v name them.
+STAGES = {
+    "ingest": "reading",
+    "enrich": "enrichment",
+    "text": "text normalised",
+    "extract": "links",
+    "concepts": "concepts",
+    "similar": "similar papers",
+    "graph": "graph",
+    "rdf": "RDF and store",
+    "html": "map",
+    "graphml": "GraphML",
+    "gexf": "GEXF",
+}
 
 
 class RdfFormat(str, enum.Enum):
@@ -140,7 +154,7 @@ def build(
     ] = False,
     verbose: Annotated[
         bool,
-        typer.Option("--verbose", "-v", rich_help_panel=OUTPUT, help="Also show how long each stage took."),
+        typer.Option("--verbose", "-v", rich_help_panel=OUTPUT, help="Print each stage's time as it ends."),
     ] = False,
     jobs: Annotated[
         int | None,
@@ -252,6 +266,12 @@ def build(
                 for line in plan.lines():
                     err_console.print(f"Plan: {line}", markup=False, soft_wrap=True)
 
+        def show_stage(stage: str, seconds: float) -> None:
+            if verbose:
+                err_console.print(
+                    f"{STAGES.get(stage, stage)}: {seconds:.2f} s", markup=False, soft_wrap=True
+                )
+
         with progress_bar(quiet) as progress:
             result = pipeline.build(
                 inputs,
@@ -269,6 +289,7 @@ def build(
                 jobs=jobs,
                 on_plan=show_plan,
                 keep=keep,
+                on_stage=show_stage,
             )
     except KgError as err:
         raise fail(err) from None
@@ -305,6 +326,8 @@ def build(
     ]
     for what, value in rows:
         table.add_row(what, str(value))
+    for stage, seconds in result.timings.items():
+        table.add_row(f"  {STAGES.get(stage, stage)}", f"{seconds:.2f} s")
     out_console.print(table)
     if result.enrichment is not None and result.enrichment.counts:
         out_console.print(_enrichment_table(result.enrichment))

@@ -8,6 +8,7 @@ Command modules import this one; it imports none of them.
 from __future__ import annotations
 
 import enum
+import threading
 from collections.abc import Iterator
 from contextlib import contextmanager
 from pathlib import Path
@@ -124,25 +125,40 @@ def interrupted(stop: KeyboardInterrupt, out: Path) -> typer.Exit:
 
 
 @contextmanager
-def progress_bar(quiet: bool) -> Iterator[StageProgress]:
-    """A rich progress bar on stderr, one task per pipeline stage; it vanishes when done."""
-    from rich.progress import BarColumn, MofNCompleteColumn, Progress, TaskID, TextColumn, TimeElapsedColumn
+def progress_bar(quiet: bool, console: Console | None = None) -> Iterator[StageProgress]:
+    """A rich progress bar on stderr (or `console`), one line per pipeline stage with its
+    count, elapsed time and time left; only on a terminal, never with `quiet`, and it vanishes
+    when done.  The callback may be called from several threads (the store's feeder)."""
+    from rich.progress import (
+        BarColumn,
+        MofNCompleteColumn,
+        Progress,
+        TaskID,
+        TextColumn,
+        TimeElapsedColumn,
+        TimeRemainingColumn,
+    )
 
+    console = console or err_console
     with Progress(
-        TextColumn("{task.description}"),
+        TextColumn("{task.description:<15}"),
         BarColumn(),
         MofNCompleteColumn(),
         TimeElapsedColumn(),
-        console=err_console,
+        TextColumn("eta"),
+        TimeRemainingColumn(),
+        console=console,
         transient=True,
-        disable=quiet or not err_console.is_terminal,
+        disable=quiet or not console.is_terminal,
     ) as bar:
         tasks: dict[str, TaskID] = {}
+        lock = threading.Lock()
 
         def progress(stage: str, done: int, total: int) -> None:
-            if stage not in tasks:
-                tasks[stage] = bar.add_task(stage, total=total)
-            bar.update(tasks[stage], completed=done, total=total)
+            with lock:
+                if stage not in tasks:
+                    tasks[stage] = bar.add_task(stage, total=total)
+                bar.update(tasks[stage], completed=done, total=total)
 
         yield progress
 

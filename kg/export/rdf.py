@@ -103,20 +103,26 @@ class _Lines(PaperTriples, ConceptTriples, CategoryTriples, LinkTriples, Provena
 
     def chunks(self) -> Iterator[str]:
         """The export's N-Triples text, in pieces of about `CHUNK_CHARS` characters (whole nodes)."""
+        for text, _, _ in self.pieces():
+            yield text
+
+    def pieces(self) -> Iterator[tuple[str, int, int]]:
+        """(text, units done, units in all): `chunks` with how far along each one is."""
         size = CHUNK_CHARS
         nodes = self.nodes
+        units = self.units()
         out: list[str] = []
         length = 0
-        for method, nid in self.units():
+        for done, (method, nid) in enumerate(units, 1):
             start = len(out)
             method(nid, nodes[nid] if nid else {}, out)
             length += sum(map(len, out[start:]))
             if length >= size:
-                yield self.encodable("".join(out))
+                yield self.encodable("".join(out)), done, len(units)
                 out.clear()
                 length = 0
         if out:
-            yield self.encodable("".join(out))
+            yield self.encodable("".join(out)), len(units), len(units)
 
 
 def to_rdf(graph: nx.MultiDiGraph, base: str = DEFAULT_BASE) -> Graph:
@@ -148,6 +154,7 @@ def write_graphs(
     store: Path | None = None,
     digest: Any = None,
     dropped: list[str] | None = None,
+    progress: Callable[[str, int, int], None] | None = None,
 ) -> int:
     """Serialize the export of `graph` once per format in `paths` ({fmt: path}) and, given
     `store`, into a new Oxigraph store at that folder; returns the triple count.
@@ -156,6 +163,8 @@ def write_graphs(
     per output unless `separate` is false (see `kg.export.serialize`).  `digest` (a hashlib object)
     is fed the N-Triples text: the graph's fingerprint.  Values no export can hold (an IRI
     Oxigraph refuses, a lone surrogate) are left out, never fatal, and listed in `dropped`.
+    `progress` is told the nodes written
+    ("RDF") and those the store has taken ("store"; see `kg.export.serialize.serialize`).
     """
     for fmt in paths:
         if fmt not in FORMATS:
@@ -165,7 +174,7 @@ def write_graphs(
         outputs[store] = STORE
     separate = separate and graph.number_of_edges() >= SERIALIZER_MIN_EDGES
     lines = _Lines(graph, base)
-    count = serialize(lines.chunks, outputs, PREFIXES, separate=separate, digest=digest)
+    count = serialize(lines.pieces, outputs, PREFIXES, separate=separate, digest=digest, progress=progress)
     if dropped is not None:
         dropped += sorted(lines.dropped)
     return count

@@ -18,10 +18,11 @@ import numpy as np
 from kg.extract.acronyms import acronym_definitions
 from kg.extract.phrases import candidate_phrases, clean_text, phrase_key, surface_key
 from kg.model import Paper
+from kg.parallel import advance
 
 TITLE_WEIGHT = 3  # a title term counts as three abstract mentions
+PROGRESS_EVERY = 256  # papers read between two progress counts (`kg.parallel.advance`)
 
-# (paper index, acronym, long-form words; [] where the paper's definition could not be read)
 # (paper index, acronym, long-form words; [] where the paper's definition could not be read)
 Definitions = list[tuple[int, str, list[str]]]
 
@@ -96,6 +97,8 @@ def read_run(papers: Sequence[Paper]) -> RunTerms:
         ends.append(len(ids))
         heads.update(terms.heads)
         definitions += [(i, acronym, words) for acronym, words in terms.definitions]
+        if i % PROGRESS_EVERY == PROGRESS_EVERY - 1:
+            advance(PROGRESS_EVERY)
     keys = [surface_key(s) for s in index]
     head_counts = array("i", [heads.get(s, 0) for s in index])
     return RunTerms(list(index), keys, head_counts, ends, in_title, ids, counts, definitions)

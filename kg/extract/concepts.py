@@ -21,7 +21,7 @@ Labels are the forms papers wrote most, and concepts form a hierarchy (`skos:bro
 from __future__ import annotations
 
 from collections import Counter
-from collections.abc import Sequence
+from collections.abc import Callable, Sequence
 from functools import partial
 
 import numpy as np
@@ -78,19 +78,41 @@ def extract_concepts(
     papers: Sequence[Paper],
     options: ConceptOptions | None = None,
     workers: int | None = None,
+    progress: Callable[[str, int, int], None] | None = None,
 ) -> ConceptMap:
     """Tag each paper with its best concepts and build the corpus's concept list.
 
     Corpora of `kg.parallel.PARALLEL_MIN_PAPERS` or more have their text read by `workers`
     processes (default: one per core); the result is the same as in one process.
+    `progress("concepts", done, total)` counts the papers read, then the steps after.
     """
     workers = parallel.workers_for(len(papers), workers)
     runs = [partial(read_run, run) for run in parallel.split(papers, workers)]
-    terms = join_runs(parallel.run_jobs(runs, parallel=workers > 1, workers=workers))
-    return _extract(papers, options or ConceptOptions(), terms)
+    total = len(papers) + _STEPS
+
+    def tell(done: int) -> None:
+        if progress is not None:
+            progress("concepts", min(done, total), total)
+
+    tell(0)
+    found = parallel.run_jobs(runs, parallel=workers > 1, workers=workers, progress=tell)
+    tell(len(papers))
+    terms = join_runs(found)
+    del found
+    return _extract(papers, options or ConceptOptions(), terms, lambda step: tell(len(papers) + step))
 
 
-def _extract(papers: Sequence[Paper], options: ConceptOptions, terms: CorpusTerms) -> ConceptMap:
+# Steps of `_extract` counted as progress after the papers are read (each about as long as
+# reading a few percent of them).
+_STEPS = 4
+
+
+def _extract(
+    papers: Sequence[Paper],
+    options: ConceptOptions,
+    terms: CorpusTerms,
+    step: Callable[[int], None] = lambda _: None,
+) -> ConceptMap:
     n = max(len(papers), 1)
     senses = acronym_senses(terms.definitions)
     synonyms = {k: phrase_key(_TOKEN.findall(v)) for k, v in options.synonyms.items()}
@@ -125,6 +147,7 @@ def _extract(papers: Sequence[Paper], options: ConceptOptions, terms: CorpusTerm
     targeted = surface_target >= 0
     heads = np.bincount(surface_target[targeted], weights=terms.heads[targeted], minlength=len(keys))
     del rows, columns, valid
+    step(1)
 
     # 2. Variants meet ("transformer model" and "transformer", "layer norm" and "layer
     #    normalization", "kv" and "key value"), then termhood decides on the merged keys.
@@ -134,24 +157,26 @@ def _extract(papers: Sequence[Paper], options: ConceptOptions, terms: CorpusTerm
     def terms_among(keys: list[str], counts: np.ndarray, heads: np.ndarray) -> list[bool]:
         compound_heads = {k.rsplit(" ", 1)[1] for k in keys if " " in k}
         number = {k: i for i, k in enumerate(keys)}
+        # How often each word that is a key of its own reads as a verb ("incorporate both").
+        as_verb = {
+            word: verbs[word] / counts[number[word]]
+            for word in verbs
+            if word in number and counts[number[word]]
+        }
 
         def verb_share(key: str) -> float:
-            """How often the key's word most used as a verb reads as one ("incorporate both")."""
-            shares = [0.0]
-            for word in key.split():
-                single = number.get(word)
-                if word in verbs and single is not None and counts[single]:
-                    shares.append(verbs[word] / counts[single])
-            return max(shares)
+            """The share of the key's word most used as a verb."""
+            return max([0.0, *(as_verb[w] for w in key.split() if w in as_verb)])
 
+        totals, head_counts = counts.tolist(), heads.tolist()
         return [
             key not in options.stoplist
             and (
                 key in curated
                 or is_term(
                     key,
-                    head_share=heads[i] / counts[i] if counts[i] else 0.0,
-                    verb_share=verb_share(key),
+                    head_share=head_counts[i] / totals[i] if totals[i] else 0.0,
+                    verb_share=verb_share(key) if as_verb else 0.0,
                     hyphen_to=key in hyphen_to,
                     compound_head=key in compound_heads,
                 )
@@ -173,6 +198,7 @@ def _extract(papers: Sequence[Paper], options: ConceptOptions, terms: CorpusTerm
     packed.sum_duplicates()
     counts = np.bincount(remap, weights=counts, minlength=len(keys))
     heads = np.bincount(remap, weights=heads, minlength=len(keys))
+    step(2)
 
     df = np.bincount(packed.indices, minlength=len(keys))
     max_df = max(options.min_papers, int(options.max_share * n))
@@ -207,6 +233,7 @@ def _extract(papers: Sequence[Paper], options: ConceptOptions, terms: CorpusTerm
             ranked[i] = chosen
     support = Counter(k for chosen in ranked for k, _, _ in chosen)
     kept = {k for k, c in support.items() if c >= options.min_papers}
+    step(3)
     text = _text_terms(packed, df, n)
     del packed
 
@@ -219,6 +246,7 @@ def _extract(papers: Sequence[Paper], options: ConceptOptions, terms: CorpusTerm
         tags[paper.key] = [(k, round(s / top, 4)) for k, s in tagged]
     concepts = label_concepts(terms, target_of, into, raw_keys, kept | kept_own, support, curated, senses)
     idf_of = {k: round(idf(n, int(df[merged_number[k]])), 4) for k in sorted(kept)}
+    step(4)
     return ConceptMap(concepts, tags, idf_of, [p.key for p in papers], text)
 
 

@@ -10,6 +10,7 @@ experiments" are not concepts while "quantization" and "speculative decoding" ar
 from __future__ import annotations
 
 import math
+from bisect import bisect_left
 from collections import Counter, defaultdict
 from collections.abc import Callable, Iterable, Sequence
 from dataclasses import dataclass
@@ -175,36 +176,45 @@ def variant_merges(
     number = {k: i for i, k in enumerate(keys)}
     target = list(range(len(keys)))
     by_initials: dict[str, list[int]] = defaultdict(list)
-    by_stem: dict[tuple[str, ...], list[int]] = defaultdict(list)
+    # Per stem (all words but the last), the usable keys' last words, sorted, with their
+    # numbers: the fuller forms of a truncated last word are one bisected range of them.
+    by_stem: dict[str, list[tuple[str, int]]] = defaultdict(list)
     for i, key in enumerate(keys):
-        words = key.split()
-        if usable[i] and len(words) >= 2:
+        if usable[i] and " " in key:
+            words = key.split()
             by_initials["".join(w[0] for w in words if w not in CONNECTORS)].append(i)
-            by_stem[tuple(words[:-1])].append(i)
+            stem, _, last = key.rpartition(" ")
+            by_stem[stem].append((last, i))
+    for group in by_stem.values():
+        group.sort()
     spelled: list[tuple[int, int]] = []
     for i, key in enumerate(keys):
-        words = key.split()
-        if len(words) >= 2 and words[-1] in DESCRIPTIVE_HEADS:
-            shorter = number.get(" ".join(words[:-1]))
+        stem, _, last = key.rpartition(" ")
+        if stem and last in DESCRIPTIVE_HEADS:
+            shorter = number.get(stem)
             if shorter is not None and usable[shorter]:
                 target[i] = shorter
                 continue
-        if len(words) >= 2 and len(words[-1]) >= 4:
-            fuller = [
-                j
-                for j in by_stem.get(tuple(words[:-1]), ())
-                if j != i and keys[j].split()[-1].startswith(words[-1]) and len(keys[j]) > len(key)
-            ]
+        if stem and len(last) >= 4:
+            group = by_stem.get(stem, [])
+            lo = bisect_left(group, (last,))
+            hi = bisect_left(group, (last + "\U0010ffff",), lo)
+            # The range holds every last word that starts with this one; fuller: longer ones.
+            fuller = [j for word, j in group[lo:hi] if len(word) > len(last)] if hi - lo <= 2 else []
             if len(fuller) == 1:
                 target[i] = fuller[0]
                 continue
         if key in acronyms:
             spelled += [(i, j) for j in by_initials.get(key, ())]
     met = together(spelled)
-    for i in {i for i, _ in spelled}:
-        found = [j for a, j in spelled if a == i and (a, j) in met]
-        if len(found) == 1:
-            target[i] = found[0]
+    found: dict[int, list[int]] = {}
+    for a, j in spelled:
+        met_ones = found.setdefault(a, [])
+        if (a, j) in met:
+            met_ones.append(j)
+    for i, fuller_forms in found.items():
+        if len(fuller_forms) == 1:
+            target[i] = fuller_forms[0]
     for i in range(len(target)):  # chains end at a key that merges nowhere
         seen = {i}
         while target[target[i]] != target[i] and target[target[i]] not in seen:
@@ -233,6 +243,8 @@ def is_term(key: str, *, head_share: float, verb_share: float, hyphen_to: bool, 
     `compound_head` says whether a longer key ends with this one ("layer pruning" for
     "pruning"): a lone "-ing" word is a term only where the corpus uses it as a noun so.
     """
+    if head_share < MIN_HEAD_SHARE or verb_share > MAX_VERB_SHARE:
+        return False  # the cheapest test first: most candidates fail it
     words = key.split()
     if not words or len(key) < 2:
         return False
@@ -246,8 +258,6 @@ def is_term(key: str, *, head_share: float, verb_share: float, hyphen_to: bool, 
         for i in range(len(words) - 1)
     ):
         return False  # "number of parameters", "variety of tasks", "role of LayerNorm"
-    if head_share < MIN_HEAD_SHARE or verb_share > MAX_VERB_SHARE:
-        return False
     if len(words) == 1:
         word = words[0]
         if word in BROAD_ALONE or word in GENERIC_WORDS or any(c.isdigit() for c in word):

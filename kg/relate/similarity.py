@@ -9,6 +9,7 @@ import numpy as np
 from scipy.sparse import csr_matrix, diags, triu
 
 from kg.extract.concepts import ConceptMap
+from kg.parallel import advance
 
 MIN_COOCCURRENCE = 2  # two concepts are related when at least this many papers carry both
 NEIGHBOURS = 5  # similar papers kept per paper
@@ -138,6 +139,7 @@ def similar_papers(concepts: ConceptMap) -> list[Similar]:
         chosen = strong | best_only
         picked_a.append(row[chosen])
         picked_b.append(col[chosen])
+        advance(rows.stop - rows.start)
     a = np.concatenate(picked_a) if picked_a else np.zeros(0, np.int64)
     b = np.concatenate(picked_b) if picked_b else np.zeros(0, np.int64)
     swap = rank[a] > rank[b]

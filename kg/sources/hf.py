@@ -33,12 +33,15 @@ def _array_lines(text: str) -> list[int]:
     decoder = json.JSONDecoder()
     lines: list[int] = []
     i = text.index("[") + 1
+    line, counted = 1, 0  # newlines are counted on from the last element, not from the start
     while True:
         while i < len(text) and (text[i].isspace() or text[i] == ","):
             i += 1
         if i >= len(text) or text[i] == "]":
             return lines
-        lines.append(text.count("\n", 0, i) + 1)
+        line += text.count("\n", counted, i)
+        counted = i
+        lines.append(line)
         _, i = decoder.raw_decode(text, i)
 
 
