@@ -12,7 +12,7 @@ import contextlib
 import json
 import multiprocessing as mp
 import queue
-from collections.abc import Callable, Iterable
+from collections.abc import Callable, Iterable, Sequence
 from dataclasses import dataclass
 from html import escape
 from importlib import resources
@@ -22,7 +22,8 @@ from urllib.parse import parse_qs
 
 import pyoxigraph as ox
 
-from kg.errors import ConfigError, KgError
+from kg.ask import guard
+from kg.errors import ConfigError, KgError, QueryError
 
 # What a client may ask for, by media type: SELECT/ASK results and CONSTRUCT/DESCRIBE graphs.
 RESULT_TYPES = {
@@ -231,14 +232,26 @@ def _request(environ: dict[str, Any]) -> _Request:
     )
 
 
-def make_app(workers: Workers) -> Callable[..., Iterable[bytes]]:
-    """The WSGI application: `/` the query page, `/query` the SPARQL 1.1 Protocol query operation."""
+def make_app(
+    workers: Workers, *, host: str = "127.0.0.1", allow_service: Sequence[str] = ()
+) -> Callable[..., Iterable[bytes]]:
+    """The WSGI application: `/` the query page, `/query` the SPARQL 1.1 Protocol query operation.
+
+    `host` is the address the server listens on: requests naming another host are refused
+    (DNS rebinding); `allow_service` the hosts a query's `SERVICE` may reach (none by default).
+    """
     page = query_page()
+    names = guard.allowed_hosts(host)
 
     def app(environ: dict[str, Any], start_response: Callable[..., Any]) -> Iterable[bytes]:
-        status, content_type, body = _route(_request(environ), workers, page)
+        refused = guard.refuse_request(environ, names, host)
+        if refused is not None:
+            status, content_type, body = refused
+        else:
+            status, content_type, body = _route(_request(environ), workers, page, allow_service)
         reason = {200: "OK", 400: "Bad Request", 403: "Forbidden", 404: "Not Found", 405: "Method Not Allowed",
-                  406: "Not Acceptable", 415: "Unsupported Media Type", 500: "Internal Server Error",
+                  406: "Not Acceptable", 413: "Content Too Large", 415: "Unsupported Media Type",
+                  421: "Misdirected Request", 500: "Internal Server Error",
                   503: "Service Unavailable"}[status]  # fmt: skip
         headers = [("Content-Type", content_type), ("Content-Length", str(len(body)))]
         if status == 405:
@@ -249,7 +262,7 @@ def make_app(workers: Workers) -> Callable[..., Iterable[bytes]]:
     return app
 
 
-def _route(request: _Request, workers: Workers, page: bytes) -> Answer:
+def _route(request: _Request, workers: Workers, page: bytes, allow_service: Sequence[str] = ()) -> Answer:
     if request.path in ("/", "/index.html") and request.method == "GET":
         return 200, "text/html; charset=utf-8", page
     if request.path == "/update":
@@ -278,9 +291,13 @@ def _route(request: _Request, workers: Workers, page: bytes) -> Answer:
     queries = params.get("query", [])
     if len(queries) != 1 or not queries[0].strip():
         return 400, "text/plain", b"give exactly one query parameter"
-    return workers.run(
-        queries[0], request.accept, params.get("default-graph-uri", []), params.get("named-graph-uri", [])
-    )
+    default, named = params.get("default-graph-uri", []), params.get("named-graph-uri", [])
+    try:
+        guard.check_query(queries[0], allow_service)
+        guard.check_graph_iris([*default, *named])
+    except QueryError as err:
+        return 400, "text/plain", str(err).encode()
+    return workers.run(queries[0], request.accept, default, named)
 
 
 def serve(
@@ -291,6 +308,7 @@ def serve(
     timeout: float = 30.0,
     workers: int = 2,
     ready: Callable[[str], None] | None = None,
+    allow_service: Sequence[str] = (),
 ) -> None:
     """Serve the build in `data` (a build folder or an RDF file) until interrupted.
 
@@ -306,7 +324,13 @@ def serve(
     pool = Workers(served.path, workers, timeout)
     try:
         try:
-            server = create_server(make_app(pool), host=host, port=port, threads=max(4, workers * 2))
+            server = create_server(
+                make_app(pool, host=host, allow_service=allow_service),
+                host=host,
+                port=port,
+                threads=max(4, workers * 2),
+                **guard.WAITRESS_LIMITS,
+            )
         except OSError as err:
             raise ConfigError(f"cannot listen on {host}:{port} ({err.strerror or err})") from None
         shown = f"[{server.effective_host}]" if ":" in str(server.effective_host) else server.effective_host

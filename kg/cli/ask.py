@@ -13,7 +13,7 @@ from typing import Annotated
 import typer
 from rich.table import Table
 
-from kg.ask import query, results
+from kg.ask import guard, query, results
 from kg.cli.common import err_console, fail, out_console
 from kg.errors import KgError, QuerySyntaxError, QueryUsageError, UnknownQueryError
 
@@ -49,6 +49,22 @@ def stats(
             for name, n in ranked:
                 ranking.add_row(name, str(n))
             out_console.print(ranking)
+
+
+def _stop_after(seconds: float) -> None:
+    """End this process with a one-line error once `seconds` pass: an Oxigraph query cannot be
+    interrupted from Python, and `kg query` is one query, so the process itself stops."""
+    import os
+    import threading
+
+    def stop() -> None:
+        sys.stdout.flush()
+        err_console.print(f"Error: query stopped: it ran longer than {seconds:g} s (--timeout)", markup=False)
+        os._exit(1)
+
+    timer = threading.Timer(seconds, stop)
+    timer.daemon = True
+    timer.start()
 
 
 class ResultFormat(str, enum.Enum):
@@ -92,6 +108,18 @@ def query_command(
         int, typer.Option(min=1, metavar="N", help="Most rows the table shows (the other formats give all).")
     ] = results.MAX_TABLE_ROWS,
     list_queries: Annotated[bool, typer.Option("--list", help="List the bundled queries.")] = False,
+    allow_service: Annotated[
+        list[str] | None,
+        typer.Option(
+            "--allow-service",
+            metavar="HOST",
+            help="A host a query's SERVICE may reach (repeat); SERVICE is refused otherwise.",
+        ),
+    ] = None,
+    timeout: Annotated[
+        float | None,
+        typer.Option(min=0.1, metavar="SECONDS", help="Stop the query after this many seconds (exit 1)."),
+    ] = None,
 ) -> None:
     """Ask the graph a question in SPARQL; ASK exits 0 for true and 1 for false.
 
@@ -113,6 +141,9 @@ def query_command(
     try:
         params = query.parse_params(param or [])
         chosen = query.resolve_query(query_spec)
+        guard.check_query(chosen.text, allow_service or ())
+        if timeout is not None:
+            _stop_after(timeout)
         store = query.load_store(data or [query.DEFAULT_DATA])
         matched = query.match_values(store, chosen, params)
         result = query.run_query(store, chosen, params, matched)
@@ -166,6 +197,14 @@ def serve_command(
         float,
         typer.Option(min=0.1, metavar="SECONDS", help="Seconds a query may run before it is stopped (503)."),
     ] = 30.0,
+    allow_service: Annotated[
+        list[str] | None,
+        typer.Option(
+            "--allow-service",
+            metavar="HOST",
+            help="A host a query's SERVICE may reach (repeat); SERVICE is refused (400) otherwise.",
+        ),
+    ] = None,
 ) -> None:
     """Serve the last build as a read-only SPARQL 1.1 endpoint (/query) with a query page (/).
 
@@ -189,7 +228,7 @@ def serve_command(
         sys.stdout.flush()
 
     try:
-        serve(data, host=host, port=port, timeout=timeout, ready=ready)
+        serve(data, host=host, port=port, timeout=timeout, ready=ready, allow_service=allow_service or ())
     except KgError as err:
         raise fail(err) from None
     except KeyboardInterrupt:
