@@ -158,6 +158,14 @@ def query_command(
     if isinstance(result, query.ox.QueryBoolean) and fmt is ResultFormat.table:
         out_console.print("true" if result else "false")
         raise typer.Exit(0 if result else 1)
+    try:
+        _show(result, fmt, max_rows)
+    except (OSError, RuntimeError) as err:  # the store went away under the query: a new build
+        reason = (str(err).strip().splitlines() or ["unknown error"])[0][:200]
+        raise fail(KgError(f"the query failed while reading the store ({reason}); run it again")) from None
+
+
+def _show(result: object, fmt: ResultFormat, max_rows: int) -> None:
     if isinstance(result, query.ox.QuerySolutions) and fmt is ResultFormat.table:
         shown = results.table_rows(result, max_rows)
         table = Table(show_lines=False)
@@ -176,7 +184,7 @@ def query_command(
             )
         return
     answer = bool(result) if isinstance(result, query.ox.QueryBoolean) else True
-    results.write_results(result, fmt.value, sys.stdout.buffer)
+    results.write_results(result, fmt.value, sys.stdout.buffer)  # type: ignore[arg-type]
     sys.stdout.buffer.flush()
     if not answer:
         raise typer.Exit(1)
