@@ -98,6 +98,8 @@ def classify(url: str, *, written: str | None = None, context: str = "") -> Link
         parts = urlsplit(url)
     except ValueError:
         return None
+    if parts.scheme.lower() not in ("", "http", "https"):
+        return None  # javascript:, vbscript:, data:, file:, ftp:… never become a link IRI
     host = (parts.hostname or "").lower().rstrip(".")
     if not re.fullmatch(r"[\w-]+(\.[\w-]+)+", host):
         return None

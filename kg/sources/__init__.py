@@ -23,6 +23,7 @@ from pathlib import Path
 from kg.errors import InputError
 from kg.model import Entry, Source
 from kg.sources import bibtex, hf, html, ids, pages
+from kg.sources.fields import repair_entries
 from kg.sources.identity import normalize_title, title_key
 from kg.sources.inputs import read_text, resolve_inputs, source_names
 from kg.sources.merge import merge_entries
@@ -104,7 +105,12 @@ def load_sources(
         try:
             text = read_text(path)
             reader = READERS[input_format or detect_format(text, path)]
-            source, entries, warnings = reader(text, names[path], path)
+            try:
+                source, entries, warnings = reader(text, names[path], path)
+            except RecursionError:  # brackets, braces or JSON nested thousands deep
+                raise InputError("nested too deeply to read (thousands of levels)", path=path) from None
+            entries, repaired = repair_entries(entries, str(path))
+            warnings = [*warnings, *repaired]
         except InputError as err:
             if not skip_bad:
                 raise
