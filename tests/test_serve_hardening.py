@@ -100,7 +100,8 @@ def service_query(port: int) -> str:
 
 
 def get(url: str, query: str, **kwargs: object) -> requests.Response:
-    return requests.get(url + "query", params={"query": query}, timeout=30, **kwargs)  # type: ignore[arg-type]
+    kwargs.setdefault("timeout", 30)
+    return requests.get(url + "query", params={"query": query}, **kwargs)  # type: ignore[arg-type]
 
 
 # ------------------------------------------------------------------------------------------
@@ -221,3 +222,71 @@ def test_query_timeout_stops_a_slow_query(folder: Path):
     assert result.returncode == 1
     assert result.stderr == "Error: query stopped: it ran longer than 1 s (--timeout)\n"
     assert time.monotonic() - started < 30
+
+
+# ------------------------------------------------------------------------------------------
+# 2. Idle and slow clients; memory
+
+
+def test_a_hundred_idle_sockets_do_not_stop_a_new_client(server: str):
+    host, port = server.rstrip("/").split("//")[1].split(":")
+    idle = [socket.create_connection((host, int(port)), timeout=5) for _ in range(100)]
+    try:
+        response = get(server, COUNT, timeout=10)
+        assert response.status_code == 200
+    finally:
+        for sock in idle:
+            sock.close()
+
+
+def test_four_slow_queries_do_not_delay_a_fast_one(server: str):
+    started = time.monotonic()
+    assert get(server, COUNT).status_code == 200
+    alone = time.monotonic() - started
+    slow: list[int] = []
+    threads = [threading.Thread(target=lambda: slow.append(get(server, SLOW).status_code)) for _ in range(4)]
+    for thread in threads:
+        thread.start()
+    time.sleep(0.5)  # the slow ones hold their workers now
+    started = time.monotonic()
+    fast = get(server, COUNT)
+    took = time.monotonic() - started
+    page = requests.get(server, timeout=30)
+    for thread in threads:
+        thread.join(timeout=30)
+    assert fast.status_code == 200 and page.status_code == 200
+    assert took < alone + 1.0, (took, alone)
+    assert slow == [503] * 4  # each stopped at its --timeout
+
+
+def test_a_query_past_a_workers_memory_is_a_503_and_the_worker_is_replaced(folder: Path):
+    proc, url = start(folder, "--timeout", "60", "--memory", "256", "--workers", "1")
+    try:
+        cross = "SELECT * WHERE { ?a ?b ?c . ?d ?e ?f . ?g ?h ?i } ORDER BY ?c ?f ?i"
+        started = time.monotonic()
+        response = requests.post(url + "query", data={"query": cross}, timeout=90)
+        assert response.status_code == 503, response.text[:200]
+        assert response.text == "query stopped: it needed more than 256 MB (kg serve's memory cap)"
+        assert time.monotonic() - started < 60  # the cap stopped it, not the timeout
+        assert get(url, COUNT).status_code == 200  # a fresh worker answers
+    finally:
+        proc.terminate()
+        proc.wait(timeout=10)
+
+
+# ------------------------------------------------------------------------------------------
+# 3. A new build is answered from at once, never mixed with the old
+
+
+def test_workers_answer_from_a_new_build_once_it_is_in(tmp_path: Path):
+    out = tmp_path / "out"
+    pipeline.build([GOOD], out=out, formats=["nt"])
+    proc, url = start(out, "--workers", "3")
+    try:
+        before = {get(url, COUNT).json()["results"]["bindings"][0]["n"]["value"] for _ in range(6)}
+        rebuilt = pipeline.build([DATA / "sources" / "hf_daily_2024-10-25.json"], out=out, formats=["nt"])
+        after = {get(url, COUNT).json()["results"]["bindings"][0]["n"]["value"] for _ in range(9)}
+        assert len(before) == 1 and after == {str(rebuilt.triples)} and before != after
+    finally:
+        proc.terminate()
+        proc.wait(timeout=10)

@@ -3,15 +3,16 @@
 Queries run in worker processes that each open the build's Oxigraph store read-only, so a
 query that runs past `timeout` is stopped for real (its worker is killed and replaced; an
 Oxigraph query cannot be interrupted from its own thread) and the client gets a 503 saying
-so.  Results are whole before they are sent, so an error is never a truncated 200.
+so.  Results are whole before they are sent, so an error is never a truncated 200.  The
+workers (`kg.ask.workers`) bound each query's time from its arrival and each worker's memory,
+and reopen the store when a new build is switched in; `kg.ask.guard` refuses what must not
+reach them (SERVICE, deep nesting, another Host, bodies over 1 MB).
 """
 
 from __future__ import annotations
 
-import contextlib
 import json
-import multiprocessing as mp
-import queue
+import time
 from collections.abc import Callable, Iterable, Sequence
 from dataclasses import dataclass
 from html import escape
@@ -23,7 +24,8 @@ from urllib.parse import parse_qs
 import pyoxigraph as ox
 
 from kg.ask import guard
-from kg.errors import ConfigError, KgError, QueryError
+from kg.ask.workers import MEMORY, Workers
+from kg.errors import ConfigError, QueryError
 
 # What a client may ask for, by media type: SELECT/ASK results and CONSTRUCT/DESCRIBE graphs.
 RESULT_TYPES = {
@@ -103,77 +105,6 @@ def answer(store: ox.Store, query: str, accept: str, default: list[str], named: 
     return 200, chosen + charset, body
 
 
-def _worker(store_path: str, conn: Any) -> None:
-    """A worker process: answers (query, accept, default, named) messages until the pipe closes."""
-    try:
-        store = ox.Store.read_only(store_path)
-    except OSError as err:
-        conn.send(str(err))
-        return
-    conn.send("ready")
-    while True:
-        try:
-            message = conn.recv()
-        except (EOFError, OSError):
-            return
-        if message is None:
-            return
-        conn.send(answer(store, *message))
-
-
-class Workers:
-    """Worker processes that run queries on a store, each within `timeout` seconds."""
-
-    def __init__(self, store: Path, count: int, timeout: float):
-        self.store = store
-        self.timeout = timeout
-        self.context = mp.get_context("spawn")  # the server's threads are never forked
-        self.idle: queue.Queue[tuple[Any, Any]] = queue.Queue()
-        for _ in range(count):
-            self.idle.put(self._start())
-
-    def _start(self) -> tuple[Any, Any]:
-        parent, child = self.context.Pipe()
-        process = self.context.Process(target=_worker, args=(str(self.store), child), daemon=True)
-        process.start()
-        child.close()
-        # Wait until it has the store open: its start-up must not count against a query's time.
-        status = parent.recv() if parent.poll(120) else "no answer"
-        if status != "ready":
-            process.kill()
-            raise KgError(f"cannot open the store for queries: {status}", path=self.store)
-        return process, parent
-
-    def run(self, query: str, accept: str, default: list[str], named: list[str]) -> Answer:
-        process, conn = self.idle.get()
-        try:
-            conn.send((query, accept, default, named))
-            if conn.poll(self.timeout):
-                result: Answer = conn.recv()
-                self.idle.put((process, conn))
-                return result
-        except (EOFError, OSError):
-            pass
-        # Past the time limit (or the worker died): stop it and put a fresh one in its place.
-        process.kill()
-        process.join()
-        conn.close()
-        self.idle.put(self._start())
-        if not process.exitcode or process.exitcode < 0:
-            message = f"query stopped: it ran longer than {self.timeout:g} s (kg serve --timeout)"
-            return 503, "text/plain", message.encode()
-        return 500, "text/plain", b"query failed: the worker process ended"
-
-    def close(self) -> None:
-        while not self.idle.empty():
-            process, conn = self.idle.get()
-            with contextlib.suppress(OSError):
-                conn.send(None)
-            process.join(timeout=2)
-            if process.is_alive():
-                process.kill()
-
-
 def with_values(text: str, params: dict[str, str]) -> str:
     """A query with its parameters bound by a VALUES block (SPARQL 1.1, 10.2), the way any
     SPARQL server takes them: first in the WHERE clause, so FILTERs there see the values."""
@@ -244,11 +175,12 @@ def make_app(
     names = guard.allowed_hosts(host)
 
     def app(environ: dict[str, Any], start_response: Callable[..., Any]) -> Iterable[bytes]:
+        arrival = time.monotonic()
         refused = guard.refuse_request(environ, names, host)
         if refused is not None:
             status, content_type, body = refused
         else:
-            status, content_type, body = _route(_request(environ), workers, page, allow_service)
+            status, content_type, body = _route(_request(environ), workers, page, allow_service, arrival)
         reason = {200: "OK", 400: "Bad Request", 403: "Forbidden", 404: "Not Found", 405: "Method Not Allowed",
                   406: "Not Acceptable", 413: "Content Too Large", 415: "Unsupported Media Type",
                   421: "Misdirected Request", 500: "Internal Server Error",
@@ -262,7 +194,13 @@ def make_app(
     return app
 
 
-def _route(request: _Request, workers: Workers, page: bytes, allow_service: Sequence[str] = ()) -> Answer:
+def _route(
+    request: _Request,
+    workers: Workers,
+    page: bytes,
+    allow_service: Sequence[str] = (),
+    arrival: float | None = None,
+) -> Answer:
     if request.path in ("/", "/index.html") and request.method == "GET":
         return 200, "text/html; charset=utf-8", page
     if request.path == "/update":
@@ -297,7 +235,7 @@ def _route(request: _Request, workers: Workers, page: bytes, allow_service: Sequ
         guard.check_graph_iris([*default, *named])
     except QueryError as err:
         return 400, "text/plain", str(err).encode()
-    return workers.run(queries[0], request.accept, default, named)
+    return workers.run(queries[0], request.accept, default, named, arrival=arrival)
 
 
 def serve(
@@ -306,7 +244,8 @@ def serve(
     host: str = "127.0.0.1",
     port: int = 7878,
     timeout: float = 30.0,
-    workers: int = 2,
+    workers: int = 6,
+    memory: int = MEMORY,
     ready: Callable[[str], None] | None = None,
     allow_service: Sequence[str] = (),
 ) -> None:
@@ -321,14 +260,14 @@ def serve(
     if timeout <= 0 or workers < 1:
         raise ConfigError("--timeout must be positive")
     served = store_for(data)
-    pool = Workers(served.path, workers, timeout)
+    pool = Workers(served.path, workers, timeout, answer, memory=memory)
     try:
         try:
             server = create_server(
                 make_app(pool, host=host, allow_service=allow_service),
                 host=host,
                 port=port,
-                threads=max(4, workers * 2),
+                threads=2 * workers + 2,  # more than workers: pages and 503s never wait for a query
                 **guard.WAITRESS_LIMITS,
             )
         except OSError as err:

@@ -213,6 +213,16 @@ def serve_command(
             help="A host a query's SERVICE may reach (repeat); SERVICE is refused (400) otherwise.",
         ),
     ] = None,
+    workers: Annotated[
+        int,
+        typer.Option(
+            min=1, max=64, metavar="N", help="Queries that run at once (each in a process of its own)."
+        ),
+    ] = 6,
+    memory: Annotated[
+        int,
+        typer.Option(min=64, metavar="MB", help="Memory a query may take beyond the store's (503 past it)."),
+    ] = 2048,
 ) -> None:
     """Serve the last build as a read-only SPARQL 1.1 endpoint (/query) with a query page (/).
 
@@ -236,7 +246,16 @@ def serve_command(
         sys.stdout.flush()
 
     try:
-        serve(data, host=host, port=port, timeout=timeout, ready=ready, allow_service=allow_service or ())
+        serve(
+            data,
+            host=host,
+            port=port,
+            timeout=timeout,
+            workers=workers,
+            memory=memory << 20,
+            ready=ready,
+            allow_service=allow_service or (),
+        )
     except KgError as err:
         raise fail(err) from None
     except KeyboardInterrupt:
