@@ -39,6 +39,7 @@ EXPIRE_AFTER = timedelta(days=30)  # paper metadata changes slowly; references g
 # lets one lost SYN be resent) and of silence on an open connection before giving up.
 CONNECT_TIMEOUT = 3.05
 READ_TIMEOUT = 15.0
+CACHE_WAIT = 3.0  # seconds to wait for the HTTP cache's write lock held by another process
 MAX_FAILURES = 3  # failed requests in a row after which a host counts as down for the run
 USER_AGENT = "kg-knowledge-graph/0.1 (research tool; polite client)"
 
@@ -76,6 +77,29 @@ class NotCached(NotAsked):
         super().__init__(message, reason="offline, not cached")
 
 
+def cache_path(path: Path | None = None) -> Path:
+    """The cache file for `--cache PATH` (default `default_cache_path()`), by the rule
+    requests_cache writes it by: a name without a suffix gets `.sqlite`."""
+    path = path or default_cache_path()
+    return path if path.suffix else Path(f"{path}.sqlite")
+
+
+def _locked(path: Path) -> bool:
+    """Whether another process holds the write lock of the SQLite file at `path` for longer
+    than `CACHE_WAIT` seconds."""
+    if not path.is_file():
+        return False
+    try:
+        with contextlib.closing(sqlite3.connect(str(path), timeout=CACHE_WAIT)) as db:
+            db.execute("BEGIN IMMEDIATE")
+            db.rollback()
+    except sqlite3.OperationalError as err:
+        return "locked" in str(err) or "busy" in str(err)
+    except sqlite3.DatabaseError:
+        return False  # damaged: said when it is read
+    return False
+
+
 def default_cache_path() -> Path:
     """$KG_CACHE_DIR/http.sqlite, else ~/.cache/kg/http.sqlite (XDG_CACHE_HOME respected)."""
     root = os.environ.get("KG_CACHE_DIR")
@@ -87,11 +111,16 @@ def default_cache_path() -> Path:
 
 def make_session(path: Path | None = None, *, offline: bool = False) -> requests_cache.CachedSession:
     """A cached session at `path`; `Client` decides what is read from and stored in it."""
-    path = path or default_cache_path()
+    path = cache_path(path)
     try:
         path.parent.mkdir(parents=True, exist_ok=True)
     except OSError as err:
         raise KgError(f"cannot create the cache folder ({err.strerror or err})", path=path.parent) from None
+    if _locked(path):  # requests_cache would wait for the lock without end to set up its tables
+        busy = requests_cache.CachedSession(backend="memory", only_if_cached=offline)
+        busy.kg_cache_busy = True  # type: ignore[attr-defined]  # every request: not asked (cache busy)
+        busy.headers["User-Agent"] = USER_AGENT
+        return busy
     try:
         session = requests_cache.CachedSession(
             str(path),
@@ -186,6 +215,7 @@ class Client:
     max_wait: float = 300.0  # a longer Retry-After on a 429 is not waited for (RateLimited)
     failures: list[str] = field(default_factory=list)  # one line per request that failed
     hosts: set[str] = field(default_factory=set)  # hosts this client asked or meant to ask
+    cache_busy: bool = False  # another process held the cache's write lock past CACHE_WAIT
 
     def fetch(
         self,
@@ -212,6 +242,7 @@ class Client:
             return fresh[0]
         if self.offline:
             raise NotCached(f"not cached (offline): {prepared.url}")
+        self._check_writable()
         try:
             response, value = self._ask(prepared, parse, host)
         except (NotAsked, NetworkError, RateLimited):
@@ -239,7 +270,17 @@ class Client:
         as it is (fresh, or any answer offline), in the second when it has expired; both
         empty when there is none, or only one `parse` refuses (it is dropped)."""
         cache = getattr(self.session, "cache", None)
-        cached = None if self.refresh or cache is None else cache.get_response(key)
+        try:
+            cached = None if self.refresh or cache is None else cache.get_response(key)
+        except sqlite3.OperationalError as err:
+            if "locked" not in str(err):
+                raise _damaged(cache, err) from None
+            self.cache_busy = True
+            raise NotAsked(
+                "the HTTP cache is busy (locked by another process)", reason="cache busy"
+            ) from None
+        except sqlite3.DatabaseError as err:
+            raise _damaged(cache, err) from None
         if cached is None:
             return [], []
         try:
@@ -248,6 +289,33 @@ class Client:
             cache.delete(key)  # type: ignore[union-attr]  # stored unchecked by an older kg
             return [], []
         return ([value], []) if not cached.is_expired or self.offline else ([], [value])
+
+    def _check_writable(self) -> None:
+        """Raise `NotAsked` if the cache's write lock is held by another process for longer
+        than `CACHE_WAIT` (or what is left of the time limit): requests_cache would wait for
+        it without end, and an answer that cannot be stored is not worth asking for."""
+        cache = getattr(self.session, "cache", None)
+        if getattr(self.session, "kg_cache_busy", False):
+            self.cache_busy = True
+        if cache is None:
+            return
+        if self.cache_busy:
+            raise NotAsked("the HTTP cache is busy (locked by another process)", reason="cache busy")
+        left = self.health.remaining()
+        wait = CACHE_WAIT if left is None else max(0.0, min(CACHE_WAIT, left))
+        try:
+            with contextlib.closing(sqlite3.connect(str(cache.db_path), timeout=wait)) as db:
+                db.execute("BEGIN IMMEDIATE")
+                db.rollback()
+        except sqlite3.OperationalError as err:
+            if "locked" not in str(err) and "busy" not in str(err):
+                raise _damaged(cache, err) from None
+            self.cache_busy = True
+            raise NotAsked(
+                "the HTTP cache is busy (locked by another process)", reason="cache busy"
+            ) from None
+        except sqlite3.DatabaseError as err:
+            raise _damaged(cache, err) from None
 
     @property
     def offline(self) -> bool:
@@ -312,6 +380,13 @@ class Client:
             raise NetworkError(f"request failed ({type(err).__name__})") from None
 
 
+def _damaged(cache: Any, err: sqlite3.Error) -> KgError:
+    return KgError(
+        f"the HTTP cache cannot be read ({err}); `kg cache clear --cache {cache.db_path}` removes it",
+        path=cache.db_path,
+    )
+
+
 def _connection_problem(err: requests.ConnectionError) -> str:
     text = str(err)
     if "Connection refused" in text:
@@ -373,7 +448,7 @@ def _cache_files(path: Path) -> list[Path]:
 
 def cache_info(path: Path | None = None) -> CacheInfo:
     """Size and counts of the HTTP cache (default `default_cache_path()`), reading it only."""
-    path = path or default_cache_path()
+    path = cache_path(path)
     if not path.exists():
         return CacheInfo(path, exists=False)
     try:
@@ -395,8 +470,12 @@ def cache_info(path: Path | None = None) -> CacheInfo:
 
 
 def clear_cache(path: Path | None = None) -> CacheInfo:
-    """Delete the HTTP cache's files; returns what they held."""
-    info = cache_info(path)
+    """Delete the HTTP cache's files, whatever state they are in; returns what they held."""
+    try:
+        info = cache_info(path)
+    except KgError:  # damaged, truncated, not a cache: removed all the same
+        where = cache_path(path)
+        info = CacheInfo(where, True, sum(p.stat().st_size for p in _cache_files(where)))
     for file in _cache_files(info.path):
         try:
             file.unlink()
