@@ -16,7 +16,6 @@ requests raise `NotAsked` at once instead of waiting for a rate-limit slot and a
 from __future__ import annotations
 
 import contextlib
-import os
 import random
 import sqlite3
 import time
@@ -31,10 +30,19 @@ from urllib.parse import urlsplit
 import requests
 import requests_cache
 
+from kg.enrich.cache import (
+    EXPIRE_AFTER,
+    CacheInfo,
+    cache_info,
+    cache_path,
+    clear_cache,
+    damaged,
+    default_cache_path,
+    locked,
+)
 from kg.errors import KgError
 
 T = TypeVar("T")
-EXPIRE_AFTER = timedelta(days=30)  # paper metadata changes slowly; references grow over months
 # Seconds to open a connection (a reachable API connects in well under one; just over 3 s
 # lets one lost SYN be resent) and of silence on an open connection before giving up.
 CONNECT_TIMEOUT = 3.05
@@ -77,46 +85,14 @@ class NotCached(NotAsked):
         super().__init__(message, reason="offline, not cached")
 
 
-def cache_path(path: Path | None = None) -> Path:
-    """The cache file for `--cache PATH` (default `default_cache_path()`), by the rule
-    requests_cache writes it by: a name without a suffix gets `.sqlite`."""
-    path = path or default_cache_path()
-    return path if path.suffix else Path(f"{path}.sqlite")
-
-
-def _locked(path: Path) -> bool:
-    """Whether another process holds the write lock of the SQLite file at `path` for longer
-    than `CACHE_WAIT` seconds."""
-    if not path.is_file():
-        return False
-    try:
-        with contextlib.closing(sqlite3.connect(str(path), timeout=CACHE_WAIT)) as db:
-            db.execute("BEGIN IMMEDIATE")
-            db.rollback()
-    except sqlite3.OperationalError as err:
-        return "locked" in str(err) or "busy" in str(err)
-    except sqlite3.DatabaseError:
-        return False  # damaged: said when it is read
-    return False
-
-
-def default_cache_path() -> Path:
-    """$KG_CACHE_DIR/http.sqlite, else ~/.cache/kg/http.sqlite (XDG_CACHE_HOME respected)."""
-    root = os.environ.get("KG_CACHE_DIR")
-    if root:
-        return Path(root) / "http.sqlite"
-    xdg = os.environ.get("XDG_CACHE_HOME") or str(Path.home() / ".cache")
-    return Path(xdg) / "kg" / "http.sqlite"
-
-
 def make_session(path: Path | None = None, *, offline: bool = False) -> requests_cache.CachedSession:
-    """A cached session at `path`; `Client` decides what is read from and stored in it."""
+    """A cached session at `path` (see `cache_path`); `Client` decides what is read from and stored in it."""
     path = cache_path(path)
     try:
         path.parent.mkdir(parents=True, exist_ok=True)
     except OSError as err:
         raise KgError(f"cannot create the cache folder ({err.strerror or err})", path=path.parent) from None
-    if _locked(path):  # requests_cache would wait for the lock without end to set up its tables
+    if locked(path, CACHE_WAIT):  # requests_cache would wait for the lock without end to set up its tables
         busy = requests_cache.CachedSession(backend="memory", only_if_cached=offline)
         busy.kg_cache_busy = True  # type: ignore[attr-defined]  # every request: not asked (cache busy)
         busy.headers["User-Agent"] = USER_AGENT
@@ -274,13 +250,13 @@ class Client:
             cached = None if self.refresh or cache is None else cache.get_response(key)
         except sqlite3.OperationalError as err:
             if "locked" not in str(err):
-                raise _damaged(cache, err) from None
+                raise damaged(cache, err) from None
             self.cache_busy = True
             raise NotAsked(
                 "the HTTP cache is busy (locked by another process)", reason="cache busy"
             ) from None
         except sqlite3.DatabaseError as err:
-            raise _damaged(cache, err) from None
+            raise damaged(cache, err) from None
         if cached is None:
             return [], []
         try:
@@ -309,13 +285,13 @@ class Client:
                 db.rollback()
         except sqlite3.OperationalError as err:
             if "locked" not in str(err) and "busy" not in str(err):
-                raise _damaged(cache, err) from None
+                raise damaged(cache, err) from None
             self.cache_busy = True
             raise NotAsked(
                 "the HTTP cache is busy (locked by another process)", reason="cache busy"
             ) from None
         except sqlite3.DatabaseError as err:
-            raise _damaged(cache, err) from None
+            raise damaged(cache, err) from None
 
     @property
     def offline(self) -> bool:
@@ -380,13 +356,6 @@ class Client:
             raise NetworkError(f"request failed ({type(err).__name__})") from None
 
 
-def _damaged(cache: Any, err: sqlite3.Error) -> KgError:
-    return KgError(
-        f"the HTTP cache cannot be read ({err}); `kg cache clear --cache {cache.db_path}` removes it",
-        path=cache.db_path,
-    )
-
-
 def _connection_problem(err: requests.ConnectionError) -> str:
     text = str(err)
     if "Connection refused" in text:
@@ -428,57 +397,4 @@ def describe_body(response: requests.Response) -> str:
 # `kg cache info` / `kg cache clear`
 
 
-@dataclass
-class CacheInfo:
-    """What the HTTP cache at `path` holds."""
-
-    path: Path
-    exists: bool
-    size: int = 0  # bytes on disk, with SQLite's side files
-    answers: int = 0
-    expired: int = 0
-    newest: datetime | None = None  # when the most recently stored answer was saved
-
-
-def _cache_files(path: Path) -> list[Path]:
-    return [
-        p for p in (path, Path(f"{path}-wal"), Path(f"{path}-shm"), Path(f"{path}-journal")) if p.exists()
-    ]
-
-
-def cache_info(path: Path | None = None) -> CacheInfo:
-    """Size and counts of the HTTP cache (default `default_cache_path()`), reading it only."""
-    path = cache_path(path)
-    if not path.exists():
-        return CacheInfo(path, exists=False)
-    try:
-        size = sum(p.stat().st_size for p in _cache_files(path))
-        with sqlite3.connect(f"file:{path}?mode=ro", uri=True) as db:
-            tables = {row[0] for row in db.execute("SELECT name FROM sqlite_master WHERE type='table'")}
-            if "responses" not in tables:
-                raise KgError("not a kg HTTP cache (no responses table)", path=path)
-            answers, expired, latest = db.execute(
-                "SELECT COUNT(*), SUM(expires IS NOT NULL AND expires <= ?), MAX(expires) FROM responses",
-                (int(time.time()),),
-            ).fetchone()
-    except sqlite3.Error as err:
-        raise KgError(f"cannot read the HTTP cache ({err})", path=path) from None
-    except OSError as err:
-        raise KgError(f"cannot read the HTTP cache ({err.strerror or err})", path=path) from None
-    newest = datetime.fromtimestamp(latest, timezone.utc) - EXPIRE_AFTER if latest else None
-    return CacheInfo(path, True, size, answers or 0, expired or 0, newest)
-
-
-def clear_cache(path: Path | None = None) -> CacheInfo:
-    """Delete the HTTP cache's files, whatever state they are in; returns what they held."""
-    try:
-        info = cache_info(path)
-    except KgError:  # damaged, truncated, not a cache: removed all the same
-        where = cache_path(path)
-        info = CacheInfo(where, True, sum(p.stat().st_size for p in _cache_files(where)))
-    for file in _cache_files(info.path):
-        try:
-            file.unlink()
-        except OSError as err:
-            raise KgError(f"cannot delete the HTTP cache ({err.strerror or err})", path=file) from None
-    return info
+__all__ = ["EXPIRE_AFTER", "CacheInfo", "cache_info", "cache_path", "clear_cache", "default_cache_path"]
