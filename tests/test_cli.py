@@ -135,6 +135,7 @@ def test_formats_option_writes_each_format(tmp_path: Path):
     result = run("build", str(GOOD), "-o", str(tmp_path), "-f", "ttl", "-f", "nt", "-f", "jsonld", "-q")
     assert result.exit_code == 0
     assert sorted(p.name for p in tmp_path.iterdir()) == [
+        ".kg",  # the store the link `oxigraph` names, the build lock (kg.export.commit)
         "graph.html",
         "graph.jsonld",
         "graph.nt",

@@ -385,7 +385,8 @@ def signalled_build(signal_name: str, out: Path) -> subprocess.CompletedProcess[
 
 
 def hidden(folder: Path) -> list[str]:
-    return sorted(p.name for p in folder.iterdir() if p.name.startswith("."))
+    """Hidden files but `.kg` (kg's store and lock, see kg.export.commit)."""
+    return sorted(p.name for p in folder.iterdir() if p.name.startswith(".") and p.name != ".kg")
 
 
 def contents(folder: Path) -> dict[str, bytes]:

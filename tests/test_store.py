@@ -39,7 +39,9 @@ def test_a_build_writes_a_store_its_manifest_names(tmp_path: Path):
     assert manifest.triples == result.triples
     assert (tmp_path / STORE_DIR / STAMP).read_text().strip() == manifest.graph
     assert result.outputs[-1] == tmp_path / MANIFEST
-    assert not [p for p in tmp_path.iterdir() if p.name.startswith(".")]  # no staging left
+    # No staging left; `.kg` holds the store the link `oxigraph` names, the lock (kg.export.commit).
+    assert [p.name for p in tmp_path.iterdir() if p.name.startswith(".")] == [".kg"]
+    assert sorted(p.name for p in (tmp_path / ".kg").iterdir()) == ["lock", "stores"]
 
 
 def test_query_answers_from_the_store_and_a_new_build_refreshes_it(tmp_path: Path, monkeypatch):
@@ -100,7 +102,7 @@ def test_a_failed_build_keeps_the_previous_store_and_manifest(tmp_path: Path, mo
     assert (tmp_path / MANIFEST).read_text() == before
     assert count_papers("--data", str(tmp_path)) == "3"
     assert sorted(p.name for p in tmp_path.iterdir()) == sorted(
-        [*Manifest.read(tmp_path).files, MANIFEST, STORE_DIR]
+        [*Manifest.read(tmp_path).files, MANIFEST, STORE_DIR, ".kg"]
     )
 
 

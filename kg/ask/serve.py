@@ -6,17 +6,17 @@ Oxigraph query cannot be interrupted from its own thread) and the client gets a 
 so.  Results are whole before they are sent, so an error is never a truncated 200.  The
 prefixes `kg query` knows are predeclared, a syntax error is worded as `kg query` words it,
 and with `cors` origins a page on another origin (YASGUI, a notebook) may query it.
+workers (`kg.ask.workers`) bound each query's time from its arrival and each worker's memory,
+and reopen the store when a new build is switched in; `kg.ask.guard` refuses what must not
+reach them (SERVICE, deep nesting, another Host, bodies over 1 MB).
 """
 
 from __future__ import annotations
 
-import contextlib
 import json
 import logging
-import multiprocessing as mp
-import queue
 import re
-import signal
+import time
 from collections.abc import Callable, Iterable, Sequence
 from dataclasses import dataclass
 from html import escape
@@ -27,8 +27,10 @@ from urllib.parse import parse_qs
 
 import pyoxigraph as ox
 
+from kg.ask import guard
 from kg.ask.syntax import explain_syntax_error
-from kg.errors import ConfigError, KgError, UsageError
+from kg.ask.workers import MEMORY, Workers
+from kg.errors import ConfigError, QueryError, UsageError
 from kg.export.namespaces import PREFIXES
 
 # What a client may ask for, by media type: SELECT/ASK results and CONSTRUCT/DESCRIBE graphs.
@@ -130,79 +132,6 @@ def answer(store: ox.Store, query: str, accept: str, default: list[str], named: 
     return 200, chosen + charset, body
 
 
-def _worker(store_path: str, conn: Any) -> None:
-    """A worker process: answers (query, accept, default, named) messages until the pipe closes."""
-    # Ctrl-C reaches the whole process group: the server stops its workers itself, quietly.
-    signal.signal(signal.SIGINT, signal.SIG_IGN)
-    try:
-        store = ox.Store.read_only(store_path)
-    except OSError as err:
-        conn.send(str(err))
-        return
-    conn.send("ready")
-    while True:
-        try:
-            message = conn.recv()
-        except (EOFError, OSError):
-            return
-        if message is None:
-            return
-        conn.send(answer(store, *message))
-
-
-class Workers:
-    """Worker processes that run queries on a store, each within `timeout` seconds."""
-
-    def __init__(self, store: Path, count: int, timeout: float):
-        self.store = store
-        self.timeout = timeout
-        self.context = mp.get_context("spawn")  # the server's threads are never forked
-        self.idle: queue.Queue[tuple[Any, Any]] = queue.Queue()
-        for _ in range(count):
-            self.idle.put(self._start())
-
-    def _start(self) -> tuple[Any, Any]:
-        parent, child = self.context.Pipe()
-        process = self.context.Process(target=_worker, args=(str(self.store), child), daemon=True)
-        process.start()
-        child.close()
-        # Wait until it has the store open: its start-up must not count against a query's time.
-        status = parent.recv() if parent.poll(120) else "no answer"
-        if status != "ready":
-            process.kill()
-            raise KgError(f"cannot open the store for queries: {status}", path=self.store)
-        return process, parent
-
-    def run(self, query: str, accept: str, default: list[str], named: list[str]) -> Answer:
-        process, conn = self.idle.get()
-        try:
-            conn.send((query, accept, default, named))
-            if conn.poll(self.timeout):
-                result: Answer = conn.recv()
-                self.idle.put((process, conn))
-                return result
-        except (EOFError, OSError):
-            pass
-        # Past the time limit (or the worker died): stop it and put a fresh one in its place.
-        process.kill()
-        process.join()
-        conn.close()
-        self.idle.put(self._start())
-        if not process.exitcode or process.exitcode < 0:
-            message = f"query stopped: it ran longer than {self.timeout:g} s (kg serve --timeout)"
-            return 503, "text/plain", message.encode()
-        return 500, "text/plain", b"query failed: the worker process ended"
-
-    def close(self) -> None:
-        while not self.idle.empty():
-            process, conn = self.idle.get()
-            with contextlib.suppress(OSError):
-                conn.send(None)
-            process.join(timeout=2)
-            if process.is_alive():
-                process.kill()
-
-
 def with_values(text: str, params: dict[str, str]) -> str:
     """A query with its parameters bound by a VALUES block (SPARQL 1.1, 10.2), the way any
     SPARQL server takes them: first in the WHERE clause, so FILTERs there see the values."""
@@ -292,32 +221,52 @@ def cors_headers(request: _Request, cors: Sequence[str]) -> list[tuple[str, str]
     return headers
 
 
-def make_app(workers: Workers, cors: Sequence[str] = ()) -> Callable[..., Iterable[bytes]]:
-    """The WSGI application: `/` the query page, `/query` the SPARQL 1.1 Protocol query operation;
-    `cors` the origins whose pages may read its answers (`*`: any)."""
+def make_app(
+    workers: Workers, cors: Sequence[str] = (), *, host: str = "127.0.0.1", allow_service: Sequence[str] = ()
+) -> Callable[..., Iterable[bytes]]:
+    """The WSGI application: `/` the query page, `/query` the SPARQL 1.1 Protocol query operation.
+
+    `cors` the origins whose pages may read its answers (`*`: any); `host` the address the
+    server listens on: requests naming another host are refused (DNS rebinding);
+    `allow_service` the hosts a query's `SERVICE` may reach (none by default).
+    """
     page = query_page()
+    names = guard.allowed_hosts(host)
 
     def app(environ: dict[str, Any], start_response: Callable[..., Any]) -> Iterable[bytes]:
-        request = _request(environ)
-        status, content_type, body = _route(request, workers, page)
+        arrival = time.monotonic()
+        refused = guard.refuse_request(environ, names, host)
+        request = _request(environ) if refused is None else None
+        if refused is not None or request is None:
+            status, content_type, body = refused or (400, "text/plain", b"bad request")
+        else:
+            status, content_type, body = _route(request, workers, page, allow_service, arrival)
         reason = {200: "OK", 204: "No Content", 400: "Bad Request", 403: "Forbidden", 404: "Not Found",
-                  405: "Method Not Allowed", 406: "Not Acceptable", 415: "Unsupported Media Type",
-                  500: "Internal Server Error", 503: "Service Unavailable"}[status]  # fmt: skip
+                  405: "Method Not Allowed", 406: "Not Acceptable", 413: "Content Too Large",
+                  415: "Unsupported Media Type", 421: "Misdirected Request", 500: "Internal Server Error",
+                  503: "Service Unavailable"}[status]  # fmt: skip
         headers = [("Content-Type", content_type)] if content_type else []
         headers.append(("Content-Length", str(len(body))))
-        if request.path == "/query":
+        if request is not None and request.path == "/query":
             # The answer depends on Accept (and, for a listed origin, on Origin): caches must know.
             headers.append(("Vary", "Accept, Origin" if cors and "*" not in cors else "Accept"))
         if status in (204, 405):
             headers.append(("Allow", METHODS))
-        headers += cors_headers(request, cors)
+        if request is not None:
+            headers += cors_headers(request, cors)
         start_response(f"{status} {reason}", headers)
-        return [] if request.method == "HEAD" else [body]
+        return [] if request is not None and request.method == "HEAD" else [body]
 
     return app
 
 
-def _route(request: _Request, workers: Workers, page: bytes) -> Answer:
+def _route(
+    request: _Request,
+    workers: Workers,
+    page: bytes,
+    allow_service: Sequence[str] = (),
+    arrival: float | None = None,
+) -> Answer:
     if request.method == "OPTIONS" and request.path in ("/", "/index.html", "/query"):
         return 204, "", b""
     if request.path in ("/", "/index.html") and request.method in ("GET", "HEAD"):
@@ -348,9 +297,13 @@ def _route(request: _Request, workers: Workers, page: bytes) -> Answer:
     queries = params.get("query", [])
     if len(queries) != 1 or not queries[0].strip():
         return 400, "text/plain", b"give exactly one query parameter"
-    return workers.run(
-        queries[0], request.accept, params.get("default-graph-uri", []), params.get("named-graph-uri", [])
-    )
+    default, named = params.get("default-graph-uri", []), params.get("named-graph-uri", [])
+    try:
+        guard.check_query(queries[0], allow_service)
+        guard.check_graph_iris([*default, *named])
+    except QueryError as err:
+        return 400, "text/plain", str(err).encode()
+    return workers.run(queries[0], request.accept, default, named, arrival=arrival)
 
 
 def serve(
@@ -359,10 +312,12 @@ def serve(
     host: str = "127.0.0.1",
     port: int = 7878,
     timeout: float = 30.0,
-    workers: int = 2,
+    workers: int = 6,
+    memory: int = MEMORY,
     cors: Sequence[str] = (),
     verbose: bool = False,
     ready: Callable[[str], None] | None = None,
+    allow_service: Sequence[str] = (),
 ) -> None:
     """Serve the build in `data` (a build folder or an RDF file) until interrupted.
 
@@ -383,10 +338,16 @@ def serve(
     # pace them on purpose, so that is not news (`verbose` keeps it).
     logging.getLogger("waitress.queue").setLevel(logging.WARNING if verbose else logging.ERROR)
     served = store_for(data)
-    pool = Workers(served.path, workers, timeout)
+    pool = Workers(served.path, workers, timeout, answer, memory=memory)
     try:
         try:
-            server = create_server(make_app(pool, cors), host=host, port=port, threads=max(4, workers * 2))
+            server = create_server(
+                make_app(pool, cors, host=host, allow_service=allow_service),
+                host=host,
+                port=port,
+                threads=2 * workers + 2,  # more than workers: pages and 503s never wait for a query
+                **guard.WAITRESS_LIMITS,
+            )
         except OSError as err:
             raise ConfigError(f"cannot listen on {host}:{port} ({err.strerror or err})") from None
         shown = f"[{server.effective_host}]" if ":" in str(server.effective_host) else server.effective_host

@@ -13,8 +13,18 @@ from typing import Annotated
 import typer
 from rich.table import Table
 
-from kg.ask import query, results
-from kg.cli.common import EXIT_FALSE, EXIT_USAGE, QuietOpt, VerboseOpt, detail, fail, note, out_console
+from kg.ask import guard, query, results
+from kg.cli.common import (
+    EXIT_FALSE,
+    EXIT_USAGE,
+    QuietOpt,
+    VerboseOpt,
+    detail,
+    err_console,
+    fail,
+    note,
+    out_console,
+)
 from kg.errors import KgError
 
 
@@ -51,6 +61,22 @@ def stats(
             for name, n in ranked:
                 ranking.add_row(name, str(n))
             out_console.print(ranking)
+
+
+def _stop_after(seconds: float) -> None:
+    """End this process with a one-line error once `seconds` pass: an Oxigraph query cannot be
+    interrupted from Python, and `kg query` is one query, so the process itself stops."""
+    import os
+    import threading
+
+    def stop() -> None:
+        sys.stdout.flush()
+        err_console.print(f"Error: query stopped: it ran longer than {seconds:g} s (--timeout)", markup=False)
+        os._exit(1)
+
+    timer = threading.Timer(seconds, stop)
+    timer.daemon = True
+    timer.start()
 
 
 class ResultFormat(str, enum.Enum):
@@ -100,6 +126,18 @@ def query_command(
     ] = False,
     quiet: QuietOpt = False,
     verbose: VerboseOpt = False,
+    allow_service: Annotated[
+        list[str] | None,
+        typer.Option(
+            "--allow-service",
+            metavar="HOST",
+            help="A host a query's SERVICE may reach (repeat); SERVICE is refused otherwise.",
+        ),
+    ] = None,
+    timeout: Annotated[
+        float | None,
+        typer.Option(min=0.1, metavar="SECONDS", help="Stop the query after this many seconds (exit 1)."),
+    ] = None,
 ) -> None:
     """Ask the graph a question in SPARQL; ASK exits 0 for true and 1 for false.
 
@@ -124,6 +162,9 @@ def query_command(
     try:
         params = query.parse_params(param or [])
         chosen = query.resolve_query(query_spec)
+        guard.check_query(chosen.text, allow_service or ())
+        if timeout is not None:
+            _stop_after(timeout)
         store = query.load_store(data or [query.DEFAULT_DATA])
         began = time.perf_counter()
         matched = query.match_values(store, chosen, params)
@@ -195,6 +236,24 @@ def serve_command(
     ] = None,
     quiet: QuietOpt = False,
     verbose: VerboseOpt = False,
+    allow_service: Annotated[
+        list[str] | None,
+        typer.Option(
+            "--allow-service",
+            metavar="HOST",
+            help="A host a query's SERVICE may reach (repeat); SERVICE is refused (400) otherwise.",
+        ),
+    ] = None,
+    workers: Annotated[
+        int,
+        typer.Option(
+            min=1, max=64, metavar="N", help="Queries that run at once (each in a process of its own)."
+        ),
+    ] = 6,
+    memory: Annotated[
+        int,
+        typer.Option(min=64, metavar="MB", help="Memory a query may take beyond the store's (503 past it)."),
+    ] = 2048,
 ) -> None:
     """Serve the last build as a read-only SPARQL 1.1 endpoint (/query) with a query page (/).
 
@@ -218,7 +277,18 @@ def serve_command(
         sys.stdout.flush()
 
     try:
-        serve(data, host=host, port=port, timeout=timeout, cors=cors or (), verbose=verbose, ready=ready)
+        serve(
+            data,
+            host=host,
+            port=port,
+            timeout=timeout,
+            workers=workers,
+            memory=memory << 20,
+            cors=cors or (),
+            verbose=verbose,
+            ready=ready,
+            allow_service=allow_service or (),
+        )
     except KgError as err:
         raise fail(err) from None
     except KeyboardInterrupt:

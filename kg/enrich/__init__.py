@@ -14,6 +14,7 @@ from dataclasses import dataclass, field
 import requests
 
 from kg.enrich import arxiv, s2
+from kg.enrich import session as http_session
 from kg.enrich.plan import NAMES, NOT_ASKED, OUTCOMES, Plan, make_plan, run_plan
 from kg.enrich.session import Client, Health, Limiter
 from kg.errors import ConfigError
@@ -124,6 +125,12 @@ def _network_warnings(source: str, client: Client, report: EnrichReport) -> list
             f"{name}: {hosts} {'is' if len(down) == 1 else 'are'} unreachable"
             + (f": {', '.join(lost)}" if lost else "")
             + ". Check the connection, or build with --offline to use only cached answers."
+        ]
+    if client.cache_busy and not_asked:
+        report.not_asked_reason[source] = "cache busy"
+        return [
+            f"{name}: the HTTP cache was locked by another process for over {http_session.CACHE_WAIT:g} s: "
+            f"{_papers(not_asked)} not asked (cache busy); build again once the other process is done."
         ]
     if health.timed_out and not_asked:
         report.not_asked_reason[source] = "time limit"

@@ -16,7 +16,6 @@ requests raise `NotAsked` at once instead of waiting for a rate-limit slot and a
 from __future__ import annotations
 
 import contextlib
-import os
 import random
 import sqlite3
 import time
@@ -31,14 +30,24 @@ from urllib.parse import urlsplit
 import requests
 import requests_cache
 
+from kg.enrich.cache import (
+    EXPIRE_AFTER,
+    CacheInfo,
+    cache_info,
+    cache_path,
+    clear_cache,
+    damaged,
+    default_cache_path,
+    locked,
+)
 from kg.errors import KgError
 
 T = TypeVar("T")
-EXPIRE_AFTER = timedelta(days=30)  # paper metadata changes slowly; references grow over months
 # Seconds to open a connection (a reachable API connects in well under one; just over 3 s
 # lets one lost SYN be resent) and of silence on an open connection before giving up.
 CONNECT_TIMEOUT = 3.05
 READ_TIMEOUT = 15.0
+CACHE_WAIT = 3.0  # seconds to wait for the HTTP cache's write lock held by another process
 MAX_FAILURES = 3  # failed requests in a row after which a host counts as down for the run
 USER_AGENT = "kg-knowledge-graph/0.1 (research tool; polite client)"
 
@@ -76,22 +85,18 @@ class NotCached(NotAsked):
         super().__init__(message, reason="offline, not cached")
 
 
-def default_cache_path() -> Path:
-    """$KG_CACHE_DIR/http.sqlite, else ~/.cache/kg/http.sqlite (XDG_CACHE_HOME respected)."""
-    root = os.environ.get("KG_CACHE_DIR")
-    if root:
-        return Path(root) / "http.sqlite"
-    xdg = os.environ.get("XDG_CACHE_HOME") or str(Path.home() / ".cache")
-    return Path(xdg) / "kg" / "http.sqlite"
-
-
 def make_session(path: Path | None = None, *, offline: bool = False) -> requests_cache.CachedSession:
-    """A cached session at `path`; `Client` decides what is read from and stored in it."""
-    path = path or default_cache_path()
+    """A cached session at `path` (see `cache_path`); `Client` decides what is read from and stored in it."""
+    path = cache_path(path)
     try:
         path.parent.mkdir(parents=True, exist_ok=True)
     except OSError as err:
         raise KgError(f"cannot create the cache folder ({err.strerror or err})", path=path.parent) from None
+    if locked(path, CACHE_WAIT):  # requests_cache would wait for the lock without end to set up its tables
+        busy = requests_cache.CachedSession(backend="memory", only_if_cached=offline)
+        busy.kg_cache_busy = True  # type: ignore[attr-defined]  # every request: not asked (cache busy)
+        busy.headers["User-Agent"] = USER_AGENT
+        return busy
     try:
         session = requests_cache.CachedSession(
             str(path),
@@ -186,6 +191,7 @@ class Client:
     max_wait: float = 300.0  # a longer Retry-After on a 429 is not waited for (RateLimited)
     failures: list[str] = field(default_factory=list)  # one line per request that failed
     hosts: set[str] = field(default_factory=set)  # hosts this client asked or meant to ask
+    cache_busy: bool = False  # another process held the cache's write lock past CACHE_WAIT
 
     def fetch(
         self,
@@ -212,6 +218,7 @@ class Client:
             return fresh[0]
         if self.offline:
             raise NotCached(f"not cached (offline): {prepared.url}")
+        self._check_writable()
         try:
             response, value = self._ask(prepared, parse, host)
         except (NotAsked, NetworkError, RateLimited):
@@ -239,7 +246,17 @@ class Client:
         as it is (fresh, or any answer offline), in the second when it has expired; both
         empty when there is none, or only one `parse` refuses (it is dropped)."""
         cache = getattr(self.session, "cache", None)
-        cached = None if self.refresh or cache is None else cache.get_response(key)
+        try:
+            cached = None if self.refresh or cache is None else cache.get_response(key)
+        except sqlite3.OperationalError as err:
+            if "locked" not in str(err):
+                raise damaged(cache, err) from None
+            self.cache_busy = True
+            raise NotAsked(
+                "the HTTP cache is busy (locked by another process)", reason="cache busy"
+            ) from None
+        except sqlite3.DatabaseError as err:
+            raise damaged(cache, err) from None
         if cached is None:
             return [], []
         try:
@@ -248,6 +265,33 @@ class Client:
             cache.delete(key)  # type: ignore[union-attr]  # stored unchecked by an older kg
             return [], []
         return ([value], []) if not cached.is_expired or self.offline else ([], [value])
+
+    def _check_writable(self) -> None:
+        """Raise `NotAsked` if the cache's write lock is held by another process for longer
+        than `CACHE_WAIT` (or what is left of the time limit): requests_cache would wait for
+        it without end, and an answer that cannot be stored is not worth asking for."""
+        cache = getattr(self.session, "cache", None)
+        if getattr(self.session, "kg_cache_busy", False):
+            self.cache_busy = True
+        if cache is None:
+            return
+        if self.cache_busy:
+            raise NotAsked("the HTTP cache is busy (locked by another process)", reason="cache busy")
+        left = self.health.remaining()
+        wait = CACHE_WAIT if left is None else max(0.0, min(CACHE_WAIT, left))
+        try:
+            with contextlib.closing(sqlite3.connect(str(cache.db_path), timeout=wait)) as db:
+                db.execute("BEGIN IMMEDIATE")
+                db.rollback()
+        except sqlite3.OperationalError as err:
+            if "locked" not in str(err) and "busy" not in str(err):
+                raise damaged(cache, err) from None
+            self.cache_busy = True
+            raise NotAsked(
+                "the HTTP cache is busy (locked by another process)", reason="cache busy"
+            ) from None
+        except sqlite3.DatabaseError as err:
+            raise damaged(cache, err) from None
 
     @property
     def offline(self) -> bool:
@@ -353,53 +397,4 @@ def describe_body(response: requests.Response) -> str:
 # `kg cache info` / `kg cache clear`
 
 
-@dataclass
-class CacheInfo:
-    """What the HTTP cache at `path` holds."""
-
-    path: Path
-    exists: bool
-    size: int = 0  # bytes on disk, with SQLite's side files
-    answers: int = 0
-    expired: int = 0
-    newest: datetime | None = None  # when the most recently stored answer was saved
-
-
-def _cache_files(path: Path) -> list[Path]:
-    return [
-        p for p in (path, Path(f"{path}-wal"), Path(f"{path}-shm"), Path(f"{path}-journal")) if p.exists()
-    ]
-
-
-def cache_info(path: Path | None = None) -> CacheInfo:
-    """Size and counts of the HTTP cache (default `default_cache_path()`), reading it only."""
-    path = path or default_cache_path()
-    if not path.exists():
-        return CacheInfo(path, exists=False)
-    try:
-        size = sum(p.stat().st_size for p in _cache_files(path))
-        with sqlite3.connect(f"file:{path}?mode=ro", uri=True) as db:
-            tables = {row[0] for row in db.execute("SELECT name FROM sqlite_master WHERE type='table'")}
-            if "responses" not in tables:
-                raise KgError("not a kg HTTP cache (no responses table)", path=path)
-            answers, expired, latest = db.execute(
-                "SELECT COUNT(*), SUM(expires IS NOT NULL AND expires <= ?), MAX(expires) FROM responses",
-                (int(time.time()),),
-            ).fetchone()
-    except sqlite3.Error as err:
-        raise KgError(f"cannot read the HTTP cache ({err})", path=path) from None
-    except OSError as err:
-        raise KgError(f"cannot read the HTTP cache ({err.strerror or err})", path=path) from None
-    newest = datetime.fromtimestamp(latest, timezone.utc) - EXPIRE_AFTER if latest else None
-    return CacheInfo(path, True, size, answers or 0, expired or 0, newest)
-
-
-def clear_cache(path: Path | None = None) -> CacheInfo:
-    """Delete the HTTP cache's files; returns what they held."""
-    info = cache_info(path)
-    for file in _cache_files(info.path):
-        try:
-            file.unlink()
-        except OSError as err:
-            raise KgError(f"cannot delete the HTTP cache ({err.strerror or err})", path=file) from None
-    return info
+__all__ = ["EXPIRE_AFTER", "CacheInfo", "cache_info", "cache_path", "clear_cache", "default_cache_path"]

@@ -21,6 +21,7 @@ from pathlib import Path
 from types import FrameType
 
 from kg.errors import KgError
+from kg.export import commit
 
 try:
     import fcntl
@@ -106,13 +107,9 @@ class AtomicOutputs:
         return tmp
 
     def commit(self) -> None:
+        """Put every staged output in place as one build (see `kg.export.commit`)."""
         try:
-            for tmp, target in self._pending:
-                if tmp.is_dir():
-                    _swap_dir(tmp, target)
-                    continue
-                os.chmod(tmp, 0o644)
-                os.replace(tmp, target)
+            commit.commit(self.directory, self._pending)
             self._pending.clear()
         finally:
             self._unlock()
@@ -132,19 +129,6 @@ class AtomicOutputs:
         self._locks.clear()
 
 
-def _swap_dir(new: Path, target: Path) -> None:
-    """Put folder `new` at `target`: a rename cannot replace a folder that holds files, so the
-    old one is renamed aside first and removed after."""
-    os.chmod(new, 0o755)
-    old = None
-    if target.exists():
-        old = Path(tempfile.mkdtemp(prefix=f".{target.name}.kg-", suffix=".tmp", dir=target.parent))
-        os.replace(target, old / target.name)
-    os.replace(new, target)
-    if old is not None:
-        shutil.rmtree(old, ignore_errors=True)
-
-
 @contextmanager
 def atomic_outputs(directory: Path) -> Iterator[AtomicOutputs]:
     """Context in which outputs are staged and, if no exception escapes, committed together.
@@ -156,17 +140,26 @@ def atomic_outputs(directory: Path) -> Iterator[AtomicOutputs]:
         directory.mkdir(parents=True, exist_ok=True)
     except OSError as err:
         raise KgError(f"cannot create output directory ({os_problem(err)})", path=directory) from None
-    remove_stale_temps(directory)
-    outputs = AtomicOutputs(directory)
     try:
-        yield outputs
-        outputs.commit()
+        held = commit.lock(directory)
     except OSError as err:
-        outputs.discard()
-        raise write_error(err, directory) from None
-    except BaseException:
-        outputs.discard()
-        raise
+        raise write_error(OSError(err.errno, err.strerror), directory) from None
+    try:
+        commit.recover(directory, locked=True)
+        commit.remove_old_stores(directory)  # one a killed build was removing
+        remove_stale_temps(directory)
+        outputs = AtomicOutputs(directory)
+        try:
+            yield outputs
+            outputs.commit()
+        except OSError as err:
+            outputs.discard()
+            raise write_error(err, directory) from None
+        except BaseException:
+            outputs.discard()
+            raise
+    finally:
+        commit.unlock(held)
 
 
 def remove_stale_temps(directory: Path) -> list[tuple[Path, int]]:
@@ -175,6 +168,8 @@ def remove_stale_temps(directory: Path) -> list[tuple[Path, int]]:
     Files of kg's naming pattern only; one a running build holds locked stays.
     """
     removed: list[tuple[Path, int]] = []
+    with suppress(OSError):
+        commit.recover(directory)  # a killed build's journal names staged files: finish it first
     try:
         entries = list(os.scandir(directory))
     except OSError:

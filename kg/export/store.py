@@ -12,6 +12,7 @@ from __future__ import annotations
 import json
 import shutil
 import tempfile
+import time
 from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
@@ -19,10 +20,12 @@ from typing import Any
 import pyoxigraph as ox
 
 from kg.errors import KgError
+from kg.export import commit
 
 STORE_DIR = "oxigraph"
 MANIFEST = "manifest.json"
 STAMP = "kg-graph.sha256"  # inside the store folder; RocksDB leaves files it does not know alone
+COMMIT_WAIT = 10.0  # seconds a reader waits for a build being switched in (a few renames)
 # The exports kg writes (any one build writes some of them); a build removes the others.
 GRAPH_FILES = ("graph.ttl", "graph.nt", "graph.jsonld", "graph.graphml", "graph.gexf")
 # RDF files a store can be loaded from, fastest to parse first.
@@ -115,23 +118,41 @@ def _load_file(path: Path, store: ox.Store) -> ox.Store:
     return store
 
 
+def settled(folder: Path, wait: float | None = None) -> None:
+    """Wait (at most `wait` seconds, `COMMIT_WAIT` by default) for a build committing into
+    `folder` to finish, and finish one a killed build began, so a reader sees one build whole."""
+    deadline = time.monotonic() + (COMMIT_WAIT if wait is None else wait)
+    while commit.pending_journal(folder) and not commit.recover(folder):
+        if time.monotonic() > deadline:
+            raise KgError(
+                "a build is being written here and did not finish in time; run the command again", path=folder
+            )
+        time.sleep(0.05)
+
+
 def open_build(folder: Path) -> ox.Store:
     """A read-only store of the last build in `folder`: its Oxigraph store when it holds the
     graph the manifest names, else (no store, another build's) its RDF file parsed in memory.
 
-    A folder without a manifest (a build by an older kg) is read from its RDF file.
+    A folder without a manifest (a build by an older kg) is read from its RDF file.  A build
+    switched in while the store is opened (its old store removed) is met by trying again.
     """
     if not folder.is_dir():
         raise KgError("no build here (run `kg build` first)", path=folder)
-    manifest = Manifest.read(folder)
-    if manifest is not None:
-        store = store_matches(folder, manifest)
-        if store is not None:
-            try:
-                return ox.Store.read_only(str(store))
-            except OSError:
-                pass  # written by another Oxigraph version, say: the RDF file says the same
-    return _load_file(_rdf_file(folder, manifest), ox.Store())
+    for attempt in range(3):
+        settled(folder)
+        manifest = Manifest.read(folder)
+        if manifest is not None:
+            store = store_matches(folder, manifest)
+            if store is not None:
+                try:
+                    return ox.Store.read_only(str(store))
+                except (OSError, RuntimeError):
+                    if Manifest.read(folder) != manifest and attempt < 2:
+                        continue  # a new build came in meanwhile: read that one
+                    # else written by another Oxigraph version, say: the RDF file says the same
+        return _load_file(_rdf_file(folder, manifest), ox.Store())
+    raise KgError("the build changed while it was read; run the command again", path=folder)
 
 
 @dataclass
@@ -151,6 +172,7 @@ def store_for(data: Path) -> ServedStore:
     that open it read-only: the build's own store if it is current, else a temporary one."""
     source: Path | None = None
     if data.is_dir():
+        settled(data)
         manifest = Manifest.read(data)
         if manifest is not None:
             store = store_matches(data, manifest)

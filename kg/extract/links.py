@@ -116,6 +116,8 @@ def _classify(url: str, written: str | None, context: str) -> Link | None:
         parts = urlsplit(url)
     except ValueError:
         return None
+    if parts.scheme.lower() not in ("", "http", "https"):
+        return None  # javascript:, vbscript:, data:, file:, ftp:… never become a link IRI
     host = (parts.hostname or "").lower().rstrip(".")
     if not re.fullmatch(r"[\w-]+(\.[\w-]+)+", host):
         return None

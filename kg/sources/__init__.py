@@ -28,6 +28,7 @@ from pathlib import Path
 from kg.errors import InputError, UnknownFormatError
 from kg.model import Entry, Source
 from kg.sources import bibtex, hf, html, ids, pages, snapshot
+from kg.sources.fields import repair_entries
 from kg.sources.identity import normalize_title, title_key
 from kg.sources.inputs import read_head, read_text, resolve_inputs, source_names
 from kg.sources.merge import merge_entries
@@ -163,9 +164,14 @@ def load_sources(
     for done, path in enumerate(ordered, start=1):
         walked = path in resolved.walked
         try:
-            source, entries, warnings, note = _read_file(
-                path, names[path], input_format, walked, keep, skip_bad
-            )
+            try:
+                source, entries, warnings, note = _read_file(
+                    path, names[path], input_format, walked, keep, skip_bad
+                )
+            except RecursionError:  # brackets, braces or JSON nested thousands deep
+                raise InputError("nested too deeply to read (thousands of levels)", path=path) from None
+            entries, repaired = repair_entries(entries, str(path))
+            warnings = [*warnings, *repaired]
         except UnknownFormatError as err:
             if not walked:
                 raise

@@ -33,7 +33,7 @@ def _array_lines(text: str) -> list[int]:
     decoder = json.JSONDecoder()
     lines: list[int] = []
     i = text.index("[") + 1
-    line, counted = 1, 0  # newlines are counted on from the last element, not from the start
+    counted, line = 0, 1  # newlines are counted once, from the last item on (one pass)
     while True:
         while i < len(text) and (text[i].isspace() or text[i] == ","):
             i += 1
@@ -139,7 +139,16 @@ def entries_from_items(
             warnings.append(f"{at}: item has neither a title nor an arXiv id, skipped")
             continue
         authors = []
-        for author in field("authors") or ():
+        listed_authors = field("authors")
+        listed_authors = [] if listed_authors is None else listed_authors
+        if not isinstance(listed_authors, list):
+            raise InputError(
+                f"{pointer or 'the paper'}: authors must be a list of names or objects with a name, "
+                f"not {type(listed_authors).__name__} {str(listed_authors)[:60]!r}",
+                path=where,
+                line=line,
+            )
+        for author in listed_authors:
             name_ = author.get("name") if isinstance(author, dict) else author
             if isinstance(name_, str) and name_.strip():
                 authors.append(" ".join(name_.split()))
