@@ -61,7 +61,7 @@ def test_a_damaged_cache_is_one_line_and_cache_clear_removes_it(world: World, tm
     data = cache.read_bytes()
     cache.write_bytes(data[:4096] + b"\xff" * (len(data) - 4096))  # pages past the first damaged
     result = build(tmp_path, cache)
-    assert result.exit_code == 1
+    assert result.exit_code == 3
     assert result.stderr.startswith(f"Error: {cache}: the HTTP cache cannot be read (")
     assert result.stderr.endswith(f"`kg cache clear --cache {cache}` removes it\n")
     assert len(result.stderr.splitlines()) == 1

@@ -197,7 +197,7 @@ def test_a_second_build_into_a_folder_being_written_says_so_and_writes_nothing(
         result = runner.invoke(app, ["build", str(NEW), "--out", str(out), "-q", "-f", "nt"])
     finally:
         commit.unlock(held)
-    assert result.exit_code == 1
+    assert result.exit_code == 3
     assert result.stderr == (
         f"Error: {out}: another kg build is writing this folder; this build wrote nothing "
         "(the other one's exports are what the folder will hold)\n"
@@ -220,7 +220,7 @@ def test_a_reader_waits_for_a_commit_under_way_and_says_so_past_its_wait(
         result = runner.invoke(app, ["query", COUNT, "--data", str(out)])
     finally:
         commit.unlock(held)
-    assert result.exit_code == 1
+    assert result.exit_code == 3
     assert result.stderr == (
         f"Error: {out}: a build is being written here and did not finish in time; run the command again\n"
     )

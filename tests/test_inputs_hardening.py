@@ -56,7 +56,7 @@ def test_authors_of_the_wrong_type_are_an_error_at_the_line(tmp_path: Path, auth
         tmp_path, "a.json", f'{{"id": "2401.00002", "title": "T", "summary": "x", "authors": {authors}}}'
     )
     result, _ = build(tmp_path, path)
-    assert result.exit_code == 1
+    assert result.exit_code == 3
     assert result.stderr.startswith(
         f"Error: {path}:3: /1: authors must be a list of names or objects with a name, not {shown}"
     )
@@ -82,7 +82,7 @@ def test_bibtex_nested_5000_deep_is_one_line(tmp_path: Path):
     path.write_text("@article{a, title={" + '{\\"' * 5000 + "u" + "}" * 5000 + "}, year={2020}}\n")
     result, _ = build(tmp_path, path)
     assert (result.exit_code, result.stderr) == (
-        1,
+        3,
         f"Error: {path}: nested too deeply to read (thousands of levels)\n",
     )
     skipped, _ = build(tmp_path, path, GOOD, extra=("--skip-bad",))
@@ -99,7 +99,7 @@ def test_html_props_nested_100k_deep_is_one_line(tmp_path: Path):
     )
     result, _ = build(tmp_path, path)
     assert (result.exit_code, result.stderr) == (
-        1,
+        3,
         f"Error: {path}: nested too deeply to read (thousands of levels)\n",
     )
 

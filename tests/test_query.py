@@ -358,5 +358,5 @@ def test_long_one_line_query_text_is_run_as_sparql_never_tried_as_a_path(built, 
 
 def test_a_query_file_that_is_not_there_is_named(tmp_path: Path, built):
     out = q(str(tmp_path / "nope.rq"), "-d", str(built[1]))
-    assert out.exit_code == 1
+    assert out.exit_code == 3
     assert out.stderr == f"Error: {tmp_path / 'nope.rq'}: no such query file\n"

@@ -123,7 +123,7 @@ def test_serve_refuses_service_and_the_probe_reaches_no_listener(server: str, re
 
 def test_query_refuses_service_in_one_line(folder: Path, recorder: Recorder):
     result = runner.invoke(app, ["query", service_query(recorder.port), "--data", str(folder)])
-    assert result.exit_code == 1
+    assert result.exit_code == 3
     assert result.stderr == (
         f"Error: SERVICE <http://127.0.0.1:{recorder.port}/internal-admin> refused (federated queries "
         "reach other hosts; allow one with --allow-service HOST)\n"
@@ -197,7 +197,7 @@ def test_deep_nesting_is_refused_before_parsing(server: str, folder: Path):
         text=True,
         timeout=60,
     )
-    assert result.returncode == 1, result.stderr  # was 139: a segfault in the parser
+    assert result.returncode == 3, result.stderr  # was 139: a segfault in the parser
     assert result.stderr.startswith("Error: the query nests brackets more than 256 deep")
 
 
