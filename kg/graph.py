@@ -45,6 +45,10 @@ def build_graph(papers: Iterable[Paper], sources: Iterable[Source]) -> nx.MultiD
     for paper in papers:
         pid = node_id("paper", paper.key)
         graph.add_node(pid, kind="paper", key=paper.key, title=paper.title, abstract=paper.abstract)
+        if paper.written_title is not None:
+            graph.nodes[pid]["written_title"] = paper.written_title
+        if paper.written_abstract is not None:
+            graph.nodes[pid]["written_abstract"] = paper.written_abstract
         for occ in paper.occurrences:
             if occ.pointer:
                 graph.add_edge(

@@ -95,6 +95,10 @@ class Paper:
     citation_count: int | None = None
     influential_citation_count: int | None = None
     embedding: array[float] | None = None
+    # The title and abstract as the input wrote them (LaTeX, Markdown links), when the text shown
+    # (`title`, `abstract`, normalised by `kg.extract.text`) differs from it beyond line wraps.
+    written_title: str | None = None
+    written_abstract: str | None = None
 
     @property
     def has_abstract(self) -> bool:

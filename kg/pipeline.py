@@ -28,6 +28,7 @@ from kg.export.rdf import DEFAULT_BASE, FORMATS, write_graphs
 from kg.export.store import MANIFEST, STORE_DIR, Manifest, remove_stale, stamp_store
 from kg.extract.concepts import ConceptMap, ConceptOptions, extract_concepts
 from kg.extract.links import extract_links
+from kg.extract.text import normalise_papers
 from kg.model import Link, Paper
 from kg.parallel import cores, run_jobs, split, workers_for
 from kg.relate.citations import co_citation, coupling
@@ -65,6 +66,13 @@ class BuildResult:
     warnings: list[str] = field(default_factory=list)
     notes: list[str] = field(default_factory=list)  # inputs named twice, files skipped, filters
     skipped: int = 0  # files found in folders that are no input format
+    notes: list[str] = field(default_factory=list)  # inputs named twice, read once
+    # Titles, abstracts and names shown otherwise than written (LaTeX, Markdown, wraps);
+    # values repaired (characters no export can hold removed); values dropped (links, IRIs
+    # that no export can hold).  Each paper concerned is named in one warning.
+    normalised: int = 0
+    repaired: int = 0
+    dropped: int = 0
     # Wall time per stage (ingest, [enrich,] extract, concepts, graph, rdf, html).
     timings: dict[str, float] = field(default_factory=dict)
     elapsed: float = 0.0  # wall time of the whole build
@@ -96,8 +104,28 @@ def _gc_paused() -> Iterator[None]:
             gc.enable()
 
 
-def _links_of(papers: Sequence[Paper]) -> list[list[Link] | None]:
-    return [extract_links(p.abstract) if p.abstract else None for p in papers]
+def _links_of(papers: Sequence[Paper]) -> list[tuple[list[Link], list[str]] | None]:
+    """Each paper's links, and the URLs it wrote that name no exportable web address."""
+    found: list[tuple[list[Link], list[str]] | None] = []
+    for paper in papers:
+        if paper.abstract:
+            dropped: list[str] = []
+            found.append((extract_links(paper.abstract, dropped), dropped))
+        else:
+            found.append(None)
+    return found
+
+
+def _paper_problems(papers: Sequence[Paper], problems: dict[str, list[str]]) -> list[str]:
+    """One warning line per paper with problems, naming it by where it was read."""
+    lines = []
+    for paper in papers:
+        if paper.key in problems:
+            occurrence = paper.occurrences[0] if paper.occurrences else None
+            where = f"{occurrence.source}:{occurrence.line} " if occurrence else ""
+            name = f"arXiv {paper.arxiv_id}" if paper.arxiv_id else repr(paper.title[:80])
+            lines.append(f"{where}({name}): {'; '.join(problems[paper.key])}")
+    return lines
 
 
 @_gc_paused()
@@ -150,12 +178,28 @@ def build_corpus(
         )
         timings["enrich"] = time.perf_counter() - start
 
+    # Text as a reader sees it, before anything reads it: links, phrases and concepts.
+    start = time.perf_counter()
+    text = normalise_papers(papers)
+    timings["text"] = time.perf_counter() - start
+
     start = time.perf_counter()
     workers = workers_for(len(papers), jobs)
     runs = split(papers, workers)
     found = run_jobs([partial(_links_of, run) for run in runs], parallel=workers > 1, workers=workers)
+    dropped = 0
     for run, links in zip(runs, found, strict=True):
-        for paper, paper_links in zip(run, links, strict=True):
+        for paper, paper_found in zip(run, links, strict=True):
+            if not paper_found:
+                continue
+            paper_links, bad = paper_found
+            if bad:
+                dropped += len(bad)
+                shown = ", ".join(repr(url[:100]) for url in bad[:3]) + (", …" if len(bad) > 3 else "")
+                what = "links that name" if len(bad) > 1 else "link that names"
+                text.problems.setdefault(paper.key, []).append(
+                    f"dropped {len(bad)} {what} no valid web address ({shown})"
+                )
             if paper_links:
                 # Links an input gave (a repository, a project page) come first, once each.
                 known = {link.target for link in paper.links}
@@ -195,9 +239,14 @@ def build_corpus(
         entries=len(pages.entries),
         papers=papers,
         graph=graph,
-        warnings=pages.warnings + (report.warnings if report else []),
+        warnings=pages.warnings
+        + (report.warnings if report else [])
+        + _paper_problems(papers, text.problems),
         notes=pages.notes,
         skipped=len(pages.skipped),
+        normalised=text.normalised,
+        repaired=text.repaired,
+        dropped=dropped,
         timings=timings,
         concepts=concept_map,
         enrichment=report,
@@ -260,9 +309,23 @@ def build(
         store = staged.stage_dir(STORE_DIR)
         digest = hashlib.sha256()
         # The serializer processes count as workers: `jobs=1` keeps the build in one process.
+        unexportable: list[str] = []
         result.triples = write_graphs(
-            result.graph, paths, base, separate=(jobs or cores()) > 1, store=store, digest=digest
+            result.graph,
+            paths,
+            base,
+            separate=(jobs or cores()) > 1,
+            store=store,
+            digest=digest,
+            dropped=unexportable,
         )
+        if unexportable:  # the exporter's safety net: every reader should have caught these
+            result.dropped += len(unexportable)
+            shown = ", ".join(repr(v[:100]) for v in unexportable[:5])
+            result.warnings.append(
+                f"{len(unexportable)} values no export can hold were left out of the RDF: {shown}"
+                + (", …" if len(unexportable) > 5 else "")
+            )
         stamp_store(store, digest.hexdigest())
         result.store = out / STORE_DIR
         vocab = vocabulary_file().read_bytes()

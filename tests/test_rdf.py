@@ -198,16 +198,17 @@ def test_a_failing_serializer_process_is_a_one_line_error(
         rdf.write_graph(seed_build.graph, tmp_path / "missing" / "graph.ttl", "ttl")
 
 
-def test_an_invalid_iri_in_the_data_stops_the_export(tmp_path: Path):
+def test_an_invalid_iri_in_the_data_is_left_out_not_fatal(tmp_path: Path):
+    """Nothing one paper writes fails the export: an IRI Oxigraph refuses is dropped and reported."""
     from kg.export import rdf
 
     corpus = pipeline.build_corpus([DATA / "pages" / "line_layout.txt"])
     repo = next(n for n, kind in corpus.graph.nodes(data="kind") if kind == "repo")
     corpus.graph.nodes[repo]["iri"] = "https://github.com/a b/c"
-    with pytest.raises(
-        KgError, match=re.escape("not a valid IRI, cannot be exported: 'https://github.com/a b/c'")
-    ):
-        rdf.write_graph(corpus.graph, tmp_path / "graph.ttl")
+    dropped: list[str] = []
+    rdf.write_graphs(corpus.graph, {"ttl": tmp_path / "graph.ttl"}, separate=False, dropped=dropped)
+    assert dropped == ["https://github.com/a b/c"]
+    assert "a b/c" not in (tmp_path / "graph.ttl").read_text(encoding="utf-8")
 
 
 def test_a_build_in_worker_processes_writes_the_same_files(tmp_path: Path, monkeypatch):

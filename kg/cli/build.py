@@ -293,6 +293,9 @@ def build(
         ("owners", result.count("owner")),
         ("hosts", result.count("host")),
         ("concepts", result.count("concept")),
+        ("texts shown as read (LaTeX, Markdown)", result.normalised),
+        ("values repaired", result.repaired),
+        ("values dropped", result.dropped),
         ("triples", result.triples),
         ("time", f"{result.elapsed:.2f} s"),
     ]

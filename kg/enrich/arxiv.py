@@ -19,7 +19,7 @@ from defusedxml import DefusedXmlException
 
 from kg.enrich.match import best_match
 from kg.enrich.session import BadAnswer, Client, EnrichError, NotAsked, describe_body
-from kg.sources.hf import unwrap
+from kg.extract.text import unwrap
 
 DEFAULT_API = "http://export.arxiv.org/api/query"
 INTERVAL = 3.0  # seconds between requests (arXiv API terms of use)

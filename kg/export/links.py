@@ -23,6 +23,7 @@ from kg.export.ntriples import (
 # Kinds of node named by a web address of their own; several may share one.
 _WEB_KINDS = ("repo", "page", "link", "owner", "host", "work")
 # Links between papers that rest on citations or embeddings: (IRI kind, basis, what is counted).
+_WEB_LINKS = {g.OWNER: KG_.owner, g.HOST: KG_.host}
 _CITATION_LINKS = {
     g.COUPLED: ("coupling", KG_.BibliographicCoupling, KG_.sharedReferences),
     g.CO_CITED: ("cocitation", KG_.CoCitation, KG_.coCitations),
@@ -79,13 +80,15 @@ class LinkTriples(Writer):
         nodes = self.nodes
         for target, edges in self.succ[nid].items():
             for edge in edges.values():
-                if edge["rel"] == g.OWNER:
-                    out.append(f"{s} {KG_.owner} {self.external(nodes[target]['iri'])} .\n")
-                elif edge["rel"] == g.HOST:
-                    out.append(f"{s} {KG_.host} {self.external(nodes[target]['iri'])} .\n")
+                rel = _WEB_LINKS.get(edge["rel"])
+                o = self.external(nodes[target]["iri"]) if rel else None
+                if o is not None:
+                    out.append(f"{s} {rel} {o} .\n")
 
     def repo_node(self, nid: str, data: dict, out: list[str]) -> None:
         s = self.external(data["iri"])
+        if s is None:
+            return
         out.append(f"{s} {A} {SCHEMA_.SoftwareSourceCode} .\n")
         out.append(f"{s} {SCHEMA_.codeRepository} {typed(data['iri'], XSD_.anyURI)} .\n")
         if data.get("name"):
@@ -94,16 +97,22 @@ class LinkTriples(Writer):
 
     def page_node(self, nid: str, data: dict, out: list[str]) -> None:
         s = self.external(data["iri"])
+        if s is None:
+            return
         out.append(f"{s} {A} {SCHEMA_.WebPage} .\n{s} {SCHEMA_.url} {typed(data['iri'], XSD_.anyURI)} .\n")
         self._linked(s, nid, out)
 
     def owner_node(self, nid: str, data: dict, out: list[str]) -> None:
         s = self.external(data["iri"])
+        if s is None:
+            return
         out.append(f"{s} {A} {FOAF_.Agent} .\n{s} {FOAF_.name} {string(data['name'])} .\n")
         self._linked(s, nid, out)
 
     def host_node(self, nid: str, data: dict, out: list[str]) -> None:
         s = self.external(data["iri"])
+        if s is None:
+            return
         out.append(f"{s} {A} {SCHEMA_.WebSite} .\n{s} {SCHEMA_.url} {typed(data['iri'], XSD_.anyURI)} .\n")
 
     def _web_units(

@@ -8,13 +8,13 @@ times more per entry.  Nothing is changed.
 
 from __future__ import annotations
 
+import re
 from collections.abc import Callable
 
 import networkx as nx
 import pyoxigraph as ox
 from rdflib import Literal
 
-from kg.errors import KgError
 from kg.export.iris import CITO, DCTERMS, FOAF, KG, OWL, PROV, RDF, SCHEMA, SKOS, XSD, Minter, Vocabulary
 
 
@@ -95,15 +95,36 @@ class Writer:
         self.concept = Minted(self.mint.concept)
         self.source = Minted(self.mint.source)
         self.category = Minted(self.mint.category)
-        self._external: dict[str, str] = {}
+        self._external: dict[str, str | None] = {}
+        # Values no export can hold, which the readers should have repaired or dropped: the
+        # exporter's last safety net leaves them out (or repairs them), never fails.
+        self.dropped: set[str] = set()
 
-    def external(self, iri: str) -> str:
-        """An IRI from the data (a repository, an arXiv id, ...), checked once by Oxigraph."""
-        term = self._external.get(iri)
-        if term is None:
-            try:
-                ox.NamedNode(iri)
-            except ValueError:
-                raise KgError(f"not a valid IRI, cannot be exported: {iri!r}") from None
-            term = self._external[iri] = f"<{iri}>"
+    def external(self, iri: str) -> str | None:
+        """An IRI from the data (a repository, an arXiv id, ...), checked once by Oxigraph;
+        None (and noted in `dropped`) if Oxigraph refuses it: the triples naming it are left out."""
+        if iri in self._external:
+            return self._external[iri]
+        try:
+            ox.NamedNode(iri)
+        except ValueError:
+            self.dropped.add(iri)
+            term = None
+        else:
+            term = f"<{iri}>"
+        self._external[iri] = term
         return term
+
+    def encodable(self, text: str) -> str:
+        """`text` with every lone surrogate (no UTF-8 form) replaced by U+FFFD, each noted."""
+        try:
+            text.encode()
+        except UnicodeEncodeError:
+            for match in _SURROGATES.finditer(text):
+                start = text.rfind("\n", 0, match.start()) + 1
+                self.dropped.add(f"a lone surrogate in {text[start : match.start()][-80:]!r}")
+            text = _SURROGATES.sub("\ufffd", text)
+        return text
+
+
+_SURROGATES = re.compile("[\ud800-\udfff]")

@@ -43,6 +43,11 @@ class PaperTriples(Writer):
             add(f"{s} {DCTERMS_.abstract} {string(data['abstract'])} .\n")
         else:
             add(f'{s} {KG_.abstractMissing} "true"^^{XSD_.boolean} .\n')
+        # The text as written (LaTeX, Markdown links), where the shown text differs from it.
+        if data.get("written_title") is not None:
+            add(f"{s} {KG_.writtenTitle} {string(data['written_title'])} .\n")
+        if data.get("written_abstract") is not None:
+            add(f"{s} {KG_.writtenAbstract} {string(data['written_abstract'])} .\n")
         self._identity(s, data, out)
         nodes = self.nodes
         derivations: list[tuple[str, str, int, str]] = []  # (IRI, source name, line, JSON Pointer)
@@ -64,7 +69,8 @@ class PaperTriples(Writer):
                 elif rel == g.CITES:
                     cited = nodes[target]
                     o = self.paper[cited["key"]] if cited["kind"] == "paper" else self.external(cited["iri"])
-                    add(f"{s} {CITO_.cites} {o} .\n")
+                    if o is not None:
+                        add(f"{s} {CITO_.cites} {o} .\n")
                 elif rel == g.DERIVED_FROM:
                     name = nodes[target]["name"]
                     if not derivations or derivations[-1][1] != name:  # a page's edges come together
@@ -79,8 +85,11 @@ class PaperTriples(Writer):
                         )
                     )
                 elif rel in _PAPER_LINKS:
-                    add(f"{s} {_PAPER_LINKS[rel]} {self.external(nodes[target]['iri'])} .\n")
-                    add(f"{s} {KG_.writtenUrl} {string(edge['written'])} .\n")
+                    o = self.external(nodes[target]["iri"])
+                    if o is not None:
+                        add(
+                            f"{s} {_PAPER_LINKS[rel]} {o} .\n{s} {KG_.writtenUrl} {string(edge['written'])} .\n"
+                        )
                 elif rel == g.SIMILAR:
                     add(f"{s} {KG_.similarTo} {self.paper[nodes[target]['key']]} .\n")
         for source, edges in self.pred[nid].items():  # the similar papers stored the other way
@@ -114,16 +123,17 @@ class PaperTriples(Writer):
         """What the inputs and enrichment tell of a paper: ids as owl:sameAs links, date, venue,
         arXiv categories (the primary one also as kg:primaryCategory)."""
         add = out.append
+        same = []
         if data.get("arxiv_id"):
             add(f"{s} {KG_.arxivId} {string(data['arxiv_id'])} .\n")
-            arxiv = self.external(f"https://arxiv.org/abs/{data['arxiv_id']}")
-            add(f"{s} {OWL_.sameAs} {arxiv} .\n")
+            same.append(self.external(f"https://arxiv.org/abs/{data['arxiv_id']}"))
         if data.get("s2_id"):
-            s2 = self.external(f"https://www.semanticscholar.org/paper/{data['s2_id']}")
-            add(f"{s} {OWL_.sameAs} {s2} .\n")
+            same.append(self.external(f"https://www.semanticscholar.org/paper/{data['s2_id']}"))
         if data.get("doi"):
-            doi = self.external(f"https://doi.org/{quote(data['doi'], safe='/:;()._-')}")
-            add(f"{s} {OWL_.sameAs} {doi} .\n")
+            same.append(self.external(f"https://doi.org/{quote(data['doi'], safe='/:;()._-')}"))
+        for o in same:
+            if o is not None:
+                add(f"{s} {OWL_.sameAs} {o} .\n")
         issued = data.get("issued")
         if issued:
             datatype = DATE_TYPES.get(len(issued))
@@ -148,10 +158,13 @@ class PaperTriples(Writer):
         out.append(f"{s} {A} {FOAF_.Person} .\n{s} {FOAF_.name} {string(data['name'])} .\n")
         if data["key"].startswith("s2-"):
             s2 = self.external(f"https://www.semanticscholar.org/author/{data['key'][3:]}")
-            out.append(f"{s} {OWL_.sameAs} {s2} .\n")
+            if s2 is not None:
+                out.append(f"{s} {OWL_.sameAs} {s2} .\n")
 
     def work_node(self, nid: str, data: dict, out: list[str]) -> None:
         s = self.external(data["iri"])
+        if s is None:
+            return
         out.append(f"{s} {A} {SCHEMA_.CreativeWork} .\n")
         if data.get("title"):
             out.append(f"{s} {DCTERMS_.title} {string(data['title'])} .\n")

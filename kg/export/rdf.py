@@ -112,11 +112,11 @@ class _Lines(PaperTriples, ConceptTriples, CategoryTriples, LinkTriples, Provena
             method(nid, nodes[nid] if nid else {}, out)
             length += sum(map(len, out[start:]))
             if length >= size:
-                yield "".join(out)
+                yield self.encodable("".join(out))
                 out.clear()
                 length = 0
         if out:
-            yield "".join(out)
+            yield self.encodable("".join(out))
 
 
 def to_rdf(graph: nx.MultiDiGraph, base: str = DEFAULT_BASE) -> Graph:
@@ -147,13 +147,15 @@ def write_graphs(
     separate: bool = True,
     store: Path | None = None,
     digest: Any = None,
+    dropped: list[str] | None = None,
 ) -> int:
     """Serialize the export of `graph` once per format in `paths` ({fmt: path}) and, given
     `store`, into a new Oxigraph store at that folder; returns the triple count.
 
     The N-Triples text is made once.  A large graph's is streamed to a serializer process
     per output unless `separate` is false (see `kg.export.serialize`).  `digest` (a hashlib object)
-    is fed the N-Triples text: the graph's fingerprint.
+    is fed the N-Triples text: the graph's fingerprint.  Values no export can hold (an IRI
+    Oxigraph refuses, a lone surrogate) are left out, never fatal, and listed in `dropped`.
     """
     for fmt in paths:
         if fmt not in FORMATS:
@@ -162,4 +164,8 @@ def write_graphs(
     if store is not None:
         outputs[store] = STORE
     separate = separate and graph.number_of_edges() >= SERIALIZER_MIN_EDGES
-    return serialize(_Lines(graph, base).chunks, outputs, PREFIXES, separate=separate, digest=digest)
+    lines = _Lines(graph, base)
+    count = serialize(lines.chunks, outputs, PREFIXES, separate=separate, digest=digest)
+    if dropped is not None:
+        dropped += sorted(lines.dropped)
+    return count

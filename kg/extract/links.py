@@ -3,7 +3,10 @@
 from __future__ import annotations
 
 import re
+from functools import lru_cache
 from urllib.parse import quote, urlsplit
+
+import pyoxigraph as ox
 
 from kg.model import Link, LinkKind
 
@@ -65,7 +68,11 @@ RESERVED = {
         "organizations",
     },
 }
-_IRI_UNSAFE = re.compile(r"[\x00-\x20<>\"{}|\\^`]")
+# Characters an IRI may not hold outside its host (RFC 3987): controls, space, delimiters,
+# brackets (IPv6 hosts only), surrogates, private-use and non-characters.
+_IRI_UNSAFE = re.compile(
+    r"[\x00-\x20\x7f-\x9f<>\"{}|\\^`\[\]\ud800-\udfff\ue000-\uf8ff\ufdd0-\ufdef\ufffe\uffff]"
+)
 _HF_KINDS = {"datasets", "spaces"}
 _GITLAB_STOP = {"-", "tree", "blob", "raw", "issues", "merge_requests", "wikis", "commits"}
 
@@ -78,6 +85,9 @@ def clean_url(raw: str) -> str:
     brace = url.find("{")
     if brace != -1:
         url = url[:brace]
+    markdown = url.find("](")  # `[url](url)`: a Markdown link's label ends where its target starts
+    if markdown != -1:
+        url = url[:markdown]
     return _strip_trailing(url)
 
 
@@ -93,7 +103,15 @@ def _strip_trailing(text: str) -> str:
 
 
 def classify(url: str, *, written: str | None = None, context: str = "") -> Link | None:
-    """Classify a cleaned URL; `context` is the text just before it (for "project page")."""
+    """Classify a cleaned URL; `context` is the text just before it (for "project page").
+
+    None when it names no web address, or one no export could hold as an IRI.
+    """
+    link = _classify(url, written, context)
+    return _exportable(link) if link is not None else None
+
+
+def _classify(url: str, written: str | None, context: str) -> Link | None:
     try:
         parts = urlsplit(url)
     except ValueError:
@@ -130,8 +148,34 @@ def _page_iri(scheme: str, host: str, segments: list[str], query: str = "") -> s
 
 
 def iri_safe(text: str) -> str:
-    """Percent-encode the few characters an IRI may not hold (`|`, `^`, `\\`, braces...)."""
-    return _IRI_UNSAFE.sub(lambda m: quote(m.group(0), safe=""), text)
+    """Percent-encode the few characters an IRI may not hold (`|`, `^`, `\\`, braces...).
+
+    A lone surrogate (text decoded from broken bytes) has no UTF-8 form: it becomes U+FFFD first.
+    """
+    return _IRI_UNSAFE.sub(_encode, text)
+
+
+def _encode(match: re.Match[str]) -> str:
+    char = match.group(0)
+    return quote("\ufffd" if "\ud800" <= char <= "\udfff" else char, safe="")
+
+
+@lru_cache(maxsize=65536)
+def valid_iri(iri: str) -> bool:
+    """True if Oxigraph, and so every export, takes `iri` as an IRI."""
+    try:
+        ox.NamedNode(iri)
+    except ValueError:
+        return False
+    return True
+
+
+def _exportable(link: Link) -> Link | None:
+    """The link if every IRI it names can be exported, else None."""
+    for iri in (link.target, link.owner, link.host):
+        if iri is not None and not valid_iri(iri):
+            return None
+    return link
 
 
 def _code_link(host: str, segments: list[str], url: str, written: str) -> Link | None:
@@ -175,8 +219,12 @@ def _code_link(host: str, segments: list[str], url: str, written: str) -> Link |
 _HINTS = ("//", "www.", "github.com/", "gitlab.com/", "bitbucket.org/", "huggingface.co/", "hf.co/")
 
 
-def extract_links(text: str) -> list[Link]:
-    """Every classified link in `text`, first mention first, one per target."""
+def extract_links(text: str, dropped: list[str] | None = None) -> list[Link]:
+    """Every classified link in `text`, first mention first, one per target.
+
+    A URL that names no web address an export could hold is left out; its written form is
+    appended to `dropped` when given.
+    """
     lowered = text.lower()
     if not any(hint in lowered for hint in _HINTS):
         return []
@@ -186,6 +234,9 @@ def extract_links(text: str) -> list[Link]:
         url = clean_url(raw)
         context = text[max(0, match.start() - 60) : match.start()]
         link = classify(url, written=_strip_trailing(raw), context=context)
-        if link is not None and link.target not in links:
+        if link is None:
+            if dropped is not None:
+                dropped.append(_strip_trailing(raw))
+        elif link.target not in links:
             links[link.target] = link
     return list(links.values())

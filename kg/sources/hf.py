@@ -18,39 +18,14 @@ from typing import Any
 
 from kg.errors import InputError
 from kg.extract.links import classify
+from kg.extract.text import unwrap
 from kg.model import Entry, Link, Occurrence, Source
 from kg.sources.identity import parse_arxiv_id
 
 _DATE = re.compile(r"^(\d{4}-\d{2}-\d{2})")
 _WS = re.compile(r"\s")
-# Words after which a line-end hyphen is a suspended compound ("pre- and post-training").
-_SUSPENDED = {"and", "or", "to", "nor", "as"}
 
 Item = tuple[str, int, Any]  # (JSON Pointer, line, value)
-
-
-def unwrap(text: str) -> str:
-    """Hard-wrapped text as flowing text: lines joined, paragraphs (blank lines) kept.
-
-    A line ending in a hyphen continues without a space ("state-of-the-\\nart"), unless the
-    next word shows a suspended hyphen ("pre-\\nand post-training").
-    """
-    paragraphs = []
-    for block in re.split(r"\n[ \t]*\n", text.strip()):
-        joined = ""
-        for line in block.splitlines():
-            line = " ".join(line.split())
-            if not line:
-                continue
-            if not joined:
-                joined = line
-            elif joined.endswith("-") and joined[-2:-1].isalpha() and line.split()[0] not in _SUSPENDED:
-                joined += line
-            else:
-                joined += " " + line
-        if joined:
-            paragraphs.append(joined)
-    return "\n\n".join(paragraphs)
 
 
 def _array_lines(text: str) -> list[int]:
