@@ -66,7 +66,6 @@ class BuildResult:
     warnings: list[str] = field(default_factory=list)
     notes: list[str] = field(default_factory=list)  # inputs named twice, files skipped, filters
     skipped: int = 0  # files found in folders that are no input format
-    notes: list[str] = field(default_factory=list)  # inputs named twice, read once
     # Titles, abstracts and names shown otherwise than written (LaTeX, Markdown, wraps);
     # values repaired (characters no export can hold removed); values dropped (links, IRIs
     # that no export can hold).  Each paper concerned is named in one warning.
