@@ -136,7 +136,7 @@ def test_the_summary_counts_the_skipped_files(tmp_path: Path):
 def test_a_junk_file_named_on_its_own_is_still_an_error(tmp_path: Path):
     root = _junk_folder(tmp_path)
     built = build(tmp_path, root / "code" / "package.json", ok=False)
-    assert built.result.exit_code == 1
+    assert built.result.exit_code == 3
     assert built.result.stderr.startswith(
         f"Error: {root / 'code' / 'package.json'}: JSON, but not Hugging Face"
     )
@@ -146,5 +146,5 @@ def test_a_folder_of_only_junk_has_no_readable_inputs(tmp_path: Path):
     root = _junk_folder(tmp_path)
     (root / "day.txt").unlink()
     built = build(tmp_path, root, ok=False)
-    assert built.result.exit_code == 1
+    assert built.result.exit_code == 3
     assert built.result.stderr.splitlines()[-1] == "Error: no readable inputs among the files given"

@@ -139,7 +139,7 @@ def test_a_bad_line_is_a_one_line_error_naming_file_and_line(tmp_path: Path):
         "--skip-bad skips such lines"
     )
     built = build(tmp_path, path, ok=False)
-    assert built.result.exit_code == 1
+    assert built.result.exit_code == 3
     assert built.result.stderr == f"Error: {err.value}\n"
     assert not (tmp_path / "out").exists()
 
