@@ -266,9 +266,9 @@ def get_with(url: str, query: str, headers: dict[str, str]) -> requests.Response
 
 
 def test_cors_star_lets_any_origin_read(build):
-    from kg.ask.serve import Workers, make_app
+    from kg.ask.serve import Workers, answer, make_app
 
-    pool = Workers(build.outputs[0].parent / "oxigraph", 1, 10)
+    pool = Workers(build.outputs[0].parent / "oxigraph", 1, 10, answer)
     try:
         app = make_app(pool, ["*"])
         seen: list[tuple[str, list[tuple[str, str]]]] = []

@@ -312,7 +312,14 @@ def test_enriched_map_has_years_authors_citations_and_hover(tmp_path: Path, brow
     net = to_pyvis(graph, options)
     node = page.evaluate("KG.scene.nodes.find(n => n.rec.title && n.rec.title.startsWith('Beta')).id")
     page.keyboard.press("Escape")
-    at = page.evaluate("(id) => kgNetwork.canvasToDOM(kgNetwork.getPositions([id])[id])", node)
+    # Closing the panel moves the view (it fits again): hover once the node stands still.
+    where = "(id) => kgNetwork.canvasToDOM(kgNetwork.getPositions([id])[id])"
+    at, before = page.evaluate(where, node), None
+    for _ in range(40):
+        if at == before:
+            break
+        page.wait_for_timeout(100)
+        before, at = at, page.evaluate(where, node)
     box = page.locator("#graph").bounding_box()
     page.mouse.move(box["x"] + at["x"], box["y"] + at["y"])
     page.wait_for_selector("#hovercard:not([hidden])")
