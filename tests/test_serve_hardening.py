@@ -7,6 +7,8 @@ Everything runs on loopback against a real `kg serve` process; waits are bounded
 
 from __future__ import annotations
 
+import os
+import signal
 import socket
 import subprocess
 import sys
@@ -268,6 +270,33 @@ def test_a_query_past_a_workers_memory_is_a_503_and_the_worker_is_replaced(folde
         assert response.status_code == 503, response.text[:200]
         assert response.text == "query stopped: it needed more than 256 MB (kg serve's memory cap)"
         assert time.monotonic() - started < 60  # the cap stopped it, not the timeout
+        assert get(url, COUNT).status_code == 200  # a fresh worker answers
+    finally:
+        proc.terminate()
+        proc.wait(timeout=10)
+
+
+def test_a_worker_killed_from_outside_is_named_as_such_not_as_memory(folder: Path):
+    proc, url = start(folder, "--timeout", "60", "--workers", "1")
+    try:
+        children = Path(f"/proc/{proc.pid}/task/{proc.pid}/children").read_text().split()
+        workers = [
+            pid for pid in children if b"resource_tracker" not in Path(f"/proc/{pid}/cmdline").read_bytes()
+        ]
+        assert len(workers) == 1, children
+        answers: list[requests.Response] = []
+        asking = threading.Thread(
+            target=lambda: answers.append(requests.post(url + "query", data={"query": SLOW}, timeout=90))
+        )
+        asking.start()
+        time.sleep(1.0)  # the slow query holds the worker now
+        os.kill(int(workers[0]), signal.SIGKILL)
+        asking.join(timeout=60)
+        assert answers[0].status_code == 503
+        assert (
+            answers[0].text
+            == "query stopped: its worker ended unexpectedly (exit code -9); a fresh one is started"
+        )
         assert get(url, COUNT).status_code == 200  # a fresh worker answers
     finally:
         proc.terminate()

@@ -139,28 +139,33 @@ class Workers:
         finally:
             with self.lock:
                 self.waiting -= 1
+        timed_out = False
         try:
             conn.send((query, accept, default, named))
             if conn.poll(max(0.0, deadline - time.monotonic())):
                 result: Answer = conn.recv()
                 self.idle.put((process, conn))
                 return result
+            timed_out = True
         except (EOFError, OSError):
-            pass
-        # Past the time limit, or the worker died (past its memory): stop it, start a fresh one.
-        alive = process.is_alive()
+            pass  # the worker died: its pipe closed before it answered
+        # Past the time limit, or the worker died: stop it, start a fresh one.
+        if not timed_out:
+            process.join(timeout=5)  # a dying worker closes its pipe a moment before it ends
         process.kill()
         process.join()
         conn.close()
         self.idle.put(self._start())
-        if alive:
+        if timed_out:
             return self._stopped()
-        megabytes = self.memory >> 20
-        return (
-            503,
-            "text/plain",
-            f"query stopped: it needed more than {megabytes:,} MB (kg serve's memory cap)".encode(),
-        )
+        return 503, "text/plain", self._death(process.exitcode).encode()
+
+    def _death(self, code: int | None) -> str:
+        """What to tell the client about a worker that died while it ran their query."""
+        # 3: Python's MemoryError (see _worker); SIGABRT: the store's own allocation failed.
+        if code in (3, -signal.SIGABRT, 134):
+            return f"query stopped: it needed more than {self.memory >> 20:,} MB (kg serve's memory cap)"
+        return f"query stopped: its worker ended unexpectedly (exit code {code}); a fresh one is started"
 
     def close(self) -> None:
         while not self.idle.empty():
