@@ -36,3 +36,37 @@ def test_the_shipped_file_is_what_the_script_writes(tmp_path: Path):
     assert shipped.share("large language model") > 0.1
     assert not shipped.unit("pipeline for rapidly")
     assert shipped.unit("speculative decoding")
+
+
+def test_a_phrase_the_field_writes_everywhere_weighs_less():
+    from kg.extract.field import GENERIC_WEIGHT, Field, specificity
+
+    field = Field(
+        papers=1000, phrases={"large language model": (280, 250), "modality": (60, 58), "lane": (3, 3)}
+    )
+    assert specificity(field, "large language model") == GENERIC_WEIGHT
+    assert GENERIC_WEIGHT < specificity(field, "modality") < 1.0
+    assert specificity(field, "lane") == specificity(field, "speculative decoding") == 1.0
+    assert specificity(Field(), "large language model") == 1.0
+
+
+def test_a_title_fragment_the_field_never_writes_as_a_phrase_is_no_tag():
+    from kg.extract.field import Field, is_fragment
+
+    field = Field(papers=1000, phrases={"pipeline for rapidly": (3, 0), "speculative decoding": (40, 30)})
+    assert is_fragment(field, "pipeline for rapidly")
+    assert is_fragment(field, "discovery of non standard")  # the field never wrote it at all
+    assert not is_fragment(field, "speculative decoding")
+    assert not is_fragment(field, "binarization")  # one word: termhood decides
+    assert not is_fragment(Field(), "pipeline for rapidly")  # no statistics, no verdict
+
+
+def test_tags_are_those_that_clear_the_confidence():
+    from kg.extract.concepts import MIN_TAGS, TAG_CONFIDENCE, _confident
+
+    chosen = [("a", 10.0, False), ("b", 1.0, False), ("c", 0.9, False), ("d", 0.5, False)]
+    cut = _confident([chosen, chosen[:1], []])
+    assert [k for k, _, _ in cut[0]] == ["a", "b", "c"][:MIN_TAGS]
+    assert cut[1] == chosen[:1] and cut[2] == []
+    sure = [("a", 10.0, False), ("b", 9.0, False), ("c", 8.0, False), ("d", 2.0 * TAG_CONFIDENCE * 10, False)]
+    assert len(_confident([sure])[0]) == 4

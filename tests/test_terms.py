@@ -31,7 +31,10 @@ def test_seed_build_meets_the_link_quality_bars(seed):
     assert figures.one_letter_labels == []
     assert figures.acronym_misuses == []
     assert figures.papers - figures.papers_without_neighbours >= 0.9 * figures.papers
-    assert figures.papers - figures.papers_under_3_tags >= 0.95 * figures.papers
+    # Each paper gets its best three tags, or fewer where fewer terms are left once the field's
+    # title fragments are out (28 of 475 seeds, issue 22).
+    assert figures.papers - figures.papers_under_3_tags >= 0.92 * figures.papers
+    assert figures.papers_without_tags == 0
 
 
 def test_a_title_term_of_one_paper_tags_it(seed):

@@ -27,6 +27,7 @@ from __future__ import annotations
 import argparse
 import gzip
 import io
+import math
 import re
 from collections import Counter
 from collections.abc import Iterable, Sequence
@@ -115,6 +116,32 @@ class Field:
     def unit(self, key: str) -> bool:
         """Whether the field writes the phrase key as a phrase of running abstract text."""
         return self.phrases.get(key, (0, 0))[1] >= 2
+
+
+# A phrase on GENERIC_SHARE or more of the field's papers says little of one paper ("large
+# language models" is on 28%) and weighs GENERIC_WEIGHT; from SPECIFIC_SHARE down it weighs
+# fully, and in between its weight falls with the logarithm of its share ("modalities", 6%).
+GENERIC_SHARE = 0.15
+SPECIFIC_SHARE = 0.01
+GENERIC_WEIGHT = 0.25
+
+
+def specificity(stats: Field, key: str) -> float:
+    """How much the phrase key may weigh as a tag, by the share of the field writing it (GENERIC_WEIGHT..1)."""
+    share = stats.share(key)
+    if share <= SPECIFIC_SHARE:
+        return 1.0
+    if share >= GENERIC_SHARE:
+        return GENERIC_WEIGHT
+    fall = math.log(GENERIC_SHARE / share) / math.log(GENERIC_SHARE / SPECIFIC_SHARE)
+    return GENERIC_WEIGHT + (1 - GENERIC_WEIGHT) * fall
+
+
+def is_fragment(stats: Field, key: str) -> bool:
+    """Whether a phrase of several words, where a paper writes it in its title only, is a title
+    fragment: the field never writes it as a phrase of running abstract text ("pipeline for
+    rapidly", "discovery of non-standard").  Without statistics, nothing is."""
+    return bool(stats.papers) and " " in key and not stats.unit(key)
 
 
 def field_statistics(papers: Iterable[Paper]) -> Field:
