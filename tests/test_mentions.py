@@ -70,6 +70,14 @@ def test_a_name_inside_a_longer_name_is_not_mentioned():
     assert not mentions([marco, ms, alone], field=Field(papers=1000, names={"MARCOX": (20, 2)}))
 
 
+def test_an_acronym_the_field_spells_out_is_no_method_name():
+    named = paper("a", "ISAC: Sensing While Talking", "We present ISAC.", "2025-03")
+    naming = paper("b", "Radios", "We study ISAC for 6G networks.", "2025-06")
+    assert mentions([named, naming], field=Field())
+    field = Field(papers=1000, senses={"ISAC": {"integrated sensing and communication": 2}})
+    assert not mentions([named, naming], field=field)
+
+
 @pytest.mark.parametrize("name", ["STAR", "ATLAS", "OASIS"])
 def test_a_common_word_in_capitals_is_no_method_name(name: str):
     named = paper("a", f"{name}: Agents that Plan", f"We present {name}.", "2025-03")

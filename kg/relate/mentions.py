@@ -7,7 +7,7 @@ from collections import defaultdict
 from collections.abc import Sequence
 
 from kg.extract.field import NAME_TOKEN, Field, inside_longer_name, shipped_field
-from kg.extract.phrases import FUNCTION_WORDS, GENERIC_WORDS, is_acronym, zipf
+from kg.extract.phrases import FUNCTION_WORDS, GENERIC_WORDS, acronym_key, is_acronym, zipf
 from kg.extract.vocabulary import ConceptMap
 from kg.model import Paper
 
@@ -77,7 +77,8 @@ def mentions(
     The name is the mentioned paper's own (its title's short name, `method_name`), which no
     other corpus paper's title claims; it is no common word of the field (`field`, by default
     the statistics shipped with kg: the share of the field's papers writing it, whether it
-    is written mostly inside longer names such as MARCO in "MS MARCO"), nor a concept's
+    is written mostly inside longer names such as MARCO in "MS MARCO", whether the field
+    defines it as an acronym of a long form), nor a concept's
     acronym in three or more corpus papers; the abstract writes it on its own, not inside a
     longer name; and the mentioning paper is not older than the mentioned one (by month).
     """
@@ -124,5 +125,7 @@ def mentions(
 def _field_word(name: str, field: Field) -> bool:
     """Whether the field uses the name as its own word rather than one paper's method."""
     if field.name_share(name) > FIELD_COMMON_SHARE or field.fragment(name):
+        return True
+    if acronym_key(name) in field.senses:  # the field spells it out: ISAC, "integrated sensing and ..."
         return True
     return name.isupper() and zipf(name.lower()) >= WORD_ZIPF
