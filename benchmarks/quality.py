@@ -14,11 +14,14 @@ Builds the corpus (the bundled sample by default) in this process and prints:
 
     python -m benchmarks.quality                    # the bundled sample
     python -m benchmarks.quality pages/ --json      # another corpus, as JSON
+    python -m benchmarks.quality ../shared/corpora/arxiv-cs-2025.jsonl.gz --since 2025-12 --until 2025-12
+                                                    # a real month the field statistics left out
 """
 
 from __future__ import annotations
 
 import argparse
+import dataclasses
 import json
 import re
 import statistics
@@ -97,6 +100,15 @@ class Figures:
     duplicates: list[tuple[str, str]]
     acronym_misuses: list[tuple[str, str, str]]
     most_generic: list[tuple[str, float, int]]
+    # What the field (kg/data/field.tsv.gz) says of the build: concepts most papers of the
+    # field write, tagged papers per concept, title-case tags no abstract writes.
+    field_generic: list[tuple[str, float, int]] = dataclasses.field(default_factory=list)
+    most_tagging: list[tuple[str, int]] = dataclasses.field(default_factory=list)
+    tags_by_rank: list[int] = dataclasses.field(default_factory=list)
+    mentions: int = 0
+    mentions_top_share: float = 0.0
+    mentions_top: list[tuple[str, int]] = dataclasses.field(default_factory=list)
+    mentions_older_to_newer: int = 0
     tag_precision: float | None = None
     tag_recall: float | None = None
     gold_tag_papers: int = 0
@@ -223,11 +235,49 @@ def measure(result: Any, gold_tags: dict | None = None, gold_similar: dict | Non
         acronym_misuses=sorted(set(misuses)),
         most_generic=[(label, round(z, 2), n) for label, z, n in most_generic],
     )
+    _field_figures(figures, result, tags)
     if gold_tags:
         _score_tags(figures, concepts, tags, gold_tags)
     if gold_similar:
         _score_similar(figures, neighbours, gold_similar)
     return figures
+
+
+def _field_figures(figures: Figures, result: Any, tags: dict[str, list[str]]) -> None:
+    """The field's view of the concepts, tags per rank and the mentions' spread and dates."""
+    from collections import Counter
+
+    from kg import graph as g
+    from kg.extract.field import shipped_field
+    from kg.relate.mentions import older, paper_month
+
+    field = shipped_field()
+    concepts = result.concepts.concepts
+    tagged = Counter(k for keys in tags.values() for k in keys)
+    shares = sorted(((field.share(k), c.label) for k, c in concepts.items()), reverse=True)[:15]
+    figures.field_generic = [
+        (label, round(share, 3), tagged[k])
+        for (share, label), k in zip(shares, [_key_of(concepts, label) for _, label in shares], strict=True)
+    ]
+    figures.most_tagging = [(concepts[k].label, n) for k, n in tagged.most_common(10)]
+    longest = max((len(t) for t in tags.values()), default=0)
+    figures.tags_by_rank = [sum(len(t) > r for t in tags.values()) for r in range(longest)]
+    month = {p.key: paper_month(p) for p in result.papers}
+    found = [
+        (a[len("paper:") :], b[len("paper:") :], data.get("name", ""))
+        for a, b, data in result.graph.edges(data=True)
+        if data["rel"] == g.MENTIONS
+    ]
+    received = Counter(b for _, b, _ in found)
+    title = {p.key: p.title for p in result.papers}
+    figures.mentions = len(found)
+    figures.mentions_top_share = round(received.most_common(1)[0][1] / len(found), 3) if found else 0.0
+    figures.mentions_top = [(title[k][:60], n) for k, n in received.most_common(5)]
+    figures.mentions_older_to_newer = sum(1 for a, b, _ in found if older(month.get(a), month.get(b)))
+
+
+def _key_of(concepts: dict, label: str) -> str:
+    return next(k for k, c in concepts.items() if c.label == label)
 
 
 def _score_tags(
@@ -297,6 +347,17 @@ def report(f: Figures) -> str:
         lines.append(
             f"tags vs gold ({f.gold_tag_papers} papers): precision {f.tag_precision}, recall {f.tag_recall}"
         )
+    lines.append("tagged papers by rank: " + ", ".join(str(n) for n in f.tags_by_rank))
+    lines.append(
+        "concepts the field writes most (share of field papers, papers tagged): "
+        + ", ".join(f"{label} {share:.1%} {n}" for label, share, n in f.field_generic)
+    )
+    lines.append("concepts tagging most papers: " + ", ".join(f"{label} {n}" for label, n in f.most_tagging))
+    lines.append(
+        f"mentions {f.mentions}, most mentioned paper {f.mentions_top_share:.1%} of them, "
+        f"older -> newer {f.mentions_older_to_newer}; top: "
+        + ", ".join(f"{t!r} {n}" for t, n in f.mentions_top)
+    )
     if f.similar_precision is not None:
         lines.append(
             f"similar papers vs gold ({f.gold_similar_papers} papers, {f.similar_judged} links judged): "
@@ -310,10 +371,14 @@ def main() -> None:
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     parser.add_argument("inputs", nargs="*", help="pages to build (default: the bundled sample)")
     parser.add_argument("--json", action="store_true", help="print the figures as JSON")
+    parser.add_argument("--since", default=None, help="from an arXiv snapshot, months from YYYY-MM")
+    parser.add_argument("--until", default=None, help="from an arXiv snapshot, months to YYYY-MM")
     args = parser.parse_args()
     from kg import pipeline
+    from kg.sources import SnapshotFilter
 
-    result = pipeline.build_corpus(args.inputs or None)
+    keep = SnapshotFilter((), args.since, args.until)
+    result = pipeline.build_corpus(args.inputs or None, keep=keep)
     gold_tags = read_gold_tags() if not args.inputs and GOLD_TAGS.exists() else None
     gold_similar = read_gold_similar() if not args.inputs and GOLD_SIMILAR.exists() else None
     figures = measure(result, gold_tags, gold_similar)

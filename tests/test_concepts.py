@@ -100,8 +100,11 @@ def test_extractor_precision_and_recall_against_hand_annotation(seed_papers, see
     # Free-hand gold terms are often longer or shorter than any phrase the text holds, so
     # exact-form matching stays strict; the bar sits just under the measured figures so that
     # a regression of the extractor fails here.
-    assert figures.tag_precision is not None and figures.tag_precision >= 0.34
-    assert figures.tag_recall is not None and figures.tag_recall >= 0.31
+    # Issue 22 made tags fewer and surer (the ones clearing a confidence, at least three, not
+    # a fixed six: 4.0 a paper, was 5.8): measured 0.377 / 0.239 (was 0.356 / 0.324), so the
+    # precision bar rose and the recall bar, which counted on six tags, fell.
+    assert figures.tag_precision is not None and figures.tag_precision >= 0.37
+    assert figures.tag_recall is not None and figures.tag_recall >= 0.23
 
 
 def _figures():

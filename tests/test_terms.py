@@ -8,6 +8,7 @@ import pytest
 
 from benchmarks.quality import measure
 from kg import pipeline
+from kg.extract.phrases import phrase_key
 from kg.extract.terms import (
     acronym_senses,
     alternative_labels,
@@ -30,7 +31,10 @@ def test_seed_build_meets_the_link_quality_bars(seed):
     assert figures.one_letter_labels == []
     assert figures.acronym_misuses == []
     assert figures.papers - figures.papers_without_neighbours >= 0.9 * figures.papers
-    assert figures.papers - figures.papers_under_3_tags >= 0.95 * figures.papers
+    # Each paper gets its best three tags, or fewer where fewer terms are left once the field's
+    # title fragments are out (28 of 475 seeds, issue 22).
+    assert figures.papers - figures.papers_under_3_tags >= 0.92 * figures.papers
+    assert figures.papers_without_tags == 0
 
 
 def test_a_title_term_of_one_paper_tags_it(seed):
@@ -120,6 +124,32 @@ def test_acronym_senses_per_paper_and_corpus():
     # Near-identical senses are one: the LLM of "large-scale language models" is the same.
     assert senses.corpus["LLM"] == "large language model"
     assert senses.alias["large scale language model"] == "large language model"
+
+
+@pytest.mark.parametrize(
+    ("acronym", "major", "minor"),
+    [
+        ("MLLM", "multimodal large language models", "multilingual large language models"),
+        ("SSL", "semi-supervised learning", "self-supervised learning"),
+        ("VQA", "visual question answering", "video question answering"),
+    ],
+)
+def test_a_word_swapped_makes_another_sense(acronym: str, major: str, minor: str):
+    definitions = [(i, acronym, major.split()) for i in range(3)] + [(3, acronym, minor.split())]
+    senses = acronym_senses(definitions)
+    assert acronym in senses.ambiguous
+    minor_key = phrase_key(minor.split())
+    assert senses.alias.get(minor_key, minor_key) == minor_key
+    assert senses.per_paper[3][acronym] == minor_key
+
+
+def test_a_garbled_long_form_is_no_sense_nor_label():
+    senses = acronym_senses(
+        [(0, "LLM", "large language models".split()), (1, "LLM", "language language models".split())]
+    )
+    assert "language language model" not in senses.alias and senses.per_paper[1]["LLM"] is None
+    forms = ["large language models", "language language models", "LLMs"]
+    assert alternative_labels("large language models", forms) == ["LLMs"]
 
 
 def test_labels_are_the_forms_written_most():

@@ -154,9 +154,15 @@ def test_each_coloured_cluster_has_its_own_colour_and_small_ones_share_other(see
     assert [row[2] for row in legend] == [counts[k] for k in range(coloured)]
     assert sum(row[2] for row in legend) + clusters["others"] == len(seed_data["P"]["t"])
     names = [row[0] for row in legend]
-    assert any("large language model" in name for name in names)
-    assert any("segmentation" in name for name in names)
     assert len(set(names)) == len(names)
+    # Each name term is a concept that tags papers of its own cluster.
+    concepts = seed_data["C"]
+    number = {f.lower(): i for i, label in enumerate(concepts["l"]) for f in [label, *concepts["alt"][i]]}
+    for k, name in enumerate(names):
+        tagged = Counter(
+            c for p, cluster in enumerate(seed_data["P"]["k"]) if cluster == k for c in seed_data["P"]["c"][p]
+        )
+        assert all(tagged[number[term.lower()]] >= 2 for term in name.split(", ")), name
 
 
 def test_no_two_drawn_shapes_meet_and_unlinked_nodes_sit_beside_the_map(seed_data):

@@ -29,7 +29,8 @@ from scipy.sparse import csr_matrix
 
 from kg import parallel
 from kg.extract.acronyms import acronym_definitions
-from kg.extract.candidates import CorpusTerms, join_runs, read_run, verb_uses
+from kg.extract.candidates import TITLE_WEIGHT, CorpusTerms, join_runs, read_run, verb_uses
+from kg.extract.field import Field, is_fragment, shipped_field, specificity
 from kg.extract.phrases import (
     _TOKEN,
     CONNECTORS,
@@ -208,6 +209,12 @@ def _extract(
         float,
         len(keys),
     )
+    # The field at large knows what the corpus cannot: a phrase most of its papers write is
+    # generic however rare in this corpus, and a title's words the field never writes as a
+    # phrase are a fragment (`kg.extract.field`).
+    field = shipped_field()
+    weight *= np.fromiter((specificity(field, k) for k in keys), float, len(keys))
+    packed_ranked = _without_fragments(packed, keys, field)
     shared = is_concept & (df >= options.min_papers) & (df <= max_df)
     # A term of one paper's title, too rare to link papers, may still describe that paper.
     own = is_concept & (df == 1) & np.array([_title_worthy(k) for k in keys], dtype=bool)
@@ -216,7 +223,9 @@ def _extract(
     #    of its own gives way to it.  A shared term that too few papers choose is no concept:
     #    the papers that chose it rank again without it, so their places go to other terms.
     own_weight = np.where(own, weight, 0.0)
-    ranked = rank_papers(packed, np.where(shared, weight, 0.0), own_weight, keys, options.per_paper)
+    ranked = _confident(
+        rank_papers(packed_ranked, np.where(shared, weight, 0.0), own_weight, keys, options.per_paper)
+    )
     for _ in range(_RANKINGS - 1):
         support = Counter(k for chosen in ranked for k, _, _ in chosen)
         dropped = {k for k, c in support.items() if c < options.min_papers and shared[merged_number[k]]}
@@ -227,7 +236,11 @@ def _extract(
         rows = np.array(again, dtype=np.int64)
         for i, chosen in zip(
             again,
-            rank_papers(packed[rows], np.where(shared, weight, 0.0), own_weight, keys, options.per_paper),
+            _confident(
+                rank_papers(
+                    packed_ranked[rows], np.where(shared, weight, 0.0), own_weight, keys, options.per_paper
+                )
+            ),
             strict=True,
         ):
             ranked[i] = chosen
@@ -235,7 +248,7 @@ def _extract(
     kept = {k for k, c in support.items() if c >= options.min_papers}
     step(3)
     text = _text_terms(packed, df, n)
-    del packed
+    del packed, packed_ranked
 
     # 4. Concepts: shared terms still tagging enough papers, and the title terms chosen.
     kept_own = {k for chosen in ranked for k, _, title_only in chosen if title_only}
@@ -248,6 +261,35 @@ def _extract(
     idf_of = {k: round(idf(n, int(df[merged_number[k]])), 4) for k in sorted(kept)}
     step(4)
     return ConceptMap(concepts, tags, idf_of, [p.key for p in papers], text)
+
+
+# A paper's tags are its best MIN_TAGS and those scoring at least TAG_CONFIDENCE of its best
+# (the tag's `kg:score`, its confidence): a paper about one thing gets few, not a fixed six.
+MIN_TAGS = 3
+TAG_CONFIDENCE = 0.2
+
+
+def _confident(ranked: list[list[tuple[str, float, bool]]]) -> list[list[tuple[str, float, bool]]]:
+    """Each paper's ranked terms cut to those that clear the confidence (see TAG_CONFIDENCE)."""
+    return [
+        [t for i, t in enumerate(chosen) if i < MIN_TAGS or t[1] >= TAG_CONFIDENCE * chosen[0][1]]
+        for chosen in ranked
+    ]
+
+
+def _without_fragments(packed: csr_matrix, keys: list[str], field: Field) -> csr_matrix:
+    """The entries without the title fragments (`kg.extract.field.is_fragment`) that only
+    their paper's title writes (once, and no abstract mention: the count is TITLE_WEIGHT)."""
+    title_only = (packed.data >= TITLE_BIT) & ((packed.data & (TITLE_BIT - 1)) == TITLE_WEIGHT)
+    columns = np.unique(packed.indices[title_only])
+    fragments = [c for c in columns.tolist() if is_fragment(field, keys[c])]
+    drop = title_only & np.isin(packed.indices, fragments)
+    if not drop.any():
+        return packed
+    kept = packed.copy()
+    kept.data[drop] = 0
+    kept.eliminate_zeros()
+    return kept
 
 
 # Keys in more than this share of papers say little about what two papers share.

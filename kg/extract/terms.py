@@ -9,6 +9,7 @@ experiments" are not concepts while "quantization" and "speculative decoding" ar
 
 from __future__ import annotations
 
+import itertools
 import math
 from bisect import bisect_left
 from collections import Counter, defaultdict
@@ -90,7 +91,7 @@ def acronym_senses(definitions: Iterable[tuple[int, str, list[str]]]) -> Acronym
     written: dict[str, Counter[str]] = defaultdict(Counter)
     short: dict[str, set[str]] = defaultdict(set)
     for paper, acronym, words in definitions:
-        key = phrase_key(words) if words else None
+        key = phrase_key(words) if words and not repeats_a_word(words) else None
         per_paper[paper].setdefault(acronym, key)  # a paper's first definition is its sense
         if key:
             counts[acronym][key] += 1
@@ -111,15 +112,27 @@ def acronym_senses(definitions: Iterable[tuple[int, str, list[str]]]) -> Acronym
     return AcronymSenses(dict(per_paper), corpus, frozenset(ambiguous), alias, dict(written), dict(short))
 
 
+def repeats_a_word(words: Sequence[str]) -> bool:
+    """Whether a written form repeats a word at once ("language language models"): garbled."""
+    low = [w.lower() for w in words]
+    return any(a == b for a, b in itertools.pairwise(low))
+
+
 def _sense_groups(senses: Counter[str]) -> list[list[str]]:
-    """Senses grouped where they share at least half their words, most defined first."""
+    """Senses grouped where they share at least half their words, most defined first.
+
+    Only a word added ("large-scale language models" is "large language models") or the
+    spelling of a word ("convolution" for "convolutional") makes two senses one; a word put
+    in another's place makes another sense: *multilingual* LLMs are no multimodal LLMs,
+    *self*-supervised learning is no semi-supervised one, video question answering no VQA.
+    """
     ranked = [k for k, _ in sorted(senses.items(), key=lambda kv: (-kv[1], kv[0]))]
     groups: list[list[str]] = []
     for key in ranked:
         words = set(key.split())
         for group in groups:
             head = set(group[0].split())
-            if 2 * len(words & head) >= len(words | head):
+            if 2 * len(words & head) >= len(words | head) and _same_words(words - head, head - words):
                 group.append(key)
                 break
         else:
@@ -152,6 +165,22 @@ def resolved(senses: AcronymSenses, acronym: str, rest: list[str], paper: int | 
         return None
     sense = senses.alias.get(sense, sense)
     return phrase_key([*sense.split(), *rest]) if rest else sense
+
+
+def _same_words(extra: set[str], missing: set[str]) -> bool:
+    """Whether words one sense has and another lacks are additions or spellings, not swaps."""
+    if not extra or not missing:
+        return True
+    if len(extra) != len(missing):
+        return False
+    return all(any(_spelling_of(a, b) for b in missing) for a in extra)
+
+
+def _spelling_of(a: str, b: str) -> bool:
+    """Two spellings or forms of one word ("convolution", "convolutional"; "imaging", "image";
+    "visual", "vision"; "perceptron", the misspelt "perception"): one beginning, short endings."""
+    common = next((i for i, (x, y) in enumerate(zip(a, b, strict=False)) if x != y), min(len(a), len(b)))
+    return common >= 3 and len(a) - common <= 4 and len(b) - common <= 4
 
 
 # ----------------------------------------------------------------------------------------
@@ -311,6 +340,8 @@ def alternative_labels(label: str, forms: Iterable[str]) -> list[str]:
     """The other written forms: acronyms as written, other forms once each in lower case."""
     alts: dict[str, str] = {}
     for form in sorted(forms):
+        if repeats_a_word(form.split()):
+            continue
         shown = form if is_acronym(form) else _lower_words(form)
         alts.setdefault(shown if is_acronym(form) else shown.lower(), shown)
     alts.pop(label if is_acronym(label) else label.lower(), None)

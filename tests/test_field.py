@@ -1,0 +1,72 @@
+"""Knowledge of the field shipped as data (`kg/data/field.tsv.gz`): the script that makes it."""
+
+from __future__ import annotations
+
+from pathlib import Path
+
+from kg.extract.field import build_field, main, read_field, shipped_field, shipped_path, write_field
+
+SNAPSHOT = Path(__file__).parent / "data" / "snapshot" / "arxiv-metadata.jsonl"
+
+
+def test_the_script_makes_the_same_file_twice(tmp_path: Path):
+    first, second = tmp_path / "a.tsv.gz", tmp_path / "b.tsv.gz"
+    main(["build", str(SNAPSHOT), "--out", str(first)])
+    main(["build", str(SNAPSHOT), "--out", str(second)])
+    assert first.read_bytes() == second.read_bytes()
+    stats = read_field(first)
+    assert stats == build_field([SNAPSHOT])
+    assert stats.papers == len(SNAPSHOT.read_text().splitlines())
+
+
+def test_months_filter_what_the_script_counts():
+    every = build_field([SNAPSHOT])
+    some = build_field([SNAPSHOT], since="2099-01")
+    assert every.papers > 0 and some.papers == 0 and not some.phrases
+
+
+def test_the_shipped_file_is_what_the_script_writes(tmp_path: Path):
+    shipped = shipped_field()
+    again = tmp_path / "field.tsv.gz"
+    write_field(shipped, again)
+    assert again.read_bytes() == shipped_path().read_bytes()
+    # Counted over 2025-03..2025-08 of the dev corpus: "large language models" is on a large
+    # share of the field's papers, a title fragment such as "pipeline for rapidly" on none.
+    assert 20_000 < shipped.papers < 30_000
+    assert shipped.share("large language model") > 0.1
+    assert not shipped.unit("pipeline for rapidly")
+    assert shipped.unit("speculative decoding")
+
+
+def test_a_phrase_the_field_writes_everywhere_weighs_less():
+    from kg.extract.field import GENERIC_WEIGHT, Field, specificity
+
+    field = Field(
+        papers=1000, phrases={"large language model": (280, 250), "modality": (60, 58), "lane": (3, 3)}
+    )
+    assert specificity(field, "large language model") == GENERIC_WEIGHT
+    assert GENERIC_WEIGHT < specificity(field, "modality") < 1.0
+    assert specificity(field, "lane") == specificity(field, "speculative decoding") == 1.0
+    assert specificity(Field(), "large language model") == 1.0
+
+
+def test_a_title_fragment_the_field_never_writes_as_a_phrase_is_no_tag():
+    from kg.extract.field import Field, is_fragment
+
+    field = Field(papers=1000, phrases={"pipeline for rapidly": (3, 0), "speculative decoding": (40, 30)})
+    assert is_fragment(field, "pipeline for rapidly")
+    assert is_fragment(field, "discovery of non standard")  # the field never wrote it at all
+    assert not is_fragment(field, "speculative decoding")
+    assert not is_fragment(field, "binarization")  # one word: termhood decides
+    assert not is_fragment(Field(), "pipeline for rapidly")  # no statistics, no verdict
+
+
+def test_tags_are_those_that_clear_the_confidence():
+    from kg.extract.concepts import MIN_TAGS, TAG_CONFIDENCE, _confident
+
+    chosen = [("a", 10.0, False), ("b", 1.0, False), ("c", 0.9, False), ("d", 0.5, False)]
+    cut = _confident([chosen, chosen[:1], []])
+    assert [k for k, _, _ in cut[0]] == ["a", "b", "c"][:MIN_TAGS]
+    assert cut[1] == chosen[:1] and cut[2] == []
+    sure = [("a", 10.0, False), ("b", 9.0, False), ("c", 8.0, False), ("d", 2.0 * TAG_CONFIDENCE * 10, False)]
+    assert len(_confident([sure])[0]) == 4
