@@ -100,9 +100,12 @@ def _accepted(accept: str) -> list[str]:
 def answer(store: ox.Store, query: str, accept: str, default: list[str], named: list[str]) -> Answer:
     """Run `query` on `store` and serialize the result as `accept` asks (the worker's job)."""
     options: dict[str, Any] = {"prefixes": PREFIXES}
-    if default:
+    if default or named:
+        # The protocol names the whole dataset (SPARQL 1.1 Protocol, 2.1.4): it replaces the
+        # query's FROM and FROM NAMED, and what it leaves out is empty, as in the query
+        # language (13.2): only named graphs given, the default graph is empty; only default
+        # graphs, there are no named ones.  A graph the store does not hold is an empty graph.
         options["default_graph"] = [ox.NamedNode(iri) for iri in default]
-    if named:
         options["named_graphs"] = [ox.NamedNode(iri) for iri in named]
     try:
         result = store.query(query, **options)
