@@ -135,21 +135,35 @@ def check_graph_iris(iris: Sequence[str]) -> None:
 # sends requests whose Host is that name; answering only our own names stops it.
 
 
-def _is_ip(name: str) -> bool:
+def is_own_address(name: str) -> bool:
+    """Whether `name` is an IP literal of this machine (loopback, or an address of one of its
+    interfaces): the kernel lets a socket bind only to its own addresses, so a probe bind says."""
     try:
-        ipaddress.ip_address(name)
+        address = ipaddress.ip_address(name)
     except ValueError:
+        return False
+    if address.is_loopback:
+        return True
+    if address.is_unspecified or address.is_multicast:
+        return False
+    family = socket.AF_INET6 if address.version == 6 else socket.AF_INET
+    try:
+        with socket.socket(family, socket.SOCK_DGRAM) as probe:
+            probe.bind((str(address), 0))
+    except OSError:  # EADDRNOTAVAIL: another machine's address
         return False
     return True
 
 
 def allowed_hosts(host: str) -> frozenset[str]:
     """The host names (no port) a request to a server listening on `host` may carry."""
-    names = {host.lower().strip("[]")}
     try:
         address = ipaddress.ip_address(host.strip("[]"))
     except ValueError:
         address = None
+    # 0.0.0.0 is no address of a request's: a page that fetches http://0.0.0.0:port/ reaches
+    # this machine from any site ("0.0.0.0 day"), so that Host is refused too.
+    names = set() if address is not None and address.is_unspecified else {host.lower().strip("[]")}
     if address is None or address.is_loopback:
         names |= {"localhost", "127.0.0.1", "::1"}
     if address is not None and address.is_unspecified:
@@ -159,7 +173,12 @@ def allowed_hosts(host: str) -> frozenset[str]:
 
 def host_ok(header: str, names: frozenset[str], listening: str) -> bool:
     """Whether a request's `Host` header names this server (a missing one passes: no browser
-    sends a request without it)."""
+    sends a request without it).
+
+    On every address (0.0.0.0, ::) the names are this machine's own (localhost, its host
+    name) and any of its own IP literals; another machine's address is refused like another
+    name, since a rebound name could as well be written as the address it resolves to.
+    """
     header = header.strip().lower()
     if not header:
         return True
@@ -167,13 +186,14 @@ def host_ok(header: str, names: frozenset[str], listening: str) -> bool:
         name = header[1 : header.find("]")] if "]" in header else header
     else:
         name = header.rsplit(":", 1)[0] if header.count(":") == 1 else header
+    name = name.rstrip(".")  # "localhost." is localhost
     if name in names:
         return True
     try:
         unspecified = ipaddress.ip_address(listening.strip("[]")).is_unspecified
     except ValueError:
         unspecified = False
-    return unspecified and _is_ip(name)  # on every address: any of them, by number
+    return unspecified and is_own_address(name)
 
 
 # What waitress itself bounds: bodies (it answers 413 past the cap, chunked ones too), open

@@ -353,7 +353,10 @@ def serve(
             )
         except OSError as err:
             raise ConfigError(f"cannot listen on {host}:{port} ({err.strerror or err})") from None
-        shown = f"[{server.effective_host}]" if ":" in str(server.effective_host) else server.effective_host
+        shown = str(server.effective_host)
+        if shown in ("0.0.0.0", "::"):  # on every address: a URL that opens here (its Host passes)
+            shown = "127.0.0.1" if shown == "0.0.0.0" else "::1"
+        shown = f"[{shown}]" if ":" in shown else shown
         if ready is not None:
             ready(f"http://{shown}:{server.effective_port}/")
         try:
