@@ -8,6 +8,8 @@ page furniture is dropped, then each title line is paired with the abstract line
 from __future__ import annotations
 
 import re
+from collections.abc import Iterable, Iterator
+from itertools import islice
 from pathlib import Path
 
 from kg.errors import InputError
@@ -34,6 +36,19 @@ _SENTENCE_END = re.compile(r"[.!?](?:\s+|$)")
 # Lines at a page's top where its chrome ("Daily Papers", "Subscribe") stands.
 _CHROME_LINES = 40
 _IRREGULAR_SPACE = ("  ", "\t", "\r", "\f", "\v", "\xa0", "\u2009", "\u202f", "\u3000")
+_CHUNK = 1 << 20  # characters split into lines at a time
+
+
+def lines_of(text: str, chunk: int = _CHUNK) -> Iterator[str]:
+    """The lines of `text` as `text.splitlines()` gives them, a chunk at a time: no list of
+    every line of a large page is ever held beside its text.  Each chunk ends just after a
+    newline, so no line (nor a CR LF pair) is cut in two."""
+    start = 0
+    while start < len(text):
+        end = text.find("\n", start + chunk)
+        end = len(text) if end < 0 else end + 1
+        yield from text[start:end].splitlines()
+        start = end
 
 
 def looks_like_abstract(line: str) -> bool:
@@ -48,18 +63,23 @@ def looks_like_abstract(line: str) -> bool:
     return words >= 25 and len(_SENTENCE_END.findall(line)) >= 2
 
 
-def parse_page(text: str, name: str, path: Path | None = None) -> tuple[Source, list[Entry], list[str]]:
-    """Split one page's text into entries; returns the source, entries and warnings.
+def parse_page(
+    text: str | Iterable[str], name: str, path: Path | None = None
+) -> tuple[Source, list[Entry], list[str]]:
+    """Split one page's text (or its lines, e.g. an open file) into entries; returns the
+    source, entries and warnings.
 
     A title followed by another title has no abstract and is kept with `abstract=None`.
     Prose with no title before it cannot be attributed and is reported as a warning.
+    The lines are read in one pass and only those kept (titles, abstracts) are held, so the
+    memory a page takes follows what it keeps, not the file (issue 26).
     """
     listed: str | None = None
     entries: list[Entry] = []
     warnings: list[str] = []
     where = path if path is not None else name
     content: list[tuple[int, str]] = []
-    for number, raw in enumerate(text.splitlines(), start=1):
+    for number, raw in enumerate(lines_of(text) if isinstance(text, str) else text, start=1):
         line = raw.strip()
         if any(mark in line for mark in _IRREGULAR_SPACE):
             line = " ".join(line.split())
@@ -99,7 +119,7 @@ def reads_as_page(text: str, source: Source, entries: list[Entry], warnings: lis
     if not with_abstract or any("abstract without a title" in w for w in warnings):
         return False
     chrome = source.listed is not None or any(
-        " ".join(line.split()).casefold() in FURNITURE for line in text.splitlines()[:_CHROME_LINES]
+        " ".join(line.split()).casefold() in FURNITURE for line in islice(lines_of(text), _CHROME_LINES)
     )
     return chrome or 10 * (len(entries) - with_abstract) <= len(entries)
 
