@@ -31,14 +31,20 @@ from kg.errors import KgError
 def stats(
     data: Annotated[
         list[Path] | None,
-        typer.Option("--data", "-d", metavar="FILE", help="RDF file(s) of a build (repeat)."),
+        typer.Option(
+            "--data",
+            "-d",
+            metavar="PATH",
+            show_default=False,
+            help="A build folder, or RDF files (repeat for several). Default: exports, where kg build writes.",
+        ),
     ] = None,
     quiet: QuietOpt = False,
     verbose: VerboseOpt = False,
 ) -> None:
     """Show counts of papers, code links, sources and top repository owners in a build.
 
-    Example: kg stats --data exports/graph.ttl
+    Example: kg stats --data exports
     """
     try:
         result = query.graph_stats(query.load_store(data or [query.DEFAULT_DATA]))
@@ -97,7 +103,11 @@ def query_command(
     data: Annotated[
         list[Path] | None,
         typer.Option(
-            "--data", "-d", metavar="FILE", help="RDF file(s) to query (repeat); default exports/graph.ttl."
+            "--data",
+            "-d",
+            metavar="PATH",
+            show_default=False,
+            help="A build folder, or RDF files (.ttl, .nt, .jsonld, …; repeat for several). Default: exports, where kg build writes.",
         ),
     ] = None,
     fmt: Annotated[
@@ -113,7 +123,10 @@ def query_command(
     param: Annotated[
         list[str] | None,
         typer.Option(
-            "--param", "-p", metavar="NAME=VALUE", help="Bind a query variable (repeat for several)."
+            "--param",
+            "-p",
+            metavar="NAME=VALUE",
+            help="Give a query's parameter a value, e.g. label=LLM (repeat for several; --list shows each query's).",
         ),
     ] = None,
     max_rows: Annotated[
@@ -131,17 +144,27 @@ def query_command(
         typer.Option(
             "--allow-service",
             metavar="HOST",
-            help="A host a query's SERVICE may reach (repeat); SERVICE is refused otherwise.",
+            help="A host that a federated query (SERVICE <http://host/…>) may send requests to; repeat for several. Without it, SERVICE is refused.",
         ),
     ] = None,
     timeout: Annotated[
         float | None,
-        typer.Option(min=0.1, metavar="SECONDS", help="Stop the query after this many seconds (exit 1)."),
+        typer.Option(
+            min=0.1,
+            metavar="SECONDS",
+            help="Stop the query after this many seconds (exit 1). Default: no limit.",
+        ),
     ] = None,
 ) -> None:
-    """Ask the graph a question in SPARQL; ASK exits 0 for true and 1 for false.
+    """Ask the last build a question in SPARQL: a bundled query by name, a .rq file or the
+    query's text; the usual prefixes (schema:, dcterms:, skos:, kg:, …) are predeclared.
+    ASK exits 0 for true and 1 for false.
+
+    Example: kg query --list
 
     Example: kg query papers-for-concept --param label="speculative decoding" --format csv
+
+    Example: kg query 'SELECT ?title WHERE { ?p schema:name ?title } LIMIT 5'
     """
     if list_queries:
         # Borderless, so a wrapped description still reads as one text.
@@ -214,17 +237,30 @@ def query_command(
 def serve_command(
     data: Annotated[
         Path,
-        typer.Option("--data", "-d", metavar="PATH", help="A build folder (its store) or an RDF file."),
+        typer.Option(
+            "--data",
+            "-d",
+            metavar="PATH",
+            help="The build folder to serve (kg build's --out), or an RDF file.",
+        ),
     ] = Path("exports"),
     host: Annotated[
-        str, typer.Option(metavar="ADDRESS", help="Address to listen on (127.0.0.1: this machine only).")
+        str,
+        typer.Option(
+            metavar="ADDRESS",
+            help="Address to listen on: 127.0.0.1 is this machine only; 0.0.0.0 lets other machines query it.",
+        ),
     ] = "127.0.0.1",
     port: Annotated[
         int, typer.Option(min=0, max=65535, metavar="N", help="Port to listen on (0: any free port).")
     ] = 7878,
     timeout: Annotated[
         float,
-        typer.Option(min=0.1, metavar="SECONDS", help="Seconds a query may run before it is stopped (503)."),
+        typer.Option(
+            min=0.1,
+            metavar="SECONDS",
+            help="Seconds a query may take, from its arrival; past them it is stopped and the client gets 503.",
+        ),
     ] = 30.0,
     cors: Annotated[
         list[str] | None,
@@ -241,23 +277,35 @@ def serve_command(
         typer.Option(
             "--allow-service",
             metavar="HOST",
-            help="A host a query's SERVICE may reach (repeat); SERVICE is refused (400) otherwise.",
+            help="A host that a federated query (SERVICE <http://host/…>) may send requests to; repeat for several. Without it, SERVICE is refused (400).",
         ),
     ] = None,
     workers: Annotated[
         int,
         typer.Option(
-            min=1, max=64, metavar="N", help="Queries that run at once (each in a process of its own)."
+            min=1,
+            max=64,
+            metavar="N",
+            help="Queries that run at once, each in a process of its own; as many more may wait (then 503).",
         ),
     ] = 6,
     memory: Annotated[
         int,
-        typer.Option(min=64, metavar="MB", help="Memory a query may take beyond the store's (503 past it)."),
+        typer.Option(
+            min=64,
+            metavar="MB",
+            help="Megabytes each query process may use beyond the open store; a query past it is stopped (503).",
+        ),
     ] = 2048,
 ) -> None:
-    """Serve the last build as a read-only SPARQL 1.1 endpoint (/query) with a query page (/).
+    """Serve the last build as a read-only SPARQL 1.1 endpoint at /query, with a query page
+    at / to open in a browser; Ctrl-C stops it.
 
-    Example: kg serve --port 7878 --cors https://yasgui.org, then curl 'http://127.0.0.1:7878/query' --data-urlencode 'query=ASK {}'
+    Example: kg serve   (then open http://127.0.0.1:7878/)
+
+    Example: curl http://127.0.0.1:7878/query -H 'Accept: text/csv' --data-urlencode 'query=SELECT * WHERE { ?s ?p ?o } LIMIT 3'
+
+    Example: kg serve --cors https://yasgui.org   (lets that site's page query it)
     """
     import signal
 

@@ -195,7 +195,8 @@ def build(
             metavar="SOURCE",
             rich_help_panel=ENRICHMENT,
             help="Ask arxiv and/or s2 (Semantic Scholar) for ids, authors, references and citations; "
-            "specter also asks s2 for SPECTER v2 embeddings (nearest-paper links). Repeat for several.",
+            "specter also asks s2 for SPECTER v2 embeddings (nearest-paper links). Repeat for several. "
+            "Without it the build sends nothing over the network; citation queries need s2.",
         ),
     ] = None,
     cache: Annotated[
@@ -222,7 +223,8 @@ def build(
             min=0,
             metavar="SECONDS",
             rich_help_panel=ENRICHMENT,
-            help="Stop asking after this long, waits included; the rest count as not asked.",
+            help="Stop asking the web services after this many seconds in all (retries and waits included); "
+            "papers not reached by then are counted as not asked. Default: no limit.",
         ),
     ] = None,
     draw: DrawOpt = None,
