@@ -76,7 +76,9 @@ def main() -> None:
     parser.add_argument("ref", nargs="?", default="main", help="git ref to compare with (default: main)")
     parser.add_argument("--size", type=int, action="append", default=[], help="a real slice of N papers")
     parser.add_argument("--no-seeds", action="store_true", help="skip the bundled seeds")
-    parser.add_argument("--repeat", type=int, default=1, help="builds per tree and input (the fastest counts)")
+    parser.add_argument(
+        "--repeat", type=int, default=1, help="builds per tree and input (the fastest counts)"
+    )
     parser.add_argument("--jobs", type=int, help="worker processes (default: kg's own)")
     args = parser.parse_args()
     inputs: list[tuple[str, list[str]]] = [] if args.no_seeds else [("seeds", [])]
@@ -85,7 +87,9 @@ def main() -> None:
     with tempfile.TemporaryDirectory(prefix="kg-same-output-") as tmp:
         base = export_ref(args.ref, Path(tmp) / "ref")
         trees = {args.ref: base, "this tree": HERE}
-        print(f"{'input':<12} {'ref CPU s':>10} {'this CPU s':>10} {'CPU ratio':>9} {'wall ratio':>10}  exports")
+        print(
+            f"{'input':<12} {'ref CPU s':>10} {'this CPU s':>10} {'CPU ratio':>9} {'wall ratio':>10}  exports"
+        )
         for name, paths in inputs:
             best: dict[str, tuple[float, float]] = {}
             outs = {who: Path(tmp) / f"{who.replace(' ', '-')}-{name.replace(' ', '-')}" for who in trees}
