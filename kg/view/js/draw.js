@@ -75,6 +75,7 @@ function visEdge(e) {
   };
 }
 KG.visNode = visNode;
+KG.visEdge = visEdge;
 
 KG.setScene = function (scene) {
   KG.scene = scene;
