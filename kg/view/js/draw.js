@@ -75,7 +75,6 @@ function visEdge(e) {
   };
 }
 KG.visNode = visNode;
-KG.visEdge = visEdge;
 
 KG.setScene = function (scene) {
   KG.scene = scene;

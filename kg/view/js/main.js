@@ -38,92 +38,7 @@ KG.summary = function () {
   var total = Object.keys(D.total).reduce(function (s, k) { return s + (k === "source" ? 0 : D.total[k]); }, 0);
   return plural(KG.papers.length, "paper") + " in " + plural(D.K.coloured, "cluster") + " · " +
     mapScene.nodes.length.toLocaleString("en") + " of " + total.toLocaleString("en") + " nodes drawn" +
-    (KG.drawnPapers < KG.papers.length ? " (" + plural(KG.drawnPapers, "paper") + ")" : "") +
-    (KG.broughtIn ? ", " + KG.broughtIn.toLocaleString("en") + " of them brought in by search" : "") + ".";
-};
-
-// Similar papers worth the name: links from the confidence of a similarity link up.
-KG.similarConfidence = D.E.conf !== undefined ? D.E.conf / 10000 : 0;
-KG.similarOf = function (p) { return p.similar.filter(function (s) { return s.w >= KG.similarConfidence; }); };
-
-// Bringing a paper onto the map ---------------------------------------------------------
-// A paper the map leaves out, once chosen (from the search or a panel), is placed beside the
-// drawn papers it is most linked to (else its drawn concepts, else its cluster's centre) at
-// the nearest free spot, with its links to them, and stays for the session.
-KG.broughtIn = 0;
-var useCitations = KG.papers.some(function (p) { return p.citations >= 0; });
-function anchorsOf(p) {
-  var out = [];
-  function add(i, w, style, outgoing) {
-    var q = KG.papers[i];
-    if (q.node >= 0) { out.push({ node: mapScene.byId[q.node], w: w, style: style, out: outgoing }); }
-  }
-  p.similar.forEach(function (s) { add(s.other, s.w, "similar:" + s.basis, true); });
-  p.cites.forEach(function (i) { add(i, 0.3, "cites", true); });
-  p.citedBy.forEach(function (i) { add(i, 0.3, "cites", false); });
-  p.mentions.forEach(function (i) { add(i, 0.3, "mentions", true); });
-  p.mentionedBy.forEach(function (i) { add(i, 0.3, "mentions", false); });
-  return out.sort(function (a, b) { return b.w - a.w || a.node.id - b.node.id; });
-}
-function freeSpot(x, y, size) {
-  var nodes = mapScene.nodes;
-  for (var k = 0; k < 4000; k++) {
-    var r = Math.sqrt(k) * size * 1.3, a = k * 2.39996, px = x + r * Math.cos(a), py = y + r * Math.sin(a), free = true;
-    for (var j = 0; j < nodes.length && free; j++) {
-      var n = nodes[j], dx = n.x - px, dy = n.y - py, room = (n.size + size) * 1.25 + 2;
-      free = dx * dx + dy * dy >= room * room;
-    }
-    if (free) { return [px, py]; }
-  }
-  return [x, y];
-}
-KG.bringIn = function (p) {
-  if (p.node >= 0) { return p.node; }
-  var anchors = anchorsOf(p), centre = null, near = anchors.slice(0, 3);
-  if (near.length) {
-    var total = near.reduce(function (s, a) { return s + a.w; }, 0);
-    centre = [near.reduce(function (s, a) { return s + a.node.x * a.w; }, 0) / total,
-              near.reduce(function (s, a) { return s + a.node.y * a.w; }, 0) / total];
-  } else {
-    var concepts = p.concepts.map(function (c) { return KG.concepts[c]; }).filter(function (c) { return c.node >= 0; }).slice(0, 3);
-    var disc = p.cluster >= 0 ? D.K.discs[p.cluster] : null;
-    if (concepts.length) {
-      centre = [concepts.reduce(function (s, c) { return s + mapScene.byId[c.node].x; }, 0) / concepts.length,
-                concepts.reduce(function (s, c) { return s + mapScene.byId[c.node].y; }, 0) / concepts.length];
-    } else if (disc && disc[2] > 0) { centre = [disc[0], disc[1]]; }
-  }
-  if (!centre) { return -1; }
-  var links = {};
-  p.similar.concat(p.cites, p.citedBy, p.mentions, p.mentionedBy).forEach(function (x) { links[x.other === undefined ? x : x.other] = true; });
-  var importance = useCitations ? Math.max(0, p.citations) : Object.keys(links).length;
-  var size = Math.round(Math.min(6 + 2.2 * Math.sqrt(importance), 20) * 10) / 10;
-  var at = freeSpot(centre[0], centre[1], size);
-  var n = { id: mapScene.nodes.length, rec: p, kind: "paper", x: at[0], y: at[1], size: size, cluster: p.cluster, added: true };
-  mapScene.nodes.push(n);
-  mapScene.byId[n.id] = n;
-  mapScene.adj[n.id] = [];
-  mapScene.byKey["paper:" + p.i] = n.id;
-  mapScene.ranked.push(n);
-  mapScene.ranked.sort(function (a, b) {
-    return b.size - a.size || (a.kind === "concept" ? -1 : 0) - (b.kind === "concept" ? -1 : 0) || a.id - b.id;
-  });
-  p.node = n.id;
-  var year = p.year, f = KG.filters;
-  n.hidden = f.kinds.paper === false || (year > 0 && (year < f.from || year > f.to));
-  KG.visNodes.add(KG.visNode(n));
-  var edges = anchors.map(function (a) {
-    var e = { id: mapScene.edges.length, from: a.out ? n.id : a.node.id, to: a.out ? a.node.id : n.id, style: a.style, w: a.w };
-    e.hidden = f.styles[e.style] === false || n.hidden || !!a.node.hidden;
-    mapScene.edges.push(e);
-    mapScene.adj[e.from].push(e);
-    mapScene.adj[e.to].push(e);
-    return e;
-  });
-  if (edges.length) { KG.visEdges.add(edges.map(KG.visEdge)); }
-  KG.drawnPapers++;
-  KG.broughtIn++;
-  n.anchors = near.length;
-  return n.id;
+    (KG.drawnPapers < KG.papers.length ? " (" + plural(KG.drawnPapers, "paper") + ")" : "") + ".";
 };
 
 // Filters --------------------------------------------------------------------------------
@@ -300,7 +215,7 @@ function nodeLines(n) {
     lines.push([KG.dateText(rec), KG.clusterName(rec.cluster)].filter(Boolean).join(" · "));
     lines.push(rec.concepts.slice(0, 4).map(function (c) { return KG.concepts[c].label; }).join(", "));
     var citing = rec.cites.length + rec.citedBy.length;
-    lines.push(plural(KG.similarOf(rec).length, "similar paper") + (citing ? " · " + plural(citing, "citation link") : ""));
+    lines.push(plural(rec.similar.length, "similar paper") + (citing ? " · " + plural(citing, "citation link") : ""));
   } else if (rec.type === "concept") {
     lines.push("concept · " + plural(rec.count, "paper") + (rec.alt.length ? " · also " + rec.alt.slice(0, 3).join(", ") : ""));
   } else {
