@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import random
 from collections import Counter
 from itertools import islice
 
@@ -47,9 +48,11 @@ def test_months_come_from_the_issued_date_or_the_arxiv_id():
 
 
 def test_a_name_the_field_writes_everywhere_is_no_method():
-    sota = paper("s", "SOTA: Benchmarking State of the Art Methods", "We present SOTA.", "2025-03")
+    sota = paper(
+        "s", "SOTA: Benchmarking State of the Art Methods", "We benchmark image classifiers.", "2025-03"
+    )
     writers = [
-        paper(f"w{i}", f"Paper {i}", f"Our method beats SOTA baselines by {i} points.", "2025-06")
+        paper(f"w{i}", f"Paper {i}", f"Our image classifiers beat SOTA baselines by {i} points.", "2025-06")
         for i in range(5)
     ]
     # The shipped statistics of the field know SOTA as the field's word.
@@ -61,9 +64,14 @@ def test_a_name_the_field_writes_everywhere_is_no_method():
 
 
 def test_a_name_inside_a_longer_name_is_not_mentioned():
-    marco = paper("m", "MARCOX: Multi-Agent Reasoning with Code", "We present MARCOX.", "2025-03")
-    ms = paper("g", "Retrieval", "We evaluate on MS MARCOX and on Natural Questions.", "2025-06")
-    alone = paper("h", "Agents", "Compared with MARCOX, our agents reason better.", "2025-06")
+    marco = paper("m", "MARCOX: Multi-Agent Reasoning with Code", "Agents reason with code.", "2025-03")
+    ms = paper(
+        "g",
+        "Retrieval agents",
+        "Agents retrieve; we evaluate on MS MARCOX and on Natural Questions.",
+        "2025-06",
+    )
+    alone = paper("h", "Agents", "Compared with MARCOX, our agents reason better with code.", "2025-06")
     found = mentions([marco, ms, alone], field=Field())
     assert found == [("h", "m", "MARCOX")]
     # The field writes the name mostly as part of "MS MARCOX": no paper's own name.
@@ -71,8 +79,10 @@ def test_a_name_inside_a_longer_name_is_not_mentioned():
 
 
 def test_an_acronym_the_field_spells_out_is_no_method_name():
-    named = paper("a", "ISAC: Sensing While Talking", "We present ISAC.", "2025-03")
-    naming = paper("b", "Radios", "We study ISAC for 6G networks.", "2025-06")
+    named = paper(
+        "a", "ISAC: Sensing While Talking", "Radios sense while they talk in 6G networks.", "2025-03"
+    )
+    naming = paper("b", "Radios", "We study ISAC for radios in 6G networks.", "2025-06")
     assert mentions([named, naming], field=Field())
     field = Field(papers=1000, senses={"ISAC": {"integrated sensing and communication": 2}})
     assert not mentions([named, naming], field=field)
@@ -118,3 +128,163 @@ def test_mentions_on_a_real_slice_are_spread_and_dated():
 )
 def test_a_hyphenated_phrase_of_words_is_no_method_name(title: str, name: str | None):
     assert method_name(title) == name
+
+
+# A small corpus of unrelated work, so that the words two papers share weigh by their rarity.
+BACKGROUND = [
+    paper(f"bg{i}", title, abstract, "2025-01")
+    for i, (title, abstract) in enumerate(
+        [
+            ("Graph learning at scale", "We study message passing on large citation graphs with sampling."),
+            ("Speech recognition in noise", "Acoustic models transcribe noisy speech with spectral masks."),
+            ("Protein folding with transformers", "Attention over residues predicts protein structures."),
+            ("Robot grasping", "A gripper learns grasps of household objects from depth images."),
+            ("Traffic forecasting", "Spatio-temporal models predict road traffic from sensor series."),
+            ("Text summarisation", "Abstractive summaries of news articles with pointer networks."),
+        ]
+    )
+]
+FACE = paper(
+    "face",
+    "ADNetX: Error-Bias Towards Normal Direction in Face Alignment",
+    "We present ADNetX for facial landmark detection, which corrects the error bias of landmark "
+    "heatmaps along the normal direction of the face contour.",
+    "2024-05",
+)
+
+
+@pytest.mark.parametrize(
+    ("abstract", "mentioned"),
+    [
+        # The same topic, the same name: the face-alignment method.
+        (
+            "Facial landmark detection still suffers from heatmap error bias; compared with ADNetX, "
+            "our landmark detector aligns the face contour better.",
+            True,
+        ),
+        # The same name in unrelated work: another method that happens to be called so.
+        (
+            "Few-shot medical image segmentation of tumours treats the background as an anomaly, "
+            "an approach introduced by ADNetX for organ masks in abdominal scans.",
+            False,
+        ),
+        # The paper coins the name for its own method: no mention of the older one.
+        (
+            "We propose ADNetX, an anomaly detection network for industrial defects on metal surfaces.",
+            False,
+        ),
+    ],
+)
+def test_the_same_coined_name_in_unrelated_work_is_no_mention(abstract: str, mentioned: bool):
+    naming = paper("a", "Landmarks and anomalies", abstract, "2025-06")
+    found = mentions([*BACKGROUND, FACE, naming], field=Field())
+    assert (("a", "face", "ADNetX") in found) is mentioned
+
+
+def test_a_name_spelt_out_as_another_long_form_is_the_papers_own():
+    rowt = paper(
+        "rowt",
+        "RoWT: Row-Wise Traversals for Table Reasoning",
+        "Language models reason over tables by traversing rows one after another.",
+        "2025-03",
+    )
+    own = "Table reasoning by language models: Ripple of Waves Thinking (RoWT) spreads over table rows."
+    theirs = "Table reasoning by language models: Row-Wise Traversals (RoWT) visit table rows in turn."
+    corpus = [
+        *BACKGROUND,
+        rowt,
+        paper("own", "Waves", own, "2025-06"),
+        paper("theirs", "Rows", theirs, "2025-06"),
+    ]
+    assert [m[0] for m in mentions(corpus, field=Field())] == ["theirs"]
+
+
+@pytest.mark.parametrize(
+    ("title", "mentioned"),
+    [
+        ("CoLAX: Collaborative Low-Rank Adaptation of Language Models", False),
+        ("CoLAX: A Benchmark of Linguistic Acceptability for Language Models", True),
+    ],
+)
+def test_a_name_listed_as_a_dataset_is_not_a_method_of_that_name(title: str, mentioned: bool):
+    named = paper(
+        "n", title, "Low-rank adaptation and linguistic acceptability of language models.", "2025-03"
+    )
+    naming = paper(
+        "a",
+        "Mixing adapters",
+        "We fine-tune language models with low-rank adapters on benchmark datasets, including MedQA, "
+        "CoLAX, SST-2 and GSM8K, for linguistic acceptability and adaptation.",
+        "2025-06",
+    )
+    assert bool(mentions([*BACKGROUND, named, naming], field=Field())) is mentioned
+
+
+def test_a_name_claimed_by_several_unrelated_papers_names_none_of_them():
+    named = paper(
+        "n",
+        "VISTAX: Video Instruction Tuning at Scale",
+        "Video instruction tuning of language models.",
+        "2025-02",
+    )
+    naming = paper(
+        "a", "Video tuning", "Video instruction tuning of language models, as in VISTAX.", "2025-06"
+    )
+    claimants = [
+        paper(f"c{i}", f"Study {i}", f"We propose VISTAX, a {topic}.", "2025-04")
+        for i, topic in enumerate(
+            ["satellite image classifier", "protein design tool", "traffic signal planner"]
+        )
+    ]
+    assert mentions([*BACKGROUND, named, naming], field=Field())
+    assert not mentions([*BACKGROUND, named, naming, *claimants[:2]], field=Field())
+    # One other claimant leaves the name to its owner for a paper that shares its topic.
+    assert mentions([*BACKGROUND, named, naming, claimants[0]], field=Field())
+
+
+def test_a_name_in_a_web_address_is_no_mention():
+    named = paper(
+        "n", "MVARX: Visual Autoregressive Modeling", "Autoregressive multi-view image generation.", "2025-03"
+    )
+    naming = paper(
+        "a",
+        "Multi-view images",
+        "Autoregressive multi-view image generation; code at https://github.com/lab/MVARX.",
+        "2025-06",
+    )
+    assert not mentions([*BACKGROUND, named, naming], field=Field())
+
+
+def test_a_name_that_is_an_english_word_needs_more_shared_text():
+    named = paper(
+        "n",
+        "NoPEX: Counting with No Positional Encodings",
+        "Transformers without positional encodings count.",
+        "2025-03",
+    )
+    text = "Positional priors unify methods (e.g., NoPEX and ALiBi) for long-context generalization of attention."
+    naming = paper("a", "Bayesian attention", text, "2025-06")
+    corpus = [*BACKGROUND, named, naming]
+    assert mentions(corpus, field=Field())
+    with pytest.MonkeyPatch.context() as patch:
+        patch.setattr("kg.relate.mentions.zipf", lambda word: 4.0)
+        assert not mentions(corpus, field=Field())
+
+
+def test_no_mention_ever_points_from_an_older_paper_to_a_newer_one():
+    # Every paper names every other's method, in months drawn at random: only the not-older are kept.
+    rng = random.Random(5)
+    months = [f"2025-{rng.randint(1, 12):02d}" for _ in range(12)]
+    names = [f"Meth{chr(65 + i)}X" for i in range(12)]
+    abstract = "Graph message passing on citation graphs, compared with " + ", ".join(names) + "."
+    corpus = [
+        paper(f"p{i}", f"{n}: Graph Message Passing {i}", abstract, m)
+        for i, (n, m) in enumerate(zip(names, months, strict=True))
+    ]
+    found = mentions(corpus, field=Field())
+    month = {p.key: p.issued for p in corpus}
+    assert found
+    assert all(not older(month[a], month[b]) for a, b, _ in found)
+    # ...and every pair that is not older to newer is there.
+    expected = sum(1 for a in corpus for b in corpus if a is not b and not older(a.issued, b.issued))
+    assert len(found) == expected
