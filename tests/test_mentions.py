@@ -10,8 +10,20 @@ import pytest
 
 from kg.extract.field import Field, shipped_field
 from kg.extract.text import normalise_papers
+from kg.extract.vocabulary import Concept, ConceptMap
 from kg.model import Paper
-from kg.relate.mentions import mentions, method_name, older, paper_month
+from kg.relate.mentions import (
+    FIELD_COMMON_SHARE,
+    MIN_CITED_SIMILARITY,
+    MIN_SIMILARITY,
+    SAME_WORK,
+    WORD_SIMILARITY,
+    mentions,
+    method_name,
+    older,
+    paper_month,
+    text_similarity,
+)
 from kg.sources import load_sources, merge_entries
 from tests.arxiv_slice import CORPUS, MISSING
 
@@ -64,18 +76,25 @@ def test_a_name_the_field_writes_everywhere_is_no_method():
 
 
 def test_a_name_inside_a_longer_name_is_not_mentioned():
-    marco = paper("m", "MARCOX: Multi-Agent Reasoning with Code", "Agents reason with code.", "2025-03")
+    marco = paper(
+        "m", "MARCOX: Multi-Agent Reasoning with Code", "Multi-agent reasoning agents write code.", "2025-03"
+    )
     ms = paper(
         "g",
         "Retrieval agents",
-        "Agents retrieve; we evaluate on MS MARCOX and on Natural Questions.",
+        "Multi-agent reasoning agents write code; we evaluate on MS MARCOX and on Natural Questions.",
         "2025-06",
     )
-    alone = paper("h", "Agents", "Compared with MARCOX, our agents reason better with code.", "2025-06")
-    found = mentions([marco, ms, alone], field=Field())
+    alone = paper(
+        "h", "Agents", "Compared with MARCOX, our multi-agent reasoning agents write better code.", "2025-06"
+    )
+    found = mentions([*BACKGROUND, marco, ms, alone], field=Field())
     assert found == [("h", "m", "MARCOX")]
-    # The field writes the name mostly as part of "MS MARCOX": no paper's own name.
-    assert not mentions([marco, ms, alone], field=Field(papers=1000, names={"MARCOX": (20, 2)}))
+    # The field writes the name mostly as part of "MS MARCOX" (though rarely, 20 of a million
+    # papers): no paper's own name.
+    field = Field(papers=1_000_000, names={"MARCOX": (20, 2)})
+    assert field.name_share("MARCOX") < FIELD_COMMON_SHARE
+    assert not mentions([*BACKGROUND, marco, ms, alone], field=field)
 
 
 def test_an_acronym_the_field_spells_out_is_no_method_name():
@@ -124,6 +143,11 @@ def test_mentions_on_a_real_slice_are_spread_and_dated():
         ("Divide-and-Conquer: Planning at Scale", None),
         ("MLP-Mixer: An all-MLP Architecture for Vision", "MLP-Mixer"),
         ("Video-R1: Reinforcing Video Reasoning", "Video-R1"),
+        ("GAN: Generative Adversarial Networks Revisited", None),  # a technique's short acronym
+        ("ASAG: Automatic Short Answer Grading", "ASAG"),
+        ("Attention: A Survey", None),  # a plain word
+        ("Towards CoCa: Captioners", None),  # the head is no one name
+        ("CoCa Captioners", None),  # no colon, no short name
     ],
 )
 def test_a_hyphenated_phrase_of_words_is_no_method_name(title: str, name: str | None):
@@ -288,3 +312,130 @@ def test_no_mention_ever_points_from_an_older_paper_to_a_newer_one():
     # ...and every pair that is not older to newer is there.
     expected = sum(1 for a in corpus for b in corpus if a is not b and not older(a.issued, b.issued))
     assert len(found) == expected
+
+
+def _fixed_similarity(score: float):
+    """A stand-in for `text_similarity` that gives every pair `score`, so that a test sees one rule."""
+
+    def similarity(papers, pairs, field):
+        return dict.fromkeys(pairs, score)
+
+    return similarity
+
+
+@pytest.fixture
+def similar(monkeypatch: pytest.MonkeyPatch):
+    """Set the similarity every pair of papers has (between the thresholds and one work's)."""
+
+    def set_score(score: float = (MIN_SIMILARITY + SAME_WORK) / 2) -> None:
+        monkeypatch.setattr("kg.relate.mentions.text_similarity", _fixed_similarity(score))
+
+    return set_score
+
+
+OWNER = paper("o", "ZetaNet: Sparse Routing for Mixture of Experts", "Experts route sparsely.", "2025-03")
+
+
+@pytest.mark.parametrize(
+    ("abstract", "mentioned"),
+    [
+        ("Mixture of experts routing: we compare with ZetaNet on two tasks.", True),
+        ("We propose ZetaNet, a routing layer for mixtures of experts.", False),
+        ("We introduce a routing layer (ZetaNet) for mixtures of experts.", False),
+        ("ZetaNet, a novel routing layer, balances experts.", False),
+        ("Our ZetaNet balances the load of experts.", False),
+        ("A routing layer called ZetaNet balances experts.", False),
+        ("ZetaNet (ours) balances the load of experts better than top-k routing.", False),
+    ],
+)
+def test_a_paper_that_claims_the_name_does_not_mention_its_owner(similar, abstract: str, mentioned: bool):
+    similar()
+    naming = paper("a", "Routing experts", abstract, "2025-06")
+    assert bool(mentions([OWNER, naming], field=Field())) is mentioned
+
+
+def test_one_work_in_two_papers_shares_its_name(similar):
+    # A companion paper claims the name too; so close to the owner it is one work, and it names it.
+    companion = paper("a", "Routing experts at scale", "We propose ZetaNet, a routing layer.", "2025-06")
+    similar(SAME_WORK - 0.01)
+    assert not mentions([OWNER, companion], field=Field())
+    similar(SAME_WORK)
+    assert mentions([OWNER, companion], field=Field()) == [("a", "o", "ZetaNet")]
+
+
+@pytest.mark.parametrize(
+    ("abstract", "cited"),
+    [
+        ("Mixture of experts routing, ZetaNet included, balances experts.", False),
+        ("Mixture of experts routing outperforms ZetaNet on two tasks.", True),
+        ("Routers such as ZetaNet balance experts.", True),
+        ("Routers balance experts, as ZetaNet [12] does.", True),
+        ("Routers balance experts, as ZetaNet (Li et al., 2025) does.", True),
+    ],
+)
+def test_a_citing_phrase_needs_less_shared_text(similar, abstract: str, cited: bool):
+    naming = paper("a", "Routing experts", abstract, "2025-06")
+    similar((MIN_CITED_SIMILARITY + MIN_SIMILARITY) / 2)
+    assert bool(mentions([OWNER, naming], field=Field())) is cited
+    similar(MIN_SIMILARITY)
+    assert mentions([OWNER, naming], field=Field())
+    similar(MIN_CITED_SIMILARITY - 0.01)
+    assert not mentions([OWNER, naming], field=Field())
+
+
+def test_a_name_that_is_an_english_word_needs_the_word_threshold(similar):
+    owner = paper("o", "ReAct: Reasoning and Acting in Language Models", "Agents reason and act.", "2025-03")
+    naming = paper("a", "Agents", "Agents reason and act, as ReAct does.", "2025-06")
+    similar(WORD_SIMILARITY - 0.01)
+    assert not mentions([owner, naming], field=Field())
+    similar(WORD_SIMILARITY)
+    assert mentions([owner, naming], field=Field())
+
+
+@pytest.mark.parametrize(
+    ("title", "mentioned"),
+    [
+        ("CoLAX: Collaborative Low-Rank Adaptation of Language Models", False),
+        ("CoLAX: A Benchmark of Linguistic Acceptability", True),
+    ],
+)
+def test_a_name_followed_by_dataset_is_not_a_method_of_that_name(similar, title: str, mentioned: bool):
+    similar()
+    owner = paper("o", title, "Language models adapt.", "2025-03")
+    naming = paper("a", "Adapters", "We fine-tune adapters on the CoLAX dataset.", "2025-06")
+    assert bool(mentions([owner, naming], field=Field())) is mentioned
+
+
+def test_a_name_many_corpus_papers_write_is_the_corpus_word(similar):
+    similar()
+    owner = paper("o", "ZetaNet: Sparse Routing", "Experts route sparsely.", "2025-03")
+    writers = [
+        paper(f"w{i}", f"Study {i}", "Routers such as ZetaNet balance experts.", "2025-06") for i in range(25)
+    ]
+    assert len(mentions([owner, *writers], field=Field())) == 25
+    extra = paper("w25", "Study 25", "Routers such as ZetaNet balance experts.", "2025-06")
+    assert not mentions([owner, *writers, extra], field=Field())
+
+
+def test_a_concept_of_several_papers_is_no_method_name(similar):
+    similar()
+    owner = paper("o", "LayerNormX: Normalising Layers", "Layers normalise.", "2025-03")
+    naming = paper("a", "Training", "Transformers use LayerNormX in every block.", "2025-06")
+    assert mentions([owner, naming], field=Field())
+    for count, kept in ((2, True), (3, False)):
+        concept = Concept(
+            key="layernormx", slug="layernormx", label="layer norm", alt_labels=["LayerNormX"], papers=count
+        )
+        concept_map = ConceptMap(concepts={concept.key: concept}, tags={}, idf={})
+        assert bool(mentions([owner, naming], concept_map, field=Field())) is kept
+
+
+def test_text_similarity_leaves_the_name_out_and_weighs_shared_rare_words():
+    corpus = [*BACKGROUND, FACE]
+    same = paper("s", "Landmarks", "ADNetX heatmap error bias of facial landmark contours.", "2025-06")
+    other = paper("t", "Defects", "ADNetX finds defects on metal surfaces.", "2025-06")
+    name_only = paper("n", "Nothing", "ADNetX.", "2025-06")
+    pairs = {("s", "face"): "ADNetX", ("t", "face"): "ADNetX", ("n", "face"): "ADNetX"}
+    score = text_similarity([*corpus, same, other, name_only], pairs, Field())
+    assert score[("n", "face")] == 0.0  # the name alone shares nothing
+    assert score[("s", "face")] > MIN_SIMILARITY > score[("t", "face")]
