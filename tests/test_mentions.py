@@ -439,3 +439,38 @@ def test_text_similarity_leaves_the_name_out_and_weighs_shared_rare_words():
     score = text_similarity([*corpus, same, other, name_only], pairs, Field())
     assert score[("n", "face")] == 0.0  # the name alone shares nothing
     assert score[("s", "face")] > MIN_SIMILARITY > score[("t", "face")]
+
+
+@pytest.mark.parametrize(
+    ("abstract", "mentioned"),
+    [
+        # Not claims: another name that goes on from this one, a record set on it, a longer name.
+        ("Routing methods such as ZetaNet fall short; we propose ZetaNet++, a new router.", True),
+        ("Our router sets a new state-of-the-art on the ZetaNet suite of routing tasks.", True),
+        ("We launch the ZetaNet Dual-Arm Challenge; its entries route with ZetaNet.", True),
+        # Claims.
+        ("We propose ZetaNet, a new router.", False),
+        ("We present a new routing method, ZetaNet, for mixtures of experts.", False),
+    ],
+)
+def test_what_is_and_is_not_a_claim_of_the_name(similar, abstract: str, mentioned: bool):
+    similar()
+    naming = paper("a", "Routing experts", abstract, "2025-06")
+    assert bool(mentions([OWNER, naming], field=Field())) is mentioned
+
+
+@pytest.mark.parametrize(
+    ("abstract", "mentioned"),
+    [
+        ("We introduce CoLAX, a new benchmark of linguistic acceptability.", True),
+        ("We release a benchmark, CoLAX, of linguistic acceptability.", True),
+        ("CoLAX adapts language models and outperforms baselines on benchmark datasets.", False),
+    ],
+)
+def test_an_owner_whose_abstract_introduces_a_benchmark_is_data(similar, abstract: str, mentioned: bool):
+    similar()
+    owner = paper("o", "CoLAX: Linguistic Acceptability of Language Models", abstract, "2025-03")
+    naming = paper(
+        "a", "Adapters", "We fine-tune adapters on datasets including MedQA, CoLAX and SST-2.", "2025-06"
+    )
+    assert bool(mentions([owner, naming], field=Field())) is mentioned

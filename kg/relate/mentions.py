@@ -160,11 +160,11 @@ def mentions(
             target = names.get(word)
             if target is None or target == paper.key:
                 continue
-            if inside_longer_name(text, matches, i) or _in_address(text, match):
+            if inside_longer_name(text, matches, i) or _in_address(text, match) or _extended(text, match):
                 continue
             if older(month[paper.key], month[target]):
                 continue  # a paper cannot name a method that appeared after it
-            if _listed_as_data(text, match) and not _is_data(by_key[target].title):
+            if _listed_as_data(text, match) and not _is_data(by_key[target], word):
                 continue  # "datasets such as MedQA, CoLA, SST-2": not the CoLA adapter
             seen[word] = seen.get(word, False) or cited(text, match)
         candidates += [(paper.key, names[w], w, c) for w, c in seen.items()]
@@ -211,7 +211,8 @@ _INTRODUCE = (
 _CLAIM_BEFORE = re.compile(
     rf"(?:\b[Ww]e\s+(?:\w+ly\s+)?(?:also\s+|further\s+|then\s+)?{_INTRODUCE}\s+|\b(?:called|named|dubbed|termed"
     r"|coined|denoted|codenamed)\s+|\b(?:[Oo]ur|[Tt]his|[Tt]he proposed|[Tt]he resulting|[Tt]he new)\s+"
-    r"|\b(?:a|an)\s+(?:new|novel)\s+[\w -]{0,40}?,?\s+)(?:(?:a|an|the)\s+)?$"
+    r"|\b(?:a|an)\s+(?:new|novel)\s+(?:(?!(?:on|in|at|of|to|for|with|than|over|by|from)\b)[\w-]+,?\s+){1,4})"
+    r"(?:(?:a|an|the)\s+)?$"
     rf"|\b[Ww]e\s+(?:\w+ly\s+)?{_INTRODUCE}\s+(?:a|an|the)\s+[^.;()]{{0,60}}\($"
 )
 _CLAIM_AFTER = re.compile(
@@ -226,12 +227,19 @@ def claims(paper: Paper, only: Container[str] | None = None) -> dict[str, str]:
     """The coined names (of `only`, if given) a paper claims as its own (see above): each with
     the long form it spells the name out by, or "" where it introduces the name otherwise."""
     head = paper.title.partition(":")[0] if ":" in paper.title else ""
-    found = {m.group(0): "" for m in NAME_TOKEN.finditer(head) if only is None or m.group(0) in only}
+    found = {
+        m.group(0): ""
+        for m in NAME_TOKEN.finditer(head)
+        if (only is None or m.group(0) in only) and not _extended(head, m)
+    }
     text = paper.abstract or ""
-    for match in NAME_TOKEN.finditer(text):
+    matches = list(NAME_TOKEN.finditer(text))
+    for i, match in enumerate(matches):
         name = match.group(0)
         if (only is not None and name not in only) or not _coined(name) or found.get(name) == "":
             continue
+        if _extended(text, match) or inside_longer_name(text, matches, i):
+            continue  # "we launch the RoboTwin Dual-Arm Challenge", "we propose GAMA++": another name
         before = text[max(0, match.start() - 160) : match.start()]
         after = text[match.end() : match.end() + 60]
         if _CLAIM_BEFORE.search(before) or _CLAIM_AFTER.search(after):
@@ -241,6 +249,11 @@ def claims(paper: Paper, only: Container[str] | None = None) -> dict[str, str]:
             if long_form:
                 found[name] = long_form
     return found
+
+
+def _extended(text: str, match: re.Match[str]) -> bool:
+    """Whether the name at `match` goes on as another name: `GAMA++` is GAMA's successor."""
+    return text[match.end() : match.end() + 1] == "+"
 
 
 def _coined(token: str) -> bool:
@@ -331,8 +344,20 @@ _DATA_LIST = re.compile(
 )
 
 
-def _is_data(title: str) -> bool:
-    return bool(_DATA_TITLE.search(title))
+_DATA_KIND = r"(?:benchmarks?|datasets?|data sets?|corpus|corpora|suites?|testbeds?|leaderboards?)"
+
+
+def _is_data(owner: Paper, name: str) -> bool:
+    """Whether the owner's title is of data (a benchmark, dataset, ...), or its abstract
+    introduces the name as such: "X, a new benchmark for ...", "a benchmark, X", "X: a dataset"."""
+    if _DATA_TITLE.search(owner.title):
+        return True
+    written = re.escape(name)
+    introduced = re.compile(
+        rf"(?<![\w-]){written}(?![\w+-])\s*[,:]\s*(?:a|an|the)\s+(?:[\w-]+\s+){{0,5}}{_DATA_KIND}\b"
+        rf"|\b{_DATA_KIND}\s*(?:,|called|named|dubbed|termed)\s*{written}(?![\w+-])"
+    )
+    return bool(introduced.search(owner.abstract or ""))
 
 
 _DATA_AFTER = re.compile(r"^\s+(?:datasets?|benchmarks?|corpus|corpora|data set)\b")
