@@ -474,3 +474,17 @@ def test_an_owner_whose_abstract_introduces_a_benchmark_is_data(similar, abstrac
         "a", "Adapters", "We fine-tune adapters on datasets including MedQA, CoLAX and SST-2.", "2025-06"
     )
     assert bool(mentions([owner, naming], field=Field())) is mentioned
+
+
+@pytest.mark.parametrize(
+    ("abstract", "mentioned"),
+    [
+        ("In particular, ZetaNet is a simple router for mixtures of experts; we add locality.", True),
+        ("ZetaNet is a novel router for mixtures of experts.", False),
+        ("Mixture of experts routing: ZetaNet++ extends the router to many devices.", True),
+    ],
+)
+def test_describing_another_papers_method_is_no_claim(similar, abstract: str, mentioned: bool):
+    similar()
+    naming = paper("a", "Routing experts", abstract, "2025-06")
+    assert bool(mentions([OWNER, naming], field=Field())) is mentioned

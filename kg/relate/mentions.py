@@ -160,7 +160,7 @@ def mentions(
             target = names.get(word)
             if target is None or target == paper.key:
                 continue
-            if inside_longer_name(text, matches, i) or _in_address(text, match) or _extended(text, match):
+            if inside_longer_name(text, matches, i) or _in_address(text, match):
                 continue
             if older(month[paper.key], month[target]):
                 continue  # a paper cannot name a method that appeared after it
@@ -215,9 +215,12 @@ _CLAIM_BEFORE = re.compile(
     r"(?:(?:a|an|the)\s+)?$"
     rf"|\b[Ww]e\s+(?:\w+ly\s+)?{_INTRODUCE}\s+(?:a|an|the)\s+[^.;()]{{0,60}}\($"
 )
+# An apposition introduces ("X, a simple new router"); a sentence may only describe ("X is a
+# simple architecture" of another paper's method), so there only new, novel or first claim.
 _CLAIM_AFTER = re.compile(
-    r"^(?:\s*\([^)]*\))?,?\s+(?:a|an|which is a|is a|is an)\s+(?:new|novel|first|simple|unified|"
+    r"^(?:\s*\([^)]*\))?,\s+(?:a|an|which is a|which is an)\s+(?:new|novel|first|simple|unified|"
     r"general|lightweight|scalable|efficient|our)\b"
+    r"|^(?:\s*\([^)]*\))?\s+is\s+(?:a|an|the)\s+(?:new|novel|first)\b"
     r"|^\s*\((?:ours|our method|our model|our approach)\)"
 )
 _WORD = re.compile(r"[A-Za-z0-9]+")
@@ -252,7 +255,8 @@ def claims(paper: Paper, only: Container[str] | None = None) -> dict[str, str]:
 
 
 def _extended(text: str, match: re.Match[str]) -> bool:
-    """Whether the name at `match` goes on as another name: `GAMA++` is GAMA's successor."""
+    """Whether the name at `match` goes on as another name: `GAMA++` is GAMA's successor, and
+    a paper proposing it claims no more than that (writing it names GAMA, as a later version)."""
     return text[match.end() : match.end() + 1] == "+"
 
 
