@@ -450,6 +450,7 @@ def test_text_similarity_leaves_the_name_out_and_weighs_shared_rare_words():
         ("We launch the ZetaNet Dual-Arm Challenge; its entries route with ZetaNet.", True),
         # Claims.
         ("We propose ZetaNet, a new router.", False),
+        ("Our framework has two parts: ZetaNet, the first large routing dataset, and a router.", False),
         ("We present a new routing method, ZetaNet, for mixtures of experts.", False),
     ],
 )
@@ -488,3 +489,14 @@ def test_describing_another_papers_method_is_no_claim(similar, abstract: str, me
     similar()
     naming = paper("a", "Routing experts", abstract, "2025-06")
     assert bool(mentions([OWNER, naming], field=Field())) is mentioned
+
+
+def test_a_name_written_once_as_data_is_data_throughout(similar):
+    similar()
+    owner = paper("o", "ZetaNet: Sparse Routing for Mixture of Experts", "Experts route sparsely.", "2025-03")
+    text = "We evaluate routers on the ZetaNet benchmark datasets; ours reaches 90.1% on ZetaNet."
+    naming = paper("a", "Routing experts", text, "2025-06")
+    assert not mentions([owner, naming], field=Field())
+    # Written only as a method, the same name is a mention.
+    naming = paper("a", "Routing experts", "Ours reaches 90.1% where ZetaNet reaches 80%.", "2025-06")
+    assert mentions([owner, naming], field=Field())

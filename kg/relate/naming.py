@@ -31,7 +31,7 @@ _CLAIM_BEFORE = re.compile(
 # An apposition introduces ("X, a simple new router"); a sentence may only describe ("X is a
 # simple architecture" of another paper's method), so there only new, novel or first claim.
 _CLAIM_AFTER = re.compile(
-    r"^(?:\s*\([^)]*\))?,\s+(?:a|an|which is a|which is an)\s+(?:new|novel|first|simple|unified|"
+    r"^(?:\s*\([^)]*\))?,\s+(?:a|an|the|which is a|which is an|which is the)\s+(?:new|novel|first|simple|unified|"
     r"general|lightweight|scalable|efficient|our)\b"
     r"|^(?:\s*\([^)]*\))?\s+is\s+(?:a|an|the)\s+(?:new|novel|first)\b"
     r"|^\s*\((?:ours|our method|our model|our approach)\)"
