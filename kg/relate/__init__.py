@@ -2,6 +2,6 @@
 
 Enters: the papers and their `ConceptMap` (and, after enrichment, references, citing works and
 embeddings).  Leaves: related concepts and similar papers (`similarity`), method mentions
-(`mentions`), bibliographic coupling and co-citation (`citations`), and embedding neighbours
+(`mentions`, with `naming` for how an abstract claims or cites a name), bibliographic coupling and co-citation (`citations`), and embedding neighbours
 (`embeddings`), as plain records that `kg.graph` puts in the model.
 """
