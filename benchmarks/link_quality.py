@@ -23,6 +23,7 @@ hand-judged pairs (`tests/data/gold_similar.tsv`, scored as benchmarks/quality.p
     python -m benchmarks.link_quality --limit 5000 --no-seeds
     python -m benchmarks.link_quality --similarity old_similarity.py   # another version's links
     python -m benchmarks.link_quality --show 30           # and 30 random links to read
+    python -m benchmarks.link_quality --held-out --no-seeds   # 2,000 papers of 2025-09..12, to report
 
 Needs scikit-learn (`pip install -e '.[bench]'`) for the TF-IDF partners.
 """
@@ -47,6 +48,7 @@ import numpy as np
 from benchmarks import slices
 
 TUNE_MONTHS = ("2025-01", "2025-08")
+HELD_OUT_MONTHS = ("2025-09", "2025-12")  # judging months: measured with --held-out, never tuned on
 PARTNER_THRESHOLDS = (0.2, 0.3, 0.4)
 PARTNER_TOLERANCE = 0.05  # a linked paper within this share of the best cosine is as close
 
@@ -211,6 +213,7 @@ def measure(papers: Sequence[Any], similar: Callable[..., list[Any]], gold: bool
     neighbours = neighbours_of(links)
     figures: dict[str, Any] = {"papers": len(papers)}
     figures["papers linked"] = round(sum(1 for p in papers if neighbours.get(p.key)) / max(len(papers), 1), 3)
+    figures["similar papers per paper"] = round(2 * len(links) / max(len(papers), 1), 3)
     figures.update({k: round(v, 3) for k, v in one_phrase_figures(concepts, papers, links).items()})
     keys, best, vectors = tfidf_nearest(papers)
     for threshold in PARTNER_THRESHOLDS:
@@ -243,9 +246,16 @@ def main() -> None:
     parser.add_argument("--no-seeds", action="store_true", help="skip the seeds")
     parser.add_argument("--similarity", type=Path, default=None, help="another version's similarity.py")
     parser.add_argument("--show", type=int, default=0, help="print this many random links of the slice")
+    parser.add_argument(
+        "--held-out",
+        action="store_true",
+        help="measure the judging months 2025-09..12 (to report, not to tune)",
+    )
     args = parser.parse_args()
-    if args.since >= "2025-09" or args.until >= "2025-09":
-        parser.error("months from 2025-09 on are for judging, not tuning")
+    if args.held_out:
+        args.since, args.until = HELD_OUT_MONTHS
+    elif args.since >= HELD_OUT_MONTHS[0] or args.until >= HELD_OUT_MONTHS[0]:
+        parser.error("months from 2025-09 on are for judging, not tuning (use --held-out to measure them)")
     from kg.pipeline import sample_corpus
 
     similar = load_similar(args.similarity)
@@ -253,7 +263,7 @@ def main() -> None:
     if args.limit:
         runs.append(
             (
-                f"tune slice {args.since}..{args.until}",
+                f"{'held-out' if args.held_out else 'tune'} slice {args.since}..{args.until}",
                 read_papers([tune_slice(args.limit, args.since, args.until)]),
                 False,
             )

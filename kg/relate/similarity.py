@@ -123,6 +123,7 @@ class Texts:
     topics: list[frozenset[str]]
     words: csr_matrix | None = None
     word_names: list[str] = field(default_factory=list)
+    word_stems: list[str] = field(default_factory=list)
 
 
 def read_texts(concepts: ConceptMap, papers: Sequence[Paper] | None = None, budget: bool = True) -> Texts:
@@ -141,6 +142,7 @@ def read_texts(concepts: ConceptMap, papers: Sequence[Paper] | None = None, budg
         paper_of = {p.key: p for p in papers}
         words, texts.word_names = word_rows([paper_of[k] for k in concepts.rows or sorted(concepts.tags)])
         texts.words = _normalised(words)
+        texts.word_stems = [stem(w) for w in texts.word_names]
     if budget:
         texts.phrases = _within_budget(texts.phrases, POSTING_BUDGET * count)
         if texts.words is not None:
@@ -166,15 +168,21 @@ def similar_papers(concepts: ConceptMap, papers: Sequence[Paper] | None = None) 
     rank = np.empty(count, np.int64)
     rank[np.argsort(np.array(keys, dtype=object), kind="stable")] = np.arange(count)
     picked_a, picked_b = [], []
+    single = _single_topics(texts)
+    alone: dict[tuple[int, int], bool] = {}  # rests_on_one of each pair read so far
     for start in range(0, count, _BLOCK):
         rows = slice(start, min(start + _BLOCK, count))
         combined = _mean([_product(m, rows) for m in signals]).tocoo()
         row, col, value = combined.row + start, combined.col, np.round(combined.data, 6)
         keep = (col != row) & (value >= MIN_WEIGHT)
-        keep[keep] = [
-            not rests_on_one(texts, i, j)
-            for i, j in zip(row[keep].tolist(), col[keep].tolist(), strict=False)
-        ]
+        # Only the few pairs that one topic word or one word may carry are read one by one.
+        maybe = np.flatnonzero(keep)
+        maybe = maybe[_may_rest_on_one(texts, single, row[maybe], col[maybe])]
+        for n, i, j in zip(maybe.tolist(), row[maybe].tolist(), col[maybe].tolist(), strict=True):
+            pair = (min(i, j), max(i, j))
+            if pair not in alone:
+                alone[pair] = rests_on_one(texts, i, j)
+            keep[n] = not alone[pair]
         row, col, value = row[keep], col[keep], value[keep]
         order = np.lexsort((rank[col], -value, row))
         row, col = row[order], col[order]
@@ -223,7 +231,7 @@ def rests_on_one(texts: Texts, i: int, j: int) -> bool:
     word_parts = np.zeros(0)
     if texts.words is not None:
         word_columns, word_parts = _shared(texts.words, i, j)
-        names = [stem(texts.word_names[c]) for c in word_columns.tolist()]
+        names = [texts.word_stems[c] for c in word_columns.tolist()]
     word_total = float(word_parts.sum())
     topics = [texts.topics[c] for c in columns.tolist()]
     if total > 0:
@@ -249,6 +257,39 @@ def rests_on_one(texts: Texts, i: int, j: int) -> bool:
             if outside < ONE_PHRASE_MIN_WORDS:
                 return True
     return False
+
+
+def _single_topics(texts: Texts) -> csr_matrix:
+    """Phrase columns x topic words: 1 where a phrase's topic is that one word alone."""
+    number: dict[str, int] = {}
+    rows, columns = [], []
+    for c, topic in enumerate(texts.topics):
+        if len(topic) == 1:
+            rows.append(c)
+            columns.append(number.setdefault(next(iter(topic)), len(number)))
+    return csr_matrix(
+        (np.ones(len(rows)), (np.array(rows, np.int64), np.array(columns, np.int64))),
+        shape=(len(texts.topics), max(len(number), 1)),
+    )
+
+
+def _may_rest_on_one(texts: Texts, single: csr_matrix, a: np.ndarray, b: np.ndarray) -> np.ndarray:
+    """Whether `rests_on_one` may hold for each pair (a[n], b[n]), read for all pairs at once:
+    the phrases of one topic word alone hold more than ONE_PHRASE_SHARE of the pair's phrase
+    cosine (a group of one topic word holds only such phrases), or one word that share of the
+    word cosine.  Where this is False, `rests_on_one` is."""
+    if not len(a):
+        return np.zeros(0, bool)
+    parts = csr_matrix(texts.phrases[a].multiply(texts.phrases[b]))
+    total = np.asarray(parts.sum(axis=1)).ravel()
+    top = csr_matrix(parts @ single).max(axis=1).toarray().ravel()
+    maybe = (total > 0) & (top > ONE_PHRASE_SHARE * total)
+    if texts.words is not None:
+        word_parts = csr_matrix(texts.words[a].multiply(texts.words[b]))
+        word_total = np.asarray(word_parts.sum(axis=1)).ravel()
+        word_top = word_parts.max(axis=1).toarray().ravel()
+        maybe |= (word_total > 0) & (word_top > ONE_PHRASE_SHARE * word_total)
+    return maybe
 
 
 def one_phrase_share(texts: Texts, i: int, j: int) -> float:

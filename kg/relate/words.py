@@ -23,7 +23,15 @@ import numpy as np
 from scipy.sparse import csr_matrix
 
 from kg.extract.field import Field, shipped_field, specificity
-from kg.extract.phrases import _TOKEN, FUNCTION_WORDS, GENERIC_WORDS, clean_text, phrase_key, zipf
+from kg.extract.phrases import (
+    _ASCII_TOKEN,
+    _TOKEN,
+    FUNCTION_WORDS,
+    GENERIC_WORDS,
+    clean_text,
+    phrase_key,
+    zipf,
+)
 from kg.model import Paper
 
 # A word counts once however often a paper writes it (a word repeated in both texts would
@@ -53,13 +61,18 @@ def word_rows(papers: Sequence[Paper], field: Field | None = None) -> tuple[csr_
     and the word of each column."""
     stats = shipped_field() if field is None else field
     vocabulary: dict[str, int] = {}
+    numbers_of: dict[str, tuple[int, ...]] = {}  # each distinct token's word numbers
     indptr, indices, weights = [0], [], []
     for paper in papers:
         found: dict[int, float] = {}
         for text, mark in ((paper.abstract or "", 1.0), (paper.title or "", TITLE_WEIGHT)):
-            for token in _TOKEN.findall(clean_text(text)):
-                for word in _words(token):
-                    found[vocabulary.setdefault(word, len(vocabulary))] = mark
+            text = clean_text(text)
+            for token in set((_ASCII_TOKEN if text.isascii() else _TOKEN).findall(text)):
+                numbers = numbers_of.get(token)
+                if numbers is None:
+                    numbers = tuple(vocabulary.setdefault(w, len(vocabulary)) for w in _words(token))
+                    numbers_of[token] = numbers
+                found.update(dict.fromkeys(numbers, mark))
         for number in sorted(found):
             indices.append(number)
             weights.append(found[number])
@@ -71,9 +84,12 @@ def word_rows(papers: Sequence[Paper], field: Field | None = None) -> tuple[csr_
     )
     n = max(len(papers), 1)
     df = np.bincount(matrix.indices, minlength=len(words))
-    usable = (df >= 2) & (df <= max(2, int(MAX_SHARE * n)))
-    idf = np.where(usable, np.log(n / np.maximum(df, 1)), 0.0)
-    weight = idf * np.fromiter((word_weight(stats, w) for w in words), np.float64, len(words))
+    usable = np.flatnonzero((df >= 2) & (df <= max(2, int(MAX_SHARE * n))))
+    # Only words two papers share are weighed (the rest weigh nothing, and most words are rare).
+    weight = np.zeros(len(words))
+    weight[usable] = np.log(n / df[usable]) * np.fromiter(
+        (word_weight(stats, words[k]) for k in usable.tolist()), np.float64, len(usable)
+    )
     matrix.data = matrix.data * weight[matrix.indices]
     matrix.eliminate_zeros()
     return matrix, words
