@@ -60,28 +60,37 @@ def word_rows(papers: Sequence[Paper], field: Field | None = None) -> tuple[csr_
     """One row per paper (in the order given) of its content words' weights (see the module),
     and the word of each column."""
     stats = shipped_field() if field is None else field
-    vocabulary: dict[str, int] = {}
-    numbers_of: dict[str, tuple[int, ...]] = {}  # each distinct token's word numbers
-    indptr, indices, weights = [0], [], []
-    for paper in papers:
-        found: dict[int, float] = {}
-        for text, mark in ((paper.abstract or "", 1.0), (paper.title or "", TITLE_WEIGHT)):
-            text = clean_text(text)
-            for token in set((_ASCII_TOKEN if text.isascii() else _TOKEN).findall(text)):
-                numbers = numbers_of.get(token)
-                if numbers is None:
-                    numbers = tuple(vocabulary.setdefault(w, len(vocabulary)) for w in _words(token))
-                    numbers_of[token] = numbers
-                found.update(dict.fromkeys(numbers, mark))
-        for number in sorted(found):
-            indices.append(number)
-            weights.append(found[number])
-        indptr.append(len(indices))
-    words = sorted(vocabulary, key=vocabulary.__getitem__)
-    matrix = csr_matrix(
-        (np.array(weights, np.float64), np.array(indices, np.int64), np.array(indptr, np.int64)),
-        shape=(len(papers), len(words)),
+    # Texts x distinct tokens (abstracts, then titles), then tokens x words: a paper has a
+    # word where one of its tokens has it.  Tokens in lower case but for inner capitals
+    # ("BatchNorm", "LLMs"), which phrase keys split or keep.
+    tokens: dict[str, int] = {}
+    columns: list[int] = []
+    ends = [0]
+    for text in [p.abstract or "" for p in papers] + [p.title or "" for p in papers]:
+        text = clean_text(text)
+        found = (_ASCII_TOKEN if text.isascii() else _TOKEN).findall(text)
+        columns += [tokens.setdefault(t.lower() if t[1:].islower() else t, len(tokens)) for t in found]
+        ends.append(len(columns))
+    texts = csr_matrix(
+        (np.ones(len(columns)), np.array(columns, np.int64), np.array(ends, np.int64)),
+        shape=(2 * len(papers), len(tokens)),
     )
+    vocabulary: dict[str, int] = {}
+    token_rows, word_columns = [], []
+    for token, number in tokens.items():
+        for word in _words(token):
+            token_rows.append(number)
+            word_columns.append(vocabulary.setdefault(word, len(vocabulary)))
+    words = list(vocabulary)
+    spelled = csr_matrix(
+        (np.ones(len(token_rows)), (np.array(token_rows, np.int64), np.array(word_columns, np.int64))),
+        shape=(len(tokens), len(words)),
+    )
+    has = csr_matrix(texts @ spelled)
+    has.data[:] = 1.0
+    # A word counts once however often a paper writes it, TITLE_WEIGHT times in its title.
+    matrix = has[: len(papers)].maximum(TITLE_WEIGHT * has[len(papers) :]).tocsr()
+    matrix.sort_indices()
     n = max(len(papers), 1)
     df = np.bincount(matrix.indices, minlength=len(words))
     usable = np.flatnonzero((df >= 2) & (df <= max(2, int(MAX_SHARE * n))))
