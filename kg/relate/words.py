@@ -61,15 +61,14 @@ def word_rows(papers: Sequence[Paper], field: Field | None = None) -> tuple[csr_
     and the word of each column."""
     stats = shipped_field() if field is None else field
     # Texts x distinct tokens (abstracts, then titles), then tokens x words: a paper has a
-    # word where one of its tokens has it.  Tokens in lower case but for inner capitals
-    # ("BatchNorm", "LLMs"), which phrase keys split or keep.
+    # word where one of its tokens has it.
     tokens: dict[str, int] = {}
     columns: list[int] = []
     ends = [0]
     for text in [p.abstract or "" for p in papers] + [p.title or "" for p in papers]:
         text = clean_text(text)
         found = (_ASCII_TOKEN if text.isascii() else _TOKEN).findall(text)
-        columns += [tokens.setdefault(t.lower() if t[1:].islower() else t, len(tokens)) for t in found]
+        columns += [tokens.setdefault(t, len(tokens)) for t in dict.fromkeys(found)]
         ends.append(len(columns))
     texts = csr_matrix(
         (np.ones(len(columns)), np.array(columns, np.int64), np.array(ends, np.int64)),
