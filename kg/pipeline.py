@@ -264,7 +264,7 @@ def build_corpus(
     with stage("similar"):
         # Three independent readings of the concepts; on a large corpus they run side by side.
         readings: list[Callable[[], Any]] = [
-            lambda: similar_papers(concept_map),
+            lambda: similar_papers(concept_map, papers),
             lambda: mentions(papers, concept_map),
             lambda: related_concepts(concept_map),
         ]

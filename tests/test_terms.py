@@ -30,7 +30,9 @@ def test_seed_build_meets_the_link_quality_bars(seed):
     assert len(figures.labels_not_in_text) < 0.01 * figures.concepts
     assert figures.one_letter_labels == []
     assert figures.acronym_misuses == []
-    assert figures.papers - figures.papers_without_neighbours >= 0.9 * figures.papers
+    # A paper with no sure neighbour gets none rather than a guess (issue 22): about 40% of
+    # the seeds, whose topics no other seed shares closely enough, have no similar paper.
+    assert figures.papers - figures.papers_without_neighbours >= 0.5 * figures.papers
     # Each paper gets its best three tags, or fewer where fewer terms are left once the field's
     # title fragments are out (28 of 475 seeds, issue 22).
     assert figures.papers - figures.papers_under_3_tags >= 0.92 * figures.papers

@@ -247,7 +247,7 @@ def _extract(
     support = Counter(k for chosen in ranked for k, _, _ in chosen)
     kept = {k for k, c in support.items() if c >= options.min_papers}
     step(3)
-    text = _text_terms(packed, df, n)
+    text, text_columns = _text_terms(packed, df, n)
     del packed, packed_ranked
 
     # 4. Concepts: shared terms still tagging enough papers, and the title terms chosen.
@@ -260,7 +260,8 @@ def _extract(
     concepts = label_concepts(terms, target_of, into, raw_keys, kept | kept_own, support, curated, senses)
     idf_of = {k: round(idf(n, int(df[merged_number[k]])), 4) for k in sorted(kept)}
     step(4)
-    return ConceptMap(concepts, tags, idf_of, [p.key for p in papers], text)
+    text_keys = [keys[c] for c in text_columns.tolist()]
+    return ConceptMap(concepts, tags, idf_of, [p.key for p in papers], text, text_keys)
 
 
 # A paper's tags are its best MIN_TAGS and those scoring at least TAG_CONFIDENCE of its best
@@ -296,14 +297,15 @@ def _without_fragments(packed: csr_matrix, keys: list[str], field: Field) -> csr
 TEXT_MAX_SHARE = 0.1
 
 
-def _text_terms(packed: csr_matrix, df: np.ndarray, n: int) -> csr_matrix:
-    """TF-IDF rows (sublinear tf, title mentions weighted) over keys that 2+ papers share."""
+def _text_terms(packed: csr_matrix, df: np.ndarray, n: int) -> tuple[csr_matrix, np.ndarray]:
+    """TF-IDF rows (sublinear tf, title mentions weighted) over keys that 2+ papers share,
+    and the key number of each column."""
     usable = (df >= 2) & (df <= max(2, int(TEXT_MAX_SHARE * n)))
     columns = np.flatnonzero(usable)
     sub = packed[:, columns]
     tf = 1.0 + np.log((sub.data & (TITLE_BIT - 1)).astype(np.float64))
     weights = tf * np.log(n / df[columns][sub.indices])
-    return csr_matrix((weights, sub.indices, sub.indptr), shape=sub.shape)
+    return csr_matrix((weights, sub.indices, sub.indptr), shape=sub.shape), columns
 
 
 def _target(

@@ -102,9 +102,11 @@ class ConceptMap:
     tags: dict[str, list[tuple[str, float]]]
     idf: dict[str, float]
     # The texts' own terms: row i (paper `rows[i]`) holds TF-IDF weights of every candidate
-    # key of its title and abstract that at least two papers share, concept or not.
+    # key of its title and abstract that at least two papers share, concept or not; column j
+    # is the key `text_keys[j]` (similar papers weigh and group the keys two papers share).
     rows: list[str] = field(default_factory=list)
     text: csr_matrix | None = None
+    text_keys: list[str] = field(default_factory=list)
 
 
 def stoplisted_other_labels(concepts: ConceptMap, stoplist: frozenset[str]) -> list[str]:

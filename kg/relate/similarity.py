@@ -1,33 +1,52 @@
-"""Links between papers that concepts and texts imply: related concepts and similar papers."""
+"""Links between papers that concepts and texts imply: related concepts and similar papers.
+
+A similar-paper link rests on what two texts share, read two ways: their key phrases (TF-IDF
+over every candidate phrase of title and abstract two papers share, a phrase the field writes
+everywhere weighed down, `kg.extract.field`) and their words (`kg.relate.words`).  Its weight,
+the link's confidence, is the mean of the two cosines.  A link that rests on one shared phrase
+(one word in two senses: lane *detection* and lane *changes*) stands only where the words
+agree too, and a paper with no neighbour sure enough gets none rather than a guess.
+"""
 
 from __future__ import annotations
 
-from dataclasses import dataclass
+from collections.abc import Sequence
+from dataclasses import dataclass, field
 from typing import Any
 
 import numpy as np
 from scipy.sparse import csr_matrix, diags, triu
 
 from kg.extract.concepts import ConceptMap
+from kg.extract.field import shipped_field, specificity
+from kg.extract.phrases import FUNCTION_WORDS, GENERIC_WORDS
+from kg.model import Paper
 from kg.parallel import advance
+from kg.relate.words import word_rows
 
 MIN_COOCCURRENCE = 2  # two concepts are related when at least this many papers carry both
 NEIGHBOURS = 5  # similar papers kept per paper
-MIN_SIMILARITY = 0.15  # a link weaker than this is noise...
-MIN_BEST = 0.06  # ...except a paper's single best link, down to this
-# The share of the texts' own similarity in a link's weight, the rest being the concepts'.
-# The texts (every key phrase two papers share) separate related papers better than the six
-# concepts a paper is tagged with: against the hand-judged gold pairs, precision 0.59 with
-# the texts alone, 0.50 with 0.8 of them, 0.37 with concepts alone; in blind readings, pairs
-# with high concept but low text similarity were mostly unrelated (a shared "transformer").
-# So the concepts explain a link (kg:conceptSimilarity, kg:sharedConcept) but do not make it.
-TEXT_SHARE = 1.0
+# A link weaker than this is none; a paper whose best link is weaker has no similar paper.
+# Measured by benchmarks/link_quality.py on the hand-judged seed pairs and a 2k slice of tune
+# months (2025-03): at 0.14, 0.15, 0.16 the share of links to a strongly related seed was
+# 0.56, 0.61, 0.65 and the papers with a strong TF-IDF partner linked to it (or one as close)
+# 87%, 84%, 81% of the tune slice; 0.15 keeps both the first above 0.6 and the second above 0.8.
+MIN_WEIGHT = 0.15
+# A link this strong or stronger is a strong one (the map and the paper panel say so).
+STRONG_WEIGHT = 0.2
+# Where one group of shared phrases (a phrase and those holding it: "lane", "lane detection")
+# holds more than ONE_PHRASE_SHARE of a pair's phrase similarity, the link rests on that one
+# phrase, and stands only if the texts' words outside it agree at least ONE_PHRASE_MIN_WORDS
+# (and likewise for one word holding that share of the words' similarity).
+ONE_PHRASE_SHARE = 0.7
+ONE_PHRASE_MIN_WORDS = 0.1
 
 
 @dataclass(frozen=True)
 class Similar:
     """Two similar papers (keys in sorted order): the link's weight, what it rests on (the
-    cosine of their concepts and of their texts) and the linking concepts they share."""
+    cosine of their concepts, of their texts' key phrases and of their words) and the
+    linking concepts they share."""
 
     a: str
     b: str
@@ -35,6 +54,7 @@ class Similar:
     shared: tuple[str, ...]
     by_concepts: float = 0.0
     by_text: float | None = None
+    by_words: float | None = None
 
 
 def related_concepts(concepts: ConceptMap) -> list[tuple[str, str, int]]:
@@ -93,50 +113,84 @@ def _concept_rows(concepts: ConceptMap) -> csr_matrix:
     return csr_matrix((data, indices, indptr), shape=(len(indptr) - 1, len(number)), dtype=np.float64)
 
 
-def similar_papers(concepts: ConceptMap) -> list[Similar]:
-    """Each paper's closest papers, by the concepts central to both and by their texts' own terms.
+@dataclass
+class Texts:
+    """What two papers' texts share, per paper row (in `ConceptMap.rows` order): key phrases
+    (`phrases`, normalised, column j the key `phrase_keys[j]`, `topics[j]` its topic words)
+    and, where the papers' text was given, content words (`words`, normalised, column j the
+    word `word_names[j]`)."""
 
-    Two cosine similarities meet: of the papers' linking concepts weighted by score x idf
-    (a concept central to both counts most), and of TF-IDF vectors over every key phrase of
-    title and abstract that two papers share.  The weight takes `TEXT_SHARE` of the texts'
-    (all of it: the concepts explain a link rather than make it) and the rest of the
-    concepts'.  Each paper keeps its `NEIGHBOURS` best links of at least `MIN_SIMILARITY`, or else its best
-    one if that reaches `MIN_BEST`.  Sparse products in blocks of rows, with the commonest
-    columns left out to a budget, keep it near-linear.
+    phrases: csr_matrix
+    phrase_keys: list[str]
+    topics: list[frozenset[str]]
+    words: csr_matrix | None = None
+    word_names: list[str] = field(default_factory=list)
+    word_stems: list[str] = field(default_factory=list)
+
+
+def read_texts(concepts: ConceptMap, papers: Sequence[Paper] | None = None, budget: bool = True) -> Texts:
+    """The key phrases (the texts' TF-IDF rows of `concepts`, field-weighted; without them,
+    the papers' concepts weighted by score x idf) and, given `papers`, the words of each paper.
+    With `budget`, the commonest columns are left out as `_within_budget` says."""
+    count = len(concepts.rows or concepts.tags)
+    if concepts.text is not None:
+        phrase_keys = concepts.text_keys
+        phrases = _normalised(_field_weighted(concepts.text, phrase_keys))
+    else:
+        phrase_keys = sorted(concepts.idf)
+        phrases = _normalised(_concept_rows(concepts))
+    texts = Texts(phrases, phrase_keys, [_topic_words(k) for k in phrase_keys])
+    if papers is not None:
+        paper_of = {p.key: p for p in papers}
+        words, texts.word_names = word_rows([paper_of[k] for k in concepts.rows or sorted(concepts.tags)])
+        texts.words = _normalised(words)
+        texts.word_stems = [stem(w) for w in texts.word_names]
+    if budget:
+        texts.phrases = _within_budget(texts.phrases, POSTING_BUDGET * count)
+        if texts.words is not None:
+            texts.words = _within_budget(texts.words, WORD_BUDGET * count)
+    return texts
+
+
+def similar_papers(concepts: ConceptMap, papers: Sequence[Paper] | None = None) -> list[Similar]:
+    """Each paper's closest papers: up to `NEIGHBOURS` links of weight `MIN_WEIGHT` or more.
+
+    The weight is the mean of the cosine of the two papers' key phrases and, given `papers`
+    (their title and abstract), of their words (`read_texts`).  A link resting on one shared
+    phrase or word needs more in common (`rests_on_one`).  Sparse products in blocks of rows,
+    with the commonest columns left out to a budget, keep it near-linear.
     """
     keys = concepts.rows or sorted(concepts.tags)
-    papers = len(keys)
-    if papers < 2:
+    count = len(keys)
+    if count < 2:
         return []
-    budget = POSTING_BUDGET * papers
-    by_concept = _within_budget(_normalised(_concept_rows(concepts)), budget)
-    signals = [by_concept]
-    if concepts.text is not None:
-        signals.append(_within_budget(_normalised(concepts.text), budget))
+    texts = read_texts(concepts, papers)
+    signals = [texts.phrases] if texts.words is None else [texts.phrases, texts.words]
     # Each key's rank in sorted order: ties go to the key that sorts first.
-    rank = np.empty(papers, np.int64)
-    rank[np.argsort(np.array(keys, dtype=object), kind="stable")] = np.arange(papers)
+    rank = np.empty(count, np.int64)
+    rank[np.argsort(np.array(keys, dtype=object), kind="stable")] = np.arange(count)
     picked_a, picked_b = [], []
-    for start in range(0, papers, _BLOCK):
-        rows = slice(start, min(start + _BLOCK, papers))
-        shares = _shares(signals)
-        combined = _mix(
-            [_product(m, rows) if share else None for m, share in zip(signals, shares, strict=True)]
-        )
-        combined = combined.tocoo()
+    single = _single_topics(texts)
+    alone: dict[tuple[int, int], bool] = {}  # rests_on_one of each pair read so far
+    for start in range(0, count, _BLOCK):
+        rows = slice(start, min(start + _BLOCK, count))
+        combined = _mean([_product(m, rows) for m in signals]).tocoo()
         row, col, value = combined.row + start, combined.col, np.round(combined.data, 6)
-        keep = (col != row) & (value >= MIN_BEST)
+        keep = (col != row) & (value >= MIN_WEIGHT)
+        # Only the few pairs that one topic word or one word may carry are read one by one.
+        maybe = np.flatnonzero(keep)
+        maybe = maybe[_may_rest_on_one(texts, single, row[maybe], col[maybe])]
+        for n, i, j in zip(maybe.tolist(), row[maybe].tolist(), col[maybe].tolist(), strict=True):
+            pair = (min(i, j), max(i, j))
+            if pair not in alone:
+                alone[pair] = rests_on_one(texts, i, j)
+            keep[n] = not alone[pair]
         row, col, value = row[keep], col[keep], value[keep]
         order = np.lexsort((rank[col], -value, row))
-        row, col, value = row[order], col[order], value[order]
+        row, col = row[order], col[order]
         # Position of each candidate within its row, best first.
-        first = np.searchsorted(row, row, side="left")
-        place = np.arange(len(row)) - first
-        strong = (place < NEIGHBOURS) & (value >= MIN_SIMILARITY)
-        has_strong = np.zeros(papers, bool)
-        has_strong[row[strong]] = True
-        best_only = (place == 0) & ~has_strong[row]
-        chosen = strong | best_only
+        place = np.arange(len(row)) - np.searchsorted(row, row, side="left")
+        chosen = place < NEIGHBOURS
         picked_a.append(row[chosen])
         picked_b.append(col[chosen])
         advance(rows.stop - rows.start)
@@ -146,7 +200,8 @@ def similar_papers(concepts: ConceptMap) -> list[Similar]:
     a, b = np.where(swap, b, a), np.where(swap, a, b)
     pairs = np.unique(np.stack([a, b], axis=1), axis=0) if len(a) else np.zeros((0, 2), np.int64)
     # What each signal says of each chosen pair: row-wise dot products of the two papers' rows.
-    parts = [np.asarray(m[pairs[:, 0]].multiply(m[pairs[:, 1]]).sum(axis=1)).ravel() for m in signals]
+    parts = [_dots(m, pairs[:, 0], pairs[:, 1]) for m in signals]
+    explained = _dots(_normalised(_concept_rows(concepts)), pairs[:, 0], pairs[:, 1])
     tags = {p: {k for k, _ in concepts.tags.get(p, ()) if k in concepts.idf} for p in keys}
     found = []
     for n, (i, j) in enumerate(pairs.tolist()):
@@ -156,24 +211,180 @@ def similar_papers(concepts: ConceptMap) -> list[Similar]:
             Similar(
                 x,
                 y,
-                round(_mix(scores), 4),
+                round(_mean(scores), 4),
                 tuple(sorted(tags[x] & tags[y])),
-                round(scores[0], 4),
+                round(float(explained[n]), 4),
+                round(scores[0], 4) if concepts.text is not None else None,
                 round(scores[1], 4) if len(scores) > 1 else None,
             )
         )
     return sorted(found, key=lambda s: (s.a, s.b))
 
 
-def _shares(scores: list[Any]) -> list[float]:
-    """Each signal's share of a link's weight: concepts, and texts where known."""
-    return [1.0] if len(scores) == 1 else [1 - TEXT_SHARE, TEXT_SHARE]
+def rests_on_one(texts: Texts, i: int, j: int) -> bool:
+    """Whether the link of papers i and j rests on one shared phrase or word, with too little
+    else in common: one group of shared phrases (`phrase_groups`) holds more than
+    ONE_PHRASE_SHARE of their phrase cosine and the words outside it agree less than
+    ONE_PHRASE_MIN_WORDS, or one word holds that share of their word cosine and the phrases
+    without it agree less than that."""
+    columns, parts = _shared(texts.phrases, i, j)
+    total = float(parts.sum())
+    names: list[str] = []
+    word_parts = np.zeros(0)
+    if texts.words is not None:
+        word_columns, word_parts = _shared(texts.words, i, j)
+        names = [texts.word_stems[c] for c in word_columns.tolist()]
+    word_total = float(word_parts.sum())
+    topics = [texts.topics[c] for c in columns.tolist()]
+    if total > 0:
+        groups = phrase_groups(topics)
+        held: dict[int, float] = {}
+        for group, part in zip(groups, parts.tolist(), strict=True):
+            held[group] = held.get(group, 0.0) + part
+        top = max(held, key=lambda g: (held[g], -g))
+        # A phrase of several topic words both papers write ("process reward model") is a
+        # topic of both; one word ("lane", "discourse") may be two.
+        in_top = [c for g, c in zip(groups, columns.tolist(), strict=True) if g == top]
+        one_word = len(frozenset().union(*(texts.topics[c] for c in in_top))) == 1
+        if one_word and held[top] > ONE_PHRASE_SHARE * total:
+            own = _written([texts.phrase_keys[c] for c in in_top])
+            outside = sum(p for w, p in zip(names, word_parts.tolist(), strict=True) if w not in own)
+            if outside < ONE_PHRASE_MIN_WORDS:
+                return True
+    if word_total > 0:
+        top_word = int(np.argmax(word_parts))
+        if word_parts[top_word] > ONE_PHRASE_SHARE * word_total:
+            word = names[top_word]
+            outside = sum(p for t, p in zip(topics, parts.tolist(), strict=True) if word not in t)
+            if outside < ONE_PHRASE_MIN_WORDS:
+                return True
+    return False
 
 
-def _mix(scores: list[Any]) -> Any:
-    """The link weight (or weights) from the concept score and, where known, the text score;
-    a signal with no share may be None (not computed)."""
-    return sum(share * score for share, score in zip(_shares(scores), scores, strict=True) if share)
+def _single_topics(texts: Texts) -> csr_matrix:
+    """Phrase columns x topic words: 1 where a phrase's topic is that one word alone."""
+    number: dict[str, int] = {}
+    rows, columns = [], []
+    for c, topic in enumerate(texts.topics):
+        if len(topic) == 1:
+            rows.append(c)
+            columns.append(number.setdefault(next(iter(topic)), len(number)))
+    return csr_matrix(
+        (np.ones(len(rows)), (np.array(rows, np.int64), np.array(columns, np.int64))),
+        shape=(len(texts.topics), max(len(number), 1)),
+    )
+
+
+def _may_rest_on_one(texts: Texts, single: csr_matrix, a: np.ndarray, b: np.ndarray) -> np.ndarray:
+    """Whether `rests_on_one` may hold for each pair (a[n], b[n]), read for all pairs at once:
+    the phrases of one topic word alone hold more than ONE_PHRASE_SHARE of the pair's phrase
+    cosine (a group of one topic word holds only such phrases), or one word that share of the
+    word cosine.  Where this is False, `rests_on_one` is."""
+    if not len(a):
+        return np.zeros(0, bool)
+    parts = csr_matrix(texts.phrases[a].multiply(texts.phrases[b]))
+    total = np.asarray(parts.sum(axis=1)).ravel()
+    top = csr_matrix(parts @ single).max(axis=1).toarray().ravel()
+    maybe = (total > 0) & (top > ONE_PHRASE_SHARE * total)
+    if texts.words is not None:
+        word_parts = csr_matrix(texts.words[a].multiply(texts.words[b]))
+        word_total = np.asarray(word_parts.sum(axis=1)).ravel()
+        word_top = word_parts.max(axis=1).toarray().ravel()
+        maybe |= (word_total > 0) & (word_top > ONE_PHRASE_SHARE * word_total)
+    return maybe
+
+
+def one_phrase_share(texts: Texts, i: int, j: int) -> float:
+    """The largest share of papers i and j's phrase cosine that one group of their shared
+    phrases holds (0 when they share none)."""
+    columns, parts = _shared(texts.phrases, i, j)
+    total = float(parts.sum())
+    if total <= 0:
+        return 0.0
+    held: dict[int, float] = {}
+    for group, part in zip(
+        phrase_groups([texts.topics[c] for c in columns.tolist()]), parts.tolist(), strict=True
+    ):
+        held[group] = held.get(group, 0.0) + part
+    return max(held.values()) / total
+
+
+def phrase_groups(topics: list[frozenset[str]]) -> list[int]:
+    """Each phrase's group (the number of its group's first phrase), given the phrases' topic
+    words: a phrase and those whose topic words hold its own are one ("lane", "lane
+    detection"); "reward model" and "diffusion model" are two."""
+    group = list(range(len(topics)))
+
+    def root(n: int) -> int:
+        while group[n] != n:
+            group[n] = group[group[n]]
+            n = group[n]
+        return n
+
+    for x in range(len(topics)):
+        for y in range(x):
+            if topics[x] <= topics[y] or topics[y] <= topics[x]:
+                rx, ry = root(x), root(y)
+                group[max(rx, ry)] = min(rx, ry)
+    return [root(n) for n in range(len(topics))]
+
+
+def _shared(matrix: csr_matrix, i: int, j: int) -> tuple[np.ndarray, np.ndarray]:
+    """The columns rows i and j of `matrix` share, and the product of their entries in each."""
+    start_i, end_i = matrix.indptr[i], matrix.indptr[i + 1]
+    start_j, end_j = matrix.indptr[j], matrix.indptr[j + 1]
+    common, at_i, at_j = np.intersect1d(
+        matrix.indices[start_i:end_i], matrix.indices[start_j:end_j], assume_unique=True, return_indices=True
+    )
+    return common, matrix.data[start_i:end_i][at_i] * matrix.data[start_j:end_j][at_j]
+
+
+def _topic_words(key: str) -> frozenset[str]:
+    """The stems of a phrase key's words that say its topic (not "model", "the"); a key of
+    no such words stands for itself."""
+    topic = frozenset(stem(w) for w in key.split() if w not in GENERIC_WORDS and w not in FUNCTION_WORDS)
+    return topic or frozenset([key])
+
+
+def _written(keys: list[str]) -> frozenset[str]:
+    """The words that write a group of phrase keys: their topic words and, for a key of
+    several words, its initials (an acronym: "vlfm" for "vision language foundation model")."""
+    words = {w for k in keys for w in _topic_words(k)}
+    words.update("".join(w[0] for w in k.split()) for k in keys if " " in k)
+    return frozenset(words)
+
+
+def stem(word: str) -> str:
+    """A word without its inflection, so that "cache", "caching" and "caches" meet, and
+    "APIs" and "API"."""
+    if word.endswith("ies") and len(word) > 4:
+        return word[:-3] + "y"
+    for suffix in _SUFFIXES:
+        if word.endswith(suffix) and len(word) - len(suffix) >= 3:
+            return word[: -len(suffix)]
+    return word
+
+
+_SUFFIXES = ("ing", "ed", "es", "s", "e")
+
+
+def _field_weighted(text: csr_matrix, keys: list[str]) -> csr_matrix:
+    """The texts' TF-IDF rows with each key weighed by how specific the field finds it."""
+    stats = shipped_field()
+    weights = np.fromiter((specificity(stats, k) for k in keys), np.float64, len(keys))
+    return csr_matrix(text @ diags(weights))
+
+
+def _dots(matrix: csr_matrix | None, a: np.ndarray, b: np.ndarray) -> np.ndarray:
+    """Row-wise dot products of rows a[n] and b[n] of `matrix` (zeros without one)."""
+    if matrix is None or not len(a):
+        return np.zeros(len(a))
+    return np.asarray(matrix[a].multiply(matrix[b]).sum(axis=1)).ravel()
+
+
+def _mean(scores: list[Any]) -> Any:
+    """The link weight (or weights): the mean of what the signals say."""
+    return sum(scores[1:], scores[0]) / len(scores)
 
 
 def _product(matrix: csr_matrix, rows: slice) -> csr_matrix:
@@ -181,5 +392,7 @@ def _product(matrix: csr_matrix, rows: slice) -> csr_matrix:
 
 
 _BLOCK = 2000
-# Products per paper that the similarity search may spend (see `_within_budget`).
+# Products per paper that the similarity search may spend (see `_within_budget`), on the key
+# phrases and on the words (more of them, and more common).
 POSTING_BUDGET = 400
+WORD_BUDGET = 2000
