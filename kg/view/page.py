@@ -24,9 +24,10 @@ import networkx as nx
 
 from kg import graph as g
 from kg.errors import ConfigError
-from kg.view.clusters import OTHER, PALETTE, find_clusters, paper_clusters
+from kg.view.clusters import OTHER, PALETTE, clusters_of_plan
 from kg.view.layout import layout
 from kg.view.options import ViewOptions
+from kg.view.plan import SAMPLE_RULE, plan_clusters, sample_papers
 from kg.view.select import CITES, empty_groups, select_view, weight_of
 from kg.view.tables import corpus_tables, find_paper, year_of
 
@@ -99,16 +100,18 @@ def view_data(graph: nx.MultiDiGraph, options: ViewOptions | None = None) -> dic
     """Everything the page needs, as plain data (sorted, so the page is deterministic)."""
     options = options or ViewOptions()
     focus = find_paper(graph, options.paper) if options.paper else None
-    view = select_view(graph, options)
-    clusters = find_clusters(graph, view)
+    plan = plan_clusters(graph)
+    sample = sample_papers(plan, options.max_nodes // 2)
+    view = select_view(graph, options, sample)
+    clusters = clusters_of_plan(graph, view, plan)
     nodes = graph._node
     citations = any(d.get("citation_count") is not None for _, d in graph.nodes(data=True))
     size = {n: _size(nodes[n]["kind"], _importance(graph, n, citations)) for n in view}
     placement = layout(
         clusters.links, clusters.of, {n: _collision(nodes[n]["kind"], s) for n, s in size.items()}
     )
-    papers = sorted(n for n, k in graph.nodes(data="kind") if k == "paper")
-    cluster_of = dict(zip(papers, paper_clusters(graph, clusters, papers), strict=True))
+    papers = plan.papers
+    cluster_of = plan.cluster()
     tables, rows = corpus_tables(graph, set(view), cluster_of)
 
     order = sorted(view.nodes)
@@ -130,10 +133,18 @@ def view_data(graph: nx.MultiDiGraph, options: ViewOptions | None = None) -> dic
     years = sorted({y for p in papers if (y := year_of(nodes[p]))})
     # The legend counts every paper of the corpus in each cluster, drawn or not.
     counts = Counter(cluster_of.values())
-    legend: list[tuple[str, str, int]] = [
-        (clusters.names[i], clusters.colour(i), counts[i]) for i in range(clusters.coloured)
+    legend: list[tuple[str, str, int, list[tuple[str, float]], float]] = [
+        (
+            clusters.names[i],
+            clusters.colour(i),
+            counts[i],
+            [(t, s) for t, s in zip(plan.names[i].terms, plan.names[i].shares, strict=True)],
+            plan.names[i].covered,
+        )
+        for i in range(clusters.coloured)
     ]
-    others = len(papers) - sum(count for _, _, count in legend)
+    others = len(papers) - sum(row[2] for row in legend)
+    drawn_papers = sum(1 for n in view if nodes[n]["kind"] == "paper")
     return {
         **tables,
         "M": {
@@ -153,6 +164,11 @@ def view_data(graph: nx.MultiDiGraph, options: ViewOptions | None = None) -> dic
             "grid": list(placement.grid) if placement.grid else None,
         },
         "legend": legend,
+        "sample": {
+            "drawn": drawn_papers,
+            "papers": len(papers),
+            "rule": SAMPLE_RULE if drawn_papers < len(papers) else "",
+        },
         "palette": PALETTE,
         "years": [years[0], years[-1]] if years else None,
         "notes": [f"{group}: {why}" for group, why in empty_groups(graph, options).items()],

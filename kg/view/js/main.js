@@ -38,7 +38,8 @@ KG.summary = function () {
   var total = Object.keys(D.total).reduce(function (s, k) { return s + (k === "source" ? 0 : D.total[k]); }, 0);
   return plural(KG.papers.length, "paper") + " in " + plural(D.K.coloured, "cluster") + " · " +
     mapScene.nodes.length.toLocaleString("en") + " of " + total.toLocaleString("en") + " nodes drawn" +
-    (KG.drawnPapers < KG.papers.length ? " (" + plural(KG.drawnPapers, "paper") + ")" : "") + ".";
+    (KG.drawnPapers < KG.papers.length ? " (" + plural(KG.drawnPapers, "paper") + ")" : "") + "." +
+    (D.sample && D.sample.rule ? " Papers drawn: " + D.sample.rule + "." : "");
 };
 
 // Filters --------------------------------------------------------------------------------
@@ -88,8 +89,19 @@ function buildControls() {
     b.type = "button";
     b.setAttribute("aria-pressed", "false");
     b.appendChild(KG.el("span", null, "swatch")).style.background = row[1];
-    b.appendChild(document.createTextNode(row[0]));
+    var words = el("span", null, "terms");
+    // Each name term with its share of the cluster's papers: how much of it the name describes.
+    (row[3] || []).forEach(function (term, t) {
+      if (t) { words.appendChild(document.createTextNode(", ")); }
+      words.appendChild(document.createTextNode(term[0]));
+      words.appendChild(el("small", " " + Math.round(term[1] * 100) + "%", "share"));
+    });
+    if (!row[3] || !row[3].length) { words.textContent = row[0]; }
+    b.appendChild(words);
     b.appendChild(count(row[2]));
+    if (row[3] && row[3].length) {
+      b.title = row[0] + ": together on " + Math.round(row[4] * 100) + "% of its " + row[2].toLocaleString("en") + " papers";
+    }
     b.addEventListener("click", function () { toggleCluster(k, b); });
     clusters.appendChild(b);
   });

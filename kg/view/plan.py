@@ -1,0 +1,200 @@
+"""What the map shows of a corpus: clusters of every paper, their names, and an honest sample.
+
+Every paper of the corpus is clustered, drawn or not: Louvain (igraph's, seeded) on the papers,
+the concepts tagging two or more of them and the links between papers, at the coarsest of a
+few resolutions whose ten largest clusters hold nearly all papers.  The legend's counts and the
+names (`kg.view.names`) describe whole clusters, not the part that happens to be drawn.
+
+A large corpus cannot be drawn whole, so the map draws a sample, and says which: each cluster
+gets places in proportion to its papers (largest remainders), filled with its most central
+papers, those most strongly linked to the rest of their own cluster.  Papers with no link and
+no shared concept form a group of their own, sampled the same way.
+"""
+
+from __future__ import annotations
+
+import random
+from collections import defaultdict
+from collections.abc import Sequence
+from dataclasses import dataclass
+
+import networkx as nx
+
+from kg import graph as g
+from kg.extract.field import Field
+from kg.view.names import ClusterName, Naming
+from kg.view.select import CITES, weight_of
+
+RESOLUTIONS = (1.0, 0.7, 0.5, 0.35, 0.25)
+COVERAGE = 0.85  # the ten largest clusters should hold this share of the papers
+COLOURS = 10  # clusters a reader tells apart by colour
+MIN_CLUSTER = 3  # fewer papers than this never get a colour
+NAMED = 40  # clusters named by `Naming` (the rest, all small, by their most tagged concepts)
+SEED = 7
+SAMPLE_RULE = "each cluster in proportion to its size, its most linked papers first"
+
+
+@dataclass
+class Plan:
+    """Every paper's cluster (-1: linked to nothing), clusters largest first, with names."""
+
+    papers: list[str]  # every paper of the corpus, sorted
+    cluster_of: list[int]  # per paper
+    concept_of: dict[str, int]  # concepts in the clustering, by cluster
+    sizes: list[int]  # papers per cluster
+    names: list[ClusterName]
+    coloured: int
+    strength: dict[str, float]  # a paper's links into its own cluster (centrality)
+
+    def cluster(self) -> dict[str, int]:
+        return dict(zip(self.papers, self.cluster_of, strict=True))
+
+
+def _links(graph: nx.MultiDiGraph, papers: Sequence[str]) -> tuple[list[str], dict[tuple[int, int], float]]:
+    """The clustering graph: node names (papers first, then concepts) and weighted edges."""
+    nodes = graph._node
+    index = {p: i for i, p in enumerate(papers)}
+    names = list(papers)
+    weights: dict[tuple[int, int], float] = defaultdict(float)
+
+    def number(n: str) -> int:
+        if n not in index:
+            index[n] = len(names)
+            names.append(n)
+        return index[n]
+
+    for p in papers:
+        a = index[p]
+        for target, multi in sorted(graph._succ[p].items()):
+            kind = nodes[target]["kind"]
+            for data in multi.values():
+                rel = data["rel"]
+                if kind == "concept" and rel == g.SUBJECT and nodes[target].get("papers", 0) >= 2:
+                    b = number(target)
+                elif kind == "paper" and target in index and target != p:
+                    b = index[target]
+                else:
+                    continue
+                if rel == g.SUBJECT:
+                    w = weight_of(data)
+                elif rel in g.SIMILARITIES:
+                    w = 2 * weight_of(data)
+                elif rel in (CITES, g.MENTIONS):
+                    w = 0.5
+                else:
+                    continue
+                if w > 0:
+                    weights[(min(a, b), max(a, b))] += w
+    return names, weights
+
+
+def _louvain(count: int, weights: dict[tuple[int, int], float], resolution: float) -> list[int]:
+    import igraph
+
+    edges = sorted(weights)
+    net = igraph.Graph(n=count, edges=edges)
+    net.es["weight"] = [weights[e] for e in edges]
+    # igraph visits nodes in a random order: a private seeded generator keeps every run alike.
+    igraph.set_random_number_generator(random.Random(SEED))
+    try:
+        found = net.community_multilevel(weights="weight", resolution=resolution)
+    finally:
+        igraph.set_random_number_generator(random)
+    return list(found.membership)
+
+
+def plan_clusters(graph: nx.MultiDiGraph, field: Field | None = None) -> Plan:
+    """Cluster every paper of `graph` and name the clusters."""
+    nodes = graph._node
+    papers = sorted(n for n, d in nodes.items() if d["kind"] == "paper")
+    names, weights = _links(graph, papers)
+    linked = {i for e in weights for i in e}
+    membership = [-1] * len(names)
+    if weights:
+        for resolution in RESOLUTIONS:
+            membership = _louvain(len(names), weights, resolution)
+            sizes: dict[int, int] = defaultdict(int)
+            for i in range(len(papers)):
+                if i in linked:
+                    sizes[membership[i]] += 1
+            if sum(sorted(sizes.values(), reverse=True)[:COLOURS]) >= COVERAGE * len(papers):
+                break
+    # Clusters numbered largest first (ties: by their first paper), unlinked nodes -1.
+    members: dict[int, list[int]] = defaultdict(list)
+    for i in sorted(linked):
+        members[membership[i]].append(i)
+    papers_in = {k: sum(1 for i in ms if i < len(papers)) for k, ms in members.items()}
+    order = sorted((k for k in members if papers_in[k]), key=lambda k: (-papers_in[k], -len(members[k]), members[k][0]))
+    renumber = {k: new for new, k in enumerate(order)}
+    of = [renumber.get(membership[i], -1) if i in linked else -1 for i in range(len(names))]
+    cluster_of = of[: len(papers)]
+    concept_of = {names[i]: of[i] for i in range(len(papers), len(names)) if of[i] >= 0}
+    sizes_list = [papers_in[k] for k in order]
+    coloured = sum(1 for k, n in enumerate(sizes_list) if k < COLOURS and n >= MIN_CLUSTER)
+    strength: dict[str, float] = defaultdict(float)
+    for (a, b), w in weights.items():
+        if of[a] == of[b] >= 0:
+            if a < len(papers):
+                strength[names[a]] += w
+            if b < len(papers):
+                strength[names[b]] += w
+    named = min(len(order), NAMED)
+    found = [name for name, _ in Naming(graph, papers, cluster_of, named, field).names(cluster_of)] if named else []
+    rest = _small_names(graph, papers, cluster_of, named, len(order))
+    return Plan(papers, cluster_of, concept_of, sizes_list, found + rest, coloured, dict(strength))
+
+
+def _small_names(
+    graph: nx.MultiDiGraph, papers: Sequence[str], cluster_of: Sequence[int], start: int, count: int
+) -> list[ClusterName]:
+    """Names of the small clusters `start .. count-1`: their two most tagged concepts, or the
+    title of a lone paper."""
+    nodes = graph._node
+    tagged: dict[int, dict[str, int]] = defaultdict(lambda: defaultdict(int))
+    sizes: dict[int, int] = defaultdict(int)
+    first: dict[int, str] = {}
+    for p, k in zip(papers, cluster_of, strict=True):
+        if k < start:
+            continue
+        sizes[k] += 1
+        first.setdefault(k, p)
+        for target, multi in graph._succ[p].items():
+            if any(d["rel"] == g.SUBJECT for d in multi.values()):
+                tagged[k][target] += 1
+    result = []
+    for k in range(start, count):
+        ranked = sorted(tagged[k].items(), key=lambda item: (-item[1], nodes[item[0]]["label"]))[:2]
+        if ranked:
+            result.append(
+                ClusterName(
+                    tuple(nodes[c]["label"] for c, _ in ranked),
+                    tuple(round(n / max(sizes[k], 1), 4) for _, n in ranked),
+                    0.0,
+                )
+            )
+        else:
+            title = nodes[first[k]].get("title") or first[k] if k in first else ""
+            result.append(ClusterName((title,), (1.0,), 1.0))
+    return result
+
+
+def sample_papers(plan: Plan, places: int) -> list[str]:
+    """`places` papers: each cluster (and the unlinked group) gets a share of the places in
+    proportion to its papers (largest remainders, ties to the larger group), filled with its
+    most central papers (`Plan.strength`, then by key)."""
+    if places >= len(plan.papers):
+        return list(plan.papers)
+    groups: dict[int, list[str]] = defaultdict(list)
+    for p, k in zip(plan.papers, plan.cluster_of, strict=True):
+        groups[k].append(p)
+    total = len(plan.papers)
+    quota = {k: places * len(ps) / total for k, ps in groups.items()}
+    given = {k: int(q) for k, q in quota.items()}
+    left = places - sum(given.values())
+    for k in sorted(groups, key=lambda k: (-(quota[k] - given[k]), -len(groups[k]), k))[:left]:
+        given[k] += 1
+    chosen = []
+    for k, ps in sorted(groups.items()):
+        ranked = sorted(ps, key=lambda p: (-plan.strength.get(p, 0.0), p))
+        chosen.extend(ranked[: given[k]])
+    return sorted(chosen)
