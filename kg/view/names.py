@@ -23,7 +23,6 @@ import string
 from collections import Counter
 from collections.abc import Sequence
 from dataclasses import dataclass
-from itertools import repeat
 
 import networkx as nx
 import numpy as np
@@ -83,49 +82,46 @@ def _forms(word: str) -> set[str]:
 
 
 class Writings:
-    """Which texts write which phrases, for a fixed set of phrases (found once, then looked up)."""
+    """Which texts write which phrases: the texts are read once into word numbers, and any
+    phrase is then looked up (its words in singular or plural, in order, within one text)."""
 
-    def __init__(self, texts: Sequence[str], phrases: Sequence[str]) -> None:
-        # Each word of a phrase gets a number, shared by its singular and plural forms;
-        # every other word of the corpus is 0.
+    def __init__(self, texts: Sequence[str]) -> None:
         vocab: dict[bytes, int] = {}
-        self.phrases: dict[str, list[int]] = {}
-        words = 0
-        for phrase in sorted(set(phrases)):
-            ids = []
-            for word in words_of(phrase):
-                if word not in vocab:
-                    words += 1
-                    for form in sorted(_forms(word.decode("utf-8"))):
-                        vocab.setdefault(form.encode("utf-8"), words)
-                ids.append(vocab[word])
-            if ids:
-                self.phrases[phrase] = ids
-        number = vocab.get
+        number = vocab.setdefault
         tokens: list[int] = []
         lengths = []
         for text in texts:
             before = len(tokens)
-            tokens.extend(map(number, words_of(text), repeat(0)))
+            tokens.extend(number(w, len(vocab) + 1) for w in words_of(text))
             lengths.append(len(tokens) - before)
-        self.tokens = np.array(tokens + [0], dtype=np.int32)  # a 0 after the last text
-        self.text_of = np.repeat(np.arange(len(lengths), dtype=np.int32), lengths)
-        self.text_of = np.append(self.text_of, -1)
+        tokens.append(0)  # a 0 after the last text
+        self.vocab = vocab
+        self.tokens = np.array(tokens, dtype=np.int32)
+        self.text_of = np.append(np.repeat(np.arange(len(lengths), dtype=np.int32), lengths), -1)
         found = np.flatnonzero(self.tokens)
         self.by_word = found[np.argsort(self.tokens[found], kind="stable")]
-        self.starts = np.concatenate(([0], np.cumsum(np.bincount(self.tokens[found], minlength=words + 1))))
+        self.starts = np.concatenate(([0], np.cumsum(np.bincount(self.tokens, minlength=len(vocab) + 1)[1:])))
+        self.starts = np.concatenate(([0], self.starts))
+
+    def _ids(self, word: bytes) -> np.ndarray:
+        forms = {f.encode("utf-8") for f in _forms(word.decode("utf-8"))} | {word}
+        return np.array(sorted(self.vocab[f] for f in forms if f in self.vocab), dtype=np.int32)
 
     def papers(self, phrase: str) -> np.ndarray:
         """Indices (sorted) of the texts that write `phrase`."""
-        ids = self.phrases.get(phrase)
-        if not ids:
+        words = words_of(phrase)
+        if not words:
             return np.zeros(0, dtype=np.int32)
-        at = self.by_word[self.starts[ids[0]] : self.starts[ids[0] + 1]]
+        first = self._ids(words[0])
+        if not len(first):
+            return np.zeros(0, dtype=np.int32)
+        at = np.concatenate([self.by_word[self.starts[i] : self.starts[i + 1]] for i in first])
         last = len(self.tokens) - 1
-        for k, word in enumerate(ids[1:], 1):
-            at = at[self.tokens[np.minimum(at + k, last)] == word]
+        for k, word in enumerate(words[1:], 1):
+            ids = self._ids(word)
+            at = at[np.isin(self.tokens[np.minimum(at + k, last)], ids)] if len(ids) else at[:0]
         text = self.text_of[at]
-        ends = self.text_of[np.minimum(at + len(ids) - 1, last)]
+        ends = self.text_of[np.minimum(at + len(words) - 1, last)]
         return np.unique(text[text == ends])
 
 
@@ -137,59 +133,70 @@ def _spellings(data: dict) -> list[str]:
 
 
 class Naming:
-    """Names clusters of `papers` (each clustering given as a cluster index per paper).
+    """Names clusters of `papers`, each clustering given as a cluster index per paper.
 
-    Which papers carry which concept is found once, for the concepts most tagged in the
-    clusters of `cluster_of` (the first clustering); later clusterings of the same papers
-    (papers moved between clusters) are named from the same concepts.
+    The texts are read once (`Writings`); which papers carry a concept is found when a
+    clustering first needs it, so one `Naming` names the clusterings of several resolutions.
+    A paper carries a concept when it is tagged with it or with a narrower concept of it
+    ("latent diffusion models" is about "diffusion models"), or writes one of its labels.
     """
 
-    def __init__(
-        self,
-        graph: nx.MultiDiGraph,
-        papers: Sequence[str],
-        cluster_of: Sequence[int],
-        count: int,
-        field: Field | None = None,
-    ) -> None:
-        field = field if field is not None else shipped_field()
+    def __init__(self, graph: nx.MultiDiGraph, papers: Sequence[str], field: Field | None = None) -> None:
+        self.field = field if field is not None else shipped_field()
+        self.graph = graph
         self.nodes = nodes = graph._node
-        self.count = count
-        index = {p: i for i, p in enumerate(papers)}
+        self.index = {p: i for i, p in enumerate(papers)}
         self.tags: list[list[str]] = [
-            sorted(t for t, multi in graph._succ[p].items() if any(d["rel"] == g.SUBJECT for d in multi.values()))
+            sorted(
+                t for t, multi in graph._succ[p].items() if any(d["rel"] == g.SUBJECT for d in multi.values())
+            )
             for p in papers
         ]
-        tagged = self._tagged(cluster_of)
-        candidates = sorted({c for counter in tagged for c, n in counter.most_common(CANDIDATES) if n >= MIN_PAPERS})
-        spellings = {c: _spellings(nodes[c]) for c in candidates}
-        texts = [f"{nodes[p].get('title') or ''} . {nodes[p].get('abstract') or ''}" for p in papers]
-        writings = Writings(texts, [s for c in candidates for s in spellings[c]])
-        self.carriers: dict[str, np.ndarray] = {}
-        for c in candidates:
-            on = np.zeros(len(papers), dtype=bool)
-            for spelling in spellings[c]:
-                on[writings.papers(spelling)] = True
-            on[[index[p] for p in graph._pred[c] if p in index and _tags(graph, p, c)]] = True
-            self.carriers[c] = on
+        self.writings = Writings(
+            [f"{nodes[p].get('title') or ''} . {nodes[p].get('abstract') or ''}" for p in papers]
+        )
         self.total = max(len(papers), 1)
-        self.corpus = {c: float(np.count_nonzero(on)) / self.total for c, on in self.carriers.items()}
-        self.special = {c: specificity(field, phrase_key(nodes[c]["label"].split())) for c in candidates}
+        self._carriers: dict[str, np.ndarray] = {}
+        self._special: dict[str, float] = {}
 
-    def _tagged(self, cluster_of: Sequence[int]) -> list[Counter[str]]:
-        tagged: list[Counter[str]] = [Counter() for _ in range(self.count)]
+    def carriers(self, concept: str) -> np.ndarray:
+        """Which papers carry `concept` (a boolean per paper)."""
+        found = self._carriers.get(concept)
+        if found is None:
+            graph, index = self.graph, self.index
+            found = np.zeros(len(index), dtype=bool)
+            for spelling in _spellings(self.nodes[concept]):
+                found[self.writings.papers(spelling)] = True
+            narrower = [
+                n
+                for n, multi in graph._pred[concept].items()
+                if any(d["rel"] == g.BROADER for d in multi.values())
+            ]
+            for c in (concept, *sorted(narrower)):
+                found[[index[p] for p in graph._pred[c] if p in index and _tags(graph, p, c)]] = True
+            self._carriers[concept] = found
+        return found
+
+    def special(self, concept: str) -> float:
+        if concept not in self._special:
+            key = phrase_key(self.nodes[concept]["label"].split())
+            self._special[concept] = specificity(self.field, key)
+        return self._special[concept]
+
+    def _tagged(self, cluster_of: Sequence[int], count: int) -> list[Counter[str]]:
+        tagged: list[Counter[str]] = [Counter() for _ in range(count)]
         for k, concepts in zip(cluster_of, self.tags, strict=True):
-            if 0 <= k < self.count:
+            if 0 <= k < count:
                 tagged[k].update(concepts)
         return tagged
 
-    def names(self, cluster_of: Sequence[int]) -> list[tuple[ClusterName, tuple[str, ...]]]:
-        """Each cluster's name, and the concept node ids of its terms."""
+    def names(self, cluster_of: Sequence[int], count: int) -> list[tuple[ClusterName, tuple[str, ...]]]:
+        """Each cluster's name (clusters `0 .. count-1`), and the concept node ids of its terms."""
         member = np.asarray(cluster_of, dtype=np.int64)
         found = []
-        for k, tagged in enumerate(self._tagged(cluster_of)):
-            pool = [c for c, n in tagged.most_common(CANDIDATES) if n >= MIN_PAPERS and c in self.carriers]
-            found.append(self._choose(member == k, sorted(pool)))
+        for k, tagged in enumerate(self._tagged(cluster_of, count)):
+            pool = sorted(c for c, n in tagged.most_common(CANDIDATES) if n >= MIN_PAPERS)
+            found.append(self._choose(member == k, pool))
         return found
 
     def _choose(self, inside: np.ndarray, pool: list[str]) -> tuple[ClusterName, tuple[str, ...]]:
@@ -197,8 +204,10 @@ class Naming:
         if not size or not pool:
             return ClusterName((), (), 0.0), ()
         label = {c: self.nodes[c]["label"] for c in pool}
-        share = {c: float(np.count_nonzero(self.carriers[c] & inside)) / size for c in pool}
-        lift = {c: share[c] / max(self.corpus[c], 1e-9) for c in pool}
+        carriers = {c: self.carriers(c) for c in pool}
+        share = {c: float(np.count_nonzero(carriers[c] & inside)) / size for c in pool}
+        corpus = {c: float(np.count_nonzero(carriers[c])) / self.total for c in pool}
+        lift = {c: share[c] / max(corpus[c], 1e-9) for c in pool}
         chosen: list[str] = []
         covered = np.zeros_like(inside)
         while len(chosen) < MAX_TERMS:
@@ -210,14 +219,14 @@ class Naming:
                 lower = label[c].lower()
                 if any(lower in label[o].lower() or label[o].lower() in lower for o in chosen):
                     continue
-                gain = float(np.count_nonzero(self.carriers[c] & left)) / size
-                score = gain**COVERAGE_EXPONENT * max(lift[c], 1.0) ** NAME_EXPONENT * self.special[c]
+                gain = float(np.count_nonzero(carriers[c] & left)) / size
+                score = gain**COVERAGE_EXPONENT * max(lift[c], 1.0) ** NAME_EXPONENT * self.special(c)
                 if score > best_score:
                     best, best_score = c, score
             if best is None:
                 break
             chosen.append(best)
-            covered |= self.carriers[best] & inside
+            covered |= carriers[best] & inside
         name = ClusterName(
             tuple(label[c] for c in chosen),
             tuple(round(share[c], 4) for c in chosen),
@@ -227,10 +236,14 @@ class Naming:
 
 
 def name_clusters(
-    graph: nx.MultiDiGraph, papers: Sequence[str], cluster_of: Sequence[int], count: int, field: Field | None = None
+    graph: nx.MultiDiGraph,
+    papers: Sequence[str],
+    cluster_of: Sequence[int],
+    count: int,
+    field: Field | None = None,
 ) -> list[ClusterName]:
     """Names of clusters `0 .. count-1`, whose papers are `papers[i]` with `cluster_of[i] == k`."""
-    return [name for name, _ in Naming(graph, papers, cluster_of, count, field).names(cluster_of)]
+    return [name for name, _ in Naming(graph, papers, field).names(cluster_of, count)]
 
 
 def _tags(graph: nx.MultiDiGraph, paper: str, concept: str) -> bool:

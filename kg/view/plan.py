@@ -22,11 +22,10 @@ import networkx as nx
 
 from kg import graph as g
 from kg.extract.field import Field
-from kg.view.names import ClusterName, Naming
+from kg.view.names import ENOUGH, ClusterName, Naming
 from kg.view.select import CITES, weight_of
 
-RESOLUTIONS = (1.0, 0.7, 0.5, 0.35, 0.25)
-COVERAGE = 0.85  # the ten largest clusters should hold this share of the papers
+RESOLUTIONS = (1.0, 1.4, 2.0, 3.0)  # coarse to fine
 COLOURS = 10  # clusters a reader tells apart by colour
 MIN_CLUSTER = 3  # fewer papers than this never get a colour
 NAMED = 40  # clusters named by `Naming` (the rest, all small, by their most tagged concepts)
@@ -103,34 +102,56 @@ def _louvain(count: int, weights: dict[tuple[int, int], float], resolution: floa
     return list(found.membership)
 
 
+def _partition(
+    names: list[str], weights: dict[tuple[int, int], float], papers: int, resolution: float
+) -> tuple[list[int], list[int]]:
+    """Louvain clusters at `resolution`, numbered largest first (ties: by their first node),
+    as a cluster per node (-1: linked to nothing), and the papers of each cluster."""
+    membership = _louvain(len(names), weights, resolution)
+    linked = sorted({i for e in weights for i in e})
+    members: dict[int, list[int]] = defaultdict(list)
+    for i in linked:
+        members[membership[i]].append(i)
+    papers_in = {k: sum(1 for i in ms if i < papers) for k, ms in members.items()}
+    order = sorted(
+        (k for k in members if papers_in[k]), key=lambda k: (-papers_in[k], -len(members[k]), members[k][0])
+    )
+    renumber = {k: new for new, k in enumerate(order)}
+    of = [-1] * len(names)
+    for i in linked:
+        of[i] = renumber.get(membership[i], -1)
+    return of, [papers_in[k] for k in order]
+
+
 def plan_clusters(graph: nx.MultiDiGraph, field: Field | None = None) -> Plan:
-    """Cluster every paper of `graph` and name the clusters."""
+    """Cluster every paper of `graph` and name the clusters.
+
+    The resolution is the coarsest of `RESOLUTIONS` at which every coloured cluster has a
+    name on at least half of its papers (`kg.view.names.ENOUGH`): a coarser map has fewer,
+    larger clusters, which no few terms describe.  If none does, the one whose worst name
+    covers most.
+    """
     nodes = graph._node
     papers = sorted(n for n, d in nodes.items() if d["kind"] == "paper")
     names, weights = _links(graph, papers)
-    linked = {i for e in weights for i in e}
-    membership = [-1] * len(names)
-    if weights:
-        for resolution in RESOLUTIONS:
-            membership = _louvain(len(names), weights, resolution)
-            sizes: dict[int, int] = defaultdict(int)
-            for i in range(len(papers)):
-                if i in linked:
-                    sizes[membership[i]] += 1
-            if sum(sorted(sizes.values(), reverse=True)[:COLOURS]) >= COVERAGE * len(papers):
-                break
-    # Clusters numbered largest first (ties: by their first paper), unlinked nodes -1.
-    members: dict[int, list[int]] = defaultdict(list)
-    for i in sorted(linked):
-        members[membership[i]].append(i)
-    papers_in = {k: sum(1 for i in ms if i < len(papers)) for k, ms in members.items()}
-    order = sorted((k for k in members if papers_in[k]), key=lambda k: (-papers_in[k], -len(members[k]), members[k][0]))
-    renumber = {k: new for new, k in enumerate(order)}
-    of = [renumber.get(membership[i], -1) if i in linked else -1 for i in range(len(names))]
+    if not weights:
+        return Plan(papers, [-1] * len(papers), {}, [], [], 0, {})
+    naming = Naming(graph, papers, field)
+    chosen: tuple[list[int], list[int]] | None = None
+    best_worst = -1.0
+    for resolution in RESOLUTIONS:
+        of, sizes = _partition(names, weights, len(papers), resolution)
+        count = min(len(sizes), COLOURS)
+        worst = min((name.covered for name, _ in naming.names(of[: len(papers)], count)), default=0.0)
+        if worst > best_worst:
+            chosen, best_worst = (of, sizes), worst
+        if worst >= ENOUGH:
+            break
+    assert chosen is not None
+    of, sizes = chosen
     cluster_of = of[: len(papers)]
     concept_of = {names[i]: of[i] for i in range(len(papers), len(names)) if of[i] >= 0}
-    sizes_list = [papers_in[k] for k in order]
-    coloured = sum(1 for k, n in enumerate(sizes_list) if k < COLOURS and n >= MIN_CLUSTER)
+    coloured = sum(1 for k, n in enumerate(sizes) if k < COLOURS and n >= MIN_CLUSTER)
     strength: dict[str, float] = defaultdict(float)
     for (a, b), w in weights.items():
         if of[a] == of[b] >= 0:
@@ -138,10 +159,18 @@ def plan_clusters(graph: nx.MultiDiGraph, field: Field | None = None) -> Plan:
                 strength[names[a]] += w
             if b < len(papers):
                 strength[names[b]] += w
-    named = min(len(order), NAMED)
-    found = [name for name, _ in Naming(graph, papers, cluster_of, named, field).names(cluster_of)] if named else []
-    rest = _small_names(graph, papers, cluster_of, named, len(order))
-    return Plan(papers, cluster_of, concept_of, sizes_list, found + rest, coloured, dict(strength))
+    named = min(len(sizes), NAMED)
+    # Shown most covering term first: the reader sees at once how much of the cluster it names.
+    found = [_by_share(name) for name, _ in naming.names(cluster_of, named)]
+    rest = _small_names(graph, papers, cluster_of, named, len(sizes))
+    return Plan(papers, cluster_of, concept_of, sizes, found + rest, coloured, dict(strength))
+
+
+def _by_share(name: ClusterName) -> ClusterName:
+    order = sorted(range(len(name.terms)), key=lambda i: (-name.shares[i], i))
+    return ClusterName(
+        tuple(name.terms[i] for i in order), tuple(name.shares[i] for i in order), name.covered
+    )
 
 
 def _small_names(

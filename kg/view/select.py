@@ -139,7 +139,9 @@ def select_view(
         picked = set(papers)
         # The other places go to what links the chosen papers most (a concept none of them
         # carries would stand alone).
-        near = {n: len((succ[n].keys() | pred[n].keys()) & picked) for n in keep - picked}
+        # With a sample, the papers drawn are the sample's alone (it is what the page says).
+        rest = keep - picked if sample is None else {n for n in keep - picked if nodes[n]["kind"] != "paper"}
+        near = {n: len((succ[n].keys() | pred[n].keys()) & picked) for n in rest}
         others = sorted((n for n in near if near[n] or not papers), key=lambda n: (-near[n], -degree[n], n))
         keep = picked | set(others[: options.max_nodes - len(papers)])
     edges = []

@@ -111,7 +111,7 @@ function buildControls() {
     o.type = "button";
     o.setAttribute("aria-pressed", "false");
     o.appendChild(KG.el("span", null, "swatch")).style.background = D.K.other;
-    o.appendChild(document.createTextNode("other (small clusters, unlinked)"));
+    o.appendChild(document.createTextNode("other clusters (grey, named on the map) and unlinked papers"));
     o.appendChild(count(others));
     o.addEventListener("click", function () { toggleCluster(D.K.coloured, o); });
     clusters.appendChild(o);
