@@ -27,7 +27,7 @@ from kg.errors import ConfigError
 from kg.view.clusters import OTHER, PALETTE, clusters_of_plan
 from kg.view.layout import layout
 from kg.view.options import ViewOptions
-from kg.view.plan import SAMPLE_RULE, plan_clusters, sample_papers
+from kg.view.plan import SAMPLE_RULE, affinity, plan_clusters, sample_papers
 from kg.view.select import CITES, empty_groups, select_view, weight_of
 from kg.view.tables import corpus_tables, find_paper, year_of
 
@@ -108,7 +108,10 @@ def view_data(graph: nx.MultiDiGraph, options: ViewOptions | None = None) -> dic
     citations = any(d.get("citation_count") is not None for _, d in graph.nodes(data=True))
     size = {n: _size(nodes[n]["kind"], _importance(graph, n, citations)) for n in view}
     placement = layout(
-        clusters.links, clusters.of, {n: _collision(nodes[n]["kind"], s) for n, s in size.items()}
+        clusters.links,
+        clusters.of,
+        {n: _collision(nodes[n]["kind"], s) for n, s in size.items()},
+        affinity(graph, plan),
     )
     papers = plan.papers
     cluster_of = plan.cluster()

@@ -227,3 +227,34 @@ def sample_papers(plan: Plan, places: int) -> list[str]:
         ranked = sorted(ps, key=lambda p: (-plan.strength.get(p, 0.0), p))
         chosen.extend(ranked[: given[k]])
     return sorted(chosen)
+
+
+def affinity(graph: nx.MultiDiGraph, plan: Plan) -> dict[tuple[int, int], float]:
+    """How strongly each pair of clusters is linked, over every paper of the corpus: the
+    weight of the links between their papers (similar papers, citations, mentions) over what
+    their total link weights would give by chance (association strength, as VOSviewer's
+    layout uses), so that two large clusters are not near merely for being large."""
+    home = plan.cluster()
+    between: dict[tuple[int, int], float] = defaultdict(float)
+    total: dict[int, float] = defaultdict(float)
+    for p in plan.papers:
+        a = home[p]
+        if a < 0:
+            continue
+        for target, multi in graph._succ[p].items():
+            b = home.get(target, -1)
+            if b < 0:
+                continue
+            for data in multi.values():
+                rel = data["rel"]
+                w = weight_of(data) if rel in g.SIMILARITIES else 0.5 if rel in (CITES, g.MENTIONS) else 0.0
+                if w <= 0:
+                    continue
+                total[a] += w
+                total[b] += w
+                if a != b:
+                    between[(min(a, b), max(a, b))] += w
+    whole = sum(total.values()) or 1.0
+    return {
+        pair: round(w * whole / (total[pair[0]] * total[pair[1]]), 6) for pair, w in sorted(between.items())
+    }
