@@ -236,6 +236,22 @@ def data_of_page(html: str) -> dict[str, Any]:
     return data
 
 
+def _more_abstracts(graph: nx.MultiDiGraph, data: dict[str, Any]) -> str:
+    """The abstracts the page's data leaves out (to keep its first load small), per paper row
+    (null where the data has it), deflated: the panel opens the block when it first needs one.
+    Empty when the data holds them all."""
+    papers = sorted(n for n, kind in graph.nodes(data="kind") if kind == "paper")
+    inline = data["P"]["ab"]
+    rest = [
+        None if have is not None else graph._node[p].get("abstract")
+        for p, have in zip(papers, inline, strict=True)
+    ]
+    if not any(rest):
+        return ""
+    packed = zlib.compress(json.dumps(rest, ensure_ascii=False, separators=(",", ":")).encode(), 6)
+    return json.dumps({"deflated": base64.b64encode(packed).decode("ascii")})
+
+
 def render_html(graph: nx.MultiDiGraph, options: ViewOptions | None = None) -> str:
     """The self-contained page for `graph`."""
     data = view_data(graph, options)
@@ -247,6 +263,7 @@ def render_html(graph: nx.MultiDiGraph, options: ViewOptions | None = None) -> s
         "/*VIS_JS*/": _vis_script(),
         "/*KG_JS*/": own,
         "/*KG_DATA*/": page_json(data),
+        "/*KG_ABSTRACTS*/": _more_abstracts(graph, data),
     }
     # One pass, so no inserted text is searched for the next marker.
     return re.sub("|".join(re.escape(m) for m in parts), lambda m: parts[m.group(0)], _own("page.html"))

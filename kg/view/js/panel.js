@@ -119,17 +119,17 @@ function paperPanel(p) {
   if (links.length) { var ul = el("ul"); links.forEach(function (li) { ul.appendChild(li); }); parts.push(heading("Links"), ul); }
   if (p.concepts.length) { parts.push(heading("Concepts"), chips(p.concepts)); }
   parts.push(heading("Abstract"));
-  var text = p.abstract !== null ? (p.abstract || "(no abstract on the page)")
-    : "(abstract left out of this page to keep it small; it is in the build's graph.ttl)";
-  var abstract = el("p", text, "abstract");
+  var abstract = el("div");
   parts.push(abstract);
-  if (text.length > 420) {
-    // A long abstract starts folded, so the similar papers below stay in sight.
-    abstract.textContent = text.slice(0, 400).replace(/\s+\S*$/, "") + " …";
-    var more = el("button", "Show the whole abstract", "linkish sub");
-    more.type = "button";
-    more.addEventListener("click", function () { abstract.textContent = text; more.remove(); });
-    parts.push(more);
+  if (p.abstract === null && D.moreAbstracts) {
+    // Abstracts of papers not drawn travel in a second deflated block, opened on first need.
+    abstract.appendChild(el("p", "Loading the abstract…", "abstract"));
+    D.moreAbstracts().then(function (rest) {
+      p.abstract = rest[p.i] || "";
+      showAbstract(abstract, p.abstract);
+    });
+  } else {
+    showAbstract(abstract, p.abstract === null ? "(abstract left out of this page; it is in the build's graph.ttl)" : p.abstract);
   }
   if (p.similar.length) {
     parts.push(heading("Similar papers (" + p.similar.length + ")"));
@@ -242,6 +242,20 @@ function relatedNodes(rec) {
     KG.scene.nodes.forEach(function (n) { if (n.kind !== "paper" && n.cluster === rec.k) { ids.push(n.id); } });
   }
   return ids;
+}
+
+// A long abstract starts folded, so the similar papers below it stay in sight.
+function showAbstract(box, text) {
+  text = text || "(no abstract on the page)";
+  var shown = el("p", text, "abstract");
+  box.replaceChildren(shown);
+  if (text.length > 420) {
+    shown.textContent = text.slice(0, 400).replace(/\s+\S*$/, "") + " …";
+    var more = el("button", "Show the whole abstract", "linkish sub");
+    more.type = "button";
+    more.addEventListener("click", function () { shown.textContent = text; more.remove(); });
+    box.appendChild(more);
+  }
 }
 
 KG.open = function (rec, opts) {
