@@ -3,6 +3,7 @@ proportion, cluster places that follow the links of the whole corpus."""
 
 from __future__ import annotations
 
+import itertools
 import math
 from collections import Counter
 
@@ -144,7 +145,7 @@ def test_clusters_linked_in_the_corpus_sit_nearer():
         ids = [f"{k}-{i}" for i in range(4)]
         for a in ids:
             group_of[a] = k
-        for a, b in zip(ids, ids[1:], strict=False):
+        for a, b in itertools.pairwise(ids):
             links.add_edge(a, b, weight=1.0)
     links.add_node("3-0")
     group_of["3-0"] = 3  # a fourth, lone cluster: MDS needs three or more
