@@ -29,7 +29,7 @@ from kg.view.layout import layout
 from kg.view.options import ViewOptions
 from kg.view.plan import SAMPLE_RULE, affinity, plan_clusters, sample_papers
 from kg.view.select import CITES, empty_groups, select_view, weight_of
-from kg.view.tables import corpus_tables, find_paper, year_of
+from kg.view.tables import corpus_tables, find_paper, month_of, year_of
 
 SHAPES = {
     "paper": "dot",
@@ -47,14 +47,37 @@ SCRIPTS = ("base.js", "draw.js", "search.js", "panel.js", "focus.js", "main.js")
 _PAPER_LINKS = {*g.SIMILARITIES, CITES, g.MENTIONS}
 
 
-def _importance(graph: nx.MultiDiGraph, n: str, citations: bool) -> float:
-    """What a node's size shows: citations (when enrichment counted them) or links to other
-    papers for a paper, papers tagged for a concept, papers served for an owner or author."""
+# What a paper's size shows, as the legend says it: the first the corpus has.
+SIZE_BY = {
+    "citations": "papers by citations (Semantic Scholar)",
+    "upvotes": "papers by Hugging Face upvotes",
+    "links": "papers by how many papers they are linked to (similar, citing, naming)",
+}
+
+
+def size_basis(graph: nx.MultiDiGraph) -> str:
+    """What paper sizes show: citations when enrichment counted them, else upvotes when the
+    inputs gave them, else links to other papers."""
+    nodes = graph._node.values()
+    if any(d.get("citation_count") is not None for d in nodes):
+        return "citations"
+    if any(d.get("kind") == "paper" and d.get("upvotes") for d in nodes):
+        return "upvotes"
+    return "links"
+
+
+def _importance(graph: nx.MultiDiGraph, n: str, basis: str) -> float:
+    """What a node's size shows: for a paper the `basis` (`size_basis`), papers tagged for a
+    concept, papers served for an owner or author."""
     data = graph._node[n]
     kind = data["kind"]
     if kind == "paper":
-        if citations:
-            return float(data.get("citation_count") or 0)
+        # Counts with a long tail (a few papers have hundreds) grow by their logarithm, so
+        # the scale still tells 3 from 30 below the largest.
+        if basis == "citations":
+            return 2.5 * math.log1p(data.get("citation_count") or 0)
+        if basis == "upvotes":
+            return 2.5 * math.log1p(data.get("upvotes") or 0)
         linked = {
             m
             for m, multi in graph._succ[n].items()
@@ -105,8 +128,8 @@ def view_data(graph: nx.MultiDiGraph, options: ViewOptions | None = None) -> dic
     view = select_view(graph, options, sample)
     clusters = clusters_of_plan(graph, view, plan)
     nodes = graph._node
-    citations = any(d.get("citation_count") is not None for _, d in graph.nodes(data=True))
-    size = {n: _size(nodes[n]["kind"], _importance(graph, n, citations)) for n in view}
+    basis = size_basis(graph)
+    size = {n: _size(nodes[n]["kind"], _importance(graph, n, basis)) for n in view}
     placement = layout(
         clusters.links,
         clusters.of,
@@ -134,6 +157,10 @@ def view_data(graph: nx.MultiDiGraph, options: ViewOptions | None = None) -> dic
     edges = sorted([s, t, styles[name], w] for s, t, name, w in named)
 
     years = sorted({y for p in papers if (y := year_of(nodes[p]))})
+    # A corpus of a year or two is filtered and coloured by month (keys year * 12 + month - 1).
+    months = sorted({m for p in papers if (m := month_of(nodes[p]))})
+    unit = "month" if years and years[-1] - years[0] <= 1 and len(months) >= 2 else "year"
+    span = [months[0], months[-1]] if unit == "month" else [years[0], years[-1]] if years else None
     # The legend counts every paper of the corpus in each cluster, drawn or not.
     counts = Counter(cluster_of.values())
     legend: list[tuple[str, str, int, list[tuple[str, float]], float]] = [
@@ -167,13 +194,15 @@ def view_data(graph: nx.MultiDiGraph, options: ViewOptions | None = None) -> dic
             "grid": list(placement.grid) if placement.grid else None,
         },
         "legend": legend,
+        "sizeBy": SIZE_BY[basis],
         "sample": {
             "drawn": drawn_papers,
             "papers": len(papers),
             "rule": SAMPLE_RULE if drawn_papers < len(papers) else "",
         },
         "palette": PALETTE,
-        "years": [years[0], years[-1]] if years else None,
+        "years": span,
+        "timeUnit": unit,
         "notes": [f"{group}: {why}" for group, why in empty_groups(graph, options).items()],
         "focus": rows["paper"][focus] if focus else None,
         "total": {kind: len(ids) for kind, ids in sorted(rows.items())},

@@ -50,7 +50,7 @@ function rgba(colour, alpha) {
 // A scene node: {id, rec, kind, x, y, size, cluster, colour}; a scene edge: {id, from, to, style, w}.
 KG.colourBy = "cluster";
 function nodeColour(n) {
-  if (KG.colourBy === "year" && n.kind === "paper") { return KG.yearColour(n.rec.year); }
+  if (KG.colourBy === "year" && n.kind === "paper") { return KG.yearColour(n.rec.when); }
   if (KG.colourBy === "year") { return D.K.other; }
   return n.colour || KG.clusterColour(n.cluster);
 }

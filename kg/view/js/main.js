@@ -50,7 +50,7 @@ M.styles.forEach(function (s) { KG.filters.styles[s] = true; });
 KG.applyFilters = function () {
   var f = KG.filters, scene = KG.scene, nodeChanges = [], edgeChanges = [];
   scene.nodes.forEach(function (n) {
-    var year = n.kind === "paper" ? n.rec.year : 0;
+    var year = n.kind === "paper" ? n.rec.when : 0;
     var hidden = f.kinds[n.kind] === false || (year > 0 && (year < f.from || year > f.to));
     if (!!n.hidden !== hidden) { n.hidden = hidden; nodeChanges.push({ id: n.id, hidden: hidden }); }
   });
@@ -118,14 +118,14 @@ function buildControls() {
   }
   box.appendChild(clusters);
   if (D.years) {
-    var years = section("Years");
+    var years = section(D.timeUnit === "month" ? "Months" : "Years");
     var colour = el("label");
     var check = el("input");
     check.type = "checkbox";
     check.id = "colour-year";
     check.addEventListener("change", function () { KG.colourBy = check.checked ? "year" : "cluster"; KG.recolour(); KG.network.redraw(); });
     colour.appendChild(check);
-    colour.appendChild(document.createTextNode("Colour papers by year"));
+    colour.appendChild(document.createTextNode(D.timeUnit === "month" ? "Colour papers by month" : "Colour papers by year"));
     years.appendChild(colour);
     var ramp = el("div", null, "ramp");
     ramp.style.background = "linear-gradient(to right, " + KG.yearColour(D.years[0]) + ", " + KG.yearColour(D.years[1]) + ")";
@@ -138,11 +138,11 @@ function buildControls() {
       input.max = D.years[1];
       input.value = KG.filters[pair[0]];
       input.id = "year-" + pair[0];
-      input.setAttribute("aria-label", pair[1] + " year");
-      var out = el("output", input.value);
+      input.setAttribute("aria-label", pair[1] + (D.timeUnit === "month" ? " month" : " year"));
+      var out = el("output", KG.whenText(+input.value));
       input.addEventListener("input", function () {
         KG.filters[pair[0]] = parseInt(input.value, 10);
-        out.textContent = input.value;
+        out.textContent = KG.whenText(+input.value);
         KG.applyFilters();
       });
       grid.appendChild(el("span", pair[1]));
@@ -153,6 +153,7 @@ function buildControls() {
     years.appendChild(el("p", "Papers without a known date stay shown.", "notes"));
     box.appendChild(years);
   }
+  if (D.sizeBy) { box.appendChild(el("p", "Size: " + D.sizeBy + "; concepts by their papers.", "notes")); }
   var kinds = section("Show");
   var density = el("label"), densityBox = el("input");
   densityBox.type = "checkbox";

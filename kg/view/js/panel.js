@@ -110,7 +110,8 @@ function paperPanel(p) {
     parts.push(heading("Nearest papers (" + KG.scene.near.papers.length + ")"), KG.focusList(p));
   }
   if (p.node < 0 && KG.scene.mode === "map") {
-    parts.push(el("p", "Not drawn on this map (it shows the " + plural(KG.drawnPapers, "best-linked paper") + "); the button above shows it with its nearest papers.", "sub"));
+    parts.push(el("p", "Not drawn on this map (it shows " + plural(KG.drawnPapers, "paper") + " of " + KG.papers.length.toLocaleString("en") +
+      ": " + (D.sample && D.sample.rule ? D.sample.rule : "the best linked") + "); the button above shows it with its nearest papers.", "sub"));
   }
   var links = p.links.map(function (link) {
     var url = link[0] === "code" ? KG.repos[link[1]].url : link[0] === "project page" ? KG.pages[link[1]].url : link[1];
@@ -186,7 +187,7 @@ function clusterPanel(c) {
   var kind = el("div", null, "kind");
   kind.appendChild(swatch(KG.clusterColour(c.k)));
   kind.appendChild(document.createTextNode("Cluster"));
-  parts.push(kind, el("h2", KG.clusterName(c.k)));
+  parts.push(kind, el("h2", c.k < D.K.coloured ? KG.clusterName(c.k) : OTHERS));
   var members = KG.papers.filter(function (p) { return c.k < D.K.coloured ? p.cluster === c.k : p.cluster < 0 || p.cluster >= D.K.coloured; });
   var drawn = members.filter(function (p) { return p.node >= 0; }).length;
   parts.push(el("p", plural(members.length, "paper") + " (" + drawn + " drawn, highlighted on the map)", "meta"));
@@ -258,6 +259,8 @@ function showAbstract(box, text) {
   }
 }
 
+var OTHERS = "other clusters (grey) and unlinked papers";
+
 KG.open = function (rec, opts) {
   opts = opts || {};
   // A search result outside the focus view is shown on the map.
@@ -278,7 +281,7 @@ KG.open = function (rec, opts) {
     var related = relatedNodes(rec);
     KG.setHighlight(related.length ? related : null);
   }
-  var name = KG.nameOf(rec.type === "cluster" ? { type: "concept", label: KG.clusterName(rec.k) } : rec);
+  var name = KG.nameOf(rec.type === "cluster" ? { type: "concept", label: rec.k < D.K.coloured ? KG.clusterName(rec.k) : OTHERS } : rec);
   KG.status(KG.kindName[rec.type] ? KG.kindName[rec.type].replace(/^./, function (s) { return s.toUpperCase(); }) + ": " + name
     + (rec.type === "paper" && id < 0 ? " (not drawn on this map)" : "") : "Cluster: " + name);
 };
