@@ -151,6 +151,11 @@ function buildControls() {
     });
     years.appendChild(grid);
     years.appendChild(el("p", "Papers without a known date stay shown.", "notes"));
+    var axis = el("button", D.timeUnit === "month" ? "Papers by month, a band per cluster" : "Papers by year, a band per cluster", "linkish");
+    axis.type = "button";
+    axis.id = "time-view";
+    axis.addEventListener("click", function () { KG.timeView(); });
+    years.appendChild(axis);
     box.appendChild(years);
   }
   if (D.sizeBy) { box.appendChild(el("p", "Size: " + D.sizeBy + "; concepts by their papers.", "notes")); }
@@ -286,7 +291,7 @@ function wirePointer(network) {
 // Keyboard -------------------------------------------------------------------------------
 KG.escape = function () {
   if (KG.shown || KG.highlight) { KG.clearSelection(); KG.status(KG.summary()); }
-  else if (KG.scene.mode === "focus") { KG.showMap(); }
+  else if (KG.scene.mode !== "map") { KG.showMap(); }
 };
 document.addEventListener("keydown", function (ev) {
   var t = ev.target;
