@@ -174,3 +174,17 @@ def test_affinity_is_over_the_whole_corpus(seed_graph, seed_plan):
             if ka != kb and ka >= 0 and kb >= 0:
                 joined.add((min(ka, kb), max(ka, kb)))
     assert set(found) == joined
+
+
+def test_parts_of_coloured_clusters_are_named_within_them(seed_plan):
+    assert seed_plan.subs
+    home = seed_plan.cluster()
+    parents = Counter(parent for parent, _, _ in seed_plan.subs)
+    assert all(count >= 2 for count in parents.values())
+    seen: set[str] = set()
+    for parent, name, members in seed_plan.subs:
+        assert 0 <= parent < seed_plan.coloured
+        assert len(members) >= 8 and all(home[p] == parent for p in members)
+        assert not seen & set(members)  # a paper is in one part at most
+        seen |= set(members)
+        assert name.terms and list(name.shares) == sorted(name.shares, reverse=True)

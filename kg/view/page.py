@@ -27,7 +27,7 @@ from kg.errors import ConfigError
 from kg.view.clusters import OTHER, PALETTE, clusters_of_plan
 from kg.view.layout import layout
 from kg.view.options import ViewOptions
-from kg.view.plan import SAMPLE_RULE, affinity, plan_clusters, sample_papers
+from kg.view.plan import SAMPLE_RULE, Plan, affinity, plan_clusters, sample_papers
 from kg.view.select import CITES, empty_groups, select_view, weight_of
 from kg.view.tables import corpus_tables, find_paper, month_of, year_of
 
@@ -158,9 +158,12 @@ def view_data(graph: nx.MultiDiGraph, options: ViewOptions | None = None) -> dic
 
     years = sorted({y for p in papers if (y := year_of(nodes[p]))})
     # A corpus of a year or two is filtered and coloured by month (keys year * 12 + month - 1).
-    months = sorted({m for p in papers if (m := month_of(nodes[p]))})
-    unit = "month" if years and years[-1] - years[0] <= 1 and len(months) >= 2 else "year"
-    span = [months[0], months[-1]] if unit == "month" else [years[0], years[-1]] if years else None
+    # The span is that of the bulk of the papers: a snapshot of 2025 also holds a few papers
+    # first posted years before (their ids are old); those count as at the span's start.
+    dated = sorted(m for p in papers if (m := month_of(nodes[p])))
+    first = dated[len(dated) // 100] if dated else 0
+    unit = "month" if dated and dated[-1] - first < 24 and dated[-1] > first else "year"
+    span = [first, dated[-1]] if unit == "month" else [years[0], years[-1]] if years else None
     # The legend counts every paper of the corpus in each cluster, drawn or not.
     counts = Counter(cluster_of.values())
     legend: list[tuple[str, str, int, list[tuple[str, float]], float]] = [
@@ -192,6 +195,7 @@ def view_data(graph: nx.MultiDiGraph, options: ViewOptions | None = None) -> dic
             "other": OTHER,
             "others": others,
             "grid": list(placement.grid) if placement.grid else None,
+            "subs": _sub_labels(plan, placement.positions),
         },
         "legend": legend,
         "sizeBy": SIZE_BY[basis],
@@ -203,10 +207,24 @@ def view_data(graph: nx.MultiDiGraph, options: ViewOptions | None = None) -> dic
         "palette": PALETTE,
         "years": span,
         "timeUnit": unit,
+        "before": sum(1 for m in dated if m < first) if unit == "month" else 0,
         "notes": [f"{group}: {why}" for group, why in empty_groups(graph, options).items()],
         "focus": rows["paper"][focus] if focus else None,
         "total": {kind: len(ids) for kind, ids in sorted(rows.items())},
     }
+
+
+def _sub_labels(plan: Plan, positions: dict[str, tuple[float, float]]) -> list[list[Any]]:
+    """Where the map names a coloured cluster's parts when zoomed in: [cluster, name, x, y]
+    at the centre of the part's drawn papers (three or more)."""
+    labels = []
+    for parent, name, members in plan.subs:
+        at = [positions[p] for p in members if p in positions]
+        if len(at) >= 3 and name.terms:
+            x = round(sum(p[0] for p in at) / len(at), 1)
+            y = round(sum(p[1] for p in at) / len(at), 1)
+            labels.append([parent, ", ".join(name.terms[:2]), x, y])
+    return labels
 
 
 def _vis_script() -> str:

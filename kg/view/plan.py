@@ -14,9 +14,9 @@ no shared concept form a group of their own, sampled the same way.
 from __future__ import annotations
 
 import random
-from collections import defaultdict
+from collections import Counter, defaultdict
 from collections.abc import Sequence
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 
 import networkx as nx
 
@@ -28,6 +28,8 @@ from kg.view.select import CITES, weight_of
 RESOLUTIONS = (1.0, 1.4, 2.0, 3.0)  # coarse to fine
 COLOURS = 10  # clusters a reader tells apart by colour
 MIN_CLUSTER = 3  # fewer papers than this never get a colour
+SUB_RESOLUTION = 3.0  # parts of a cluster: Louvain at this many times the clusters' resolution
+SUB_MIN = 8  # papers a part needs to be named on zoom
 NAMED = 40  # clusters named by `Naming` (the rest, all small, by their most tagged concepts)
 SEED = 7
 SAMPLE_RULE = "each cluster in proportion to its size, its most linked papers first"
@@ -44,6 +46,8 @@ class Plan:
     names: list[ClusterName]
     coloured: int
     strength: dict[str, float]  # a paper's links into its own cluster (centrality)
+    # Named parts of the coloured clusters (shown on zoom): parent cluster, name, papers.
+    subs: list[tuple[int, ClusterName, list[str]]] = field(default_factory=list)
 
     def cluster(self) -> dict[str, int]:
         return dict(zip(self.papers, self.cluster_of, strict=True))
@@ -138,13 +142,14 @@ def plan_clusters(graph: nx.MultiDiGraph, field: Field | None = None) -> Plan:
         return Plan(papers, [-1] * len(papers), {}, [], [], 0, {})
     naming = Naming(graph, papers, field)
     chosen: tuple[list[int], list[int]] | None = None
+    chosen_resolution = RESOLUTIONS[0]
     best_worst = -1.0
     for resolution in RESOLUTIONS:
         of, sizes = _partition(names, weights, len(papers), resolution)
         count = min(len(sizes), COLOURS)
         worst = min((name.covered for name, _ in naming.names(of[: len(papers)], count)), default=0.0)
         if worst > best_worst:
-            chosen, best_worst = (of, sizes), worst
+            chosen, best_worst, chosen_resolution = (of, sizes), worst, resolution
         if worst >= ENOUGH:
             break
     assert chosen is not None
@@ -163,7 +168,41 @@ def plan_clusters(graph: nx.MultiDiGraph, field: Field | None = None) -> Plan:
     # Shown most covering term first: the reader sees at once how much of the cluster it names.
     found = [_by_share(name) for name, _ in naming.names(cluster_of, named)]
     rest = _small_names(graph, papers, cluster_of, named, len(sizes))
-    return Plan(papers, cluster_of, concept_of, sizes, found + rest, coloured, dict(strength))
+    subs = _parts(names, weights, papers, cluster_of, coloured, chosen_resolution * SUB_RESOLUTION, naming)
+    return Plan(papers, cluster_of, concept_of, sizes, found + rest, coloured, dict(strength), subs)
+
+
+def _parts(
+    names: list[str],
+    weights: dict[tuple[int, int], float],
+    papers: list[str],
+    cluster_of: list[int],
+    coloured: int,
+    resolution: float,
+    naming: Naming,
+) -> list[tuple[int, ClusterName, list[str]]]:
+    """The parts of each coloured cluster that a finer clustering finds (SUB_MIN papers or
+    more, two or more parts per cluster), each named as clusters are."""
+    fine = _partition(names, weights, len(papers), resolution)[0][: len(papers)]
+    groups: dict[tuple[int, int], list[int]] = defaultdict(list)
+    for i, (k, f) in enumerate(zip(cluster_of, fine, strict=True)):
+        if 0 <= k < coloured and f >= 0:
+            groups[(k, f)].append(i)
+    kept = sorted(
+        (key for key, ms in groups.items() if len(ms) >= SUB_MIN),
+        key=lambda key: (key[0], -len(groups[key]), key[1]),
+    )
+    per_parent = Counter(k for k, _ in kept)
+    kept = [key for key in kept if per_parent[key[0]] >= 2]
+    sub_of = [-1] * len(papers)
+    for number, key in enumerate(kept):
+        for i in groups[key]:
+            sub_of[i] = number
+    named = naming.names(sub_of, len(kept))
+    return [
+        (key[0], _by_share(name), [papers[i] for i in groups[key]])
+        for key, (name, _) in zip(kept, named, strict=True)
+    ]
 
 
 def _by_share(name: ClusterName) -> ClusterName:

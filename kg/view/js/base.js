@@ -30,7 +30,8 @@ function whenOf(date) {
   var m = /^(\d{4})(?:-(\d{2}))?/.exec(date || "");
   if (!m) { return 0; }
   if (D.timeUnit !== "month") { return +m[1]; }
-  return m[2] && +m[2] >= 1 && +m[2] <= 12 ? +m[1] * 12 + +m[2] - 1 : 0;
+  // Papers older than the span (a few old ids in a year's snapshot) count as at its start.
+  return m[2] && +m[2] >= 1 && +m[2] <= 12 ? Math.max(D.years[0], +m[1] * 12 + +m[2] - 1) : 0;
 }
 KG.whenText = function (when) {
   return D.timeUnit === "month" ? MONTHS[when % 12] + " " + Math.floor(when / 12) : String(when);

@@ -43,7 +43,7 @@ KG.timeView = function () {
                   x: -column * 0.8, y: (top[b] + top[b + 1]) / 2, r: 20 });
   }
   for (var t = from; t <= to; t++) {
-    labels.push({ k: -2, name: KG.whenText(t), colour: D.K.other, papers: 1, x: (t - from + 0.5) * column, y: -30, r: 20 });
+    labels.push({ k: -2, name: (t === from && D.before ? "≤ " : "") + KG.whenText(t), colour: D.K.other, papers: 1, x: (t - from + 0.5) * column, y: -30, r: 20 });
   }
   var scene = { mode: "time", nodes: nodes, edges: edges, clusters: labels, byKey: {} };
   nodes.forEach(function (n) { scene.byKey["paper:" + n.rec.i] = n.id; });
