@@ -130,7 +130,7 @@ def test_papers_of_a_narrower_concept_carry_the_broader():
 
 def test_writings_find_phrases_in_either_number_within_one_text():
     texts = ["Vision-language model for robots.", "A language. Model of the world", "Vision language models"]
-    found = Writings(texts)
+    found = Writings(texts, ["vision-language models", "language model", "world models", "robot"])
     assert found.papers("vision-language models").tolist() == [0, 2]
     assert found.papers("language model").tolist() == [0, 1, 2]  # "language. Model": the stop is a break
     assert found.papers("world models").tolist() == []

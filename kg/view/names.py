@@ -21,8 +21,9 @@ from __future__ import annotations
 
 import string
 from collections import Counter
-from collections.abc import Sequence
+from collections.abc import Iterable, Sequence
 from dataclasses import dataclass
+from itertools import repeat
 
 import networkx as nx
 import numpy as np
@@ -82,17 +83,25 @@ def _forms(word: str) -> set[str]:
 
 
 class Writings:
-    """Which texts write which phrases: the texts are read once into word numbers, and any
-    phrase is then looked up (its words in singular or plural, in order, within one text)."""
+    """Which texts write which phrases made of `words`: the texts are read once into word
+    numbers (a word's singular and plural share one; any other word is 0), and a phrase is
+    then looked up (its words in order, within one text)."""
 
-    def __init__(self, texts: Sequence[str]) -> None:
+    def __init__(self, texts: Sequence[str], words: Iterable[str]) -> None:
         vocab: dict[bytes, int] = {}
-        number = vocab.setdefault
+        count = 0
+        for word in sorted({w for phrase in words for w in words_of(phrase)}):
+            if word in vocab:
+                continue
+            count += 1
+            for form in sorted(_forms(word.decode("utf-8"))):
+                vocab.setdefault(form.encode("utf-8"), count)
+        number = vocab.get
         tokens: list[int] = []
         lengths = []
         for text in texts:
             before = len(tokens)
-            tokens.extend(number(w, len(vocab) + 1) for w in words_of(text))
+            tokens.extend(map(number, words_of(text), repeat(0)))
             lengths.append(len(tokens) - before)
         tokens.append(0)  # a 0 after the last text
         self.vocab = vocab
@@ -100,28 +109,21 @@ class Writings:
         self.text_of = np.append(np.repeat(np.arange(len(lengths), dtype=np.int32), lengths), -1)
         found = np.flatnonzero(self.tokens)
         self.by_word = found[np.argsort(self.tokens[found], kind="stable")]
-        self.starts = np.concatenate(([0], np.cumsum(np.bincount(self.tokens, minlength=len(vocab) + 1)[1:])))
-        self.starts = np.concatenate(([0], self.starts))
-
-    def _ids(self, word: bytes) -> np.ndarray:
-        forms = {f.encode("utf-8") for f in _forms(word.decode("utf-8"))} | {word}
-        return np.array(sorted(self.vocab[f] for f in forms if f in self.vocab), dtype=np.int32)
+        counts = np.bincount(self.tokens, minlength=count + 1)
+        counts[0] = 0
+        self.starts = np.concatenate(([0], np.cumsum(counts)))
 
     def papers(self, phrase: str) -> np.ndarray:
-        """Indices (sorted) of the texts that write `phrase`."""
-        words = words_of(phrase)
-        if not words:
+        """Indices (sorted) of the texts that write `phrase` (none if a word is not known)."""
+        ids = [self.vocab.get(w, 0) for w in words_of(phrase)]
+        if not ids or 0 in ids:
             return np.zeros(0, dtype=np.int32)
-        first = self._ids(words[0])
-        if not len(first):
-            return np.zeros(0, dtype=np.int32)
-        at = np.concatenate([self.by_word[self.starts[i] : self.starts[i + 1]] for i in first])
+        at = self.by_word[self.starts[ids[0]] : self.starts[ids[0] + 1]]
         last = len(self.tokens) - 1
-        for k, word in enumerate(words[1:], 1):
-            ids = self._ids(word)
-            at = at[np.isin(self.tokens[np.minimum(at + k, last)], ids)] if len(ids) else at[:0]
+        for k, word in enumerate(ids[1:], 1):
+            at = at[self.tokens[np.minimum(at + k, last)] == word]
         text = self.text_of[at]
-        ends = self.text_of[np.minimum(at + len(words) - 1, last)]
+        ends = self.text_of[np.minimum(at + len(ids) - 1, last)]
         return np.unique(text[text == ends])
 
 
@@ -152,8 +154,11 @@ class Naming:
             )
             for p in papers
         ]
+        # Only concepts tagging MIN_PAPERS or more papers can name a cluster: their words.
+        named = [n for n, d in nodes.items() if d["kind"] == "concept" and d.get("papers", 0) >= MIN_PAPERS]
         self.writings = Writings(
-            [f"{nodes[p].get('title') or ''} . {nodes[p].get('abstract') or ''}" for p in papers]
+            [f"{nodes[p].get('title') or ''} . {nodes[p].get('abstract') or ''}" for p in papers],
+            [s for n in named for s in _spellings(nodes[n])],
         )
         self.total = max(len(papers), 1)
         self._carriers: dict[str, np.ndarray] = {}
