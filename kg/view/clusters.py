@@ -15,6 +15,7 @@ from dataclasses import dataclass
 import networkx as nx
 
 from kg import graph as g
+from kg.view.plan import Plan
 from kg.view.select import BROADER, CITES, induced, weight_of
 
 # Ten hues a reader tells apart, on light and dark backgrounds (Tableau 10, its grey replaced by a
@@ -205,3 +206,29 @@ def paper_clusters(graph: nx.MultiDiGraph, clusters: Clusters, papers: list[str]
                         votes[clusters.concept_of[target]] += weight_of(d)
         result.append(min(votes, key=lambda k: (-votes[k], k)) if votes else -1)
     return result
+
+
+def clusters_of_plan(graph: nx.MultiDiGraph, view: nx.Graph, plan: Plan) -> Clusters:
+    """The drawn nodes' clusters, as the whole corpus was clustered (`kg.view.plan`): papers and
+    concepts keep theirs; a repository, page, owner or author joins the cluster most of its drawn
+    neighbours are in (-1 when none is)."""
+    nodes = graph._node
+    links = _cluster_graph(graph, view)
+    home = plan.cluster()
+    of: dict[str, int] = {}
+    for n in sorted(view):
+        kind = nodes[n]["kind"]
+        if kind == "paper":
+            of[n] = home.get(n, -1)
+        elif kind == "concept":
+            of[n] = plan.concept_of.get(n, -1)
+    for n in sorted(view):
+        if n in of:
+            continue
+        votes = Counter(of[m] for m in view[n] if of.get(m, -1) >= 0)
+        of[n] = min(votes, key=lambda k: (-votes[k], k)) if votes else -1
+    # A drawn node linked to nothing goes in the grid, whatever its cluster in the corpus.
+    for n in sorted(view):
+        if links.degree(n) == 0:
+            of[n] = -1
+    return Clusters(of, [name.text for name in plan.names], plan.sizes, plan.coloured, plan.concept_of, links)

@@ -163,8 +163,43 @@ def _pack_group(links: nx.Graph, members: list[str], radius: dict[str, float]) -
     return dict(zip(order, pos, strict=True))
 
 
+SPREAD = 3.0  # unlinked clusters sit this many times farther apart than touching ones
+
+
+def _by_affinity(meta: nx.Graph, groups: list[int], disc: np.ndarray, gap: float) -> dict[int, np.ndarray]:
+    """Cluster centres whose distances follow their affinity: classical MDS of target
+    distances from touching (the discs' radii and the gap) for the most strongly linked
+    pair to SPREAD times farther for pairs with no link (by the square root of affinity)."""
+    if len(groups) < 3:
+        return _spring(meta)
+    strongest = max((w for _, _, w in meta.edges(data="weight")), default=1.0) or 1.0
+    reach = {grp: float(r) for grp, r in zip(groups, disc, strict=True)}
+    dist: dict[int, dict[int, float]] = {a: {} for a in groups}
+    for a in groups:
+        for b in groups:
+            if a != b:
+                w = meta.get_edge_data(a, b, {"weight": 0.0})["weight"]
+                near = math.sqrt(min(1.0, w / strongest))
+                dist[a][b] = (reach[a] + reach[b] + gap) * (1 + (SPREAD - 1) * (1 - near))
+    # Classical multidimensional scaling: the two leading eigenvectors of the doubly centred
+    # squared distances give the plane that keeps the distances best.
+    n = len(groups)
+    d2 = np.array([[dist[a][b] ** 2 if a != b else 0.0 for b in groups] for a in groups])
+    centring = np.eye(n) - np.full((n, n), 1.0 / n)
+    values, vectors = np.linalg.eigh(-0.5 * centring @ d2 @ centring)
+    top = np.argsort(values)[::-1][:2]
+    coords = vectors[:, top] * np.sqrt(np.maximum(values[top], 0.0))
+    # An eigenvector's sign is arbitrary: fix it so the largest cluster sits left and up.
+    coords *= np.where(coords[0] > 0, -1.0, 1.0)
+    return {grp: coords[k] for k, grp in enumerate(groups)}
+
+
 def _place_groups(
-    links: nx.Graph, group_of: dict[str, int], radius: dict[str, float], gap: float
+    links: nx.Graph,
+    group_of: dict[str, int],
+    radius: dict[str, float],
+    gap: float,
+    affinity: dict[tuple[int, int], float] | None = None,
 ) -> Placement:
     members: dict[int, list[str]] = defaultdict(list)
     for n in sorted(group_of):
@@ -179,22 +214,32 @@ def _place_groups(
     # Clusters joined by many links sit near each other.
     meta = nx.Graph()
     meta.add_nodes_from(sorted(members))
-    home = {n: grp for n, grp in group_of.items()}
-    for a, b, data in sorted(links.edges(data=True), key=lambda e: (e[0], e[1])):
-        ga, gb = home.get(a), home.get(b)
-        if ga is not None and gb is not None and ga != gb:
-            w = meta.get_edge_data(ga, gb, {"weight": 0.0})["weight"]
-            meta.add_edge(ga, gb, weight=w + data.get("weight", 1.0))
+    if affinity is not None:
+        present = set(members)
+        for (x, y), w in sorted(affinity.items()):
+            if x in present and y in present and x != y and w > 0:
+                meta.add_edge(x, y, weight=w)
+    else:
+        home = {n: grp for n, grp in group_of.items()}
+        for a, b, data in sorted(links.edges(data=True), key=lambda e: (e[0], e[1])):
+            ga, gb = home.get(a), home.get(b)
+            if ga is not None and gb is not None and ga != gb:
+                w = meta.get_edge_data(ga, gb, {"weight": 0.0})["weight"]
+                meta.add_edge(ga, gb, weight=w + data.get("weight", 1.0))
     groups = sorted(members)
     disc = np.array([extent[grp][1] for grp in groups])
-    spring = _spring(meta)
+    spring = _spring(meta) if affinity is None else _by_affinity(meta, groups, disc, gap)
     centres = np.array([spring[grp] for grp in groups])
     span = math.sqrt(float(np.sum((disc + gap) ** 2)))
     centres = centres - centres.mean(axis=0)
-    far = float(np.max(np.hypot(centres[:, 0], centres[:, 1]))) if len(groups) > 1 else 0.0
-    if far > 0:
-        centres *= span / far
-    centres = separate(centres, disc, gap, pull=0.05, rounds=150)
+    if affinity is not None and len(groups) >= 3:
+        # Distances already mean something: only overlaps are pushed apart.
+        centres = separate(centres, disc, gap)
+    else:
+        far = float(np.max(np.hypot(centres[:, 0], centres[:, 1]))) if len(groups) > 1 else 0.0
+        if far > 0:
+            centres *= span / far
+        centres = separate(centres, disc, gap, pull=0.05, rounds=150)
     positions = {}
     discs = {}
     for k, grp in enumerate(groups):
@@ -205,12 +250,21 @@ def _place_groups(
     return Placement(positions, discs, None)
 
 
-def layout(links: nx.Graph, group_of: dict[str, int], radius: dict[str, float]) -> Placement:
+def layout(
+    links: nx.Graph,
+    group_of: dict[str, int],
+    radius: dict[str, float],
+    affinity: dict[tuple[int, int], float] | None = None,
+) -> Placement:
     """Positions of every node in `radius` (the drawn nodes): grouped by `group_of` (-1 for
     nodes linked to nothing, which go in the grid), with `links` (weighted; it may hold
-    undrawn nodes, such as the concepts of drawn papers) pulling linked nodes together."""
+    undrawn nodes, such as the concepts of drawn papers) pulling linked nodes together.
+    `affinity` (group pair -> strength), when given, is what pulls groups together instead
+    of the drawn links between them: the links of the whole corpus, not of the sample."""
     grouped = {n: grp for n, grp in group_of.items() if grp >= 0}
-    placed = _place_groups(links, grouped, radius, CLUSTER_GAP) if grouped else Placement({}, {}, None)
+    placed = (
+        _place_groups(links, grouped, radius, CLUSTER_GAP, affinity) if grouped else Placement({}, {}, None)
+    )
     loose = sorted(n for n, grp in group_of.items() if grp < 0)
     if loose:
         placed.grid = _grid(loose, radius, placed)

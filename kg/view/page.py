@@ -24,11 +24,12 @@ import networkx as nx
 
 from kg import graph as g
 from kg.errors import ConfigError
-from kg.view.clusters import OTHER, PALETTE, find_clusters, paper_clusters
+from kg.view.clusters import OTHER, PALETTE, clusters_of_plan
 from kg.view.layout import layout
 from kg.view.options import ViewOptions
+from kg.view.plan import SAMPLE_RULE, Plan, affinity, plan_clusters, sample_papers
 from kg.view.select import CITES, empty_groups, select_view, weight_of
-from kg.view.tables import corpus_tables, find_paper, year_of
+from kg.view.tables import corpus_tables, find_paper, month_of, year_of
 
 SHAPES = {
     "paper": "dot",
@@ -40,20 +41,43 @@ SHAPES = {
 }
 # Rows of the page's tables by kind (a map node is [kind, row, x, y, size, cluster]).
 KIND_TABLE = {"paper": "P", "concept": "C", "repo": "R", "page": "G", "owner": "O", "author": "A"}
-SCRIPTS = ("base.js", "draw.js", "search.js", "panel.js", "focus.js", "main.js")
+SCRIPTS = ("base.js", "draw.js", "search.js", "panel.js", "focus.js", "time.js", "main.js")
 
 
 _PAPER_LINKS = {*g.SIMILARITIES, CITES, g.MENTIONS}
 
 
-def _importance(graph: nx.MultiDiGraph, n: str, citations: bool) -> float:
-    """What a node's size shows: citations (when enrichment counted them) or links to other
-    papers for a paper, papers tagged for a concept, papers served for an owner or author."""
+# What a paper's size shows, as the legend says it: the first the corpus has.
+SIZE_BY = {
+    "citations": "papers by citations (Semantic Scholar)",
+    "upvotes": "papers by Hugging Face upvotes",
+    "links": "papers by how many papers they are linked to (similar, citing, naming)",
+}
+
+
+def size_basis(graph: nx.MultiDiGraph) -> str:
+    """What paper sizes show: citations when enrichment counted them, else upvotes when the
+    inputs gave them, else links to other papers."""
+    nodes = graph._node.values()
+    if any(d.get("citation_count") is not None for d in nodes):
+        return "citations"
+    if any(d.get("kind") == "paper" and d.get("upvotes") for d in nodes):
+        return "upvotes"
+    return "links"
+
+
+def _importance(graph: nx.MultiDiGraph, n: str, basis: str) -> float:
+    """What a node's size shows: for a paper the `basis` (`size_basis`), papers tagged for a
+    concept, papers served for an owner or author."""
     data = graph._node[n]
     kind = data["kind"]
     if kind == "paper":
-        if citations:
-            return float(data.get("citation_count") or 0)
+        # Counts with a long tail (a few papers have hundreds) grow by their logarithm, so
+        # the scale still tells 3 from 30 below the largest.
+        if basis == "citations":
+            return 2.5 * math.log1p(data.get("citation_count") or 0)
+        if basis == "upvotes":
+            return 2.5 * math.log1p(data.get("upvotes") or 0)
         linked = {
             m
             for m, multi in graph._succ[n].items()
@@ -99,16 +123,21 @@ def view_data(graph: nx.MultiDiGraph, options: ViewOptions | None = None) -> dic
     """Everything the page needs, as plain data (sorted, so the page is deterministic)."""
     options = options or ViewOptions()
     focus = find_paper(graph, options.paper) if options.paper else None
-    view = select_view(graph, options)
-    clusters = find_clusters(graph, view)
+    plan = plan_clusters(graph)
+    sample = sample_papers(plan, options.max_nodes // 2)
+    view = select_view(graph, options, sample)
+    clusters = clusters_of_plan(graph, view, plan)
     nodes = graph._node
-    citations = any(d.get("citation_count") is not None for _, d in graph.nodes(data=True))
-    size = {n: _size(nodes[n]["kind"], _importance(graph, n, citations)) for n in view}
+    basis = size_basis(graph)
+    size = {n: _size(nodes[n]["kind"], _importance(graph, n, basis)) for n in view}
     placement = layout(
-        clusters.links, clusters.of, {n: _collision(nodes[n]["kind"], s) for n, s in size.items()}
+        clusters.links,
+        clusters.of,
+        {n: _collision(nodes[n]["kind"], s) for n, s in size.items()},
+        affinity(graph, plan),
     )
-    papers = sorted(n for n, k in graph.nodes(data="kind") if k == "paper")
-    cluster_of = dict(zip(papers, paper_clusters(graph, clusters, papers), strict=True))
+    papers = plan.papers
+    cluster_of = plan.cluster()
     tables, rows = corpus_tables(graph, set(view), cluster_of)
 
     order = sorted(view.nodes)
@@ -128,12 +157,27 @@ def view_data(graph: nx.MultiDiGraph, options: ViewOptions | None = None) -> dic
     edges = sorted([s, t, styles[name], w] for s, t, name, w in named)
 
     years = sorted({y for p in papers if (y := year_of(nodes[p]))})
+    # A corpus of a year or two is filtered and coloured by month (keys year * 12 + month - 1).
+    # The span is that of the bulk of the papers: a snapshot of 2025 also holds a few papers
+    # first posted years before (their ids are old); those count as at the span's start.
+    dated = sorted(m for p in papers if (m := month_of(nodes[p])))
+    first = dated[len(dated) // 100] if dated else 0
+    unit = "month" if dated and dated[-1] - first < 24 and dated[-1] > first else "year"
+    span = [first, dated[-1]] if unit == "month" else [years[0], years[-1]] if years else None
     # The legend counts every paper of the corpus in each cluster, drawn or not.
     counts = Counter(cluster_of.values())
-    legend: list[tuple[str, str, int]] = [
-        (clusters.names[i], clusters.colour(i), counts[i]) for i in range(clusters.coloured)
+    legend: list[tuple[str, str, int, list[tuple[str, float]], float]] = [
+        (
+            clusters.names[i],
+            clusters.colour(i),
+            counts[i],
+            [(t, s) for t, s in zip(plan.names[i].terms, plan.names[i].shares, strict=True)],
+            plan.names[i].covered,
+        )
+        for i in range(clusters.coloured)
     ]
-    others = len(papers) - sum(count for _, _, count in legend)
+    others = len(papers) - sum(row[2] for row in legend)
+    drawn_papers = sum(1 for n in view if nodes[n]["kind"] == "paper")
     return {
         **tables,
         "M": {
@@ -151,14 +195,36 @@ def view_data(graph: nx.MultiDiGraph, options: ViewOptions | None = None) -> dic
             "other": OTHER,
             "others": others,
             "grid": list(placement.grid) if placement.grid else None,
+            "subs": _sub_labels(plan, placement.positions),
         },
         "legend": legend,
+        "sizeBy": SIZE_BY[basis],
+        "sample": {
+            "drawn": drawn_papers,
+            "papers": len(papers),
+            "rule": SAMPLE_RULE if drawn_papers < len(papers) else "",
+        },
         "palette": PALETTE,
-        "years": [years[0], years[-1]] if years else None,
+        "years": span,
+        "timeUnit": unit,
+        "before": sum(1 for m in dated if m < first) if unit == "month" else 0,
         "notes": [f"{group}: {why}" for group, why in empty_groups(graph, options).items()],
         "focus": rows["paper"][focus] if focus else None,
         "total": {kind: len(ids) for kind, ids in sorted(rows.items())},
     }
+
+
+def _sub_labels(plan: Plan, positions: dict[str, tuple[float, float]]) -> list[list[Any]]:
+    """Where the map names a coloured cluster's parts when zoomed in: [cluster, name, x, y]
+    at the centre of the part's drawn papers (three or more)."""
+    labels = []
+    for parent, name, members in plan.subs:
+        at = [positions[p] for p in members if p in positions]
+        if len(at) >= 3 and name.terms:
+            x = round(sum(p[0] for p in at) / len(at), 1)
+            y = round(sum(p[1] for p in at) / len(at), 1)
+            labels.append([parent, ", ".join(name.terms[:2]), x, y])
+    return labels
 
 
 def _vis_script() -> str:
@@ -217,6 +283,22 @@ def data_of_page(html: str) -> dict[str, Any]:
     return data
 
 
+def _more_abstracts(graph: nx.MultiDiGraph, data: dict[str, Any]) -> str:
+    """The abstracts the page's data leaves out (to keep its first load small), per paper row
+    (null where the data has it), deflated: the panel opens the block when it first needs one.
+    Empty when the data holds them all."""
+    papers = sorted(n for n, kind in graph.nodes(data="kind") if kind == "paper")
+    inline = data["P"]["ab"]
+    rest = [
+        None if have is not None else graph._node[p].get("abstract")
+        for p, have in zip(papers, inline, strict=True)
+    ]
+    if not any(rest):
+        return ""
+    packed = zlib.compress(json.dumps(rest, ensure_ascii=False, separators=(",", ":")).encode(), 6)
+    return json.dumps({"deflated": base64.b64encode(packed).decode("ascii")})
+
+
 def render_html(graph: nx.MultiDiGraph, options: ViewOptions | None = None) -> str:
     """The self-contained page for `graph`."""
     data = view_data(graph, options)
@@ -228,6 +310,7 @@ def render_html(graph: nx.MultiDiGraph, options: ViewOptions | None = None) -> s
         "/*VIS_JS*/": _vis_script(),
         "/*KG_JS*/": own,
         "/*KG_DATA*/": page_json(data),
+        "/*KG_ABSTRACTS*/": _more_abstracts(graph, data),
     }
     # One pass, so no inserted text is searched for the next marker.
     return re.sub("|".join(re.escape(m) for m in parts), lambda m: parts[m.group(0)], _own("page.html"))

@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+from collections.abc import Sequence
+
 import networkx as nx
 
 from kg import graph as g
@@ -110,11 +112,15 @@ def check_drawable(graph: nx.MultiDiGraph, options: ViewOptions) -> list[str]:
     return notes
 
 
-def select_view(graph: nx.MultiDiGraph, options: ViewOptions) -> nx.Graph:
+def select_view(
+    graph: nx.MultiDiGraph, options: ViewOptions, sample: Sequence[str] | None = None
+) -> nx.Graph:
     """The simple undirected graph of what will be drawn, capped by degree and edge priority.
 
-    Each edge keeps its relation (`rel`), the node it starts from (`source`), its weight and,
-    for similarity links, what the similarity rests on (`basis`).
+    When the cap bites, the drawn papers are `sample` (see `kg.view.plan.sample_papers`), or
+    else the best linked; the other places go to what links them most.  Each edge keeps its
+    relation (`rel`), the node it starts from (`source`), its weight and, for similarity
+    links, what the similarity rests on (`basis`).
     """
     nodes = graph._node
     keep = drawable(graph, options)
@@ -126,11 +132,16 @@ def select_view(graph: nx.MultiDiGraph, options: ViewOptions) -> nx.Graph:
         succ, pred = graph._succ, graph._pred
         degree = {n: len((succ[n].keys() | pred[n].keys()) & keep) for n in keep}
         ranked = sorted(keep, key=lambda n: (-degree[n], n))
-        papers = [n for n in ranked if nodes[n]["kind"] == "paper"][: options.max_nodes // 2]
+        if sample is not None:
+            papers = sorted(n for n in sample if n in keep)
+        else:
+            papers = [n for n in ranked if nodes[n]["kind"] == "paper"][: options.max_nodes // 2]
         picked = set(papers)
         # The other places go to what links the chosen papers most (a concept none of them
         # carries would stand alone).
-        near = {n: len((succ[n].keys() | pred[n].keys()) & picked) for n in keep - picked}
+        # With a sample, the papers drawn are the sample's alone (it is what the page says).
+        rest = keep - picked if sample is None else {n for n in keep - picked if nodes[n]["kind"] != "paper"}
+        near = {n: len((succ[n].keys() | pred[n].keys()) & picked) for n in rest}
         others = sorted((n for n in near if near[n] or not papers), key=lambda n: (-near[n], -degree[n], n))
         keep = picked | set(others[: options.max_nodes - len(papers)])
     edges = []

@@ -51,6 +51,12 @@ def year_of(data: dict) -> int:
     return int(m.group(1)) if m else 0
 
 
+def month_of(data: dict) -> int:
+    """A paper's month from its `issued` date as year * 12 + month - 1 (0 when unknown)."""
+    m = re.match(r"(\d{4})-(\d{2})", str(data.get("issued") or ""))
+    return int(m.group(1)) * 12 + int(m.group(2)) - 1 if m and 1 <= int(m.group(2)) <= 12 else 0
+
+
 def _index(items: Iterable[str]) -> dict[str, int]:
     return {n: i for i, n in enumerate(items)}
 

@@ -24,12 +24,24 @@ function rows(flat, width) {
 
 // Records -------------------------------------------------------------------------------
 var P = D.P;
+// A paper's place in time, in the page's unit: its year, or for a corpus of a year or two its
+// month as year * 12 + month - 1 (0 when unknown).
+function whenOf(date) {
+  var m = /^(\d{4})(?:-(\d{2}))?/.exec(date || "");
+  if (!m) { return 0; }
+  if (D.timeUnit !== "month") { return +m[1]; }
+  // Papers older than the span (a few old ids in a year's snapshot) count as at its start.
+  return m[2] && +m[2] >= 1 && +m[2] <= 12 ? Math.max(D.years[0], +m[1] * 12 + +m[2] - 1) : 0;
+}
+KG.whenText = function (when) {
+  return D.timeUnit === "month" ? MONTHS[when % 12] + " " + Math.floor(when / 12) : String(when);
+};
 KG.papers = P.t.map(function (title, i) {
   var date = P.d[i];
   return {
     type: "paper", i: i, title: title, date: date, year: parseInt(date, 10) || 0,
     concepts: P.c[i], authors: P.a[i], sources: P.s[i], links: P.x[i], abstract: P.ab[i],
-    cluster: P.k[i], citations: P.n[i], venue: P.v[i],
+    when: whenOf(date), cluster: P.k[i], citations: P.n[i], venue: P.v[i],
     similar: [], cites: [], citedBy: [], mentions: [], mentionedBy: [], node: -1
   };
 });
@@ -85,7 +97,8 @@ KG.kindName = { paper: "paper", concept: "concept", author: "author", owner: "co
 
 // Clusters --------------------------------------------------------------------------------
 KG.clusterName = function (k) {
-  return k >= 0 && k < D.K.coloured ? D.K.names[k] : "other (small clusters)";
+  if (k >= 0 && k < D.K.coloured) { return D.K.names[k]; }
+  return k >= 0 && D.K.names[k] ? D.K.names[k] + " (grey)" : "linked to nothing";
 };
 KG.clusterColour = function (k) { return k >= 0 && k < D.K.coloured ? D.K.colours[k] : D.K.other; };
 

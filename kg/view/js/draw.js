@@ -50,7 +50,7 @@ function rgba(colour, alpha) {
 // A scene node: {id, rec, kind, x, y, size, cluster, colour}; a scene edge: {id, from, to, style, w}.
 KG.colourBy = "cluster";
 function nodeColour(n) {
-  if (KG.colourBy === "year" && n.kind === "paper") { return KG.yearColour(n.rec.year); }
+  if (KG.colourBy === "year" && n.kind === "paper") { return KG.yearColour(n.rec.when); }
   if (KG.colourBy === "year") { return D.K.other; }
   return n.colour || KG.clusterColour(n.cluster);
 }
@@ -317,13 +317,15 @@ function drawLabels(ctx, view, theme) {
   // Cluster names at their centres, largest clusters first, while the cluster is smaller
   // than the window (once zoomed inside, node labels take over).
   if (scene.clusters && !KG.highlight) {
-    var inside = null;
+    var inside = null, hasParts = {};
+    (D.K.subs || []).forEach(function (sub) { hasParts[sub[0]] = true; });
     var maxPapers = Math.max.apply(null, scene.clusters.map(function (c) { return c.papers; }).concat([1]));
     scene.clusters.forEach(function (c) {
       if (c.hidden) { return; }
       var p = toScreen(c.x, c.y), r = c.r * view.s;
       if (p[0] < -r || p[1] < -r || p[0] > view.w + r || p[1] > view.h + r) { return; }
-      if (r > 0.55 * Math.min(view.w, view.h)) {
+      // A cluster with named parts gives way to them sooner (see below).
+      if (r > (hasParts[c.k] ? 0.35 : 0.55) * Math.min(view.w, view.h)) {
         // Zoomed inside the cluster: its name stays at the top of the window, smaller.
         var dx = view.w / 2 - p[0], dy = view.h / 2 - p[1];
         if (dx * dx + dy * dy < r * r) { inside = c; }
@@ -365,6 +367,34 @@ function drawLabels(ctx, view, theme) {
       drawText(ctx, text, view.w / 2, 50, pin, dark ? mix(inside.colour, "#ffffff", 0.35) : mix(inside.colour, "#000000", 0.45), theme.halo);
       ctx.textAlign = "left";
       shown.push({ cluster: inside.k, rect: box, pinned: true });
+    }
+    // Zoomed in until a coloured cluster fills much of the window: the names of its parts.
+    if (scene.mode === "map" && D.K.subs) {
+      var subFont = "600 13px system-ui, sans-serif";
+      D.K.subs.forEach(function (sub, j) {
+        var disc = D.K.discs[sub[0]];
+        if (disc[2] * view.s < 0.35 * Math.min(view.w, view.h)) { return; }
+        var at = toScreen(sub[2], sub[3]);
+        if (at[0] < 0 || at[1] < 0 || at[0] > view.w || at[1] > view.h) { return; }
+        var lines = wrap(sub[1], 24), lh = 15.6, bw = 0;
+        lines.forEach(function (line) { bw = Math.max(bw, textWidth(ctx, subFont, line)); });
+        var half = lh * lines.length / 2, rect = null;
+        // At the part's centre if free, else just above or below it.
+        [0, -1.2, 1.2].some(function (shift) {
+          var y = at[1] + shift * 2 * half;
+          var box = [at[0] - bw / 2 - 3, y - half - 2, at[0] + bw / 2 + 3, y + half + 2];
+          if (box[0] < 0 || box[1] < 0 || box[2] > view.w || box[3] > view.h || occupied.hits(box)) { return false; }
+          rect = box;
+          return true;
+        });
+        if (!rect) { return; }
+        occupied.add(rect);
+        var colour = dark ? mix(D.K.colours[sub[0]], "#ffffff", 0.35) : mix(D.K.colours[sub[0]], "#000000", 0.45);
+        ctx.textAlign = "center";
+        lines.forEach(function (line, k) { drawText(ctx, line, at[0], rect[1] + 2 + k * lh, subFont, colour, theme.halo); });
+        ctx.textAlign = "left";
+        shown.push({ sub: j, rect: rect });
+      });
     }
   }
   // Node labels: highlighted nodes first, then by size, each where it fits.

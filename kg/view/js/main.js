@@ -38,7 +38,8 @@ KG.summary = function () {
   var total = Object.keys(D.total).reduce(function (s, k) { return s + (k === "source" ? 0 : D.total[k]); }, 0);
   return plural(KG.papers.length, "paper") + " in " + plural(D.K.coloured, "cluster") + " · " +
     mapScene.nodes.length.toLocaleString("en") + " of " + total.toLocaleString("en") + " nodes drawn" +
-    (KG.drawnPapers < KG.papers.length ? " (" + plural(KG.drawnPapers, "paper") + ")" : "") + ".";
+    (KG.drawnPapers < KG.papers.length ? " (" + plural(KG.drawnPapers, "paper") + ")" : "") + "." +
+    (D.sample && D.sample.rule ? " Papers drawn: " + D.sample.rule + "." : "");
 };
 
 // Filters --------------------------------------------------------------------------------
@@ -49,7 +50,7 @@ M.styles.forEach(function (s) { KG.filters.styles[s] = true; });
 KG.applyFilters = function () {
   var f = KG.filters, scene = KG.scene, nodeChanges = [], edgeChanges = [];
   scene.nodes.forEach(function (n) {
-    var year = n.kind === "paper" ? n.rec.year : 0;
+    var year = n.kind === "paper" ? n.rec.when : 0;
     var hidden = f.kinds[n.kind] === false || (year > 0 && (year < f.from || year > f.to));
     if (!!n.hidden !== hidden) { n.hidden = hidden; nodeChanges.push({ id: n.id, hidden: hidden }); }
   });
@@ -88,8 +89,19 @@ function buildControls() {
     b.type = "button";
     b.setAttribute("aria-pressed", "false");
     b.appendChild(KG.el("span", null, "swatch")).style.background = row[1];
-    b.appendChild(document.createTextNode(row[0]));
+    var words = el("span", null, "terms");
+    // Each name term with its share of the cluster's papers: how much of it the name describes.
+    (row[3] || []).forEach(function (term, t) {
+      if (t) { words.appendChild(document.createTextNode(", ")); }
+      words.appendChild(document.createTextNode(term[0]));
+      words.appendChild(el("small", " " + Math.round(term[1] * 100) + "%", "share"));
+    });
+    if (!row[3] || !row[3].length) { words.textContent = row[0]; }
+    b.appendChild(words);
     b.appendChild(count(row[2]));
+    if (row[3] && row[3].length) {
+      b.title = row[0] + ": together on " + Math.round(row[4] * 100) + "% of its " + row[2].toLocaleString("en") + " papers";
+    }
     b.addEventListener("click", function () { toggleCluster(k, b); });
     clusters.appendChild(b);
   });
@@ -99,21 +111,21 @@ function buildControls() {
     o.type = "button";
     o.setAttribute("aria-pressed", "false");
     o.appendChild(KG.el("span", null, "swatch")).style.background = D.K.other;
-    o.appendChild(document.createTextNode("other (small clusters, unlinked)"));
+    o.appendChild(document.createTextNode("other clusters (grey, named on the map) and unlinked papers"));
     o.appendChild(count(others));
     o.addEventListener("click", function () { toggleCluster(D.K.coloured, o); });
     clusters.appendChild(o);
   }
   box.appendChild(clusters);
   if (D.years) {
-    var years = section("Years");
+    var years = section(D.timeUnit === "month" ? "Months" : "Years");
     var colour = el("label");
     var check = el("input");
     check.type = "checkbox";
     check.id = "colour-year";
     check.addEventListener("change", function () { KG.colourBy = check.checked ? "year" : "cluster"; KG.recolour(); KG.network.redraw(); });
     colour.appendChild(check);
-    colour.appendChild(document.createTextNode("Colour papers by year"));
+    colour.appendChild(document.createTextNode(D.timeUnit === "month" ? "Colour papers by month" : "Colour papers by year"));
     years.appendChild(colour);
     var ramp = el("div", null, "ramp");
     ramp.style.background = "linear-gradient(to right, " + KG.yearColour(D.years[0]) + ", " + KG.yearColour(D.years[1]) + ")";
@@ -126,11 +138,11 @@ function buildControls() {
       input.max = D.years[1];
       input.value = KG.filters[pair[0]];
       input.id = "year-" + pair[0];
-      input.setAttribute("aria-label", pair[1] + " year");
-      var out = el("output", input.value);
+      input.setAttribute("aria-label", pair[1] + (D.timeUnit === "month" ? " month" : " year"));
+      var out = el("output", KG.whenText(+input.value));
       input.addEventListener("input", function () {
         KG.filters[pair[0]] = parseInt(input.value, 10);
-        out.textContent = input.value;
+        out.textContent = KG.whenText(+input.value);
         KG.applyFilters();
       });
       grid.appendChild(el("span", pair[1]));
@@ -139,8 +151,14 @@ function buildControls() {
     });
     years.appendChild(grid);
     years.appendChild(el("p", "Papers without a known date stay shown.", "notes"));
+    var axis = el("button", D.timeUnit === "month" ? "Papers by month, a band per cluster" : "Papers by year, a band per cluster", "linkish");
+    axis.type = "button";
+    axis.id = "time-view";
+    axis.addEventListener("click", function () { KG.timeView(); });
+    years.appendChild(axis);
     box.appendChild(years);
   }
+  if (D.sizeBy) { box.appendChild(el("p", "Size: " + D.sizeBy + "; concepts by their papers.", "notes")); }
   var kinds = section("Show");
   var density = el("label"), densityBox = el("input");
   densityBox.type = "checkbox";
@@ -273,7 +291,7 @@ function wirePointer(network) {
 // Keyboard -------------------------------------------------------------------------------
 KG.escape = function () {
   if (KG.shown || KG.highlight) { KG.clearSelection(); KG.status(KG.summary()); }
-  else if (KG.scene.mode === "focus") { KG.showMap(); }
+  else if (KG.scene.mode !== "map") { KG.showMap(); }
 };
 document.addEventListener("keydown", function (ev) {
   var t = ev.target;

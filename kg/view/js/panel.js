@@ -110,7 +110,8 @@ function paperPanel(p) {
     parts.push(heading("Nearest papers (" + KG.scene.near.papers.length + ")"), KG.focusList(p));
   }
   if (p.node < 0 && KG.scene.mode === "map") {
-    parts.push(el("p", "Not drawn on this map (it shows the " + plural(KG.drawnPapers, "best-linked paper") + "); the button above shows it with its nearest papers.", "sub"));
+    parts.push(el("p", "Not drawn on this map (it shows " + plural(KG.drawnPapers, "paper") + " of " + KG.papers.length.toLocaleString("en") +
+      ": " + (D.sample && D.sample.rule ? D.sample.rule : "the best linked") + "); the button above shows it with its nearest papers.", "sub"));
   }
   var links = p.links.map(function (link) {
     var url = link[0] === "code" ? KG.repos[link[1]].url : link[0] === "project page" ? KG.pages[link[1]].url : link[1];
@@ -119,17 +120,17 @@ function paperPanel(p) {
   if (links.length) { var ul = el("ul"); links.forEach(function (li) { ul.appendChild(li); }); parts.push(heading("Links"), ul); }
   if (p.concepts.length) { parts.push(heading("Concepts"), chips(p.concepts)); }
   parts.push(heading("Abstract"));
-  var text = p.abstract !== null ? (p.abstract || "(no abstract on the page)")
-    : "(abstract left out of this page to keep it small; it is in the build's graph.ttl)";
-  var abstract = el("p", text, "abstract");
+  var abstract = el("div");
   parts.push(abstract);
-  if (text.length > 420) {
-    // A long abstract starts folded, so the similar papers below stay in sight.
-    abstract.textContent = text.slice(0, 400).replace(/\s+\S*$/, "") + " …";
-    var more = el("button", "Show the whole abstract", "linkish sub");
-    more.type = "button";
-    more.addEventListener("click", function () { abstract.textContent = text; more.remove(); });
-    parts.push(more);
+  if (p.abstract === null && D.moreAbstracts) {
+    // Abstracts of papers not drawn travel in a second deflated block, opened on first need.
+    abstract.appendChild(el("p", "Loading the abstract…", "abstract"));
+    D.moreAbstracts().then(function (rest) {
+      p.abstract = rest[p.i] || "";
+      showAbstract(abstract, p.abstract);
+    });
+  } else {
+    showAbstract(abstract, p.abstract === null ? "(abstract left out of this page; it is in the build's graph.ttl)" : p.abstract);
   }
   if (p.similar.length) {
     parts.push(heading("Similar papers (" + p.similar.length + ")"));
@@ -186,7 +187,7 @@ function clusterPanel(c) {
   var kind = el("div", null, "kind");
   kind.appendChild(swatch(KG.clusterColour(c.k)));
   kind.appendChild(document.createTextNode("Cluster"));
-  parts.push(kind, el("h2", KG.clusterName(c.k)));
+  parts.push(kind, el("h2", c.k < D.K.coloured ? KG.clusterName(c.k) : OTHERS));
   var members = KG.papers.filter(function (p) { return c.k < D.K.coloured ? p.cluster === c.k : p.cluster < 0 || p.cluster >= D.K.coloured; });
   var drawn = members.filter(function (p) { return p.node >= 0; }).length;
   parts.push(el("p", plural(members.length, "paper") + " (" + drawn + " drawn, highlighted on the map)", "meta"));
@@ -244,6 +245,22 @@ function relatedNodes(rec) {
   return ids;
 }
 
+// A long abstract starts folded, so the similar papers below it stay in sight.
+function showAbstract(box, text) {
+  text = text || "(no abstract on the page)";
+  var shown = el("p", text, "abstract");
+  box.replaceChildren(shown);
+  if (text.length > 420) {
+    shown.textContent = text.slice(0, 400).replace(/\s+\S*$/, "") + " …";
+    var more = el("button", "Show the whole abstract", "linkish sub");
+    more.type = "button";
+    more.addEventListener("click", function () { shown.textContent = text; more.remove(); });
+    box.appendChild(more);
+  }
+}
+
+var OTHERS = "other clusters (grey) and unlinked papers";
+
 KG.open = function (rec, opts) {
   opts = opts || {};
   // A search result outside the focus view is shown on the map.
@@ -264,7 +281,7 @@ KG.open = function (rec, opts) {
     var related = relatedNodes(rec);
     KG.setHighlight(related.length ? related : null);
   }
-  var name = KG.nameOf(rec.type === "cluster" ? { type: "concept", label: KG.clusterName(rec.k) } : rec);
+  var name = KG.nameOf(rec.type === "cluster" ? { type: "concept", label: rec.k < D.K.coloured ? KG.clusterName(rec.k) : OTHERS } : rec);
   KG.status(KG.kindName[rec.type] ? KG.kindName[rec.type].replace(/^./, function (s) { return s.toUpperCase(); }) + ": " + name
     + (rec.type === "paper" && id < 0 ? " (not drawn on this map)" : "") : "Cluster: " + name);
 };

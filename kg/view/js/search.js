@@ -142,7 +142,21 @@ function choose(k) {
   var r = current[k];
   if (!r) { return; }
   closeList();
+  if (r.rec.type === "paper" && KG.scene.mode === "map" && KG.nodeFor(r.rec) < 0) {
+    // Not among the drawn papers: its focus view brings it, and its nearest papers, on screen.
+    KG.focusOn(r.rec.i);
+    KG.status("“" + r.rec.title + "” is not among the " + plural(KG.drawnPapers, "drawn paper") +
+      ": shown with its nearest papers. Escape or “Back to the map” returns.");
+    return;
+  }
   KG.open(r.rec, { from: "search" });
+  if (r.rec.type === "concept" && r.rec.papers.length) {
+    var shown = r.rec.papers.filter(function (i) { return KG.nodeFor(KG.papers[i]) >= 0; }).length;
+    if (shown < r.rec.papers.length) {
+      KG.status("Concept: " + r.rec.label + " · " + shown.toLocaleString("en") + " of its " +
+        plural(r.rec.papers.length, "paper") + " drawn (highlighted); the panel lists them all.");
+    }
+  }
 }
 
 KG.runSearch = function (query) {

@@ -1,0 +1,190 @@
+"""The map's plan: every paper clustered, names that describe their clusters, a sample drawn in
+proportion, cluster places that follow the links of the whole corpus."""
+
+from __future__ import annotations
+
+import itertools
+import math
+from collections import Counter
+
+import networkx as nx
+import pytest
+
+from kg import graph as g
+from kg import pipeline
+from kg.view import ViewOptions, view_data
+from kg.view.layout import layout
+from kg.view.names import ENOUGH, Naming, Writings
+from kg.view.plan import SAMPLE_RULE, affinity, plan_clusters, sample_papers
+
+
+@pytest.fixture(scope="module")
+def seed_graph() -> nx.MultiDiGraph:
+    return pipeline.build_corpus().graph
+
+
+@pytest.fixture(scope="module")
+def seed_plan(seed_graph):
+    return plan_clusters(seed_graph)
+
+
+def test_every_paper_has_a_place_and_the_legend_counts_the_corpus(seed_graph, seed_plan):
+    papers = sorted(n for n, d in seed_graph.nodes(data=True) if d["kind"] == "paper")
+    assert seed_plan.papers == papers
+    assert len(seed_plan.cluster_of) == len(papers)
+    counts = Counter(seed_plan.cluster_of)
+    assert [counts[k] for k in range(len(seed_plan.sizes))] == seed_plan.sizes
+    assert seed_plan.sizes == sorted(seed_plan.sizes, reverse=True)
+    data = view_data(seed_graph, ViewOptions(max_nodes=120))
+    legend = data["legend"]
+    assert [row[2] for row in legend] == seed_plan.sizes[: len(legend)]
+    # Legend and "other" together are the corpus, drawn or not.
+    assert sum(row[2] for row in legend) + data["K"]["others"] == len(papers)
+
+
+def test_coloured_names_are_on_half_their_papers(seed_graph, seed_plan):
+    assert seed_plan.coloured >= 5
+    papers = seed_plan.papers
+    nodes = seed_graph._node
+    for k in range(seed_plan.coloured):
+        name = seed_plan.names[k]
+        assert name.covered >= ENOUGH, name
+        # Checked by hand: a term is on a paper tagged with it (or a narrower concept) or
+        # writing a label of it; together they are on `covered` of the cluster's papers.
+        members = [p for p, c in zip(papers, seed_plan.cluster_of, strict=True) if c == k]
+        labels = [t.lower() for t in name.terms]
+        on = 0
+        for p in members:
+            text = f"{nodes[p].get('title') or ''} {nodes[p].get('abstract') or ''}".lower()
+            tagged = {
+                nodes[t]["label"].lower()
+                for t, multi in seed_graph._succ[p].items()
+                if any(d["rel"] == g.SUBJECT for d in multi.values())
+            }
+            on += any(label in text or label in tagged for label in labels)
+        # Plurals, alternative labels and narrower concepts count for the name too: at least
+        # what the plain labels find, and not far above it.
+        assert on / len(members) <= name.covered + 1e-4  # covered is rounded to 4 places
+        assert name.covered - on / len(members) < 0.35
+
+
+def test_shown_terms_lead_with_the_most_covering(seed_plan):
+    for name in seed_plan.names[: seed_plan.coloured]:
+        assert list(name.shares) == sorted(name.shares, reverse=True)
+
+
+def test_the_sample_is_each_cluster_in_proportion(seed_graph, seed_plan):
+    data = view_data(seed_graph, ViewOptions(max_nodes=120))
+    drawn = [row[1] for row in data["M"]["n"] if row[0] == "P"]
+    assert len(drawn) == 60  # half the places, the papers of the sample alone
+    assert data["sample"] == {"drawn": 60, "papers": len(seed_plan.papers), "rule": SAMPLE_RULE}
+    k_of = data["P"]["k"]
+    drawn_count = Counter(k_of[r] for r in drawn)
+    total = len(seed_plan.papers)
+    for k in range(seed_plan.coloured):
+        share = seed_plan.sizes[k] / total
+        assert 0.5 * share <= drawn_count[k] / 60 <= 1.5 * share, (k, drawn_count[k], seed_plan.sizes[k])
+
+
+def test_a_cluster_sample_takes_its_most_linked_papers(seed_plan):
+    chosen = set(sample_papers(seed_plan, 60))
+    for k in range(3):
+        members = [p for p, c in zip(seed_plan.papers, seed_plan.cluster_of, strict=True) if c == k]
+        picked = [p for p in members if p in chosen]
+        left = [p for p in members if p not in chosen]
+        assert picked and left
+        weakest_picked = min(seed_plan.strength.get(p, 0.0) for p in picked)
+        assert all(seed_plan.strength.get(p, 0.0) <= weakest_picked for p in left)
+
+
+def test_all_papers_drawn_when_they_fit(seed_graph):
+    data = view_data(seed_graph)
+    papers = sum(1 for row in data["M"]["n"] if row[0] == "P")
+    assert papers == len(data["P"]["t"])
+    assert data["sample"]["rule"] == ""
+
+
+def test_the_plan_is_the_same_every_time(seed_graph, seed_plan):
+    again = plan_clusters(seed_graph)
+    assert again.cluster_of == seed_plan.cluster_of
+    assert again.names == seed_plan.names
+
+
+def test_papers_of_a_narrower_concept_carry_the_broader():
+    graph = nx.MultiDiGraph()
+    graph.add_node("concept:dm", kind="concept", label="diffusion models", papers=2)
+    graph.add_node("concept:ldm", kind="concept", label="latent consistency models", papers=1)
+    graph.add_edge("concept:ldm", "concept:dm", rel=g.BROADER)
+    for key, title, tag in (
+        ("paper:a", "Fast sampling", "concept:ldm"),
+        ("paper:b", "Slow sampling", None),
+        ("paper:c", "Diffusion models explained", None),
+    ):
+        graph.add_node(key, kind="paper", title=title, abstract="")
+        if tag:
+            graph.add_edge(key, tag, rel=g.SUBJECT, score=1.0)
+    naming = Naming(graph, ["paper:a", "paper:b", "paper:c"])
+    # a: tagged with the narrower concept; c: writes the label (plural as written); b: neither.
+    assert naming.carriers("concept:dm").tolist() == [True, False, True]
+
+
+def test_writings_find_phrases_in_either_number_within_one_text():
+    texts = ["Vision-language model for robots.", "A language. Model of the world", "Vision language models"]
+    found = Writings(texts, ["vision-language models", "language model", "world models", "robot"])
+    assert found.papers("vision-language models").tolist() == [0, 2]
+    assert found.papers("language model").tolist() == [0, 1, 2]  # "language. Model": the stop is a break
+    assert found.papers("world models").tolist() == []
+    assert found.papers("robot").tolist() == [0]
+
+
+def test_clusters_linked_in_the_corpus_sit_nearer():
+    # Three clusters of four papers each; 0 and 1 are joined by corpus links, 2 by none.
+    links = nx.Graph()
+    group_of = {}
+    for k in range(3):
+        ids = [f"{k}-{i}" for i in range(4)]
+        for a in ids:
+            group_of[a] = k
+        for a, b in itertools.pairwise(ids):
+            links.add_edge(a, b, weight=1.0)
+    links.add_node("3-0")
+    group_of["3-0"] = 3  # a fourth, lone cluster: MDS needs three or more
+    radius = dict.fromkeys(group_of, 5.0)
+    placed = layout(links, group_of, radius, {(0, 1): 5.0, (0, 3): 0.1, (1, 3): 0.1})
+    centre = {k: placed.discs[k][:2] for k in placed.discs}
+    assert math.dist(centre[0], centre[1]) < math.dist(centre[0], centre[2])
+    assert math.dist(centre[0], centre[1]) < math.dist(centre[1], centre[2])
+    # No two discs overlap.
+    for a in placed.discs:
+        for b in placed.discs:
+            if a < b:
+                (xa, ya, ra), (xb, yb, rb) = placed.discs[a], placed.discs[b]
+                assert math.dist((xa, ya), (xb, yb)) >= ra + rb
+
+
+def test_affinity_is_over_the_whole_corpus(seed_graph, seed_plan):
+    found = affinity(seed_graph, seed_plan)
+    assert found and all(a < b and w > 0 for (a, b), w in found.items())
+    # Pairs of clusters joined by no paper link have no affinity at all.
+    home = seed_plan.cluster()
+    joined = set()
+    for a, b, d in seed_graph.edges(data=True):
+        if d["rel"] in (*g.SIMILARITIES, "cites", g.MENTIONS) and a in home and b in home:
+            ka, kb = home[a], home[b]
+            if ka != kb and ka >= 0 and kb >= 0:
+                joined.add((min(ka, kb), max(ka, kb)))
+    assert set(found) == joined
+
+
+def test_parts_of_coloured_clusters_are_named_within_them(seed_plan):
+    assert seed_plan.subs
+    home = seed_plan.cluster()
+    parents = Counter(parent for parent, _, _ in seed_plan.subs)
+    assert all(count >= 2 for count in parents.values())
+    seen: set[str] = set()
+    for parent, name, members in seed_plan.subs:
+        assert 0 <= parent < seed_plan.coloured
+        assert len(members) >= 8 and all(home[p] == parent for p in members)
+        assert not seen & set(members)  # a paper is in one part at most
+        seen |= set(members)
+        assert name.terms and list(name.shares) == sorted(name.shares, reverse=True)
