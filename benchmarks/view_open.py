@@ -5,6 +5,7 @@ the network blocked, three runs each; prints the median, the page's size, the bu
 stage, and in the page the time of a search ("LLM") and of opening a focus view.
 
     python -m benchmarks.view_open
+    python -m benchmarks.view_open PAGE.html ...   # given pages: open-to-ready and fps while zooming
 """
 
 from __future__ import annotations
@@ -64,7 +65,64 @@ def open_to_ready(page: Path, runs: int = 3) -> tuple[float, int, dict]:
     return statistics.median(times), nodes, actions
 
 
+ZOOM_FPS = """async () => {
+  let frames = 0, run = true;
+  const tick = () => { frames++; if (run) requestAnimationFrame(tick); };
+  requestAnimationFrame(tick);
+  const t0 = performance.now();
+  for (let i = 0; i < 16; i++) {
+    const s = kgNetwork.getScale();
+    kgNetwork.moveTo({scale: s * (i % 2 ? 1 / 1.4 : 1.4), animation: {duration: 120, easingFunction: "linear"}});
+    await new Promise(r => setTimeout(r, 125));
+  }
+  run = false;
+  return frames / ((performance.now() - t0) / 1000);
+}"""
+
+
+def open_and_zoom(page: Path, runs: int = 3) -> tuple[float, float, int]:
+    """Median open-to-ready seconds and frames per second while zooming in and out."""
+    from playwright.sync_api import sync_playwright
+
+    opened, fps = [], []
+    with sync_playwright() as p:
+        browser = p.chromium.launch(executable_path="/usr/bin/chromium", args=ARGS)
+        for _ in range(runs):
+            context = browser.new_context(viewport={"width": 1400, "height": 900})
+            context.route(
+                "**/*",
+                lambda route: (
+                    route.abort() if not route.request.url.startswith("file:") else route.continue_()
+                ),
+            )
+            tab = context.new_page()
+            start = time.perf_counter()
+            tab.goto(page.as_uri())
+            tab.wait_for_selector("body[data-ready='1']", timeout=120_000)
+            opened.append(time.perf_counter() - start)
+            fps.append(tab.evaluate(ZOOM_FPS))
+            nodes = tab.evaluate("kgNodes.length")
+            context.close()
+        browser.close()
+    return statistics.median(opened), statistics.median(fps), nodes
+
+
 def main() -> None:
+    import argparse
+
+    parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
+    parser.add_argument(
+        "pages", nargs="*", type=Path, help="map pages to open (default: the seed and a synthetic 10k build)"
+    )
+    args = parser.parse_args()
+    if args.pages:
+        for page in (p.resolve() for p in args.pages):
+            seconds, fps, nodes = open_and_zoom(page)
+            print(
+                f"{page}: {nodes} nodes drawn, page {page.stat().st_size / 1e6:.1f} MB, "
+                f"open-to-ready {seconds:.2f} s, zooming {fps:.0f} fps (medians of 3)"
+            )
+        return
     seed = pipeline.build(out=OUT / "view-seed")
     pages = OUT / "pages-10000"
     if not pages.exists():
