@@ -42,6 +42,11 @@ KG.summary = function () {
     (D.sample && D.sample.rule ? " Papers drawn: " + D.sample.rule + "." : "");
 };
 
+// Similar papers worth the name: links from the confidence of a similarity link up (the
+// page data carries it, from kg.view.tables.SIMILAR_CONFIDENCE).
+KG.similarConfidence = D.E.conf !== undefined ? D.E.conf / 10000 : 0;
+KG.similarOf = function (p) { return p.similar.filter(function (s) { return s.w >= KG.similarConfidence; }); };
+
 // Filters --------------------------------------------------------------------------------
 KG.filters = { kinds: {}, styles: {}, from: D.years ? D.years[0] : 0, to: D.years ? D.years[1] : 9999 };
 M.kinds.forEach(function (k) { KG.filters.kinds[k] = true; });
@@ -227,7 +232,7 @@ function nodeLines(n) {
     lines.push([KG.dateText(rec), KG.clusterName(rec.cluster)].filter(Boolean).join(" · "));
     lines.push(rec.concepts.slice(0, 4).map(function (c) { return KG.concepts[c].label; }).join(", "));
     var citing = rec.cites.length + rec.citedBy.length;
-    lines.push(plural(rec.similar.length, "similar paper") + (citing ? " · " + plural(citing, "citation link") : ""));
+    lines.push(plural(KG.similarOf(rec).length, "similar paper") + (citing ? " · " + plural(citing, "citation link") : ""));
   } else if (rec.type === "concept") {
     lines.push("concept · " + plural(rec.count, "paper") + (rec.alt.length ? " · also " + rec.alt.slice(0, 3).join(", ") : ""));
   } else {
