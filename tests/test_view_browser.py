@@ -194,6 +194,9 @@ def test_seed_map_reads_offline(built, browser):
     sim = data["E"]["sim"]
     neighbours: dict[int, set[str]] = {}
     for i in range(0, len(sim), 4):
+        # Only links from the similarity confidence up are listed as similar papers.
+        if sim[i + 2] < data["E"]["conf"]:
+            continue
         neighbours.setdefault(sim[i], set()).add(titles[sim[i + 1]])
         neighbours.setdefault(sim[i + 1], set()).add(titles[sim[i]])
     paper = max(neighbours, key=lambda p: (len(neighbours[p]), -p))
@@ -341,4 +344,158 @@ def test_a_month_is_shown_as_a_month_never_a_first_day(tmp_path: Path, browser):
     assert page.evaluate("KG.formatDate('2024-10-25')") == "2024-10-25"  # a day stays a day
     assert page.evaluate("KG.formatDate('2024')") == "2024"
     assert not errors and not requests
+    context.close()
+
+
+RANKS = """(cases) => cases.map(([q, want]) =>
+  KG.search(q).findIndex(r => r.rec.type + ":" + r.rec.i === want) + 1)"""
+
+
+def test_search_ranks_what_a_reader_looks_for_first(built, browser):
+    from benchmarks.search_hits import cases
+
+    page_file, _ = built
+    data = page_data(page_file)
+    context, page, requests, errors = open_page(browser, page_file)
+    by_case = cases(data, 60, seed=11)
+    ranks = {name: page.evaluate(RANKS, [list(c) for c in pairs]) for name, pairs in by_case.items()}
+    # A concept's label puts it in the top three, and so does a one-edit typo of it.
+    assert all(0 < r <= 3 for r in ranks["concept label"]), ranks["concept label"]
+    typos = ranks["concept label, one-edit typo"]
+    assert len(typos) >= 40 and sum(0 < r <= 3 for r in typos) >= 0.9 * len(typos), typos
+    # A concept's longest word alone, when no other label holds that word, puts it in the top 3.
+    tokens = [set(re.findall(r"[^\W_]+", label.lower())) for label in data["C"]["l"]]
+    alone = [
+        r
+        for (q, want), r in zip(by_case["concept, longest word alone"], ranks["concept, longest word alone"], strict=True)
+        if re.fullmatch(r"[^\W_]+", q) and sum(q.lower() in t for t in tokens) == 1 and int(want.split(":")[1]) >= 0
+    ]
+    assert len(alone) >= 15 and all(0 < r <= 3 for r in alone), alone
+    # Two words of a title put the paper in the top three (nearly always: a concept holding
+    # both words as a phrase may come first).
+    pairs = ranks["title, two of its words"]
+    assert sum(0 < r <= 3 for r in pairs) >= 0.85 * len(pairs), pairs
+
+    # The concept before the papers whose titles start with its word; Enter opens it.
+    concept = next(c for c in data["C"]["l"] if c.lower() == "diffusion")
+    page.fill("#search", "diffusion")
+    page.press("#search", "Enter")
+    page.wait_for_function("t => document.querySelector('#panel h2')?.textContent === t", arg=concept)
+    assert page.inner_text("#panel .kind").startswith("Concept")
+    # A typo finds it too, and the status says how the word was read.
+    page.fill("#search", "difusion")
+    page.wait_for_function("() => document.querySelector('#results li[role=option]')")
+    assert page.evaluate("KG.search('difusion')[0].rec.label") == concept
+    assert requests == [] and errors == []
+    context.close()
+
+
+def test_panel_says_where_a_paper_was_listed_and_only_strong_similar_papers(built, browser):
+    page_file, _ = built
+    data = page_data(page_file)
+    sim, conf, titles = data["E"]["sim"], data["E"]["conf"], data["P"]["t"]
+    strong: dict[int, int] = {}
+    weak: dict[int, int] = {}
+    for i in range(0, len(sim), 4):
+        for p in sim[i : i + 2]:
+            (strong if sim[i + 2] >= conf else weak)[p] = (strong if sim[i + 2] >= conf else weak).get(p, 0) + 1
+    paper = min(p for p in weak if p in strong)
+    context, page, requests, errors = open_page(browser, page_file)
+    page.evaluate("i => KG.open(KG.papers[i], {from: 'search'})", paper)
+    page.wait_for_function("t => document.querySelector('#panel h2')?.textContent === t", arg=titles[paper])
+    listed = page.inner_text("#panel .listed")
+    assert listed.startswith("Listed on Hugging Face Daily Papers"), listed
+    assert ".txt" not in listed and "line" not in listed
+    # The file and line are behind a closed toggle.
+    assert page.evaluate("document.querySelector('#panel details.files').open") is False
+    page.click("#panel details.files summary")
+    assert re.search(r"\.txt, line \d", page.inner_text("#panel details.files"))
+    heads = page.eval_on_selector_all("#panel h3", "els => els.map(e => e.textContent)")
+    assert f"Similar papers ({strong[paper]})" in heads
+    strengths = page.eval_on_selector_all("#panel ul.similar > li.paper .sub", "els => els.map(e => e.textContent)")
+    assert len(strengths) == strong[paper]
+    assert all(float(re.search(r"\((\d\.\d\d)\)", s).group(1)) >= conf / 10_000 - 0.005 for s in strengths)
+    assert f"{weak[paper]} weaker link" in page.inner_text("#panel .weak")
+    assert requests == [] and errors == []
+    context.close()
+
+
+TOOLBAR = """() => { const g = document.getElementById('graph').getBoundingClientRect();
+  const t = document.getElementById('toolbar').getBoundingClientRect();
+  return [t.left - g.left, t.top - g.top, t.right - g.left, t.bottom - g.top]; }"""
+
+
+def test_small_defects_of_the_map(built, browser):
+    page_file, _ = built
+    context, page, requests, errors = open_page(browser, page_file)
+    pressed = "k => document.querySelectorAll('#controls button.row')[k].getAttribute('aria-pressed') === 'true'"
+    released = "k => document.querySelectorAll('#controls button.row')[k].getAttribute('aria-pressed') === 'false'"
+    # After Escape a legend row is released: the next click presses it again.
+    row = page.locator("#controls button.row").first
+    row.click()
+    page.wait_for_function(pressed, arg=0)
+    page.keyboard.press("Escape")
+    page.wait_for_function(released, arg=0)
+    assert page.evaluate("document.getElementById('panel').hidden")
+    row.click()
+    page.wait_for_function(pressed, arg=0)
+    page.wait_for_function("() => document.querySelector('#panel .kind')?.textContent.startsWith('Cluster')")
+    # Opening anything else releases it too.
+    page.evaluate("KG.open(KG.papers[0], {from: 'search'})")
+    page.wait_for_function(released, arg=0)
+    page.keyboard.press("Escape")
+    page.wait_for_function("() => document.getElementById('panel').hidden")
+
+    # No label under the +/−/Fit toolbar, even with big nodes right under it.
+    toolbar = page.evaluate(TOOLBAR)
+    ranked = page.evaluate("KG.scene.ranked.slice(0, 12).map(n => n.id)")
+    for node in ranked:
+        rects = page.evaluate(
+            """([id, t]) => { const n = KG.scene.byId[id], s = 1.4;
+                 const g = document.getElementById('graph');
+                 // The node at the toolbar's centre.
+                 const dx = ((t[0] + t[2]) / 2 - g.clientWidth / 2) / s, dy = ((t[1] + t[3]) / 2 - g.clientHeight / 2) / s;
+                 kgNetwork.moveTo({position: {x: n.x - dx, y: n.y - dy}, scale: s, animation: false});
+                 kgNetwork.redraw(); return KG.visibleLabels.map(l => l.rect); }""",
+            [node, toolbar],
+        )
+        under = [r for r in rects if r[0] < toolbar[2] and r[2] > toolbar[0] and r[1] < toolbar[3] and r[3] > toolbar[1]]
+        assert under == [], (node, under)
+
+    # Clicking a cluster's name opens the cluster, even where a paper is drawn under it.
+    page.evaluate("KG.fit(false); kgNetwork.redraw()")
+    spot = page.evaluate(
+        """() => { for (const l of KG.visibleLabels.filter(l => l.cluster !== undefined)) {
+             for (let x = l.rect[0] + 2; x < l.rect[2] - 2; x += 3) {
+               for (let y = l.rect[1] + 2; y < l.rect[3] - 2; y += 3) {
+                 const id = kgNetwork.getNodeAt({x: x, y: y});
+                 if (id !== undefined) { return {x: x, y: y, cluster: l.cluster}; } } } }
+           return null; }"""
+    )
+    assert spot is not None, "no cluster name over a paper on the seed map"
+    box = page.locator("#graph").bounding_box()
+    page.mouse.click(box["x"] + spot["x"], box["y"] + spot["y"])
+    page.wait_for_function("() => document.querySelector('#panel .kind')?.textContent.startsWith('Cluster')")
+    assert page.evaluate("KG.shown.type") == "cluster" and page.evaluate("KG.shown.k") == spot["cluster"]
+    page.keyboard.press("Escape")
+
+    # The wheel zooms out no further than half the scale that fits the map.
+    floor = page.evaluate("KG.zoomFloor()")
+    page.mouse.move(box["x"] + box["width"] / 2, box["y"] + box["height"] / 2)
+    for _ in range(30):
+        page.mouse.wheel(0, 600)
+    page.wait_for_function("f => kgNetwork.getScale() <= f * 1.05", arg=floor)
+    assert page.evaluate("kgNetwork.getScale()") >= floor * 0.999
+    page.evaluate("KG.fit(false)")
+
+    # No hover card pops up while the map is dragged across its nodes and links.
+    page.mouse.move(box["x"] + 20, box["y"] + box["height"] - 20)
+    page.mouse.down()
+    shown = 0
+    for k in range(1, 41):
+        page.mouse.move(box["x"] + 20 + k * (box["width"] - 40) / 40, box["y"] + box["height"] - 20 - k * (box["height"] - 60) / 40)
+        shown += page.evaluate("!document.getElementById('hovercard').hidden")
+    page.mouse.up()
+    assert shown == 0
+    assert requests == [] and errors == []
     context.close()

@@ -296,6 +296,7 @@ function relatedNodes(rec) {
 
 KG.open = function (rec, opts) {
   opts = opts || {};
+  if (opts.from !== "legend" && KG.releaseLegend) { KG.releaseLegend(); }
   // A search result outside the focus view is shown on the map.
   if (opts.from === "search" && KG.scene.mode === "focus" && rec.type !== "cluster" && KG.nodeFor(rec) < 0) { KG.showMap(); }
   if (KG.shown && opts.from === "panel" && recKey(KG.shown) !== recKey(rec)) { trail.push(KG.shown); }
@@ -330,6 +331,7 @@ KG.locate = function (id, keepZoom) {
 };
 
 KG.clearSelection = function () {
+  if (KG.releaseLegend) { KG.releaseLegend(); }
   KG.shown = null;
   trail.length = 0;
   panel.hidden = true;
