@@ -367,8 +367,12 @@ def test_search_ranks_what_a_reader_looks_for_first(built, browser):
     tokens = [set(re.findall(r"[^\W_]+", label.lower())) for label in data["C"]["l"]]
     alone = [
         r
-        for (q, want), r in zip(by_case["concept, longest word alone"], ranks["concept, longest word alone"], strict=True)
-        if re.fullmatch(r"[^\W_]+", q) and sum(q.lower() in t for t in tokens) == 1 and int(want.split(":")[1]) >= 0
+        for (q, want), r in zip(
+            by_case["concept, longest word alone"], ranks["concept, longest word alone"], strict=True
+        )
+        if re.fullmatch(r"[^\W_]+", q)
+        and sum(q.lower() in t for t in tokens) == 1
+        and int(want.split(":")[1]) >= 0
     ]
     assert len(alone) >= 15 and all(0 < r <= 3 for r in alone), alone
     # Two words of a title put the paper in the top three (nearly always: a concept holding
@@ -398,7 +402,9 @@ def test_panel_says_where_a_paper_was_listed_and_only_strong_similar_papers(buil
     weak: dict[int, int] = {}
     for i in range(0, len(sim), 4):
         for p in sim[i : i + 2]:
-            (strong if sim[i + 2] >= conf else weak)[p] = (strong if sim[i + 2] >= conf else weak).get(p, 0) + 1
+            (strong if sim[i + 2] >= conf else weak)[p] = (strong if sim[i + 2] >= conf else weak).get(
+                p, 0
+            ) + 1
     paper = min(p for p in weak if p in strong)
     context, page, requests, errors = open_page(browser, page_file)
     page.evaluate("i => KG.open(KG.papers[i], {from: 'search'})", paper)
@@ -412,13 +418,29 @@ def test_panel_says_where_a_paper_was_listed_and_only_strong_similar_papers(buil
     assert re.search(r"\.txt, line \d", page.inner_text("#panel details.files"))
     heads = page.eval_on_selector_all("#panel h3", "els => els.map(e => e.textContent)")
     assert f"Similar papers ({strong[paper]})" in heads
-    strengths = page.eval_on_selector_all("#panel ul.similar > li.paper .sub", "els => els.map(e => e.textContent)")
+    strengths = page.eval_on_selector_all(
+        "#panel ul.similar > li.paper .sub", "els => els.map(e => e.textContent)"
+    )
     assert len(strengths) == strong[paper]
     assert all(float(re.search(r"\((\d\.\d\d)\)", s).group(1)) >= conf / 10_000 - 0.005 for s in strengths)
     assert f"{weak[paper]} weaker link" in page.inner_text("#panel .weak")
     assert requests == [] and errors == []
     context.close()
 
+
+# A long visible link whose midpoint is well inside the window with no node on it, and the
+# unit normal to it.
+LONG_EDGE = """() => { kgNetwork.moveTo({position: {x: 0, y: 0}, scale: 1.5, animation: false});
+  const g = document.getElementById('graph'), w = g.clientWidth, h = g.clientHeight;
+  for (const e of KG.scene.edges) {
+    if (e.hidden) continue;
+    const a = KG.scene.byId[e.from], b = KG.scene.byId[e.to], len = Math.hypot(b.x - a.x, b.y - a.y);
+    if (len < 120) continue;
+    const m = kgNetwork.canvasToDOM({x: (a.x + b.x) / 2, y: (a.y + b.y) / 2});
+    if (m.x < 100 || m.y < 100 || m.x > w - 100 || m.y > h - 100 || kgNetwork.getNodeAt(m) !== undefined) continue;
+    return {x: m.x, y: m.y, nx: -(b.y - a.y) / len, ny: (b.x - a.x) / len};
+  }
+  return null; }"""
 
 TOOLBAR = """() => { const g = document.getElementById('graph').getBoundingClientRect();
   const t = document.getElementById('toolbar').getBoundingClientRect();
@@ -428,8 +450,12 @@ TOOLBAR = """() => { const g = document.getElementById('graph').getBoundingClien
 def test_small_defects_of_the_map(built, browser):
     page_file, _ = built
     context, page, requests, errors = open_page(browser, page_file)
-    pressed = "k => document.querySelectorAll('#controls button.row')[k].getAttribute('aria-pressed') === 'true'"
-    released = "k => document.querySelectorAll('#controls button.row')[k].getAttribute('aria-pressed') === 'false'"
+    pressed = (
+        "k => document.querySelectorAll('#controls button.row')[k].getAttribute('aria-pressed') === 'true'"
+    )
+    released = (
+        "k => document.querySelectorAll('#controls button.row')[k].getAttribute('aria-pressed') === 'false'"
+    )
     # After Escape a legend row is released: the next click presses it again.
     row = page.locator("#controls button.row").first
     row.click()
@@ -459,7 +485,11 @@ def test_small_defects_of_the_map(built, browser):
                  kgNetwork.redraw(); return KG.visibleLabels.map(l => l.rect); }""",
             [node, toolbar],
         )
-        under = [r for r in rects if r[0] < toolbar[2] and r[2] > toolbar[0] and r[1] < toolbar[3] and r[3] > toolbar[1]]
+        under = [
+            r
+            for r in rects
+            if r[0] < toolbar[2] and r[2] > toolbar[0] and r[1] < toolbar[3] and r[3] > toolbar[1]
+        ]
         assert under == [], (node, under)
 
     # Clicking a cluster's name opens the cluster, even where a paper is drawn under it.
@@ -488,12 +518,15 @@ def test_small_defects_of_the_map(built, browser):
     assert page.evaluate("kgNetwork.getScale()") >= floor * 0.999
     page.evaluate("KG.fit(false)")
 
-    # No hover card pops up while the map is dragged across its nodes and links.
-    page.mouse.move(box["x"] + 20, box["y"] + box["height"] - 20)
+    # No hover card pops up while the map is dragged, the pointer crossing a link.
+    edge = page.evaluate(LONG_EDGE)
+    assert edge is not None
+    x0, y0 = box["x"] + edge["x"] - 30 * edge["nx"], box["y"] + edge["y"] - 30 * edge["ny"]
+    page.mouse.move(x0, y0)
     page.mouse.down()
     shown = 0
-    for k in range(1, 41):
-        page.mouse.move(box["x"] + 20 + k * (box["width"] - 40) / 40, box["y"] + box["height"] - 20 - k * (box["height"] - 60) / 40)
+    for k in range(1, 61):
+        page.mouse.move(x0 + k * edge["nx"], y0 + k * edge["ny"])
         shown += page.evaluate("!document.getElementById('hovercard').hidden")
     page.mouse.up()
     assert shown == 0

@@ -264,7 +264,7 @@ function clusterNameAt(point) {
 }
 KG.clusterNameAt = clusterNameAt;
 
-var hoverSaved, dragging = false;
+var hoverSaved, hovering = false, dragging = false;
 function wirePointer(network) {
   network.on("click", function (params) {
     hideCard();
@@ -282,14 +282,18 @@ function wirePointer(network) {
   });
   network.on("hoverNode", function (params) {
     var n = KG.scene.byId[params.node];
-    if (!n || dragging) { return; }
+    // Over a cluster's name the name stays (a click opens the cluster), so no node hover.
+    if (!n || dragging || clusterNameAt(params.pointer.DOM) >= 0) { return; }
     showCard(nodeLines(n), params.pointer.DOM);
+    hovering = true;
     hoverSaved = KG.highlight;
     KG.setHighlight(KG.neighbourhood(n.id));
     KG.highlight.origin = n.id;
   });
   network.on("blurNode", function () {
     hideCard();
+    if (!hovering) { return; }
+    hovering = false;
     KG.highlight = hoverSaved || null;
     hoverSaved = null;
     network.redraw();
