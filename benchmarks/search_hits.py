@@ -157,8 +157,12 @@ def run(page_file: Path, count: int, seed: int) -> dict[str, tuple[float, int]]:
             missed = [q for (q, _), r in zip(pairs, ranks, strict=True) if not 0 < r <= 3][:5]
             print(f"{name} ({len(ranks)} cases): {rank_line(ranks)}; missed e.g. {missed}")
             if "longest word" in name:
+                # A word many labels hold cannot put each of them first: the cases whose
+                # word no other label holds, apart.
                 few = sum(in_labels[q.lower()] <= 3 for q, _ in pairs) / max(1, len(pairs))
+                only = [r for (q, _), r in zip(pairs, ranks, strict=True) if in_labels[q.lower()] == 1]
                 print(f"  (the word is in at most 3 concept labels in {few:.0%} of these cases)")
+                print(f"  word in no other label ({len(only)} cases): {rank_line(only)}")
         browser.close()
     print(
         f"search time: median {statistics.median(times):.1f} ms, slowest {max(times):.0f} ms "
