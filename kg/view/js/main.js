@@ -200,7 +200,7 @@ function buildControls() {
 
 // A legend row stays pressed while its cluster is what the panel shows; anything else shown
 // (or Escape) releases it, so the next click on it presses it again.
-var pressed = null;
+var pressed = null, hovering = false, hoverSaved = null;
 function toggleCluster(k, button) {
   var again = pressed === button;
   KG.releaseLegend();
@@ -213,7 +213,12 @@ function toggleCluster(k, button) {
 KG.releaseLegend = function () {
   if (pressed) { pressed.setAttribute("aria-pressed", "false"); pressed = null; }
 };
-KG.onSceneChange = KG.releaseLegend;
+KG.onSceneChange = function () {
+  KG.releaseLegend();
+  // A hover's saved highlight belongs to the scene it was made in.
+  hovering = false;
+  hoverSaved = null;
+};
 
 // Pointer --------------------------------------------------------------------------------
 var card = document.getElementById("hovercard");
@@ -264,7 +269,7 @@ function clusterNameAt(point) {
 }
 KG.clusterNameAt = clusterNameAt;
 
-var hoverSaved, hovering = false, dragging = false;
+var dragging = false;
 function wirePointer(network) {
   network.on("click", function (params) {
     hideCard();
