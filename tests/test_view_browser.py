@@ -132,7 +132,9 @@ def test_seed_map_reads_offline(built, browser):
         rects = page.evaluate(
             f"() => {{ {zoom}; kgNetwork.redraw(); return KG.visibleLabels.map(l => l.rect); }}"
         )
-        assert len(rects) > 55  # fewer than before the toolbar kept its corner free
+        # Enough labels for the check to mean something (the largest seed cluster now holds 44
+        # papers, no longer 80: clusters are of the whole corpus at a finer resolution).
+        assert len(rects) > 45
         for i, a in enumerate(rects):
             for b in rects[i + 1 :]:
                 assert a[2] <= b[0] or b[2] <= a[0] or a[3] <= b[1] or b[3] <= a[1], (a, b)
