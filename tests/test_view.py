@@ -382,3 +382,31 @@ def test_build_writes_the_page(tmp_path: Path):
     result = pipeline.build(out=tmp_path)
     assert (tmp_path / "graph.html") in result.outputs
     assert "html" in result.timings
+
+
+@pytest.mark.parametrize(
+    ("fmt", "listed", "words"),
+    [
+        ("page", "2025-03-11", "Listed on Hugging Face Daily Papers, 11 Mar 2025"),
+        ("hf", "--03-11", "Listed on Hugging Face Daily Papers, 11 Mar"),
+        ("snapshot", None, "From the arXiv metadata snapshot"),
+        ("bibtex", None, "From a BibTeX library"),
+        (None, None, "Listed on Hugging Face Daily Papers"),
+    ],
+)
+def test_where_a_source_was_found_reads_as_a_reader_says_it(fmt, listed, words):
+    from kg.view.tables import where_label
+
+    assert where_label(fmt, listed) == words
+
+
+def test_page_carries_the_similarity_confidence_and_the_sources_in_words(seed_data):
+    from kg.relate.similarity import MIN_SIMILARITY
+    from kg.view.tables import SIMILARITY_SCALE
+
+    assert seed_data["E"]["conf"] == round(MIN_SIMILARITY * SIMILARITY_SCALE)
+    sim = seed_data["E"]["sim"]
+    # The seeds have links below it (a paper's single best guess), which the panel leaves out.
+    assert any(sim[i + 2] < seed_data["E"]["conf"] for i in range(0, len(sim), 4))
+    assert len(seed_data["S"]["w"]) == len(seed_data["S"]["n"])
+    assert all(w.startswith("Listed on Hugging Face Daily Papers") for w in seed_data["S"]["w"])

@@ -141,7 +141,8 @@ def test_seed_map_reads_offline(built, browser):
     page.keyboard.press("0")
     page.wait_for_timeout(400)
 
-    # Clicking the centre of a drawn node at scale 1 selects that node, every time.
+    # Clicking the centre of a drawn node at scale 1 selects that node, every time, unless a
+    # cluster's name is drawn over it: then the click opens that cluster.
     ids = sorted(page.evaluate("Object.keys(kgNetwork.getPositions()).map(Number)"))
     box = page.locator("#graph").bounding_box()
     wrong = []
@@ -153,8 +154,20 @@ def test_seed_map_reads_offline(built, browser):
                  return kgNetwork.canvasToDOM(p); }""",
             [node, 150 if k % 2 else -150],
         )
+        # What is drawn on top there once the pointer is on it (hovering changes what is drawn).
+        page.mouse.move(box["x"] + centre["x"], box["y"] + centre["y"])
+        centre["cluster"] = page.evaluate(
+            "at => new Promise(done => requestAnimationFrame(() => { kgNetwork.redraw(); done(KG.clusterNameAt(at)); }))",
+            centre,
+        )
         page.mouse.click(box["x"] + centre["x"], box["y"] + centre["y"])
-        if page.evaluate("kgNetwork.getSelectedNodes()") != [node]:
+        if centre["cluster"] >= 0:
+            ok = page.evaluate(
+                "k => KG.shown && KG.shown.type === 'cluster' && KG.shown.k === k", centre["cluster"]
+            )
+        else:
+            ok = page.evaluate("kgNetwork.getSelectedNodes()") == [node]
+        if not ok:
             wrong.append(node)
     assert wrong == []
 
@@ -185,17 +198,20 @@ def test_seed_map_reads_offline(built, browser):
     found = page.evaluate("KG.search('LLM').filter(r => r.rec.type === 'paper').map(r => r.rec.title)")
     assert tagged <= set(found)
     assert not any("nullmax" in title.lower() for _, title in rows)
+    # ↓ ↓ Enter opens the second result.
     page.keyboard.press("ArrowDown")
     page.keyboard.press("ArrowDown")
     page.keyboard.press("Enter")
-    page.wait_for_selector("#panel h2")
-    assert page.inner_text("#panel h2") == papers[0]
+    page.wait_for_function("t => document.querySelector('#panel h2')?.textContent === t", arg=rows[1][1])
 
     # A paper's panel lists its similar papers, and a concept chip shows the concept's papers.
     titles = data["P"]["t"]
     sim = data["E"]["sim"]
     neighbours: dict[int, set[str]] = {}
     for i in range(0, len(sim), 4):
+        # Only links from the similarity confidence up are listed as similar papers.
+        if sim[i + 2] < data["E"]["conf"]:
+            continue
         neighbours.setdefault(sim[i], set()).add(titles[sim[i + 1]])
         neighbours.setdefault(sim[i + 1], set()).add(titles[sim[i]])
     paper = max(neighbours, key=lambda p: (len(neighbours[p]), -p))
@@ -322,6 +338,17 @@ def test_enriched_map_has_years_authors_citations_and_hover(tmp_path: Path, brow
             break
         page.wait_for_timeout(100)
         before, at = at, page.evaluate(where, node)
+    # Zoomed in on it, at a spot of it where no cluster name is drawn (over a name, the
+    # name is what the pointer points at).
+    at = page.evaluate(
+        """(id) => { const p = kgNetwork.getPositions([id])[id];
+             kgNetwork.moveTo({position: p, scale: 6, animation: false}); kgNetwork.redraw();
+             const c = kgNetwork.canvasToDOM(p), r = KG.scene.byId[id].size * 6 * 0.7;
+             return [[0, 0], [0, r], [0, -r], [r, 0], [-r, 0]].map(d => ({x: c.x + d[0], y: c.y + d[1]}))
+               .find(q => KG.clusterNameAt(q) < 0 && kgNetwork.getNodeAt(q) === id); }""",
+        node,
+    )
+    assert at is not None
     box = page.locator("#graph").bounding_box()
     page.mouse.move(box["x"] + at["x"], box["y"] + at["y"])
     page.wait_for_selector("#hovercard:not([hidden])")
@@ -343,4 +370,191 @@ def test_a_month_is_shown_as_a_month_never_a_first_day(tmp_path: Path, browser):
     assert page.evaluate("KG.formatDate('2024-10-25')") == "2024-10-25"  # a day stays a day
     assert page.evaluate("KG.formatDate('2024')") == "2024"
     assert not errors and not requests
+    context.close()
+
+
+RANKS = """(cases) => cases.map(([q, want]) =>
+  KG.search(q).findIndex(r => r.rec.type + ":" + r.rec.i === want) + 1)"""
+
+
+def test_search_ranks_what_a_reader_looks_for_first(built, browser):
+    from benchmarks.search_hits import cases
+
+    page_file, _ = built
+    data = page_data(page_file)
+    context, page, requests, errors = open_page(browser, page_file)
+    by_case = cases(data, 60, seed=11)
+    ranks = {name: page.evaluate(RANKS, [list(c) for c in pairs]) for name, pairs in by_case.items()}
+    # A concept's label puts it in the top three, and so does a one-edit typo of it.
+    assert all(0 < r <= 3 for r in ranks["concept label"]), ranks["concept label"]
+    typos = ranks["concept label, one-edit typo"]
+    assert len(typos) >= 40 and sum(0 < r <= 3 for r in typos) >= 0.9 * len(typos), typos
+    # A concept's longest word alone, when no other label holds that word, puts it in the top 3.
+    tokens = [set(re.findall(r"[^\W_]+", label.lower())) for label in data["C"]["l"]]
+    alone = [
+        r
+        for (q, want), r in zip(
+            by_case["concept, longest word alone"], ranks["concept, longest word alone"], strict=True
+        )
+        if re.fullmatch(r"[^\W_]+", q)
+        and sum(q.lower() in t for t in tokens) == 1
+        and int(want.split(":")[1]) >= 0
+    ]
+    assert len(alone) >= 15 and all(0 < r <= 3 for r in alone), alone
+    # Two words of a title put the paper in the top three (nearly always: a concept holding
+    # both words as a phrase may come first).
+    pairs = ranks["title, two of its words"]
+    assert sum(0 < r <= 3 for r in pairs) >= 0.85 * len(pairs), pairs
+
+    # The concept before the papers whose titles start with its word; Enter opens it.
+    concept = next(c for c in data["C"]["l"] if c.lower() == "diffusion")
+    page.fill("#search", "diffusion")
+    page.press("#search", "Enter")
+    page.wait_for_function("t => document.querySelector('#panel h2')?.textContent === t", arg=concept)
+    assert page.inner_text("#panel .kind").startswith("Concept")
+    # A typo finds it too, and the status says how the word was read.
+    page.fill("#search", "difusion")
+    page.wait_for_function("() => document.querySelector('#results li[role=option]')")
+    assert page.evaluate("KG.search('difusion')[0].rec.label") == concept
+    assert requests == [] and errors == []
+    context.close()
+
+
+def test_panel_says_where_a_paper_was_listed_and_only_strong_similar_papers(built, browser):
+    page_file, _ = built
+    data = page_data(page_file)
+    sim, conf, titles = data["E"]["sim"], data["E"]["conf"], data["P"]["t"]
+    strong: dict[int, int] = {}
+    weak: dict[int, int] = {}
+    for i in range(0, len(sim), 4):
+        for p in sim[i : i + 2]:
+            (strong if sim[i + 2] >= conf else weak)[p] = (strong if sim[i + 2] >= conf else weak).get(
+                p, 0
+            ) + 1
+    paper = min(p for p in weak if p in strong)
+    context, page, requests, errors = open_page(browser, page_file)
+    page.evaluate("i => KG.open(KG.papers[i], {from: 'search'})", paper)
+    page.wait_for_function("t => document.querySelector('#panel h2')?.textContent === t", arg=titles[paper])
+    listed = page.inner_text("#panel .listed")
+    assert listed.startswith("Listed on Hugging Face Daily Papers"), listed
+    assert ".txt" not in listed and "line" not in listed
+    # The file and line are behind a closed toggle.
+    assert page.evaluate("document.querySelector('#panel details.files').open") is False
+    page.click("#panel details.files summary")
+    assert re.search(r"\.txt, line \d", page.inner_text("#panel details.files"))
+    heads = page.eval_on_selector_all("#panel h3", "els => els.map(e => e.textContent)")
+    assert f"Similar papers ({strong[paper]})" in heads
+    strengths = page.eval_on_selector_all(
+        "#panel ul.similar > li.paper .sub", "els => els.map(e => e.textContent)"
+    )
+    assert len(strengths) == strong[paper]
+    assert all(float(re.search(r"\((\d\.\d\d)\)", s).group(1)) >= conf / 10_000 - 0.005 for s in strengths)
+    assert f"{weak[paper]} weaker link" in page.inner_text("#panel .weak")
+    assert requests == [] and errors == []
+    context.close()
+
+
+# A long visible link whose midpoint is well inside the window with no node on it, and the
+# unit normal to it.
+LONG_EDGE = """() => { kgNetwork.moveTo({position: {x: 0, y: 0}, scale: 1.5, animation: false});
+  const g = document.getElementById('graph'), w = g.clientWidth, h = g.clientHeight;
+  for (const e of KG.scene.edges) {
+    if (e.hidden) continue;
+    const a = KG.scene.byId[e.from], b = KG.scene.byId[e.to], len = Math.hypot(b.x - a.x, b.y - a.y);
+    if (len < 120) continue;
+    const m = kgNetwork.canvasToDOM({x: (a.x + b.x) / 2, y: (a.y + b.y) / 2});
+    if (m.x < 100 || m.y < 100 || m.x > w - 100 || m.y > h - 100 || kgNetwork.getNodeAt(m) !== undefined) continue;
+    return {x: m.x, y: m.y, nx: -(b.y - a.y) / len, ny: (b.x - a.x) / len};
+  }
+  return null; }"""
+
+TOOLBAR = """() => { const g = document.getElementById('graph').getBoundingClientRect();
+  const t = document.getElementById('toolbar').getBoundingClientRect();
+  return [t.left - g.left, t.top - g.top, t.right - g.left, t.bottom - g.top]; }"""
+
+
+def test_small_defects_of_the_map(built, browser):
+    page_file, _ = built
+    context, page, requests, errors = open_page(browser, page_file)
+    pressed = (
+        "k => document.querySelectorAll('#controls button.row')[k].getAttribute('aria-pressed') === 'true'"
+    )
+    released = (
+        "k => document.querySelectorAll('#controls button.row')[k].getAttribute('aria-pressed') === 'false'"
+    )
+    # After Escape a legend row is released: the next click presses it again.
+    row = page.locator("#controls button.row").first
+    row.click()
+    page.wait_for_function(pressed, arg=0)
+    page.keyboard.press("Escape")
+    page.wait_for_function(released, arg=0)
+    assert page.evaluate("document.getElementById('panel').hidden")
+    row.click()
+    page.wait_for_function(pressed, arg=0)
+    page.wait_for_function("() => document.querySelector('#panel .kind')?.textContent.startsWith('Cluster')")
+    # Opening anything else releases it too.
+    page.evaluate("KG.open(KG.papers[0], {from: 'search'})")
+    page.wait_for_function(released, arg=0)
+    page.keyboard.press("Escape")
+    page.wait_for_function("() => document.getElementById('panel').hidden")
+
+    # No label under the zoom (+, -, Fit) toolbar, even with big nodes right under it.
+    toolbar = page.evaluate(TOOLBAR)
+    ranked = page.evaluate("KG.scene.ranked.slice(0, 12).map(n => n.id)")
+    for node in ranked:
+        rects = page.evaluate(
+            """([id, t]) => { const n = KG.scene.byId[id], s = 1.4;
+                 const g = document.getElementById('graph');
+                 // The node at the toolbar's centre.
+                 const dx = ((t[0] + t[2]) / 2 - g.clientWidth / 2) / s, dy = ((t[1] + t[3]) / 2 - g.clientHeight / 2) / s;
+                 kgNetwork.moveTo({position: {x: n.x - dx, y: n.y - dy}, scale: s, animation: false});
+                 kgNetwork.redraw(); return KG.visibleLabels.map(l => l.rect); }""",
+            [node, toolbar],
+        )
+        under = [
+            r
+            for r in rects
+            if r[0] < toolbar[2] and r[2] > toolbar[0] and r[1] < toolbar[3] and r[3] > toolbar[1]
+        ]
+        assert under == [], (node, under)
+
+    # Clicking a cluster's name opens the cluster, even where a paper is drawn under it.
+    page.evaluate("KG.fit(false); kgNetwork.redraw()")
+    spot = page.evaluate(
+        """() => { for (const l of KG.visibleLabels.filter(l => l.cluster !== undefined)) {
+             for (let x = l.rect[0] + 2; x < l.rect[2] - 2; x += 3) {
+               for (let y = l.rect[1] + 2; y < l.rect[3] - 2; y += 3) {
+                 const id = kgNetwork.getNodeAt({x: x, y: y});
+                 if (id !== undefined) { return {x: x, y: y, cluster: l.cluster}; } } } }
+           return null; }"""
+    )
+    assert spot is not None, "no cluster name over a paper on the seed map"
+    box = page.locator("#graph").bounding_box()
+    page.mouse.click(box["x"] + spot["x"], box["y"] + spot["y"])
+    page.wait_for_function("() => document.querySelector('#panel .kind')?.textContent.startsWith('Cluster')")
+    assert page.evaluate("KG.shown.type") == "cluster" and page.evaluate("KG.shown.k") == spot["cluster"]
+    page.keyboard.press("Escape")
+
+    # The wheel zooms out no further than half the scale that fits the map.
+    floor = page.evaluate("KG.zoomFloor()")
+    page.mouse.move(box["x"] + box["width"] / 2, box["y"] + box["height"] / 2)
+    for _ in range(30):
+        page.mouse.wheel(0, 600)
+    page.wait_for_function("f => kgNetwork.getScale() <= f * 1.05", arg=floor)
+    assert page.evaluate("kgNetwork.getScale()") >= floor * 0.999
+    page.evaluate("KG.fit(false)")
+
+    # No hover card pops up while the map is dragged, the pointer crossing a link.
+    edge = page.evaluate(LONG_EDGE)
+    assert edge is not None
+    x0, y0 = box["x"] + edge["x"] - 30 * edge["nx"], box["y"] + edge["y"] - 30 * edge["ny"]
+    page.mouse.move(x0, y0)
+    page.mouse.down()
+    shown = 0
+    for k in range(1, 61):
+        page.mouse.move(x0 + k * edge["nx"], y0 + k * edge["ny"])
+        shown += page.evaluate("!document.getElementById('hovercard').hidden")
+    page.mouse.up()
+    assert shown == 0
+    assert requests == [] and errors == []
     context.close()

@@ -41,9 +41,11 @@ class _Records:
         papers = data["P"]
         self.similar = [0] * len(papers["t"])
         sim = data["E"]["sim"]
+        # Counted as the page counts them: from the confidence of a similarity link up.
         for i in range(0, len(sim), 4):
-            self.similar[sim[i]] += 1
-            self.similar[sim[i + 1]] += 1
+            if sim[i + 2] >= data["E"].get("conf", 0):
+                self.similar[sim[i]] += 1
+                self.similar[sim[i + 1]] += 1
         self.citing = [0] * len(papers["t"])
         cites = data["E"]["cite"]
         for i in range(0, len(cites), 2):

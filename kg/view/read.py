@@ -108,7 +108,13 @@ class _Model:
             if name is None:
                 continue
             nid = g.node_id("source", name)
-            self.graph.add_node(nid, kind="source", name=name, listed=self.one(s, KG.listingDate))
+            self.graph.add_node(
+                nid,
+                kind="source",
+                name=name,
+                listed=self.one(s, KG.listingDate),
+                format=self.one(s, KG.inputFormat) or "page",
+            )
             self.id[s] = nid
 
     def _agents(self) -> None:

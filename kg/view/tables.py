@@ -17,6 +17,8 @@ import networkx as nx
 from kg import graph as g
 from kg.errors import KgError
 from kg.export.iris import listing_date
+from kg.export.taxonomy import category_name
+from kg.relate.similarity import MIN_SIMILARITY
 from kg.sources.identity import normalize_title
 from kg.view.select import BROADER, CITES, CREATOR, weight_of
 
@@ -24,8 +26,20 @@ from kg.view.select import BROADER, CITES, CREATOR, weight_of
 # first, then the rest while they fit.  The others' panels link to where the text is.
 ABSTRACT_BUDGET = 1_200_000  # characters
 SIMILARITY_SCALE = 10_000  # weights travel as integers (four places, as in the RDF)
+# The panel lists a paper's similar papers only from the confidence of a similarity link up
+# (the relate stage keeps a weaker link only as a paper's single best guess).
+SIMILAR_CONFIDENCE = MIN_SIMILARITY
 _DATE = re.compile(r"(\d{4})-(\d{2})-(\d{2})")
 _MONTHS = "Jan Feb Mar Apr May Jun Jul Aug Sep Oct Nov Dec".split()
+# Where a paper was found, by the reader that read its file (`kg.sources.FORMATS`).
+_WHERE = {
+    "page": "Listed on Hugging Face Daily Papers",
+    "hf": "Listed on Hugging Face Daily Papers",
+    "html": "Listed on Hugging Face Daily Papers",
+    "snapshot": "From the arXiv metadata snapshot",
+    "bibtex": "From a BibTeX library",
+    "ids": "From a list of arXiv ids and DOIs",
+}
 
 
 def listing_label(listed: str | None) -> str:
@@ -43,6 +57,30 @@ def listing_label(listed: str | None) -> str:
     if m:
         return f"{_MONTHS[int(m.group(2)) - 1]} {int(m.group(3))}, {m.group(1)}"
     return listed
+
+
+def day_label(listed: str | None) -> str:
+    """A listing day as a reader writes it ("11 Mar 2025"; "11 Mar" when the page gave no year)."""
+    if not listed:
+        return ""
+    value = (
+        str(listing_date(listed)) if not listed.startswith("-") and not _DATE.fullmatch(listed) else listed
+    )
+    m = re.fullmatch(r"--(\d{2})-(\d{2})", value)
+    if m:
+        return f"{int(m.group(2))} {_MONTHS[int(m.group(1)) - 1]}"
+    m = _DATE.fullmatch(value)
+    if m:
+        return f"{int(m.group(3))} {_MONTHS[int(m.group(2)) - 1]} {m.group(1)}"
+    return listed
+
+
+def where_label(fmt: str | None, listed: str | None) -> str:
+    """Where a source file's papers were found, in a reader's words: "Listed on Hugging Face
+    Daily Papers, 11 Mar 2025", "From the arXiv metadata snapshot"."""
+    words = _WHERE.get(fmt or "page", "From an input file")
+    day = day_label(listed)
+    return f"{words}, {day}" if day else words
 
 
 def year_of(data: dict) -> int:
@@ -91,7 +129,14 @@ def corpus_tables(
             with_abstract.add(p)
             budget -= len(text)
 
-    cols: dict[str, list[Any]] = {k: [] for k in ("t", "d", "c", "a", "s", "x", "ab", "k", "n", "v")}
+    category_row: dict[str, int] = {}
+    for p in papers:
+        for code in nodes[p].get("categories") or ():
+            category_row.setdefault(code, 0)
+    for i, code in enumerate(sorted(category_row)):
+        category_row[code] = i
+
+    cols: dict[str, list[Any]] = {k: [] for k in ("t", "d", "c", "a", "s", "x", "ab", "k", "n", "v", "y")}
     similar: list[tuple[int, int, int, str]] = []
     cites: list[int] = []
     mentions: list[int] = []
@@ -138,6 +183,9 @@ def corpus_tables(
         count = data.get("citation_count")
         cols["n"].append(int(count) if count is not None else -1)
         cols["v"].append(str(data.get("venue") or ""))
+        # The primary category first, the others sorted (as a build read back gives them).
+        codes = list(data.get("categories") or ())
+        cols["y"].append([category_row[c] for c in codes[:1] + sorted(set(codes[1:]) - set(codes[:1]))])
     tables: dict[str, Any] = {"P": cols}
     bases = sorted({basis for *_, basis in similar})
     number = {basis: i for i, basis in enumerate(bases)}
@@ -146,7 +194,9 @@ def corpus_tables(
         "cite": _sorted_runs(cites, 2),
         "men": _sorted_runs(mentions, 2),
         "bases": bases,
+        "conf": round(SIMILAR_CONFIDENCE * SIMILARITY_SCALE),
     }
+    tables["Y"] = {"n": sorted(category_row), "l": [category_name(c) for c in sorted(category_row)]}
     tables["C"] = _concepts(graph, by_kind.get("concept", []), concept_row)
     tables["A"] = {
         "n": [nodes[a].get("name") or "" for a in by_kind.get("author", [])],
@@ -171,6 +221,7 @@ def corpus_tables(
     tables["S"] = {
         "n": [nodes[s]["name"] for s in by_kind.get("source", [])],
         "d": [listing_label(nodes[s].get("listed")) for s in by_kind.get("source", [])],
+        "w": [where_label(nodes[s].get("format"), nodes[s].get("listed")) for s in by_kind.get("source", [])],
     }
     return tables, rows
 

@@ -179,9 +179,11 @@ KG.moveTo = function (target, ms) {
   requestAnimationFrame(step);
 };
 KG.fit = function (animate) { KG.moveTo(KG.fitView(), animate ? 250 : 0); };
+// Zooming stops at half the scale that fits the map (further out it is a dot) and at 6.
+KG.zoomFloor = function () { return KG.fitView().scale / 2; };
+KG.clampScale = function (scale) { return Math.max(KG.zoomFloor(), Math.min(6, scale)); };
 KG.zoom = function (factor) {
-  var scale = KG.network.getScale() * factor;
-  KG.moveTo({ position: KG.network.getViewPosition(), scale: Math.max(0.05, Math.min(6, scale)) }, 150);
+  KG.moveTo({ position: KG.network.getViewPosition(), scale: KG.clampScale(KG.network.getScale() * factor) }, 150);
 };
 
 // Highlight: a set of node ids and the edges to show with them, the rest dimmed.
@@ -303,9 +305,26 @@ function drawText(ctx, text, x, y, font, fill, halo) {
   ctx.fillText(text, x, y);
 }
 
+// The controls laid over the map (the zoom toolbar, the focus bar, the panel's close button
+// where it sits over the map): no label goes under them.
+var COVERS = ["#toolbar", "#focusbar", "#panel .close"];
+function covers(container) {
+  var at = container.getBoundingClientRect(), out = [];
+  COVERS.forEach(function (selector) {
+    var e = document.querySelector(selector);
+    if (!e || e.offsetParent === null) { return; }
+    var r = e.getBoundingClientRect();
+    var box = [r.left - at.left - 3, r.top - at.top - 3, r.right - at.left + 3, r.bottom - at.top + 3];
+    if (box[2] > 0 && box[3] > 0 && box[0] < at.width && box[1] < at.height) { out.push(box); }
+  });
+  return out;
+}
+KG.labelCovers = function () { return covers(document.getElementById("graph")); };
+
 KG.visibleLabels = [];
 function drawLabels(ctx, view, theme) {
   var occupied = new Occupancy();
+  view.covers.forEach(function (box) { occupied.add(box); });
   var shown = [];
   var dark = theme.bg.charAt(1) < "8";
   function toScreen(x, y) { return [(x - view.cx) * view.s + view.w / 2, (y - view.cy) * view.s + view.h / 2]; }
@@ -439,7 +458,8 @@ function drawOverlay(ctx) {
   var pos = KG.network.getViewPosition();
   var view = {
     w: container.clientWidth, h: container.clientHeight, s: KG.network.getScale(), cx: pos.x, cy: pos.y,
-    ratio: canvas ? canvas.width / Math.max(1, canvas.clientWidth) : window.devicePixelRatio || 1
+    ratio: canvas ? canvas.width / Math.max(1, canvas.clientWidth) : window.devicePixelRatio || 1,
+    covers: covers(container)
   };
   var theme = KG.themeNow || (KG.themeNow = KG.theme());
   if (KG.beforeOverlay) { KG.beforeOverlay(ctx, view, theme); }

@@ -42,6 +42,11 @@ KG.summary = function () {
     (D.sample && D.sample.rule ? " Papers drawn: " + D.sample.rule + "." : "");
 };
 
+// Similar papers worth the name: links from the confidence of a similarity link up (the
+// page data carries it, from kg.view.tables.SIMILAR_CONFIDENCE).
+KG.similarConfidence = D.E.conf !== undefined ? D.E.conf / 10000 : 0;
+KG.similarOf = function (p) { return p.similar.filter(function (s) { return s.w >= KG.similarConfidence; }); };
+
 // Filters --------------------------------------------------------------------------------
 KG.filters = { kinds: {}, styles: {}, from: D.years ? D.years[0] : 0, to: D.years ? D.years[1] : 9999 };
 M.kinds.forEach(function (k) { KG.filters.kinds[k] = true; });
@@ -199,17 +204,26 @@ function buildControls() {
   box.appendChild(keys);
 }
 
-var pressed = null;
+// A legend row stays pressed while its cluster is what the panel shows; anything else shown
+// (or Escape) releases it, so the next click on it presses it again.
+var pressed = null, hovering = false, hoverSaved = null;
 function toggleCluster(k, button) {
-  if (pressed) { pressed.setAttribute("aria-pressed", "false"); }
-  if (pressed === button) { pressed = null; KG.clearSelection(); return; }
-  pressed = button;
-  button.setAttribute("aria-pressed", "true");
+  var again = pressed === button;
+  KG.releaseLegend();
+  if (again) { KG.clearSelection(); KG.status(KG.summary()); return; }
   if (KG.scene.mode !== "map") { KG.showMap(); }
   KG.open({ type: "cluster", k: k }, { from: "legend" });
+  pressed = button;
+  button.setAttribute("aria-pressed", "true");
 }
-KG.onSceneChange = function () {
+KG.releaseLegend = function () {
   if (pressed) { pressed.setAttribute("aria-pressed", "false"); pressed = null; }
+};
+KG.onSceneChange = function () {
+  KG.releaseLegend();
+  // A hover's saved highlight belongs to the scene it was made in.
+  hovering = false;
+  hoverSaved = null;
 };
 
 // Pointer --------------------------------------------------------------------------------
@@ -233,7 +247,7 @@ function nodeLines(n) {
     lines.push([KG.dateText(rec), KG.clusterName(rec.cluster)].filter(Boolean).join(" · "));
     lines.push(rec.concepts.slice(0, 4).map(function (c) { return KG.concepts[c].label; }).join(", "));
     var citing = rec.cites.length + rec.citedBy.length;
-    lines.push(plural(rec.similar.length, "similar paper") + (citing ? " · " + plural(citing, "citation link") : ""));
+    lines.push(plural(KG.similarOf(rec).length, "similar paper") + (citing ? " · " + plural(citing, "citation link") : ""));
   } else if (rec.type === "concept") {
     lines.push("concept · " + plural(rec.count, "paper") + (rec.alt.length ? " · also " + rec.alt.slice(0, 3).join(", ") : ""));
   } else {
@@ -252,40 +266,67 @@ function edgeLines(e) {
   return lines;
 }
 
-var hoverSaved;
+// The cluster whose name is drawn at a point of the map (-1: none).
+function clusterNameAt(point) {
+  var hit = KG.visibleLabels.filter(function (l) {
+    return l.cluster !== undefined && point.x >= l.rect[0] && point.x <= l.rect[2] && point.y >= l.rect[1] && point.y <= l.rect[3];
+  });
+  return hit.length ? hit[0].cluster : -1;
+}
+KG.clusterNameAt = clusterNameAt;
+
+var dragging = false;
 function wirePointer(network) {
   network.on("click", function (params) {
     hideCard();
-    if (params.nodes.length) { KG.open(KG.scene.byId[params.nodes[0]].rec, { from: "map" }); }
+    var named = clusterNameAt(params.pointer.DOM);
+    // A cluster's name opens the cluster, not the paper drawn under it.
+    if (named >= 0) { KG.open({ type: "cluster", k: named }, { from: "map" }); }
+    else if (params.nodes.length) { KG.open(KG.scene.byId[params.nodes[0]].rec, { from: "map" }); }
     else if (!params.edges.length && KG.shown) { KG.clearSelection(); KG.status(KG.summary()); }
   });
   network.on("doubleClick", function (params) {
-    if (params.nodes.length) {
+    if (params.nodes.length && clusterNameAt(params.pointer.DOM) < 0) {
       var rec = KG.scene.byId[params.nodes[0]].rec;
       if (rec.type === "paper") { KG.focusOn(rec.i); }
     }
   });
   network.on("hoverNode", function (params) {
     var n = KG.scene.byId[params.node];
-    if (!n) { return; }
+    // Over a cluster's name the name stays (a click opens the cluster), so no node hover.
+    if (!n || dragging || clusterNameAt(params.pointer.DOM) >= 0) { return; }
     showCard(nodeLines(n), params.pointer.DOM);
+    hovering = true;
     hoverSaved = KG.highlight;
     KG.setHighlight(KG.neighbourhood(n.id));
     KG.highlight.origin = n.id;
   });
   network.on("blurNode", function () {
     hideCard();
+    if (!hovering) { return; }
+    hovering = false;
     KG.highlight = hoverSaved || null;
     hoverSaved = null;
     network.redraw();
   });
   network.on("hoverEdge", function (params) {
     var edge = KG.scene.edges[params.edge];
-    if (edge && !KG.scene.byId[edge.from].hidden) { showCard(edgeLines(edge), params.pointer.DOM); }
+    if (edge && !dragging && !KG.scene.byId[edge.from].hidden) { showCard(edgeLines(edge), params.pointer.DOM); }
   });
   network.on("blurEdge", hideCard);
-  network.on("dragStart", hideCard);
-  network.on("zoom", hideCard);
+  // No hover cards while a button is down (a drag in the making) or the map is dragged.
+  var box = document.getElementById("graph");
+  box.addEventListener("pointerdown", function () { dragging = true; hideCard(); });
+  window.addEventListener("pointerup", function () { dragging = false; });
+  window.addEventListener("pointercancel", function () { dragging = false; });
+  network.on("dragStart", function () { dragging = true; hideCard(); });
+  network.on("dragEnd", function () { dragging = false; });
+  network.on("zoom", function () {
+    hideCard();
+    // The wheel zooms no further than the buttons do.
+    var scale = network.getScale(), kept = KG.clampScale(scale);
+    if (kept !== scale) { network.moveTo({ position: network.getViewPosition(), scale: kept, animation: false }); }
+  });
 }
 
 // Keyboard -------------------------------------------------------------------------------

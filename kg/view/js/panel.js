@@ -68,6 +68,45 @@ function byYearThenTitle(a, b) {
   return (KG.papers[b].year - KG.papers[a].year) || KG.papers[a].title.localeCompare(KG.papers[b].title);
 }
 
+// A paper's arXiv categories, primary first: [code, official name].
+KG.categoriesOf = function (p) {
+  var Y = D.Y, rows = (D.P.y && D.P.y[p.i]) || [];
+  return Y ? rows.map(function (r) { return [Y.n[r], Y.l[r]]; }) : [];
+};
+// Where the paper was found, in a reader's words ("Listed on Hugging Face Daily Papers,
+// 11 Mar 2025"), with the files and lines kg read it from behind a toggle.
+function provenance(p) {
+  if (!p.sources.length) { return []; }
+  var words = [];
+  p.sources.forEach(function (s) {
+    var w = D.S.w ? D.S.w[s[0]] : "";
+    if (w && words.indexOf(w) < 0) { words.push(w); }
+  });
+  var out = [];
+  if (words.length) { out.push(el("p", words.join("; "), "meta listed")); }
+  var details = el("details", null, "files");
+  details.appendChild(el("summary", "Where kg read it (" + plural(p.sources.length, "file") + ")"));
+  var ul = el("ul");
+  p.sources.forEach(function (s) {
+    var src = KG.sources[s[0]];
+    ul.appendChild(el("li", src.name + ", line " + s[1].toLocaleString("en") + (src.date ? " (listed " + src.date + ")" : ""), "sub"));
+  });
+  details.appendChild(ul);
+  out.push(details);
+  return out;
+}
+
+// How strong a similarity is, in words a reader can weigh.
+function strength(w) {
+  return w >= 0.5 ? "strongly similar" : w >= 0.3 ? "similar" : "somewhat similar";
+}
+function meter(w) {
+  var bar = el("span", null, "meter");
+  bar.appendChild(el("span")).style.width = Math.round(Math.min(1, w) * 100) + "%";
+  bar.title = "similarity " + w.toFixed(2) + " of 1";
+  return bar;
+}
+
 function paperPanel(p) {
   var parts = [];
   var kind = el("div", null, "kind");
@@ -87,12 +126,14 @@ function paperPanel(p) {
   if (p.date) { meta.push(KG.formatDate(p.date)); }
   if (p.venue) { meta.push(p.venue); }
   if (p.citations >= 0) { meta.push(plural(p.citations, "citation")); }
-  var listed = p.sources.map(function (s) {
-    var src = KG.sources[s[0]];
-    return src.name + (src.date ? " (" + src.date + ")" : "") + ", line " + s[1];
-  });
   if (meta.length) { parts.push(el("p", meta.join(" · "), "meta")); }
-  if (listed.length) { parts.push(el("p", "Listed on " + listed.join("; "), "meta")); }
+  var categories = KG.categoriesOf(p);
+  if (categories.length) {
+    var cat = el("p", "arXiv " + categories.map(function (c) { return c[0]; }).join(" · "), "meta categories");
+    cat.title = categories.map(function (c) { return c[0] + ": " + c[1]; }).join("\n");
+    parts.push(cat);
+  }
+  parts.push.apply(parts, provenance(p));
   var actions = el("div", null, "actions");
   var focus = el("button", p.node >= 0 || KG.scene.mode === "focus" ? "Focus: this paper and its nearest" : "Show with its nearest papers");
   focus.type = "button";
@@ -132,15 +173,24 @@ function paperPanel(p) {
   } else {
     showAbstract(abstract, p.abstract === null ? "(abstract left out of this page; it is in the build's graph.ttl)" : p.abstract);
   }
-  if (p.similar.length) {
-    parts.push(heading("Similar papers (" + p.similar.length + ")"));
-    parts.push(paperList(p.similar.map(function (s) { return s.other; }), function (i, k) {
-      var s = p.similar[k];
+  // Similar papers from the confidence of a similarity link up, each with its strength.
+  var similar = KG.similarOf(p), weak = p.similar.length - similar.length;
+  if (similar.length) {
+    parts.push(heading("Similar papers (" + similar.length + ")"));
+    var list = paperList(similar.map(function (s) { return s.other; }), function (i, k) {
+      var s = similar[k];
       var shared = KG.papers[i].concepts.filter(function (c) { return p.concepts.indexOf(c) >= 0; })
         .map(function (c) { return KG.concepts[c].label; });
       var why = s.basis === "concepts" && shared.length ? "shares " + shared.slice(0, 4).join(", ") : (BASIS_NAME[s.basis] || s.basis);
-      return why + " · " + s.w.toFixed(2);
-    }));
+      return strength(s.w) + " (" + s.w.toFixed(2) + ") · " + why;
+    });
+    list.querySelectorAll(":scope > li.paper").forEach(function (li, k) { li.appendChild(meter(similar[k].w)); });
+    list.classList.add("similar");
+    parts.push(list);
+  }
+  if (weak) {
+    parts.push(el("p", (similar.length ? "" : "No similar papers: ") + plural(weak, "weaker link") + " (below " +
+      KG.similarConfidence.toFixed(2) + ", too weak to call related) not listed.", "sub weak"));
   }
   if (p.cites.length) { parts.push(heading("References in this corpus (" + p.cites.length + ")"), paperList(p.cites.slice().sort(byYearThenTitle))); }
   if (p.citedBy.length) { parts.push(heading("Cited by, in this corpus (" + p.citedBy.length + ")"), paperList(p.citedBy.slice().sort(byYearThenTitle))); }
@@ -263,6 +313,7 @@ var OTHERS = "other clusters (grey) and unlinked papers";
 
 KG.open = function (rec, opts) {
   opts = opts || {};
+  if (opts.from !== "legend" && KG.releaseLegend) { KG.releaseLegend(); }
   // A search result outside the focus view is shown on the map.
   if (opts.from === "search" && KG.scene.mode === "focus" && rec.type !== "cluster" && KG.nodeFor(rec) < 0) { KG.showMap(); }
   if (KG.shown && opts.from === "panel" && recKey(KG.shown) !== recKey(rec)) { trail.push(KG.shown); }
@@ -297,6 +348,7 @@ KG.locate = function (id, keepZoom) {
 };
 
 KG.clearSelection = function () {
+  if (KG.releaseLegend) { KG.releaseLegend(); }
   KG.shown = null;
   trail.length = 0;
   panel.hidden = true;
