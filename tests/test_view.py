@@ -401,12 +401,15 @@ def test_where_a_source_was_found_reads_as_a_reader_says_it(fmt, listed, words):
 
 
 def test_page_carries_the_similarity_confidence_and_the_sources_in_words(seed_data):
-    from kg.relate.similarity import MIN_SIMILARITY
+    from kg.relate.similarity import MIN_WEIGHT, STRONG_WEIGHT
     from kg.view.tables import SIMILARITY_SCALE
 
-    assert seed_data["E"]["conf"] == round(MIN_SIMILARITY * SIMILARITY_SCALE)
+    assert seed_data["E"]["conf"] == round(MIN_WEIGHT * SIMILARITY_SCALE)
+    assert seed_data["E"]["strong"] == round(STRONG_WEIGHT * SIMILARITY_SCALE)
     sim = seed_data["E"]["sim"]
-    # The seeds have links below it (a paper's single best guess), which the panel leaves out.
-    assert any(sim[i + 2] < seed_data["E"]["conf"] for i in range(0, len(sim), 4))
+    # No text-similarity link below the confidence is made (no best guess for a paper
+    # without a sure neighbour), and some are above the strong mark.
+    assert sim and all(sim[i + 2] >= seed_data["E"]["conf"] for i in range(0, len(sim), 4))
+    assert any(sim[i + 2] >= seed_data["E"]["strong"] for i in range(0, len(sim), 4))
     assert len(seed_data["S"]["w"]) == len(seed_data["S"]["n"])
     assert all(w.startswith("Listed on Hugging Face Daily Papers") for w in seed_data["S"]["w"])

@@ -18,7 +18,7 @@ from kg import graph as g
 from kg.errors import KgError
 from kg.export.iris import listing_date
 from kg.export.taxonomy import category_name
-from kg.relate.similarity import MIN_SIMILARITY
+from kg.relate.similarity import MIN_WEIGHT, STRONG_WEIGHT
 from kg.sources.identity import normalize_title
 from kg.view.select import BROADER, CITES, CREATOR, weight_of
 
@@ -26,9 +26,10 @@ from kg.view.select import BROADER, CITES, CREATOR, weight_of
 # first, then the rest while they fit.  The others' panels link to where the text is.
 ABSTRACT_BUDGET = 1_200_000  # characters
 SIMILARITY_SCALE = 10_000  # weights travel as integers (four places, as in the RDF)
-# The panel lists a paper's similar papers only from the confidence of a similarity link up
-# (the relate stage keeps a weaker link only as a paper's single best guess).
-SIMILAR_CONFIDENCE = MIN_SIMILARITY
+# The panel lists a paper's similar papers only from the confidence of a text-similarity link
+# up (links of other kinds, by shared references or embeddings, may be weaker), and calls one
+# from STRONG_WEIGHT up similar, from 1.5 times it strongly similar.
+SIMILAR_CONFIDENCE = MIN_WEIGHT
 _DATE = re.compile(r"(\d{4})-(\d{2})-(\d{2})")
 _MONTHS = "Jan Feb Mar Apr May Jun Jul Aug Sep Oct Nov Dec".split()
 # Where a paper was found, by the reader that read its file (`kg.sources.FORMATS`).
@@ -195,6 +196,7 @@ def corpus_tables(
         "men": _sorted_runs(mentions, 2),
         "bases": bases,
         "conf": round(SIMILAR_CONFIDENCE * SIMILARITY_SCALE),
+        "strong": round(STRONG_WEIGHT * SIMILARITY_SCALE),
     }
     tables["Y"] = {"n": sorted(category_row), "l": [category_name(c) for c in sorted(category_row)]}
     tables["C"] = _concepts(graph, by_kind.get("concept", []), concept_row)

@@ -98,7 +98,8 @@ function provenance(p) {
 
 // How strong a similarity is, in words a reader can weigh.
 function strength(w) {
-  return w >= 0.5 ? "strongly similar" : w >= 0.3 ? "similar" : "somewhat similar";
+  var strong = (D.E.strong || 2000) / 10000;  // kg.relate.similarity.STRONG_WEIGHT
+  return w >= 1.5 * strong ? "strongly similar" : w >= strong ? "similar" : "somewhat similar";
 }
 function meter(w) {
   var bar = el("span", null, "meter");
