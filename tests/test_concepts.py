@@ -103,8 +103,12 @@ def test_extractor_precision_and_recall_against_hand_annotation(seed_papers, see
     # Issue 22 made tags fewer and surer (the ones clearing a confidence, at least three, not
     # a fixed six: 4.0 a paper, was 5.8): measured 0.377 / 0.239 (was 0.356 / 0.324), so the
     # precision bar rose and the recall bar, which counted on six tags, fell.
-    assert figures.tag_precision is not None and figures.tag_precision >= 0.37
-    assert figures.tag_recall is not None and figures.tag_recall >= 0.23
+    # Then at least two, generic field terms only where the title names them or a paper has
+    # too few specific ones, and modifiers ("real-time"), material ("single image") and
+    # sentence pieces no terms (2.9 tags a paper): measured 0.417 / 0.201, precision up and
+    # recall, which counts on more tags, down; the bars follow.
+    assert figures.tag_precision is not None and figures.tag_precision >= 0.41
+    assert figures.tag_recall is not None and figures.tag_recall >= 0.19
 
 
 def _figures():

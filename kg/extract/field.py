@@ -99,10 +99,25 @@ class Field:
     phrases: dict[str, tuple[int, int]] = field(default_factory=dict)  # key: (df, abstract df)
     senses: dict[str, dict[str, int]] = field(default_factory=dict)  # acronym: {long-form key: papers}
     heads: dict[str, int] = field(default_factory=dict)  # word: phrase keys ending on it
+    _acronym_papers: dict[str, int] | None = field(default=None, init=False, repr=False, compare=False)
 
     def share(self, key: str) -> float:
-        """The share of the field's papers that write the phrase key."""
-        return self.phrases.get(key, (0, 0))[0] / self.papers if self.papers else 0.0
+        """The share of the field's papers that write the phrase key, or an acronym the field
+        defines by it ("AI" for "artificial intelligence", which most papers never spell out)."""
+        if not self.papers:
+            return 0.0
+        return max(self.phrases.get(key, (0, 0))[0], self._by_acronym().get(key, 0)) / self.papers
+
+    def _by_acronym(self) -> dict[str, int]:
+        """{long-form key: papers writing its acronym}, for each acronym's main sense in the field."""
+        if self._acronym_papers is None:
+            papers: dict[str, int] = {}
+            for acronym, defined in self.senses.items():
+                main, count = max(defined.items(), key=lambda kv: (kv[1], kv[0]))
+                written = max(count, *(self.names.get(form, (0, 0))[0] for form in (acronym, acronym + "s")))
+                papers[main] = max(papers.get(main, 0), written)
+            self._acronym_papers = papers
+        return self._acronym_papers
 
     def name_share(self, name: str) -> float:
         """The share of the field's papers that write the name."""
@@ -135,6 +150,17 @@ def specificity(stats: Field, key: str) -> float:
         return GENERIC_WEIGHT
     fall = math.log(GENERIC_SHARE / share) / math.log(GENERIC_SHARE / SPECIFIC_SHARE)
     return GENERIC_WEIGHT + (1 - GENERIC_WEIGHT) * fall
+
+
+# A phrase on FIELD_TERM_SHARE or more of the field's papers names a field or a tool of every
+# paper ("deep learning", "vision-language models", "artificial intelligence"): it tags a
+# paper only where the paper has too few specific concepts.
+FIELD_TERM_SHARE = 0.03
+
+
+def is_field_term(stats: Field, key: str) -> bool:
+    """Whether the phrase key is so widely written in the field that it says little of a paper."""
+    return stats.share(key) >= FIELD_TERM_SHARE
 
 
 def is_fragment(stats: Field, key: str) -> bool:
