@@ -108,3 +108,28 @@ def test_a_phrase_the_field_writes_by_its_acronym_is_as_common_as_the_acronym():
     assert field.share("artificial intelligence") == 0.09 and is_field_term(field, "artificial intelligence")
     assert field.share("stable diffusion") == 0.03  # the acronym's main sense only
     assert field.share("speculative decoding") == 0.0
+
+
+def test_a_lone_definition_in_a_minor_sense_gives_way_to_the_fields_sense():
+    from kg.extract.field import Field, with_field_senses
+    from kg.extract.terms import acronym_senses
+
+    field = Field(
+        papers=1000,
+        senses={
+            "MLLM": {"multi modal large language model": 600, "multi lingual large language model": 3},
+            "SSL": {"self supervised learning": 68, "semi supervised learning": 21},
+        },
+    )
+    multilingual = "multi lingual large language models".split()
+    lone = acronym_senses([(0, "MLLM", multilingual)])
+    read = with_field_senses(lone, field)
+    assert read.corpus["MLLM"] == "multi modal large language model"
+    assert read.per_paper[0]["MLLM"] == "multi lingual large language model"  # its own sense stays
+    # Defined so by two papers of the corpus, the sense is the corpus's own.
+    twice = acronym_senses([(0, "MLLM", multilingual), (1, "MLLM", multilingual)])
+    assert with_field_senses(twice, field).corpus["MLLM"] == "multi lingual large language model"
+    # A sense the field gives often enough (21 of 68) is no minor one.
+    semi = acronym_senses([(0, "SSL", "semi supervised learning".split())])
+    assert with_field_senses(semi, field).corpus["SSL"] == "semi supervised learning"
+    assert with_field_senses(lone, Field()).corpus == lone.corpus

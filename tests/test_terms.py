@@ -100,6 +100,7 @@ def test_one_concept_per_variant(seed):
         ("off the shelf", {"head_share": 0.3, "joined": 0.9}, False),
         ("technical report", {}, False),
         ("radiology report", {}, True),
+        ("language language model", {}, False),  # garbled: a word written twice at once
     ],
 )
 def test_termhood(key: str, shares: dict, expected: bool):

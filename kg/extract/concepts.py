@@ -30,7 +30,14 @@ from scipy.sparse import csr_matrix
 from kg import parallel
 from kg.extract.acronyms import acronym_definitions
 from kg.extract.candidates import TITLE_WEIGHT, CorpusTerms, join_runs, read_run, verb_uses
-from kg.extract.field import Field, is_field_term, is_fragment, shipped_field, specificity
+from kg.extract.field import (
+    Field,
+    is_field_term,
+    is_fragment,
+    shipped_field,
+    specificity,
+    with_field_senses,
+)
 from kg.extract.phrases import (
     _TOKEN,
     CONNECTORS,
@@ -115,7 +122,8 @@ def _extract(
     step: Callable[[int], None] = lambda _: None,
 ) -> ConceptMap:
     n = max(len(papers), 1)
-    senses = acronym_senses(terms.definitions)
+    field = shipped_field()
+    senses = with_field_senses(acronym_senses(terms.definitions), field)
     synonyms = {k: phrase_key(_TOKEN.findall(v)) for k, v in options.synonyms.items()}
     curated = {phrase_key(_TOKEN.findall(v)): v for v in options.synonyms.values()}
 
@@ -224,7 +232,6 @@ def _extract(
     # The field at large knows what the corpus cannot: a phrase most of its papers write is
     # generic however rare in this corpus, and a title's words the field never writes as a
     # phrase are a fragment (`kg.extract.field`).
-    field = shipped_field()
     weight *= np.fromiter((specificity(field, k) for k in keys), float, len(keys))
     packed_ranked = _without_fragments(packed, keys, field)
     shared = is_concept & (df >= options.min_papers) & (df <= max_df)

@@ -25,6 +25,7 @@ CC0); 2025-09..2025-12 are kept for judging.  Output is deterministic (sorted, g
 from __future__ import annotations
 
 import argparse
+import dataclasses
 import gzip
 import io
 import math
@@ -38,6 +39,7 @@ from pathlib import Path
 
 from kg.extract.candidates import paper_terms
 from kg.extract.phrases import surface_key
+from kg.extract.terms import AcronymSenses, sense_groups
 from kg.model import Paper
 
 # A written name: letters and digits, inner hyphens or dots (`MLP-Mixer`, `Qwen2.5`).
@@ -161,6 +163,34 @@ FIELD_TERM_SHARE = 0.03
 def is_field_term(stats: Field, key: str) -> bool:
     """Whether the phrase key is so widely written in the field that it says little of a paper."""
     return stats.share(key) >= FIELD_TERM_SHARE
+
+
+# Where one paper of a corpus defines an acronym in a sense the field gives it this share or
+# less as often as its main sense ("multilingual large language models (MLLMs)", where the
+# field writes multimodal 200 times as often), papers using it bare mean the field's sense.
+MINOR_SENSE_SHARE = 0.1
+# A sense the corpus itself defines in this many papers is the corpus's own, whatever the field says.
+CORPUS_SENSE_PAPERS = 2
+
+
+def with_field_senses(senses: AcronymSenses, stats: Field) -> AcronymSenses:
+    """`senses` where each acronym's corpus-wide sense (`AcronymSenses.corpus`) is the field's
+    main sense if the corpus's is a minor sense in the field defined by one paper only (see
+    MINOR_SENSE_SHARE); the papers that define the acronym keep their own sense."""
+    corpus = dict(senses.corpus)
+    for acronym, sense in senses.corpus.items():
+        defined = stats.senses.get(acronym)
+        if not defined or sum(senses.written.get(sense, Counter()).values()) >= CORPUS_SENSE_PAPERS:
+            continue
+        groups = sense_groups(Counter(defined))
+        totals = [sum(defined[k] for k in group) for group in groups]
+        main = max(range(len(groups)), key=lambda g: (totals[g], -g))
+        if sense in groups[main]:
+            continue
+        minor = next((totals[g] for g, group in enumerate(groups) if sense in group), 0)
+        if minor <= MINOR_SENSE_SHARE * totals[main]:
+            corpus[acronym] = groups[main][0]
+    return dataclasses.replace(senses, corpus=corpus)
 
 
 def is_fragment(stats: Field, key: str) -> bool:

@@ -130,7 +130,7 @@ def acronym_senses(definitions: Iterable[tuple[int, str, list[str]]]) -> Acronym
     ambiguous = set()
     alias: dict[str, str] = {}
     for acronym in sorted(counts):
-        groups = _sense_groups(counts[acronym])
+        groups = sense_groups(counts[acronym])
         for group in groups:
             for key in group[1:]:
                 alias.setdefault(key, group[0])
@@ -147,7 +147,7 @@ def repeats_a_word(words: Sequence[str]) -> bool:
     return any(a == b for a, b in itertools.pairwise(low))
 
 
-def _sense_groups(senses: Counter[str]) -> list[list[str]]:
+def sense_groups(senses: Counter[str]) -> list[list[str]]:
     """Senses grouped where they share at least half their words, most defined first.
 
     Only a word added ("large-scale language models" is "large language models") or the
@@ -320,8 +320,8 @@ def is_term(
     if head_share < MIN_HEAD_SHARE or verb_share > MAX_VERB_SHARE:
         return False  # the cheapest test first: most candidates fail it
     words = key.split()
-    if not words or len(key) < 2:
-        return False
+    if not words or len(key) < 2 or repeats_a_word(words):
+        return False  # ... a word written twice at once is garbled: "language language models"
     if all(w in GENERIC_WORDS or w in FILLER_MODIFIERS or w in FUNCTION_WORDS for w in words):
         return False
     if words[-1] in BOILERPLATE_HEADS or words[-1].isdigit() or words[-1] in FILLER_MODIFIERS:
