@@ -1,5 +1,6 @@
 from __future__ import annotations
 
+import itertools
 import os
 import re
 import subprocess
@@ -619,4 +620,4 @@ def test_a_word_written_twice_is_no_concept_nor_label():
     for concept in concepts.concepts.values():
         for label in _labels(concept):
             words = label.lower().split()
-            assert all(a != b for a, b in zip(words, words[1:], strict=False)), label
+            assert all(a != b for a, b in itertools.pairwise(words)), label
