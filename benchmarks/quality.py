@@ -118,6 +118,11 @@ class Figures:
     top_one_word: float = 0.0  # shares of the top concepts
     top_adjective_like: list[str] = dataclasses.field(default_factory=list)
     top_verb_like: list[str] = dataclasses.field(default_factory=list)
+    top_field_generic: list[str] = dataclasses.field(default_factory=list)  # field share >= FIELD_TERM_SHARE
+    tags_total: int = 0
+    tags_field_generic: int = 0  # tags the field writes on FIELD_TERM_SHARE or more of its papers
+    tags_title_case: int = 0  # labels of two words or more, each capitalised ("Pipeline for Rapidly")
+    tags_title_case_not_in_abstract: int = 0  # ... whose words the paper's abstract never writes together
     sample: list[tuple[str, list[tuple[str, float]]]] = dataclasses.field(default_factory=list)
     mentions: int = 0
     mentions_top_share: float = 0.0
@@ -280,6 +285,22 @@ def _field_figures(figures: Figures, result: Any, tags: dict[str, list[str]]) ->
     figures.top_one_word = round(sum(" " not in c.label for c in top) / len(top), 3) if top else 0.0
     figures.top_adjective_like = [label for label, kind in kinds if kind == "adjective"]
     figures.top_verb_like = [label for label, kind in kinds if kind == "verb"]
+    from kg.extract.field import is_field_term
+
+    figures.top_field_generic = [c.label for c in top if is_field_term(field, c.key)]
+    figures.tags_total = sum(len(keys) for keys in tags.values())
+    figures.tags_field_generic = sum(is_field_term(field, k) for keys in tags.values() for k in keys)
+    abstracts = {p.key: _text_of("", p.abstract) for p in result.papers}
+    titled = [
+        (k, concepts[key].label)
+        for k, keys in tags.items()
+        for key in keys
+        if title_case(concepts[key].label)
+    ]
+    figures.tags_title_case = len(titled)
+    figures.tags_title_case_not_in_abstract = sum(
+        not _found(label, [abstracts.get(k, "")]) for k, label in titled
+    )
     from kg.extract.concepts import MIN_TAGS
 
     counts = [len(t) for t in tags.values()]
@@ -319,6 +340,14 @@ _NOUN_ENDINGS += (
     "seed",
     "ment",
 )
+
+
+def title_case(label: str) -> bool:
+    """Whether a label of two words or more is written as in a title: a word after the first
+    is capitalised as a title capitalises ("Pipeline for Rapidly", "Multimodal Large language",
+    "Segment Anything"; not "large language models", nor "LLM agents")."""
+    words = label.replace("-", " ").split()
+    return len(words) >= 2 and any(w[:1].isupper() and w[1:].islower() for w in words[1:])
 
 
 def word_kind(label: str) -> str:
@@ -437,7 +466,13 @@ def report(f: Figures) -> str:
     )
     lines.append(
         f"of the top {top}: one word {f.top_one_word:.0%}, adjective-like {len(f.top_adjective_like)} "
-        f"{f.top_adjective_like}, verb-like {len(f.top_verb_like)} {f.top_verb_like}"
+        f"{f.top_adjective_like}, verb-like {len(f.top_verb_like)} {f.top_verb_like}, "
+        f"field-generic {len(f.top_field_generic)} {f.top_field_generic}"
+    )
+    lines.append(
+        f"tags {f.tags_total}: field-generic {f.tags_field_generic} ({f.tags_field_generic / max(f.tags_total, 1):.1%}), "
+        f"title-case {f.tags_title_case} ({f.tags_title_case / max(f.tags_total, 1):.1%}), "
+        f"of which not in the paper's abstract {f.tags_title_case_not_in_abstract}"
     )
     for title, tagged in f.sample:
         lines.append(
