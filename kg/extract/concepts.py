@@ -164,10 +164,12 @@ def _extract(
     verbs = verb_uses(terms)
     hyphen_to = {target_of[i] for i, s in enumerate(terms.surfaces) if "-to-" in s.lower()}
 
-    def terms_among(keys: list[str], counts: np.ndarray, heads: np.ndarray, joined: np.ndarray) -> list[bool]:
+    def terms_among(
+        keys: list[str], counts: np.ndarray, heads: np.ndarray, joined: np.ndarray, pairs: np.ndarray
+    ) -> list[bool]:
         compound_heads = {k.rsplit(" ", 1)[1] for k in keys if " " in k}
         number = {k: i for i, k in enumerate(keys)}
-        within = _within_shares(keys, number, counts)
+        within = _within_shares(pairs, counts).tolist()
         # How often each word that is a key of its own reads as a verb ("incorporate both").
         as_verb = {
             word: verbs[word] / counts[number[word]]
@@ -190,7 +192,7 @@ def _extract(
                     verb_share=verb_share(key) if as_verb else 0.0,
                     hyphen_to=key in hyphen_to,
                     compound_head=key in compound_heads,
-                    within=within.get(i, 0.0),
+                    within=within[i],
                     joined=joined_counts[i] / totals[i] if totals[i] else 0.0,
                     defined=key in defined,
                 )
@@ -207,8 +209,9 @@ def _extract(
         if t and s.startswith("ACR:") and " " not in t and t not in written_as_words
     }
     defined = {senses.alias.get(k, k) for k in senses.written}
+    pairs = _word_pairs(keys)
     into = variant_merges(
-        keys, terms_among(keys, counts, heads, joined), acronym_keys, partial(_together, packed)
+        keys, terms_among(keys, counts, heads, joined, pairs), acronym_keys, partial(_together, packed)
     )
     merged_keys = sorted({keys[i] for i in into})
     merged_number = {k: i for i, k in enumerate(merged_keys)}
@@ -219,11 +222,14 @@ def _extract(
     counts = np.bincount(remap, weights=counts, minlength=len(keys))
     heads = np.bincount(remap, weights=heads, minlength=len(keys))
     joined = np.bincount(remap, weights=joined, minlength=len(keys))
+    # The merged keys are the raw keys that merged nowhere, so their pairs are those pairs.
+    stays = np.asarray(into) == np.arange(len(into))
+    pairs = remap[pairs[:, stays[pairs[0]] & stays[pairs[1]]]]
     step(2)
 
     df = np.bincount(packed.indices, minlength=len(keys))
     max_df = max(options.min_papers, int(options.max_share * n))
-    is_concept = np.array(terms_among(keys, counts, heads, joined), dtype=bool)
+    is_concept = np.array(terms_among(keys, counts, heads, joined, pairs), dtype=bool)
     weight = np.fromiter(
         (term_weight(k, idf(n, int(d))) if d else 0.0 for k, d in zip(keys, df, strict=True)),
         float,
@@ -242,7 +248,9 @@ def _extract(
     #    of its own gives way to it.  A shared term that too few papers choose is no concept:
     #    the papers that chose it rank again without it, so their places go to other terms.
     own_weight = np.where(own, weight, 0.0)
-    generic = frozenset(k for k in keys if is_field_term(field, k))
+    generic = frozenset(
+        k for k, term in zip(keys, is_concept.tolist(), strict=True) if term and is_field_term(field, k)
+    )
     # Ranked past `per_paper`, so that a paper whose best terms are generic has specific ones left.
     wanted = 2 * options.per_paper
 
@@ -427,17 +435,28 @@ def _joined_uses(terms: CorpusTerms) -> np.ndarray:
     return np.where(one_word, totals, 0.0)
 
 
-def _within_shares(keys: list[str], number: dict[str, int], counts: np.ndarray) -> dict[int, float]:
-    """{one-word key's number: the largest share of its mentions inside one longer key}."""
-    totals = counts.tolist()
-    within: dict[int, float] = {}
+def _word_pairs(keys: list[str]) -> np.ndarray:
+    """[longer key numbers, one-word key numbers]: each key of several words with each of its
+    words that is a key of its own ("remote sensing" with "sensing")."""
+    single = {k: i for i, k in enumerate(keys) if " " not in k}
+    longer: list[int] = []
+    words: list[int] = []
     for i, key in enumerate(keys):
-        if " " not in key:
-            continue
-        for word in set(key.split()):
-            j = number.get(word)
-            if j is not None and totals[j]:
-                within[j] = max(within.get(j, 0.0), totals[i] / totals[j])
+        if " " in key:
+            for word in key.split():
+                j = single.get(word)
+                if j is not None:
+                    longer.append(i)
+                    words.append(j)
+    return np.array([longer, words], dtype=np.int64).reshape(2, -1)
+
+
+def _within_shares(pairs: np.ndarray, counts: np.ndarray) -> np.ndarray:
+    """Per key, the largest share of its mentions inside one longer key of `pairs` (0 for none)."""
+    within = np.zeros(len(counts))
+    totals = counts[pairs[1]]
+    usable = totals > 0
+    np.maximum.at(within, pairs[1][usable], counts[pairs[0]][usable] / totals[usable])
     return within
 
 
