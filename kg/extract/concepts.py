@@ -49,6 +49,7 @@ from kg.extract.phrases import (
 )
 from kg.extract.ranking import label_concepts, rank_papers
 from kg.extract.terms import (
+    MAX_VERB_SHARE,
     AcronymSenses,
     acronym_of,
     acronym_senses,
@@ -170,16 +171,13 @@ def _extract(
         compound_heads = {k.rsplit(" ", 1)[1] for k in keys if " " in k}
         number = {k: i for i, k in enumerate(keys)}
         within = _within_shares(pairs, counts).tolist()
-        # How often each word that is a key of its own reads as a verb ("incorporate both").
-        as_verb = {
-            word: verbs[word] / counts[number[word]]
+        # The words that are keys of their own and read as verbs more than MAX_VERB_SHARE of
+        # the time ("incorporate both"); is_term asks only whether a key holds one.
+        verbal = frozenset(
+            word
             for word in verbs
-            if word in number and counts[number[word]]
-        }
-
-        def verb_share(key: str) -> float:
-            """The share of the key's word most used as a verb."""
-            return max([0.0, *(as_verb[w] for w in key.split() if w in as_verb)])
+            if word in number and counts[number[word]] and verbs[word] / counts[number[word]] > MAX_VERB_SHARE
+        )
 
         totals, head_counts, joined_counts = counts.tolist(), heads.tolist(), joined.tolist()
         return [
@@ -189,7 +187,7 @@ def _extract(
                 or is_term(
                     key,
                     head_share=head_counts[i] / totals[i] if totals[i] else 0.0,
-                    verb_share=verb_share(key) if as_verb else 0.0,
+                    verb_share=1.0 if verbal and not verbal.isdisjoint(key.split()) else 0.0,
                     hyphen_to=key in hyphen_to,
                     compound_head=key in compound_heads,
                     within=within[i],
@@ -438,17 +436,11 @@ def _joined_uses(terms: CorpusTerms) -> np.ndarray:
 def _word_pairs(keys: list[str]) -> np.ndarray:
     """[longer key numbers, one-word key numbers]: each key of several words with each of its
     words that is a key of its own ("remote sensing" with "sensing")."""
-    single = {k: i for i, k in enumerate(keys) if " " not in k}
-    longer: list[int] = []
-    words: list[int] = []
-    for i, key in enumerate(keys):
-        if " " in key:
-            for word in key.split():
-                j = single.get(word)
-                if j is not None:
-                    longer.append(i)
-                    words.append(j)
-    return np.array([longer, words], dtype=np.int64).reshape(2, -1)
+    found = {k: i for i, k in enumerate(keys) if " " not in k}.get
+    pairs = [
+        (i, j) for i, key in enumerate(keys) if " " in key for w in key.split() if (j := found(w)) is not None
+    ]
+    return np.array(pairs, dtype=np.int64).reshape(-1, 2).T
 
 
 def _within_shares(pairs: np.ndarray, counts: np.ndarray) -> np.ndarray:

@@ -320,8 +320,10 @@ def is_term(
     if head_share < MIN_HEAD_SHARE or verb_share > MAX_VERB_SHARE:
         return False  # the cheapest test first: most candidates fail it
     words = key.split()
-    if not words or len(key) < 2 or repeats_a_word(words):
-        return False  # ... a word written twice at once is garbled: "language language models"
+    if not words or len(key) < 2:
+        return False
+    if len(words) > 1 and any(map(str.__eq__, words, words[1:])):
+        return False  # a word written twice at once is garbled: "language language models"
     if all(w in GENERIC_WORDS or w in FILLER_MODIFIERS or w in FUNCTION_WORDS for w in words):
         return False
     if words[-1] in BOILERPLATE_HEADS or words[-1].isdigit() or words[-1] in FILLER_MODIFIERS:
