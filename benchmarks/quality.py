@@ -2,7 +2,12 @@
 
 Builds the corpus (the bundled sample by default) in this process and prints:
 
-- tags per paper, papers with fewer than three tags, papers without tags or neighbours;
+- tags per paper (and how many papers have 0, 1, 2, ...), papers with fewer tags than the
+  extractor's minimum, papers without tags or neighbours;
+- the 20 most frequent tags and the top 100 concepts by papers tagged, with the shares of
+  those 100 that are one word, read as an adjective or modifier ("real-time", "efficient")
+  or as a verb ("detecting", whose noun "detection" exists), by rules of thumb set down
+  in `word_kind`, independent of the extractor's own;
 - concept labels that no paper wrote (not a word sequence of any title or abstract),
   one-letter labels, suspected duplicates (the same words once spelling, number, hyphens and
   a generic head noun are set aside; an acronym whose letters are another concept's initials);
@@ -16,6 +21,8 @@ Builds the corpus (the bundled sample by default) in this process and prints:
     python -m benchmarks.quality pages/ --json      # another corpus, as JSON
     python -m benchmarks.quality ../shared/corpora/arxiv-cs-2025.jsonl.gz --since 2025-12 --until 2025-12
                                                     # a real month the field statistics left out
+    python -m benchmarks.quality SLICE.jsonl --first 2000 --sample 30
+                                                    # a slice's first 2,000, with 30 papers' tags
 """
 
 from __future__ import annotations
@@ -105,6 +112,18 @@ class Figures:
     field_generic: list[tuple[str, float, int]] = dataclasses.field(default_factory=list)
     most_tagging: list[tuple[str, int]] = dataclasses.field(default_factory=list)
     tags_by_rank: list[int] = dataclasses.field(default_factory=list)
+    tags_histogram: list[int] = dataclasses.field(default_factory=list)  # papers with 0, 1, ... tags
+    papers_under_min_tags: int = 0
+    top_concepts: list[tuple[str, int]] = dataclasses.field(default_factory=list)
+    top_one_word: float = 0.0  # shares of the top concepts
+    top_adjective_like: list[str] = dataclasses.field(default_factory=list)
+    top_verb_like: list[str] = dataclasses.field(default_factory=list)
+    top_field_generic: list[str] = dataclasses.field(default_factory=list)  # field share >= FIELD_TERM_SHARE
+    tags_total: int = 0
+    tags_field_generic: int = 0  # tags the field writes on FIELD_TERM_SHARE or more of its papers
+    tags_title_case: int = 0  # labels of two words or more, each capitalised ("Pipeline for Rapidly")
+    tags_title_case_not_in_abstract: int = 0  # ... whose words the paper's abstract never writes together
+    sample: list[tuple[str, list[tuple[str, float]]]] = dataclasses.field(default_factory=list)
     mentions: int = 0
     mentions_top_share: float = 0.0
     mentions_top: list[tuple[str, int]] = dataclasses.field(default_factory=list)
@@ -259,7 +278,34 @@ def _field_figures(figures: Figures, result: Any, tags: dict[str, list[str]]) ->
         (label, round(share, 3), tagged[k])
         for (share, label), k in zip(shares, [_key_of(concepts, label) for _, label in shares], strict=True)
     ]
-    figures.most_tagging = [(concepts[k].label, n) for k, n in tagged.most_common(10)]
+    figures.most_tagging = [(concepts[k].label, n) for k, n in tagged.most_common(20)]
+    top = sorted(concepts.values(), key=lambda c: (-c.papers, c.label))[:TOP_CONCEPTS]
+    figures.top_concepts = [(c.label, c.papers) for c in top]
+    kinds = [(c.label, word_kind(c.label)) for c in top]
+    figures.top_one_word = round(sum(" " not in c.label for c in top) / len(top), 3) if top else 0.0
+    figures.top_adjective_like = [label for label, kind in kinds if kind == "adjective"]
+    figures.top_verb_like = [label for label, kind in kinds if kind == "verb"]
+    from kg.extract.field import is_field_term
+
+    figures.top_field_generic = [c.label for c in top if is_field_term(field, c.key)]
+    figures.tags_total = sum(len(keys) for keys in tags.values())
+    figures.tags_field_generic = sum(is_field_term(field, k) for keys in tags.values() for k in keys)
+    abstracts = {p.key: _text_of("", p.abstract) for p in result.papers}
+    titled = [
+        (k, concepts[key].label)
+        for k, keys in tags.items()
+        for key in keys
+        if title_case(concepts[key].label)
+    ]
+    figures.tags_title_case = len(titled)
+    figures.tags_title_case_not_in_abstract = sum(
+        not _found(label, [abstracts.get(k, "")]) for k, label in titled
+    )
+    from kg.extract.concepts import MIN_TAGS
+
+    counts = [len(t) for t in tags.values()]
+    figures.tags_histogram = [counts.count(n) for n in range(max(counts, default=-1) + 1)]
+    figures.papers_under_min_tags = sum(n < MIN_TAGS for n in counts)
     longest = max((len(t) for t in tags.values()), default=0)
     figures.tags_by_rank = [sum(len(t) > r for t in tags.values()) for r in range(longest)]
     month = {p.key: paper_month(p) for p in result.papers}
@@ -274,6 +320,65 @@ def _field_figures(figures: Figures, result: Any, tags: dict[str, list[str]]) ->
     figures.mentions_top_share = round(received.most_common(1)[0][1] / len(found), 3) if found else 0.0
     figures.mentions_top = [(title[k][:60], n) for k, n in received.most_common(5)]
     figures.mentions_older_to_newer = sum(1 for a, b, _ in found if older(month.get(a), month.get(b)))
+
+
+TOP_CONCEPTS = 100
+# Modifiers of size, quality and scope that, leading a hyphen-joined compound, make it an adjective.
+_SCOPE = frozenset(
+    "high low wide open real long short large small multi zero few single whole full fine".split()
+)
+_ADJECTIVE_END = ("al", "ive", "ous", "ic", "able", "ible", "ful", "less", "ary", "ar", "ent", "ant", "ed")
+_NOUN_ENDINGS = ("signal", "interval", "tutorial", "manual", "agent", "gradient", "student", "content")
+_NOUN_ENDINGS += (
+    "component",
+    "token",
+    "retrieval",
+    "removal",
+    "trial",
+    "potential",
+    "embedding",
+    "seed",
+    "ment",
+)
+
+
+def title_case(label: str) -> bool:
+    """Whether a label of two words or more is written as in a title: a word after the first
+    is capitalised as a title capitalises ("Pipeline for Rapidly", "Multimodal Large language",
+    "Segment Anything"; not "large language models", nor "LLM agents")."""
+    words = label.replace("-", " ").split()
+    return len(words) >= 2 and any(w[:1].isupper() and w[1:].islower() for w in words[1:])
+
+
+def word_kind(label: str) -> str:
+    """ "adjective", "verb" or "noun": how a concept label reads, by rules of thumb.
+
+    An adjective: a lone word with an adjective's ending ("efficient", "robust" aside, which
+    end otherwise and are listed) or a hyphen-joined compound led by a word of scope
+    ("real-time", "high-resolution", "zero-shot").  A verb: a lone "-ing" word whose noun
+    is a word English knows ("detecting": "detection"; "clustering" has none, so a noun).
+    """
+    from wordfreq import zipf_frequency
+
+    low = label.lower()
+    if " " in low:
+        return "noun"
+    parts = low.split("-")
+    if len(parts) == 2 and parts[0] in _SCOPE:
+        return "adjective"
+    if len(parts) > 1:
+        return "noun"
+    if low in {"efficient", "robust", "scalable", "novel", "effective", "real-time", "lightweight"}:
+        return "adjective"
+    if low.endswith(_ADJECTIVE_END) and not low.endswith(_NOUN_ENDINGS) and len(low) > 4:
+        return "adjective"
+    if low.endswith("ing") and len(low) > 5:
+        stem = low[:-3]
+        nouns = [stem + "ion", stem + "ation", stem + "ment", stem + "ement", stem + "eion"]
+        nouns += [stem.replace("yz", "ys") + "is", stem[:-1] + "sis"]
+        if any(zipf_frequency(n, "en") >= 2.5 for n in nouns):
+            return "verb"
+    return "noun"
 
 
 def _key_of(concepts: dict, label: str) -> str:
@@ -331,7 +436,9 @@ def report(f: Figures) -> str:
     share = lambda n: f"{n} ({100 * n / max(f.papers, 1):.1f}%)"  # noqa: E731
     lines = [
         f"papers {f.papers}, concepts {f.concepts}, similar pairs {f.similar_pairs}",
-        f"tags per paper: mean {f.tags_mean}, median {f.tags_median}",
+        f"tags per paper: mean {f.tags_mean}, median {f.tags_median}; papers with 0, 1, ... tags: "
+        + ", ".join(str(n) for n in f.tags_histogram)
+        + f"; under the minimum: {f.papers_under_min_tags}",
         f"papers with fewer than 3 tags: {share(f.papers_under_3_tags)}; without tags: {share(f.papers_without_tags)}",
         f"papers without a similar paper: {share(f.papers_without_neighbours)}",
         f"labels no paper wrote: {len(f.labels_not_in_text)} of {f.concepts} "
@@ -353,6 +460,24 @@ def report(f: Figures) -> str:
         + ", ".join(f"{label} {share:.1%} {n}" for label, share, n in f.field_generic)
     )
     lines.append("concepts tagging most papers: " + ", ".join(f"{label} {n}" for label, n in f.most_tagging))
+    top = len(f.top_concepts)
+    lines.append(
+        f"top {top} concepts by papers: " + ", ".join(f"{label} ({n})" for label, n in f.top_concepts)
+    )
+    lines.append(
+        f"of the top {top}: one word {f.top_one_word:.0%}, adjective-like {len(f.top_adjective_like)} "
+        f"{f.top_adjective_like}, verb-like {len(f.top_verb_like)} {f.top_verb_like}, "
+        f"field-generic {len(f.top_field_generic)} {f.top_field_generic}"
+    )
+    lines.append(
+        f"tags {f.tags_total}: field-generic {f.tags_field_generic} ({f.tags_field_generic / max(f.tags_total, 1):.1%}), "
+        f"title-case {f.tags_title_case} ({f.tags_title_case / max(f.tags_total, 1):.1%}), "
+        f"of which not in the paper's abstract {f.tags_title_case_not_in_abstract}"
+    )
+    for title, tagged in f.sample:
+        lines.append(
+            f"  {title[:100]}\n      " + " | ".join(f"{label} {score:.2f}" for label, score in tagged)
+        )
     lines.append(
         f"mentions {f.mentions}, most mentioned paper {f.mentions_top_share:.1%} of them, "
         f"older -> newer {f.mentions_older_to_newer}; top: "
@@ -367,21 +492,69 @@ def report(f: Figures) -> str:
     return "\n".join(lines)
 
 
+def sample_tags(result: Any, n: int, seed: int = 22) -> list[tuple[str, list[tuple[str, float]]]]:
+    """`n` papers drawn with a fixed seed, each with its tags (label, score), best first."""
+    import random
+
+    concepts = result.concepts.concepts
+    papers = sorted(result.papers, key=lambda p: p.key)
+    drawn = random.Random(seed).sample(papers, min(n, len(papers)))
+    return [
+        (p.title, [(concepts[k].label, s) for k, s in result.concepts.tags.get(p.key, [])]) for p in drawn
+    ]
+
+
+def _first_lines(path: Path, n: int, keep: Any) -> str:
+    """A temporary copy of the first `n` lines of a JSONL file (gzipped or not) that `keep`
+    keeps by month, so that a slice is the first papers of the months asked for."""
+    import gzip
+    import tempfile
+
+    from kg.sources.snapshot import month_of
+
+    opener = gzip.open if path.suffix == ".gz" else open
+    written = 0
+    with (
+        opener(path, "rt", encoding="utf-8") as lines,
+        tempfile.NamedTemporaryFile("w", suffix=".jsonl", delete=False, encoding="utf-8") as out,
+    ):
+        for line in lines:
+            record = json.loads(line)
+            if not keep.keeps_month(month_of(record, record.get("id"))):
+                continue
+            out.write(line)
+            written += 1
+            if written == n:
+                break
+    return out.name
+
+
 def main() -> None:
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     parser.add_argument("inputs", nargs="*", help="pages to build (default: the bundled sample)")
     parser.add_argument("--json", action="store_true", help="print the figures as JSON")
     parser.add_argument("--since", default=None, help="from an arXiv snapshot, months from YYYY-MM")
     parser.add_argument("--until", default=None, help="from an arXiv snapshot, months to YYYY-MM")
+    parser.add_argument("--first", type=int, default=None, help="only the first N lines of one JSONL input")
+    parser.add_argument("--sample", type=int, default=0, help="print N random papers' tags (seed 22)")
     args = parser.parse_args()
     from kg import pipeline
     from kg.sources import SnapshotFilter
 
     keep = SnapshotFilter((), args.since, args.until)
-    result = pipeline.build_corpus(args.inputs or None, keep=keep)
+    inputs = args.inputs
+    if args.first is not None:
+        inputs = [_first_lines(Path(inputs[0]), args.first, keep)]
+    try:
+        result = pipeline.build_corpus(inputs or None, keep=keep)
+    finally:
+        if args.first is not None:
+            Path(inputs[0]).unlink()
     gold_tags = read_gold_tags() if not args.inputs and GOLD_TAGS.exists() else None
     gold_similar = read_gold_similar() if not args.inputs and GOLD_SIMILAR.exists() else None
     figures = measure(result, gold_tags, gold_similar)
+    if args.sample:
+        figures.sample = sample_tags(result, args.sample)
     print(json.dumps(figures.__dict__, indent=1) if args.json else report(figures))
 
 

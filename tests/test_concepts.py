@@ -1,5 +1,6 @@
 from __future__ import annotations
 
+import itertools
 import os
 import re
 import subprocess
@@ -103,8 +104,12 @@ def test_extractor_precision_and_recall_against_hand_annotation(seed_papers, see
     # Issue 22 made tags fewer and surer (the ones clearing a confidence, at least three, not
     # a fixed six: 4.0 a paper, was 5.8): measured 0.377 / 0.239 (was 0.356 / 0.324), so the
     # precision bar rose and the recall bar, which counted on six tags, fell.
-    assert figures.tag_precision is not None and figures.tag_precision >= 0.37
-    assert figures.tag_recall is not None and figures.tag_recall >= 0.23
+    # Then at least two, generic field terms only where the title names them or a paper has
+    # too few specific ones, and modifiers ("real-time"), material ("single image") and
+    # sentence pieces no terms (2.9 tags a paper): measured 0.417 / 0.201, precision up and
+    # recall, which counts on more tags, down; the bars follow.
+    assert figures.tag_precision is not None and figures.tag_precision >= 0.41
+    assert figures.tag_recall is not None and figures.tag_recall >= 0.19
 
 
 def _figures():
@@ -229,6 +234,11 @@ def test_acronym_needs_a_real_long_form():
     # "Distilled Decoding (DD)" is fine; "decoding (DD)" alone does not spell DD, and the
     # acronym is still recorded as defined (in a sense kg cannot read) for that paper.
     assert list(acronym_definitions("we call it decoding (DD)")) == [("DD", [])]
+    # A suffix is no word inside a word: "-ation" gives no A ("segmentation model" is no SAM).
+    assert list(acronym_definitions("a segmentation model (SAM)")) == [("SAM", [])]
+    assert list(acronym_definitions("Sharpness-Aware Minimization (SAM)")) == [
+        ("SAM", ["Sharpness-Aware", "Minimization"])
+    ]
 
 
 @pytest.mark.parametrize(
@@ -501,3 +511,121 @@ def test_words_of_any_script_are_one_token():
     assert "Gervásio decoders" in found
     ascii_found, _ = candidate_phrases("We release Gervasio decoders for Portuguese.")
     assert [f.replace("á", "a") for f in found] == ascii_found
+
+
+# Issue 22's wrong merges, one test each: every corpus below merged wrongly before.
+_UNRELATED = [
+    Paper(f"z{i}", f"Graph coloring {i}", "Graph coloring heuristics for sparse graphs. " * 3)
+    for i in range(8)
+]
+
+
+def _concepts_of(papers: list[Paper]):
+    return extract_concepts([*papers, *_UNRELATED], ConceptOptions(min_papers=2))
+
+
+def _labels(concept) -> list[str]:
+    return [concept.label, *concept.alt_labels]
+
+
+def test_multilingual_llms_are_not_multimodal_ones():
+    # One paper defines MLLMs as multilingual; the others write MLLMs bare in the sense the
+    # field gives it (multimodal, in 99% of the field's definitions).
+    concepts = _concepts_of(
+        [
+            Paper(
+                "ml", "Translation", "We study multilingual large language models (MLLMs) for translation."
+            ),
+            Paper("b1", "Charts", "MLLMs read charts; we benchmark MLLMs on charts and images."),
+            Paper("b2", "Grounding", "Multimodal large language models ground images. MLLMs miss objects."),
+            Paper("b3", "Video", "Multimodal large language models watch video; MLLMs hallucinate objects."),
+        ]
+    )
+    for concept in concepts.concepts.values():
+        words = " ".join(_labels(concept)).lower()
+        assert not ("lingual" in concept.key and "modal" in words)
+        assert not ("modal" in concept.key and "lingual" in words)
+    assert "multi modal large language model" not in {k for k, _ in concepts.tags["ml"]}
+    for bare in ("b1", "b2", "b3"):
+        assert "multi lingual large language model" not in {k for k, _ in concepts.tags[bare]}
+    assert "multi modal large language model" in {k for k, _ in concepts.tags["b1"]}
+
+
+def test_self_supervised_learning_is_not_semi_supervised():
+    concepts = _concepts_of(
+        [
+            Paper(
+                "s1",
+                "Pretext tasks",
+                "Self-supervised learning (SSL) learns from unlabeled images. SSL helps.",
+            ),
+            Paper("s2", "Few labels", "Semi-supervised learning (SSL) uses few labels and pseudo-labels."),
+            Paper("s3", "Views", "Self-supervised learning with contrastive views; SSL features transfer."),
+            Paper("s4", "Pseudo labels", "Semi-supervised learning with pseudo-labels on medical scans."),
+        ]
+    )
+    selfs, semis = (
+        concepts.concepts["self supervised learning"],
+        concepts.concepts["semi supervised learning"],
+    )
+    assert not any("semi" in label.lower() for label in _labels(selfs))
+    assert not any("self" in label.lower() for label in _labels(semis))
+    assert "semi supervised learning" not in {k for k, _ in concepts.tags["s1"]}
+    assert "self supervised learning" not in {k for k, _ in concepts.tags["s2"]}
+
+
+def test_sam_is_not_filed_under_segmentation():
+    # "segmentation model (SAM)" once spelt SAM (S, the A of "-ation", M), so every bare SAM
+    # counted for "segmentation model", which merges into "segmentation".
+    concepts = _concepts_of(
+        [
+            Paper("a1", "Prompting", "We prompt a strong segmentation model (SAM) on cells. SAM masks help."),
+            Paper("a2", "Cells", "We fine-tune SAM for cell segmentation in microscopy; SAM masks help."),
+            Paper("a3", "Lesions", "Segmentation of lesions with a U-Net; segmentation quality improves."),
+            Paper("a4", "Remote", "SAM produces masks for remote sensing segmentation."),
+        ]
+    )
+    for key in ("segmentation", "segmentation model"):
+        if key in concepts.concepts:
+            assert "SAM" not in concepts.concepts[key].alt_labels
+    assert list(acronym_definitions("a segmentation model (SAM)")) == [("SAM", [])]
+
+
+def test_video_question_answering_is_not_visual_question_answering():
+    concepts = _concepts_of(
+        [
+            Paper(
+                "v1",
+                "Visual reasoning",
+                "Visual question answering (VQA) asks about images. VQA models fail.",
+            ),
+            Paper("v2", "Temporal", "Video question answering (VideoQA) asks about videos over time."),
+            Paper("v3", "Priors", "VQA models learn language priors in visual question answering."),
+            Paper("v4", "Long videos", "Video question answering over long videos with memory."),
+            Paper("v5", "Clips", "Video question answering (VQA) over clips; our VQA model reads frames."),
+        ]
+    )
+    visual, video = (
+        concepts.concepts["visual question answering"],
+        concepts.concepts["video question answering"],
+    )
+    assert not any("video" in label.lower() for label in _labels(visual))
+    assert not any("visual" in label.lower() for label in _labels(video))
+    for paper in ("v2", "v4", "v5"):
+        assert "visual question answering" not in {k for k, _ in concepts.tags[paper]}
+    assert "video question answering" not in {k for k, _ in concepts.tags["v1"]}
+
+
+def test_a_word_written_twice_is_no_concept_nor_label():
+    concepts = _concepts_of(
+        [
+            Paper("l1", "Garbled", "Large language language models (LLMs) are everywhere. LLMs reason."),
+            Paper("l2", "Garbled too", "Language language models (LLMs) answer questions; LLMs help."),
+            Paper("l3", "Math", "Large language models (LLMs) reason about math; LLMs fail."),
+            Paper("l4", "Code", "Large language models (LLMs) write code. LLMs err."),
+        ]
+    )
+    for concept in concepts.concepts.values():
+        for label in _labels(concept):
+            words = label.lower().split()
+            assert all(a != b for a, b in itertools.pairwise(words)), label

@@ -64,9 +64,72 @@ def test_a_title_fragment_the_field_never_writes_as_a_phrase_is_no_tag():
 def test_tags_are_those_that_clear_the_confidence():
     from kg.extract.concepts import MIN_TAGS, TAG_CONFIDENCE, _confident
 
+    assert MIN_TAGS == 2  # at least the best two (issue 22)
     chosen = [("a", 10.0, False), ("b", 1.0, False), ("c", 0.9, False), ("d", 0.5, False)]
     cut = _confident([chosen, chosen[:1], []])
-    assert [k for k, _, _ in cut[0]] == ["a", "b", "c"][:MIN_TAGS]
+    assert [k for k, _, _ in cut[0]] == ["a", "b"]
     assert cut[1] == chosen[:1] and cut[2] == []
     sure = [("a", 10.0, False), ("b", 9.0, False), ("c", 8.0, False), ("d", 2.0 * TAG_CONFIDENCE * 10, False)]
     assert len(_confident([sure])[0]) == 4
+
+
+def test_generic_field_terms_tag_only_where_nothing_specific_is_left():
+    from kg.extract.concepts import _confident
+
+    generic = frozenset({"large language model"})
+    ranked = [
+        ("large language model", 10.0, False),
+        ("speculative decoding", 9.0, False),
+        ("kv cache", 8.0, False),
+    ]
+    assert [k for k, _, _ in _confident([ranked], generic)[0]] == ["speculative decoding", "kv cache"]
+    # With one specific term left, the generic one fills the second place ...
+    assert [k for k, _, _ in _confident([ranked[:2]], generic)[0]] == [
+        "large language model",
+        "speculative decoding",
+    ]
+    # ... and where the paper's title names it, it is the paper's topic and stays.
+    named = _confident([ranked], generic, [frozenset({"large language model"})])[0]
+    assert [k for k, _, _ in named] == ["large language model", "speculative decoding", "kv cache"]
+
+
+def test_a_phrase_the_field_writes_by_its_acronym_is_as_common_as_the_acronym():
+    from kg.extract.field import Field, is_field_term
+
+    field = Field(
+        papers=1000,
+        phrases={"artificial intelligence": (20, 18)},
+        names={"AI": (90, 85), "SD": (30, 30)},
+        senses={
+            "AI": {"artificial intelligence": 15},
+            "SD": {"stable diffusion": 9, "speculative decoding": 3},
+        },
+    )
+    assert field.share("artificial intelligence") == 0.09 and is_field_term(field, "artificial intelligence")
+    assert field.share("stable diffusion") == 0.03  # the acronym's main sense only
+    assert field.share("speculative decoding") == 0.0
+
+
+def test_a_lone_definition_in_a_minor_sense_gives_way_to_the_fields_sense():
+    from kg.extract.field import Field, with_field_senses
+    from kg.extract.terms import acronym_senses
+
+    field = Field(
+        papers=1000,
+        senses={
+            "MLLM": {"multi modal large language model": 600, "multi lingual large language model": 3},
+            "SSL": {"self supervised learning": 68, "semi supervised learning": 21},
+        },
+    )
+    multilingual = "multi lingual large language models".split()
+    lone = acronym_senses([(0, "MLLM", multilingual)])
+    read = with_field_senses(lone, field)
+    assert read.corpus["MLLM"] == "multi modal large language model"
+    assert read.per_paper[0]["MLLM"] == "multi lingual large language model"  # its own sense stays
+    # Defined so by two papers of the corpus, the sense is the corpus's own.
+    twice = acronym_senses([(0, "MLLM", multilingual), (1, "MLLM", multilingual)])
+    assert with_field_senses(twice, field).corpus["MLLM"] == "multi lingual large language model"
+    # A sense the field gives often enough (21 of 68) is no minor one.
+    semi = acronym_senses([(0, "SSL", "semi supervised learning".split())])
+    assert with_field_senses(semi, field).corpus["SSL"] == "semi supervised learning"
+    assert with_field_senses(lone, Field()).corpus == lone.corpus

@@ -33,9 +33,9 @@ def test_seed_build_meets_the_link_quality_bars(seed):
     # A paper with no sure neighbour gets none rather than a guess (issue 22): about 40% of
     # the seeds, whose topics no other seed shares closely enough, have no similar paper.
     assert figures.papers - figures.papers_without_neighbours >= 0.5 * figures.papers
-    # Each paper gets its best three tags, or fewer where fewer terms are left once the field's
-    # title fragments are out (28 of 475 seeds, issue 22).
-    assert figures.papers - figures.papers_under_3_tags >= 0.92 * figures.papers
+    # Each paper gets at least its best two tags (MIN_TAGS), fewer only where fewer terms are
+    # left once the field's title fragments are out (issue 22).
+    assert figures.papers_under_min_tags <= 0.02 * figures.papers
     assert figures.papers_without_tags == 0
 
 
@@ -82,6 +82,27 @@ def test_one_concept_per_variant(seed):
         ("pruning", {"compound_head": True}, True),  # "layer pruning": a noun
         ("approach to learn", {}, False),
         ("text to image", {"hyphen_to": True}, True),
+        # Issue 22: modifiers, material, sentence pieces and pieces of longer terms.
+        ("real time", {"head_share": 0.3, "joined": 0.97}, False),  # a hyphen-joined modifier
+        ("high resolution", {"head_share": 0.26, "joined": 0.93}, False),
+        ("self attention", {"head_share": 0.42, "joined": 0.98}, True),  # not led by a modifier
+        ("super resolution", {"head_share": 0.74, "joined": 0.97}, True),
+        ("token efficient", {}, False),  # ends on an adjective
+        ("single image", {}, False),  # material described by general words
+        ("synthetic dataset", {}, False),
+        ("3d scene", {}, False),
+        ("remote sensing image", {}, True),  # "sensing" is no general word
+        ("whole slide image", {"defined": True}, True),  # the corpus defines WSI by it
+        ("understanding long video", {}, False),  # a verb and its object
+        ("garnered significant attention", {}, False),
+        ("sensing", {"within": 0.81}, False),  # a piece of "remote sensing"
+        ("pruning", {"within": 0.3}, True),
+        ("trade off", {}, False),
+        ("hyperspectral image", {}, True),  # a technical word leads it
+        ("off the shelf", {"head_share": 0.3, "joined": 0.9}, False),
+        ("technical report", {}, False),
+        ("radiology report", {}, True),
+        ("language language model", {}, False),  # garbled: a word written twice at once
     ],
 )
 def test_termhood(key: str, shares: dict, expected: bool):
@@ -105,6 +126,12 @@ def test_variants_merge_into_the_term_they_describe():
         "layer norm": "layer normalization",
         "transformer model": "transformer",
     }
+    # A typo running two words together is no fuller form ("3D reconstructionin"), nor is a
+    # compound ("training data" is no "training database").
+    keys = ["3d reconstruction", "3d reconstructionin", "training data", "training database"]
+    assert variant_merges(keys, [True] * 4, set(), lambda pairs: set(pairs)) == [0, 1, 2, 3]
+    keys = ["kv", "key value", "layer norm", "layer normalization", "transformer", "transformer model", "x"]
+    into = variant_merges(keys, usable, {"kv"}, lambda pairs: set(pairs))
     # Without two shared papers the acronym stays apart.
     into = variant_merges(keys, usable, {"kv"}, lambda pairs: set())
     assert into[0] == 0

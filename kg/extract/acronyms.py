@@ -26,6 +26,16 @@ def acronym_definitions(text: str) -> Iterable[tuple[str, list[str]]]:
         yield acronym_key(acronym + match.group(2)), _match_long_form(acronym, words) or []
 
 
+# Word endings that English counts as words of their own (wordfreq knows "ation" and "ment"):
+# inside a word they are a suffix, no word that could give an acronym's capital.  Else
+# "segmentation model" would spell SAM and file the Segment Anything Model under segmentation.
+_SUFFIXES = frozenset(
+    """
+    ation ations ization isation ment ments ance ances ence ences ness ality ative atives
+    ively ingly ities ional ables ibles
+    """.split()
+)
+
 # A digit in an acronym may stand for a word: T2I is "text-to-image", B4 "before".
 _DIGIT_WORDS = {"2": ("to", "two"), "4": ("for", "four"), "3": ("three",), "1": ("one",)}
 
@@ -57,13 +67,16 @@ def _inner_letter(part: str, position: int, letter: str) -> bool:
 
     A lower-case letter of the acronym may come from anywhere (ViT, LoRA); a capital only
     from a capital as written (DEtection TRansformer) or from the start of a word inside
-    the word ("autoregressive" gives the R of AR; "decoding" gives no second D).
+    the word ("autoregressive" gives the R of AR; "decoding" gives no second D), not from a
+    suffix ("segmentation" gives no A: "segmentation model" is no SAM).
     """
     if part[position].lower() != letter.lower():
         return False
     if letter.islower() or letter.isdigit() or part[position].isupper():
         return True
     rest = part[position:].lower()
+    if rest in _SUFFIXES:
+        return False
     return len(rest) >= 5 and (zipf(rest) >= 1.5 or zipf(rest.rstrip("s")) >= 1.5)
 
 

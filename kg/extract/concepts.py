@@ -30,7 +30,14 @@ from scipy.sparse import csr_matrix
 from kg import parallel
 from kg.extract.acronyms import acronym_definitions
 from kg.extract.candidates import TITLE_WEIGHT, CorpusTerms, join_runs, read_run, verb_uses
-from kg.extract.field import Field, is_fragment, shipped_field, specificity
+from kg.extract.field import (
+    Field,
+    is_field_term,
+    is_fragment,
+    shipped_field,
+    specificity,
+    with_field_senses,
+)
 from kg.extract.phrases import (
     _TOKEN,
     CONNECTORS,
@@ -42,6 +49,7 @@ from kg.extract.phrases import (
 )
 from kg.extract.ranking import label_concepts, rank_papers
 from kg.extract.terms import (
+    MAX_VERB_SHARE,
     AcronymSenses,
     acronym_of,
     acronym_senses,
@@ -115,7 +123,8 @@ def _extract(
     step: Callable[[int], None] = lambda _: None,
 ) -> ConceptMap:
     n = max(len(papers), 1)
-    senses = acronym_senses(terms.definitions)
+    field = shipped_field()
+    senses = with_field_senses(acronym_senses(terms.definitions), field)
     synonyms = {k: phrase_key(_TOKEN.findall(v)) for k, v in options.synonyms.items()}
     curated = {phrase_key(_TOKEN.findall(v)): v for v in options.synonyms.values()}
 
@@ -147,6 +156,7 @@ def _extract(
     counts = np.bincount(columns[valid], weights=terms.counts[valid], minlength=len(keys))
     targeted = surface_target >= 0
     heads = np.bincount(surface_target[targeted], weights=terms.heads[targeted], minlength=len(keys))
+    joined = np.bincount(surface_target[targeted], weights=_joined_uses(terms)[targeted], minlength=len(keys))
     del rows, columns, valid
     step(1)
 
@@ -155,21 +165,21 @@ def _extract(
     verbs = verb_uses(terms)
     hyphen_to = {target_of[i] for i, s in enumerate(terms.surfaces) if "-to-" in s.lower()}
 
-    def terms_among(keys: list[str], counts: np.ndarray, heads: np.ndarray) -> list[bool]:
+    def terms_among(
+        keys: list[str], counts: np.ndarray, heads: np.ndarray, joined: np.ndarray, pairs: np.ndarray
+    ) -> list[bool]:
         compound_heads = {k.rsplit(" ", 1)[1] for k in keys if " " in k}
         number = {k: i for i, k in enumerate(keys)}
-        # How often each word that is a key of its own reads as a verb ("incorporate both").
-        as_verb = {
-            word: verbs[word] / counts[number[word]]
+        within = _within_shares(pairs, counts).tolist()
+        # The words that are keys of their own and read as verbs more than MAX_VERB_SHARE of
+        # the time ("incorporate both"); is_term asks only whether a key holds one.
+        verbal = frozenset(
+            word
             for word in verbs
-            if word in number and counts[number[word]]
-        }
+            if word in number and counts[number[word]] and verbs[word] / counts[number[word]] > MAX_VERB_SHARE
+        )
 
-        def verb_share(key: str) -> float:
-            """The share of the key's word most used as a verb."""
-            return max([0.0, *(as_verb[w] for w in key.split() if w in as_verb)])
-
-        totals, head_counts = counts.tolist(), heads.tolist()
+        totals, head_counts, joined_counts = counts.tolist(), heads.tolist(), joined.tolist()
         return [
             key not in options.stoplist
             and (
@@ -177,20 +187,30 @@ def _extract(
                 or is_term(
                     key,
                     head_share=head_counts[i] / totals[i] if totals[i] else 0.0,
-                    verb_share=verb_share(key) if as_verb else 0.0,
+                    verb_share=1.0 if verbal and not verbal.isdisjoint(key.split()) else 0.0,
                     hyphen_to=key in hyphen_to,
                     compound_head=key in compound_heads,
+                    within=within[i],
+                    joined=joined_counts[i] / totals[i] if totals[i] else 0.0,
+                    defined=key in defined,
                 )
             )
             for i, key in enumerate(keys)
         ]
 
+    # Keys of acronyms no paper defines, unless a word in lower case has the same key: MAP
+    # is an acronym, "map" a word, and the word is no mean average precision.
+    written_as_words = {t for s, t in zip(terms.surfaces, target_of, strict=True) if t and s[:1].islower()}
     acronym_keys = {
         t
         for s, t in zip(terms.surfaces, target_of, strict=True)
-        if t and s.startswith("ACR:") and " " not in t
+        if t and s.startswith("ACR:") and " " not in t and t not in written_as_words
     }
-    into = variant_merges(keys, terms_among(keys, counts, heads), acronym_keys, partial(_together, packed))
+    defined = {senses.alias.get(k, k) for k in senses.written}
+    pairs = _word_pairs(keys)
+    into = variant_merges(
+        keys, terms_among(keys, counts, heads, joined, pairs), acronym_keys, partial(_together, packed)
+    )
     merged_keys = sorted({keys[i] for i in into})
     merged_number = {k: i for i, k in enumerate(merged_keys)}
     remap = np.fromiter((merged_number[keys[i]] for i in into), np.int32, len(keys))
@@ -199,11 +219,15 @@ def _extract(
     packed.sum_duplicates()
     counts = np.bincount(remap, weights=counts, minlength=len(keys))
     heads = np.bincount(remap, weights=heads, minlength=len(keys))
+    joined = np.bincount(remap, weights=joined, minlength=len(keys))
+    # The merged keys are the raw keys that merged nowhere, so their pairs are those pairs.
+    stays = np.asarray(into) == np.arange(len(into))
+    pairs = remap[pairs[:, stays[pairs[0]] & stays[pairs[1]]]]
     step(2)
 
     df = np.bincount(packed.indices, minlength=len(keys))
     max_df = max(options.min_papers, int(options.max_share * n))
-    is_concept = np.array(terms_among(keys, counts, heads), dtype=bool)
+    is_concept = np.array(terms_among(keys, counts, heads, joined, pairs), dtype=bool)
     weight = np.fromiter(
         (term_weight(k, idf(n, int(d))) if d else 0.0 for k, d in zip(keys, df, strict=True)),
         float,
@@ -212,7 +236,6 @@ def _extract(
     # The field at large knows what the corpus cannot: a phrase most of its papers write is
     # generic however rare in this corpus, and a title's words the field never writes as a
     # phrase are a fragment (`kg.extract.field`).
-    field = shipped_field()
     weight *= np.fromiter((specificity(field, k) for k in keys), float, len(keys))
     packed_ranked = _without_fragments(packed, keys, field)
     shared = is_concept & (df >= options.min_papers) & (df <= max_df)
@@ -223,9 +246,22 @@ def _extract(
     #    of its own gives way to it.  A shared term that too few papers choose is no concept:
     #    the papers that chose it rank again without it, so their places go to other terms.
     own_weight = np.where(own, weight, 0.0)
-    ranked = _confident(
-        rank_papers(packed_ranked, np.where(shared, weight, 0.0), own_weight, keys, options.per_paper)
+    generic = frozenset(
+        k for k, term in zip(keys, is_concept.tolist(), strict=True) if term and is_field_term(field, k)
     )
+    # Ranked past `per_paper`, so that a paper whose best terms are generic has specific ones left.
+    wanted = 2 * options.per_paper
+
+    titled = _generic_in_titles(packed_ranked, keys, generic)
+
+    def confident(
+        ranked: list[list[tuple[str, float, bool]]], rows: Sequence[int] | None = None
+    ) -> list[list[tuple[str, float, bool]]]:
+        allowed = titled if rows is None else [titled[i] for i in rows]
+        return [chosen[: options.per_paper] for chosen in _confident(ranked, generic, allowed)]
+
+    full = rank_papers(packed_ranked, np.where(shared, weight, 0.0), own_weight, keys, wanted)
+    ranked = confident(full)
     for _ in range(_RANKINGS - 1):
         support = Counter(k for chosen in ranked for k, _, _ in chosen)
         dropped = {k for k, c in support.items() if c < options.min_papers and shared[merged_number[k]]}
@@ -234,16 +270,19 @@ def _extract(
         shared[[merged_number[k] for k in dropped]] = False
         again = [i for i, chosen in enumerate(ranked) if any(k in dropped for k, _, _ in chosen)]
         rows = np.array(again, dtype=np.int64)
-        for i, chosen in zip(
+        for i, terms_of in zip(
             again,
-            _confident(
-                rank_papers(
-                    packed_ranked[rows], np.where(shared, weight, 0.0), own_weight, keys, options.per_paper
-                )
-            ),
+            rank_papers(packed_ranked[rows], np.where(shared, weight, 0.0), own_weight, keys, wanted),
             strict=True,
         ):
+            full[i] = terms_of
+        for i, chosen in zip(again, confident([full[i] for i in again], again), strict=True):
             ranked[i] = chosen
+    # The cut again over the terms that stayed concepts: a paper that lost its specific terms
+    # to the support rule gets its generic ones back, not fewer than MIN_TAGS.
+    support = Counter(k for chosen in ranked for k, _, _ in chosen)
+    kept = {k for k, c in support.items() if c >= options.min_papers}
+    ranked = confident([[t for t in terms_of if t[0] in kept or t[2]] for terms_of in full])
     support = Counter(k for chosen in ranked for k, _, _ in chosen)
     kept = {k for k, c in support.items() if c >= options.min_papers}
     step(3)
@@ -266,16 +305,50 @@ def _extract(
 
 # A paper's tags are its best MIN_TAGS and those scoring at least TAG_CONFIDENCE of its best
 # (the tag's `kg:score`, its confidence): a paper about one thing gets few, not a fixed six.
-MIN_TAGS = 3
-TAG_CONFIDENCE = 0.2
+MIN_TAGS = 2
+TAG_CONFIDENCE = 0.3
 
 
-def _confident(ranked: list[list[tuple[str, float, bool]]]) -> list[list[tuple[str, float, bool]]]:
-    """Each paper's ranked terms cut to those that clear the confidence (see TAG_CONFIDENCE)."""
-    return [
-        [t for i, t in enumerate(chosen) if i < MIN_TAGS or t[1] >= TAG_CONFIDENCE * chosen[0][1]]
-        for chosen in ranked
-    ]
+def _confident(
+    ranked: list[list[tuple[str, float, bool]]],
+    generic: frozenset[str] = frozenset(),
+    titled: Sequence[frozenset[str]] | None = None,
+) -> list[list[tuple[str, float, bool]]]:
+    """Each paper's ranked terms cut to those that clear the confidence (see TAG_CONFIDENCE).
+
+    A `generic` term (`kg.extract.field.is_field_term`) is a tag only where the paper's title
+    names it (`titled`, per paper) or the paper has fewer than MIN_TAGS specific ones.
+    """
+    cut = []
+    for i, chosen in enumerate(ranked):
+        named = titled[i] if titled is not None else frozenset()
+        specific = sum(k not in generic or k in named for k, _, _ in chosen)
+        room = max(0, MIN_TAGS - specific)
+        pool = []
+        for term in chosen:
+            if term[0] in generic and term[0] not in named:
+                if not room:
+                    continue
+                room -= 1
+            pool.append(term)
+        cut.append([t for i, t in enumerate(pool) if i < MIN_TAGS or t[1] >= TAG_CONFIDENCE * pool[0][1]])
+    return cut
+
+
+def _generic_in_titles(packed: csr_matrix, keys: list[str], generic: frozenset[str]) -> list[frozenset[str]]:
+    """Per paper, the generic keys its title writes."""
+    columns = np.array(sorted(i for i, k in enumerate(keys) if k in generic), dtype=np.int64)
+    found: list[frozenset[str]] = [frozenset()] * packed.shape[0]
+    entries = np.flatnonzero((packed.data >= TITLE_BIT) & np.isin(packed.indices, columns))
+    if not len(entries):
+        return found
+    rows = np.searchsorted(packed.indptr, entries, side="right") - 1
+    by_row: dict[int, set[str]] = {}
+    for row, column in zip(rows.tolist(), packed.indices[entries].tolist(), strict=True):
+        by_row.setdefault(row, set()).add(keys[column])
+    for row, named in by_row.items():
+        found[row] = frozenset(named)
+    return found
 
 
 def _without_fragments(packed: csr_matrix, keys: list[str], field: Field) -> csr_matrix:
@@ -349,6 +422,36 @@ def _own_senses(
             target = resolved(senses, acronym[0], acronym[1], paper)
             overrides[entry] = synonyms.get(target, target) if target else None
     return overrides
+
+
+def _joined_uses(terms: CorpusTerms) -> np.ndarray:
+    """Per surface, its weighted mentions where it is one hyphen-joined word ("real-time")."""
+    one_word = np.fromiter(
+        ("-" in s and " " not in s and not s.startswith(("ACR:", "VERB:")) for s in terms.surfaces),
+        bool,
+        len(terms.surfaces),
+    )
+    totals = np.bincount(terms.ids, weights=terms.counts, minlength=len(terms.surfaces))
+    return np.where(one_word, totals, 0.0)
+
+
+def _word_pairs(keys: list[str]) -> np.ndarray:
+    """[longer key numbers, one-word key numbers]: each key of several words with each of its
+    words that is a key of its own ("remote sensing" with "sensing")."""
+    found = {k: i for i, k in enumerate(keys) if " " not in k}.get
+    pairs = [
+        (i, j) for i, key in enumerate(keys) if " " in key for w in key.split() if (j := found(w)) is not None
+    ]
+    return np.array(pairs, dtype=np.int64).reshape(-1, 2).T
+
+
+def _within_shares(pairs: np.ndarray, counts: np.ndarray) -> np.ndarray:
+    """Per key, the largest share of its mentions inside one longer key of `pairs` (0 for none)."""
+    within = np.zeros(len(counts))
+    totals = counts[pairs[1]]
+    usable = totals > 0
+    np.maximum.at(within, pairs[1][usable], counts[pairs[0]][usable] / totals[usable])
+    return within
 
 
 def _together(packed: csr_matrix, pairs: list[tuple[int, int]]) -> set[tuple[int, int]]:

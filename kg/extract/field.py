@@ -25,6 +25,7 @@ CC0); 2025-09..2025-12 are kept for judging.  Output is deterministic (sorted, g
 from __future__ import annotations
 
 import argparse
+import dataclasses
 import gzip
 import io
 import math
@@ -38,6 +39,7 @@ from pathlib import Path
 
 from kg.extract.candidates import paper_terms
 from kg.extract.phrases import surface_key
+from kg.extract.terms import AcronymSenses, sense_groups
 from kg.model import Paper
 
 # A written name: letters and digits, inner hyphens or dots (`MLP-Mixer`, `Qwen2.5`).
@@ -99,10 +101,25 @@ class Field:
     phrases: dict[str, tuple[int, int]] = field(default_factory=dict)  # key: (df, abstract df)
     senses: dict[str, dict[str, int]] = field(default_factory=dict)  # acronym: {long-form key: papers}
     heads: dict[str, int] = field(default_factory=dict)  # word: phrase keys ending on it
+    _acronym_papers: dict[str, int] | None = field(default=None, init=False, repr=False, compare=False)
 
     def share(self, key: str) -> float:
-        """The share of the field's papers that write the phrase key."""
-        return self.phrases.get(key, (0, 0))[0] / self.papers if self.papers else 0.0
+        """The share of the field's papers that write the phrase key, or an acronym the field
+        defines by it ("AI" for "artificial intelligence", which most papers never spell out)."""
+        if not self.papers:
+            return 0.0
+        return max(self.phrases.get(key, (0, 0))[0], self._by_acronym().get(key, 0)) / self.papers
+
+    def _by_acronym(self) -> dict[str, int]:
+        """{long-form key: papers writing its acronym}, for each acronym's main sense in the field."""
+        if self._acronym_papers is None:
+            papers: dict[str, int] = {}
+            for acronym, defined in self.senses.items():
+                main, count = max(defined.items(), key=lambda kv: (kv[1], kv[0]))
+                written = max(count, *(self.names.get(form, (0, 0))[0] for form in (acronym, acronym + "s")))
+                papers[main] = max(papers.get(main, 0), written)
+            self._acronym_papers = papers
+        return self._acronym_papers
 
     def name_share(self, name: str) -> float:
         """The share of the field's papers that write the name."""
@@ -135,6 +152,45 @@ def specificity(stats: Field, key: str) -> float:
         return GENERIC_WEIGHT
     fall = math.log(GENERIC_SHARE / share) / math.log(GENERIC_SHARE / SPECIFIC_SHARE)
     return GENERIC_WEIGHT + (1 - GENERIC_WEIGHT) * fall
+
+
+# A phrase on FIELD_TERM_SHARE or more of the field's papers names a field or a tool of every
+# paper ("deep learning", "vision-language models", "artificial intelligence"): it tags a
+# paper only where the paper has too few specific concepts.
+FIELD_TERM_SHARE = 0.03
+
+
+def is_field_term(stats: Field, key: str) -> bool:
+    """Whether the phrase key is so widely written in the field that it says little of a paper."""
+    return stats.share(key) >= FIELD_TERM_SHARE
+
+
+# Where one paper of a corpus defines an acronym in a sense the field gives it this share or
+# less as often as its main sense ("multilingual large language models (MLLMs)", where the
+# field writes multimodal 200 times as often), papers using it bare mean the field's sense.
+MINOR_SENSE_SHARE = 0.1
+# A sense the corpus itself defines in this many papers is the corpus's own, whatever the field says.
+CORPUS_SENSE_PAPERS = 2
+
+
+def with_field_senses(senses: AcronymSenses, stats: Field) -> AcronymSenses:
+    """`senses` where each acronym's corpus-wide sense (`AcronymSenses.corpus`) is the field's
+    main sense if the corpus's is a minor sense in the field defined by one paper only (see
+    MINOR_SENSE_SHARE); the papers that define the acronym keep their own sense."""
+    corpus = dict(senses.corpus)
+    for acronym, sense in senses.corpus.items():
+        defined = stats.senses.get(acronym)
+        if not defined or sum(senses.written.get(sense, Counter()).values()) >= CORPUS_SENSE_PAPERS:
+            continue
+        groups = sense_groups(Counter(defined))
+        totals = [sum(defined[k] for k in group) for group in groups]
+        main = max(range(len(groups)), key=lambda g: (totals[g], -g))
+        if sense in groups[main]:
+            continue
+        minor = next((totals[g] for g, group in enumerate(groups) if sense in group), 0)
+        if minor <= MINOR_SENSE_SHARE * totals[main]:
+            corpus[acronym] = groups[main][0]
+    return dataclasses.replace(senses, corpus=corpus)
 
 
 def is_fragment(stats: Field, key: str) -> bool:

@@ -47,7 +47,7 @@ BOILERPLATE_HEADS = frozenset(
     literature scenario application case example step way manner need goal observation
     implication perspective experience attempt potential progress success effort role impact
     importance trend fact lot kind type form part detail end usage use gain drop margin
-    interpretation strength understanding page set demand
+    interpretation strength understanding page set demand off
     """.split()
 )
 # A word this common in general English (Zipf scale) is too broad to tag a paper with on its
@@ -59,6 +59,35 @@ SPECIFIC_ZIPF = 3.3
 MIN_HEAD_SHARE = 0.2
 # An "-ing" word followed by its object this often is a verb ("capturing the ..."), not a term.
 MAX_VERB_SHARE = 0.25
+# A word written this often inside one longer term is a piece of it ("sensing" of "remote
+# sensing", "splatting" of "Gaussian splatting"), not a concept of its own.
+MAX_WITHIN_SHARE = 0.75
+# A hyphen-joined compound led by an adjective ("real-time", "high-resolution", "zero-shot")
+# is a modifier unless it stands as a head in this share of its uses.
+MIN_COMPOUND_HEAD_SHARE = 0.5
+# Modifiers of size, quality and scope that, leading a compound, make it an adjective.
+SCOPE_MODIFIERS = frozenset(
+    """
+    high low wide narrow open closed real long short large small multi zero few single whole
+    full half fine coarse top bottom near far black white off out end plug
+    """.split()
+)
+# Nouns of the data a paper works on: led only by general words ("single image", "synthetic
+# datasets", "high-quality images", "user queries") they describe material, not a concept.
+MATERIAL_HEADS = frozenset(
+    """
+    data dataset image video scene frame sample text input output question query benchmark
+    result feature setting condition scenario environment document sentence report
+    """.split()
+)
+# Evaluative words inside a phrase mark a sentence's verb and object ("garnered significant
+# attention", "achieve remarkable performance"), not a term.
+EVALUATIVE = frozenset(
+    """
+    significant remarkable impressive superior substantial considerable notable increasing
+    growing great tremendous unprecedented promising
+    """.split()
+)
 
 
 # ----------------------------------------------------------------------------------------
@@ -101,7 +130,7 @@ def acronym_senses(definitions: Iterable[tuple[int, str, list[str]]]) -> Acronym
     ambiguous = set()
     alias: dict[str, str] = {}
     for acronym in sorted(counts):
-        groups = _sense_groups(counts[acronym])
+        groups = sense_groups(counts[acronym])
         for group in groups:
             for key in group[1:]:
                 alias.setdefault(key, group[0])
@@ -118,7 +147,7 @@ def repeats_a_word(words: Sequence[str]) -> bool:
     return any(a == b for a, b in itertools.pairwise(low))
 
 
-def _sense_groups(senses: Counter[str]) -> list[list[str]]:
+def sense_groups(senses: Counter[str]) -> list[list[str]]:
     """Senses grouped where they share at least half their words, most defined first.
 
     Only a word added ("large-scale language models" is "large language models") or the
@@ -229,7 +258,9 @@ def variant_merges(
             lo = bisect_left(group, (last,))
             hi = bisect_left(group, (last + "\U0010ffff",), lo)
             # The range holds every last word that starts with this one; fuller: longer ones.
-            fuller = [j for word, j in group[lo:hi] if len(word) > len(last)] if hi - lo <= 2 else []
+            # A fuller form is a word English knows ("normalization"), not a typo that runs
+            # two words together ("reconstructionin") nor a compound ("data" is no "database").
+            fuller = [j for word, j in group[lo:hi] if _fuller(last, word)] if hi - lo <= 2 else []
             if len(fuller) == 1:
                 target[i] = fuller[0]
                 continue
@@ -266,20 +297,38 @@ def single_word_weight(word: str) -> float:
     return 1.0 - 0.6 * (common - SPECIFIC_ZIPF) / (COMMON_ZIPF - SPECIFIC_ZIPF)
 
 
-def is_term(key: str, *, head_share: float, verb_share: float, hyphen_to: bool, compound_head: bool) -> bool:
+def is_term(
+    key: str,
+    *,
+    head_share: float,
+    verb_share: float,
+    hyphen_to: bool,
+    compound_head: bool,
+    within: float = 0.0,
+    joined: float = 0.0,
+    defined: bool = False,
+) -> bool:
     """Whether a candidate key can name a research concept (corpus counts aside).
 
     `compound_head` says whether a longer key ends with this one ("layer pruning" for
     "pruning"): a lone "-ing" word is a term only where the corpus uses it as a noun so.
+    `within` is the share of the key's uses inside the one longer key that holds it most
+    ("remote sensing" for "sensing"); `joined`, the share written as one hyphen-joined word;
+    `defined`, whether the corpus defines an acronym by the key ("whole slide images" of WSI),
+    which makes it a concept however general its words.
     """
     if head_share < MIN_HEAD_SHARE or verb_share > MAX_VERB_SHARE:
         return False  # the cheapest test first: most candidates fail it
     words = key.split()
     if not words or len(key) < 2:
         return False
+    if len(words) > 1 and any(map(str.__eq__, words, words[1:])):
+        return False  # a word written twice at once is garbled: "language language models"
     if all(w in GENERIC_WORDS or w in FILLER_MODIFIERS or w in FUNCTION_WORDS for w in words):
         return False
-    if words[-1] in BOILERPLATE_HEADS or words[-1].isdigit():
+    if words[-1] in BOILERPLATE_HEADS or words[-1].isdigit() or words[-1] in FILLER_MODIFIERS:
+        return False  # ... or an adjective: "token-efficient", "noise-robust"
+    if len(words) > 1 and not _noun_phrase(words, head_share, joined, defined):
         return False
     if any(
         words[i + 1] in CONNECTORS
@@ -295,9 +344,49 @@ def is_term(key: str, *, head_share: float, verb_share: float, hyphen_to: bool, 
             return False
         if single_word_weight(word) == 0.0 or (word.endswith("ing") and not compound_head):
             return False
+        if within >= MAX_WITHIN_SHARE:
+            return False
     # "X to Y" is a compound only where someone wrote it "X-to-Y" ("text to image");
     # otherwise it is a verb phrase ("approach to learn").
     return " to " not in f" {key} " or hyphen_to
+
+
+def _fuller(short: str, word: str) -> bool:
+    """Whether `word` is a fuller form of the truncated `short` ("norm": "normalization")."""
+    extra = word[len(short) :]
+    return len(extra) >= 5 and zipf(word) > 0 and zipf(extra) == 0
+
+
+def _noun_phrase(words: list[str], head_share: float, joined: float, defined: bool) -> bool:
+    """Whether words of a candidate read as a noun phrase rather than a modifier, a piece of
+    a sentence or a description of a paper's material (see SCOPE_MODIFIERS, MATERIAL_HEADS,
+    EVALUATIVE)."""
+    first = words[0]
+    if any(w in EVALUATIVE for w in words[1:]):
+        return False
+    if first.endswith("ing") and _modifier(words[1]):
+        return False  # a verb and its object: "understanding long videos", "learning robust features"
+    if first in SCOPE_MODIFIERS and joined >= 0.5 and head_share < MIN_COMPOUND_HEAD_SHARE:
+        return False  # "real-time", "high-resolution", "multi-view", "off-the-shelf"
+    if _lemma(words[-1]) in MATERIAL_HEADS and not defined and not CONNECTORS & set(words):
+        return not all(_modifier(w) or zipf(w) >= COMMON_ZIPF or w in SCOPE_MODIFIERS for w in words[:-1])
+    return True
+
+
+def _modifier(word: str) -> bool:
+    """Whether a word reads as a general adjective or a modifier of scope ("3d", "long",
+    "robust", "synthetic"; not the technical "hyperspectral")."""
+    return (
+        word in FILLER_MODIFIERS
+        or word in SCOPE_MODIFIERS
+        or word in ("2d", "3d", "4d")
+        or (
+            word.endswith(_ADJECTIVE_ENDINGS)
+            and word not in _NOUNS_LIKE_ADJECTIVES
+            and len(word) > 4
+            and zipf(word) >= SPECIFIC_ZIPF
+        )
+    )
 
 
 def term_weight(key: str, idf: float) -> float:
