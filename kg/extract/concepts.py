@@ -46,6 +46,7 @@ from kg.extract.terms import (
     acronym_of,
     acronym_senses,
     idf,
+    MIN_HEAD_SHARE,
     is_term,
     resolved,
     term_weight,
@@ -170,11 +171,15 @@ def _extract(
             return max([0.0, *(as_verb[w] for w in key.split() if w in as_verb)])
 
         totals, head_counts = counts.tolist(), heads.tolist()
+        # `is_term`'s first test, for all keys at once: most keys are never a head enough.
+        share = np.divide(heads, counts, out=np.zeros(len(keys)), where=counts != 0)
+        may_be_terms = (share >= MIN_HEAD_SHARE).tolist()
         return [
             key not in options.stoplist
             and (
                 key in curated
-                or is_term(
+                or may_be_terms[i]
+                and is_term(
                     key,
                     head_share=head_counts[i] / totals[i] if totals[i] else 0.0,
                     verb_share=verb_share(key) if as_verb else 0.0,
