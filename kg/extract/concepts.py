@@ -42,11 +42,11 @@ from kg.extract.phrases import (
 )
 from kg.extract.ranking import label_concepts, rank_papers
 from kg.extract.terms import (
+    MIN_HEAD_SHARE,
     AcronymSenses,
     acronym_of,
     acronym_senses,
     idf,
-    MIN_HEAD_SHARE,
     is_term,
     resolved,
     term_weight,
@@ -166,9 +166,16 @@ def _extract(
             if word in number and counts[number[word]]
         }
 
+        share_of = as_verb.get
+
         def verb_share(key: str) -> float:
             """The share of the key's word most used as a verb."""
-            return max([0.0, *(as_verb[w] for w in key.split() if w in as_verb)])
+            most = 0.0
+            for word in key.split():
+                share = share_of(word, 0.0)
+                if share > most:
+                    most = share
+            return most
 
         totals, head_counts = counts.tolist(), heads.tolist()
         # `is_term`'s first test, for all keys at once: most keys are never a head enough.
@@ -178,17 +185,38 @@ def _extract(
             key not in options.stoplist
             and (
                 key in curated
-                or may_be_terms[i]
-                and is_term(
-                    key,
-                    head_share=head_counts[i] / totals[i] if totals[i] else 0.0,
-                    verb_share=verb_share(key) if as_verb else 0.0,
-                    hyphen_to=key in hyphen_to,
-                    compound_head=key in compound_heads,
+                or (
+                    may_be_terms[i]
+                    and term_test(
+                        key,
+                        head_counts[i] / totals[i] if totals[i] else 0.0,
+                        verb_share(key) if as_verb else 0.0,
+                        key in hyphen_to,
+                        key in compound_heads,
+                    )
                 )
             )
             for i, key in enumerate(keys)
         ]
+
+    # Most keys come to the second `terms_among` (after the merges) with what they had at the
+    # first, so each `is_term` answer is kept for the same question.
+    tested: dict[tuple[str, float, float, bool, bool], bool] = {}
+
+    def term_test(
+        key: str, head_share: float, verb_share: float, hyphen_to: bool, compound_head: bool
+    ) -> bool:
+        question = (key, head_share, verb_share, hyphen_to, compound_head)
+        answer = tested.get(question)
+        if answer is None:
+            answer = tested[question] = is_term(
+                key,
+                head_share=head_share,
+                verb_share=verb_share,
+                hyphen_to=hyphen_to,
+                compound_head=compound_head,
+            )
+        return answer
 
     acronym_keys = {
         t
