@@ -50,6 +50,7 @@ from kg.extract.phrases import (
 from kg.extract.ranking import label_concepts, rank_papers
 from kg.extract.terms import (
     MAX_VERB_SHARE,
+    MIN_HEAD_SHARE,
     AcronymSenses,
     acronym_of,
     acronym_senses,
@@ -180,11 +181,15 @@ def _extract(
         )
 
         totals, head_counts, joined_counts = counts.tolist(), heads.tolist(), joined.tolist()
+        # `is_term`'s first test, for all keys at once: most keys are never a head enough.
+        share = np.divide(heads, counts, out=np.zeros(len(keys)), where=counts != 0)
+        may_be_terms = (share >= MIN_HEAD_SHARE).tolist()
         return [
             key not in options.stoplist
             and (
                 key in curated
-                or is_term(
+                or may_be_terms[i]
+                and is_term(
                     key,
                     head_share=head_counts[i] / totals[i] if totals[i] else 0.0,
                     verb_share=1.0 if verbal and not verbal.isdisjoint(key.split()) else 0.0,

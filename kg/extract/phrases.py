@@ -145,6 +145,7 @@ _URL = re.compile(r".*(?:://|github\.com|huggingface\.co|\.io/).*")
 _LATEX = re.compile(r"\\[a-zA-Z]+|[{}^_$]")
 
 
+@lru_cache(maxsize=200_000)
 def is_acronym(token: str) -> bool:
     """A short token of mostly capitals: `LLM`, `ViT`, `MoE`, `T2I`, `CASS-NAT` (not `Multi-Level`)."""
     if not 2 <= len(token) <= 12 or not token[0].isalpha():
@@ -198,15 +199,39 @@ def phrase_key(words: Sequence[str]) -> str:
     Joined and hyphenated prefixes meet: "pretraining" and "pre-training" both give
     "pre training"; "finetuning" and "fine-tuning" give "fine tuning".
     """
-    lowered = [_CAMEL_PART.sub(r" \1", w).lower() if _CAMEL.match(w) else w.lower() for w in words]
-    last = lowered[-1].split()
-    last[-1] = _lemma(last[-1])
-    lowered[-1] = " ".join(last)
-    text = " ".join(lowered).replace("-", " ")
-    spelled = [_spelling(_split_prefix(w)) for w in text.split()]
+    spelled: list[str] = []
+    inner = _INNER_PARTS.get
+    for word in words[:-1]:
+        parts = inner(word)
+        spelled += parts if parts is not None else _word_parts(word, last=False)
+    last = words[-1]
+    parts = _LAST_PARTS.get(last)
+    spelled += parts if parts is not None else _word_parts(last, last=True)
     if spelled and spelled[-1] == "modeling":  # "masked language modeling" is the model's concept
         spelled[-1] = "model"
     return " ".join(spelled)
+
+
+# Each word's part of a key, cached as a word inside a phrase and as its last word (which is
+# lemmatized): keys are made for millions of surfaces from a vocabulary a tenth that size.
+_INNER_PARTS: dict[str, tuple[str, ...]] = {}
+_LAST_PARTS: dict[str, tuple[str, ...]] = {}
+_MAX_CACHED_WORDS = 500_000
+
+
+def _word_parts(word: str, *, last: bool) -> tuple[str, ...]:
+    """A word's words in a key (a camel-case or hyphenated word gives several), as `phrase_key`
+    spells them; the last word of a phrase has its last part lemmatized."""
+    lowered = _CAMEL_PART.sub(r" \1", word).lower() if _CAMEL.match(word) else word.lower()
+    if last:
+        pieces = lowered.split()
+        pieces[-1] = _lemma(pieces[-1])
+        lowered = " ".join(pieces)
+    parts = tuple(_spelling(_split_prefix(w)) for w in lowered.replace("-", " ").split())
+    cache = _LAST_PARTS if last else _INNER_PARTS
+    if len(cache) < _MAX_CACHED_WORDS:
+        cache[word] = parts
+    return parts
 
 
 # Words joined in camel case from plain words ("LayerNorm", "BatchNorm"): keyed as two words.

@@ -171,6 +171,8 @@ def sense_groups(senses: Counter[str]) -> list[list[str]]:
 
 def acronym_of(surface: str) -> tuple[str, list[str]] | None:
     """(acronym, rest of the words) of an `ACR:` marker or a phrase led by an acronym."""
+    if not surface[:1].isupper():  # most surfaces: neither (the marker's "A" is a capital)
+        return None
     if surface.startswith("ACR:"):
         return acronym_key(surface[4:]), []
     first, sep, rest = surface.partition(" ")
