@@ -188,16 +188,18 @@ def _extract(
             key not in options.stoplist
             and (
                 key in curated
-                or may_be_terms[i]
-                and is_term(
-                    key,
-                    head_share=head_counts[i] / totals[i] if totals[i] else 0.0,
-                    verb_share=1.0 if verbal and not verbal.isdisjoint(key.split()) else 0.0,
-                    hyphen_to=key in hyphen_to,
-                    compound_head=key in compound_heads,
-                    within=within[i],
-                    joined=joined_counts[i] / totals[i] if totals[i] else 0.0,
-                    defined=key in defined,
+                or (
+                    may_be_terms[i]
+                    and is_term(
+                        key,
+                        head_share=head_counts[i] / totals[i] if totals[i] else 0.0,
+                        verb_share=1.0 if verbal and not verbal.isdisjoint(key.split()) else 0.0,
+                        hyphen_to=key in hyphen_to,
+                        compound_head=key in compound_heads,
+                        within=within[i],
+                        joined=joined_counts[i] / totals[i] if totals[i] else 0.0,
+                        defined=key in defined,
+                    )
                 )
             )
             for i, key in enumerate(keys)
