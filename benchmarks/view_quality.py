@@ -56,7 +56,9 @@ def report(graph: nx.MultiDiGraph) -> dict:
     drawn = Counter(cluster[r] for r in drawn_rows)
     corpus = Counter(cluster)
     ndrawn = len(drawn_rows)
-    print(f"{total:,} papers, {ndrawn:,} drawn ({data['sample']['rule'] or 'all'}); view_data {seconds:.1f} s")
+    print(
+        f"{total:,} papers, {ndrawn:,} drawn ({data['sample']['rule'] or 'all'}); view_data {seconds:.1f} s"
+    )
     rows = []
     for k, (name, _colour, count, terms, covered) in enumerate(data["legend"]):
         corpus_share = corpus[k] / total

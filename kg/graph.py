@@ -190,7 +190,7 @@ def nodes_of(graph: nx.MultiDiGraph, kind: str) -> list[str]:
 
 SUBJECT = "subject"  # paper -> concept, attrs: score
 RELATED = "related"  # concept -> concept (a < b), attrs: weight (papers carrying both)
-# paper -> paper (a < b), attrs: weight, shared (concept slugs), by_concepts, by_text, basis
+# paper -> paper (a < b), attrs: weight, shared (concept slugs), by_concepts, by_text, by_words, basis
 SIMILAR = "similar"
 BROADER = "broader"  # concept -> the concept it specialises
 MENTIONS = "mentions"  # paper -> paper, attrs: name
@@ -234,6 +234,7 @@ def add_concepts(
             shared=[slug[k] for k in pair.shared],
             by_concepts=pair.by_concepts,
             by_text=pair.by_text,
+            by_words=pair.by_words,
             basis=similarity_basis(pair.by_text),
         )
     for source, target, name in mentions:

@@ -57,8 +57,9 @@ class LinkTriples(Writer):
                     add(f"{sim} {KG_.basis} {KG_.ConceptOverlap} .\n")
                 if edge.get("by_text") is not None:
                     add(f"{sim} {KG_.textSimilarity} {decimal(edge['by_text'])} .\n")
-                    if edge["by_text"] > 0:
-                        add(f"{sim} {KG_.basis} {KG_.TextOverlap} .\n")
+                # The text's key phrases or its words (the weight's other half) overlap.
+                if (edge.get("by_text") or 0) > 0 or (edge.get("by_words") or 0) > 0:
+                    add(f"{sim} {KG_.basis} {KG_.TextOverlap} .\n")
                 for shared in edge["shared"]:
                     add(f"{sim} {KG_.sharedConcept} {self.concept[shared]} .\n")
 
