@@ -143,11 +143,22 @@ def test_weight_is_the_strength_of_paper_paper_links_only(built, name):
         if d["rel"] == "similar"
     }
     assert {(a, b, d["weight"]) for a, b, d in back.edges(data=True) if d["rel"] == "similar"} == model
-    # Each kind's own attributes: a topic score, a count of shared papers, an author position.
+    # Each kind's own attributes: a topic score, an author position (a count of shared papers
+    # for concepts used together: see the real build's test, this small one has none).
     subject = next(d for *_, d in back.edges(data=True) if d["rel"] == "subject")
-    related = next(d for *_, d in back.edges(data=True) if d["rel"] == "related")
     creator = next(d for *_, d in back.edges(data=True) if d["rel"] == "creator")
-    assert 0 < subject["score"] <= 1 and related["shared_papers"] >= 1 and creator["position"] >= 1
+    assert 0 < subject["score"] <= 1 and creator["position"] >= 1
+    related = [d for *_, d in back.edges(data=True) if d["rel"] == "related"]
+    assert len(related) == sum(1 for *_, d in built.graph.edges(data=True) if d["rel"] == "related")
+    assert all(d["shared_papers"] >= 1 and "weight" not in d for d in related)
+
+
+@pytest.mark.parametrize("name", ["graph.graphml", "graph.gexf"])
+def test_concepts_used_together_count_their_shared_papers(real, name):
+    reader = nx.read_graphml if name.endswith("graphml") else nx.read_gexf
+    back = reader(out(real, name))
+    related = [d for *_, d in back.edges(data=True) if d["rel"] == "related"]
+    assert related and all(d["shared_papers"] >= 1 and "weight" not in d for d in related)
 
 
 def test_an_iri_keyed_node_gets_a_safe_id_and_keeps_its_iri(built):

@@ -132,9 +132,10 @@ def test_seed_map_reads_offline(built, browser):
         rects = page.evaluate(
             f"() => {{ {zoom}; kgNetwork.redraw(); return KG.visibleLabels.map(l => l.rect); }}"
         )
-        # Enough labels for the check to mean something (the largest seed cluster now holds 44
-        # papers, no longer 80: clusters are of the whole corpus at a finer resolution).
-        assert len(rects) > 45
+        # Enough labels for the check to mean something (the largest seed cluster holds about
+        # 36 papers, no longer 80: clusters of the whole corpus at a finer resolution; and no
+        # label sits under the toolbar or the panel's close button).
+        assert len(rects) > 30
         for i, a in enumerate(rects):
             for b in rects[i + 1 :]:
                 assert a[2] <= b[0] or b[2] <= a[0] or a[3] <= b[1] or b[3] <= a[1], (a, b)
@@ -233,7 +234,11 @@ def test_seed_map_reads_offline(built, browser):
     page.wait_for_function("t => document.querySelector('#panel h2')?.textContent === t", arg=HOI)
     assert "<human, action, object>" in page.inner_text("#panel .abstract")
 
-    # The focus view: the paper at the centre with 30-40 nearest papers; Escape returns.
+    # The focus view of a paper of the largest cluster: the paper at the centre with 30-40
+    # nearest papers; Escape returns.  (The HOI paper shares nothing with the other seeds by
+    # kg's reading, no link and no concept of two papers: its focus view holds it alone.)
+    page.evaluate("() => KG.open(KG.papers.find(p => p.cluster === 0), {from: 'search'})")
+    page.wait_for_selector("#panel .focus-button")
     page.click(".focus-button")
     page.wait_for_selector("#focusbar:not([hidden])")
     focus = page.evaluate("Object.keys(kgNetwork.getPositions()).length")
@@ -390,7 +395,11 @@ def test_search_ranks_what_a_reader_looks_for_first(built, browser):
     typos = ranks["concept label, one-edit typo"]
     assert len(typos) >= 40 and sum(0 < r <= 3 for r in typos) >= 0.9 * len(typos), typos
     # A concept's longest word alone, when no other label holds that word, puts it in the top 3.
-    tokens = [set(re.findall(r"[^\W_]+", label.lower())) for label in data["C"]["l"]]
+    # (Other labels count: "decoding" holds "decoding algorithms", so "algorithms" is not alone.)
+    tokens = [
+        set(re.findall(r"[^\W_]+", " ".join([label, *alts]).lower()))
+        for label, alts in zip(data["C"]["l"], data["C"]["alt"], strict=True)
+    ]
     alone = [
         r
         for (q, want), r in zip(
@@ -431,7 +440,10 @@ def test_panel_says_where_a_paper_was_listed_and_only_strong_similar_papers(buil
             (strong if sim[i + 2] >= conf else weak)[p] = (strong if sim[i + 2] >= conf else weak).get(
                 p, 0
             ) + 1
-    paper = min(p for p in weak if p in strong)
+    # The relate stage now makes no text link below the confidence; a paper with weak links
+    # (of other kinds) is taken when there is one, else the one with most links.
+    both = [p for p in weak if p in strong]
+    paper = min(both) if both else min(strong, key=lambda p: (-strong[p], p))
     context, page, requests, errors = open_page(browser, page_file)
     page.evaluate("i => KG.open(KG.papers[i], {from: 'search'})", paper)
     page.wait_for_function("t => document.querySelector('#panel h2')?.textContent === t", arg=titles[paper])
@@ -449,7 +461,10 @@ def test_panel_says_where_a_paper_was_listed_and_only_strong_similar_papers(buil
     )
     assert len(strengths) == strong[paper]
     assert all(float(re.search(r"\((\d\.\d\d)\)", s).group(1)) >= conf / 10_000 - 0.005 for s in strengths)
-    assert f"{weak[paper]} weaker link" in page.inner_text("#panel .weak")
+    if paper in weak:
+        assert f"{weak[paper]} weaker link" in page.inner_text("#panel .weak")
+    else:
+        assert page.locator("#panel .weak").count() == 0
     assert requests == [] and errors == []
     context.close()
 

@@ -149,6 +149,10 @@ def view_data(graph: nx.MultiDiGraph, options: ViewOptions | None = None) -> dic
         map_nodes.append([KIND_TABLE[kind], rows[kind][n], x, y, size[n], clusters.of[n]])
     named: list[tuple[int, int, str, int]] = []
     for a, b, data in view.edges(data=True):
+        # Concepts used together across two clusters: on a large map, a web of long lines
+        # that hides the clusters (the concept's panel still lists its related concepts).
+        if data["rel"] == g.RELATED and clusters.of[a] != clusters.of[b]:
+            continue
         source = data.get("source", a)
         target = b if source == a else a
         named.append((index[source], index[target], _style(data), round(weight_of(data) * 1000)))

@@ -355,10 +355,14 @@ function drawLabels(ctx, view, theme) {
       var lines = wrap(c.name.split(", ").slice(0, 2).join(", "), 26);
       // At the centre if free, else around it, kept inside the window; if no spot is free,
       // a smaller font: every coloured cluster keeps its name on the screen.
-      var spots = [[0, 0], [0, -0.45], [0, 0.45], [-0.5, 0], [0.5, 0], [0, -0.85], [0, 0.85]];
+      // (A small cluster beside a large one's name may need a spot just outside its disc.)
+      var spots = [[0, 0], [0, -0.45], [0, 0.45], [-0.5, 0], [0.5, 0], [0, -0.85], [0, 0.85],
+                   [0, -1.3], [0, 1.3], [-1.2, 0], [1.2, 0], [-0.9, -0.9], [0.9, -0.9], [-0.9, 0.9], [0.9, 0.9]];
       var rect = null, cx = 0, size = full, font = "", lh = 0;
-      for (var f = 0; f < 3 && !rect; f++) {
-        size = Math.max(10, Math.round(full * (1 - 0.2 * f)));
+      // Last of all, its first concept alone, small.
+      for (var f = 0; f < 4 && !rect; f++) {
+        if (f === 3) { lines = wrap(c.name.split(", ")[0], 26); }
+        size = Math.max(10, Math.round(full * (1 - 0.2 * Math.min(f, 2))));
         font = "600 " + size + "px system-ui, sans-serif";
         lh = size * 1.2;
         var boxW = 0, half = lh * lines.length / 2;

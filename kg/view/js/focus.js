@@ -5,7 +5,8 @@
 // small force simulation with the paper fixed at the centre; similar papers end up close.
 var FOCUS_SIZE = 36;
 var LINK_CITE = 0.3;
-var OVERLAP = 0.35;  // share of concepts that draws a light line between two papers of the view
+var OVERLAP = 0.35;
+var CLUSTER_ONLY = 1e-6;  // the nearness of a paper that shares only the cluster  // share of concepts that draws a light line between two papers of the view
 
 function paperLinks(i) {
   var p = KG.papers[i], out = [];
@@ -48,6 +49,17 @@ KG.nearest = function (origin, count) {
   Object.keys(share).forEach(function (q) { score[q] = (score[q] || 0) + 0.25 * share[q] / Math.max(mass, 1e-9); });
   delete score[origin];
   var ranked = Object.keys(score).map(Number).sort(function (a, b) { return score[b] - score[a] || a - b; });
+  // Too few neighbours by links and concepts (a paper with no sure similar paper and rare
+  // tags): papers of its own cluster fill the view, after all the others.
+  var home = KG.papers[origin].cluster;
+  if (ranked.length < count && home >= 0) {
+    KG.papers.forEach(function (q) {
+      if (ranked.length < count && q.i !== origin && q.cluster === home && score[q.i] === undefined) {
+        score[q.i] = CLUSTER_ONLY;
+        ranked.push(q.i);
+      }
+    });
+  }
   return { papers: ranked.slice(0, count), score: score, via: via };
 };
 
@@ -194,6 +206,7 @@ KG.focusList = function (p) {
     else if (near.via[i] !== undefined && near.via[i] !== p.i) { bits.push("via " + KG.shortLabel(KG.papers[near.via[i]])); }
     var shared = q.concepts.filter(function (c) { return p.concepts.indexOf(c) >= 0; });
     if (shared.length) { bits.push("shares " + shared.slice(0, 3).map(function (c) { return KG.concepts[c].label; }).join(", ")); }
+    if (!bits.length && near.score[i] === CLUSTER_ONLY) { bits.push("same cluster only"); }
     return bits.join(" · ");
   }, 60);
 };
