@@ -39,6 +39,21 @@ IN_PAGE = """() => {
 }"""
 
 
+def _open(browser, page: Path, **context_options):
+    """A new tab (network blocked but for files) with `page` open and ready, and the seconds
+    that took."""
+    context = browser.new_context(**context_options)
+    context.route(
+        "**/*",
+        lambda route: route.abort() if not route.request.url.startswith("file:") else route.continue_(),
+    )
+    tab = context.new_page()
+    start = time.perf_counter()
+    tab.goto(page.as_uri())
+    tab.wait_for_selector("body[data-ready='1']", timeout=120_000)
+    return tab, time.perf_counter() - start
+
+
 def open_to_ready(page: Path, runs: int = 3) -> tuple[float, int, dict]:
     from playwright.sync_api import sync_playwright
 
@@ -46,21 +61,11 @@ def open_to_ready(page: Path, runs: int = 3) -> tuple[float, int, dict]:
     with sync_playwright() as p:
         browser = p.chromium.launch(executable_path="/usr/bin/chromium", args=ARGS)
         for _ in range(runs):
-            context = browser.new_context()
-            context.route(
-                "**/*",
-                lambda route: (
-                    route.abort() if not route.request.url.startswith("file:") else route.continue_()
-                ),
-            )
-            tab = context.new_page()
-            start = time.perf_counter()
-            tab.goto(page.as_uri())
-            tab.wait_for_selector("body[data-ready='1']", timeout=120_000)
-            times.append(time.perf_counter() - start)
+            tab, seconds = _open(browser, page)
+            times.append(seconds)
             nodes = tab.evaluate("kgNodes.length")
             actions = tab.evaluate(IN_PAGE)
-            context.close()
+            tab.context.close()
         browser.close()
     return statistics.median(times), nodes, actions
 
@@ -88,21 +93,11 @@ def open_and_zoom(page: Path, runs: int = 3) -> tuple[float, float, int]:
     with sync_playwright() as p:
         browser = p.chromium.launch(executable_path="/usr/bin/chromium", args=ARGS)
         for _ in range(runs):
-            context = browser.new_context(viewport={"width": 1400, "height": 900})
-            context.route(
-                "**/*",
-                lambda route: (
-                    route.abort() if not route.request.url.startswith("file:") else route.continue_()
-                ),
-            )
-            tab = context.new_page()
-            start = time.perf_counter()
-            tab.goto(page.as_uri())
-            tab.wait_for_selector("body[data-ready='1']", timeout=120_000)
-            opened.append(time.perf_counter() - start)
+            tab, seconds = _open(browser, page, viewport={"width": 1400, "height": 900})
+            opened.append(seconds)
             fps.append(tab.evaluate(ZOOM_FPS))
             nodes = tab.evaluate("kgNodes.length")
-            context.close()
+            tab.context.close()
         browser.close()
     return statistics.median(opened), statistics.median(fps), nodes
 

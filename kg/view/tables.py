@@ -43,37 +43,38 @@ _WHERE = {
 }
 
 
-def listing_label(listed: str | None) -> str:
-    """A page's listing date for people ("Mar 11", "Mar 11, 2024"), from the page's own text
-    or from the RDF's xsd:gMonthDay / xsd:date form, so both give the same page."""
-    if not listed:
-        return ""
+def _listing_parts(listed: str) -> tuple[str | None, int, int] | None:
+    """A page's listing date (its own text, or the RDF's xsd:gMonthDay / xsd:date form) as
+    (year or None, month, day), or None when it is neither."""
     value = (
         str(listing_date(listed)) if not listed.startswith("-") and not _DATE.fullmatch(listed) else listed
     )
     m = re.fullmatch(r"--(\d{2})-(\d{2})", value)
     if m:
-        return f"{_MONTHS[int(m.group(1)) - 1]} {int(m.group(2))}"
+        return None, int(m.group(1)), int(m.group(2))
     m = _DATE.fullmatch(value)
     if m:
-        return f"{_MONTHS[int(m.group(2)) - 1]} {int(m.group(3))}, {m.group(1)}"
-    return listed
+        return m.group(1), int(m.group(2)), int(m.group(3))
+    return None
+
+
+def listing_label(listed: str | None) -> str:
+    """A page's listing date for people ("Mar 11", "Mar 11, 2024"), from the page's own text
+    or from the RDF's xsd:gMonthDay / xsd:date form, so both give the same page."""
+    parts = _listing_parts(listed) if listed else None
+    if parts is None:
+        return listed or ""
+    year, month, day = parts
+    return f"{_MONTHS[month - 1]} {day}" + (f", {year}" if year else "")
 
 
 def day_label(listed: str | None) -> str:
     """A listing day as a reader writes it ("11 Mar 2025"; "11 Mar" when the page gave no year)."""
-    if not listed:
-        return ""
-    value = (
-        str(listing_date(listed)) if not listed.startswith("-") and not _DATE.fullmatch(listed) else listed
-    )
-    m = re.fullmatch(r"--(\d{2})-(\d{2})", value)
-    if m:
-        return f"{int(m.group(2))} {_MONTHS[int(m.group(1)) - 1]}"
-    m = _DATE.fullmatch(value)
-    if m:
-        return f"{int(m.group(3))} {_MONTHS[int(m.group(2)) - 1]} {m.group(1)}"
-    return listed
+    parts = _listing_parts(listed) if listed else None
+    if parts is None:
+        return listed or ""
+    year, month, day = parts
+    return f"{day} {_MONTHS[month - 1]}" + (f" {year}" if year else "")
 
 
 def where_label(fmt: str | None, listed: str | None) -> str:
