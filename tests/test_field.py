@@ -112,7 +112,7 @@ def test_a_phrase_the_field_writes_by_its_acronym_is_as_common_as_the_acronym():
 
 def test_a_lone_definition_in_a_minor_sense_gives_way_to_the_fields_sense():
     from kg.extract.field import Field, with_field_senses
-    from kg.extract.terms import acronym_senses
+    from kg.extract.senses import acronym_senses
 
     field = Field(
         papers=1000,

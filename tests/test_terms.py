@@ -9,8 +9,8 @@ import pytest
 from benchmarks.quality import measure
 from kg import pipeline
 from kg.extract.phrases import phrase_key
+from kg.extract.senses import acronym_senses
 from kg.extract.terms import (
-    acronym_senses,
     alternative_labels,
     broader_terms,
     is_term,

@@ -5,7 +5,8 @@ from __future__ import annotations
 import re
 from collections.abc import Iterable
 
-from kg.extract.phrases import _TOKEN, CONNECTORS, FUNCTION_WORDS, _is_function, acronym_key, zipf
+from kg.extract.lexicon import CONNECTORS, FUNCTION_WORDS
+from kg.extract.phrases import _TOKEN, _is_function, acronym_key, zipf
 
 _ACRONYM_DEF = re.compile(r"\(\s*([A-Za-z][A-Za-z0-9-]*[A-Z][A-Za-z0-9-]*?)(s?)\s*\)")
 

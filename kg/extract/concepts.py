@@ -38,28 +38,12 @@ from kg.extract.field import (
     specificity,
     with_field_senses,
 )
-from kg.extract.phrases import (
-    _TOKEN,
-    CONNECTORS,
-    FUNCTION_WORDS,
-    GENERIC_WORDS,
-    is_acronym,
-    phrase_key,
-    zipf,
-)
+from kg.extract.keycounts import joined_uses, text_terms, together, within_shares, word_pairs
+from kg.extract.lexicon import CONNECTORS, FUNCTION_WORDS, GENERIC_WORDS
+from kg.extract.phrases import _TOKEN, is_acronym, phrase_key, zipf
 from kg.extract.ranking import label_concepts, rank_papers
-from kg.extract.terms import (
-    MAX_VERB_SHARE,
-    MIN_HEAD_SHARE,
-    AcronymSenses,
-    acronym_of,
-    acronym_senses,
-    idf,
-    is_term,
-    resolved,
-    term_weight,
-    variant_merges,
-)
+from kg.extract.senses import AcronymSenses, acronym_of, acronym_senses, resolved
+from kg.extract.terms import MAX_VERB_SHARE, MIN_HEAD_SHARE, idf, is_term, term_weight, variant_merges
 from kg.extract.vocabulary import TITLE_BIT, ConceptMap, ConceptOptions, read_stoplist, read_synonyms
 from kg.model import Paper
 
@@ -157,7 +141,7 @@ def _extract(
     counts = np.bincount(columns[valid], weights=terms.counts[valid], minlength=len(keys))
     targeted = surface_target >= 0
     heads = np.bincount(surface_target[targeted], weights=terms.heads[targeted], minlength=len(keys))
-    joined = np.bincount(surface_target[targeted], weights=_joined_uses(terms)[targeted], minlength=len(keys))
+    joined = np.bincount(surface_target[targeted], weights=joined_uses(terms)[targeted], minlength=len(keys))
     del rows, columns, valid
     step(1)
 
@@ -171,7 +155,7 @@ def _extract(
     ) -> list[bool]:
         compound_heads = {k.rsplit(" ", 1)[1] for k in keys if " " in k}
         number = {k: i for i, k in enumerate(keys)}
-        within = _within_shares(pairs, counts).tolist()
+        within = within_shares(pairs, counts).tolist()
         # The words that are keys of their own and read as verbs more than MAX_VERB_SHARE of
         # the time ("incorporate both"); is_term asks only whether a key holds one.
         verbal = frozenset(
@@ -214,9 +198,9 @@ def _extract(
         if t and s.startswith("ACR:") and " " not in t and t not in written_as_words
     }
     defined = {senses.alias.get(k, k) for k in senses.written}
-    pairs = _word_pairs(keys)
+    pairs = word_pairs(keys)
     into = variant_merges(
-        keys, terms_among(keys, counts, heads, joined, pairs), acronym_keys, partial(_together, packed)
+        keys, terms_among(keys, counts, heads, joined, pairs), acronym_keys, partial(together, packed)
     )
     merged_keys = sorted({keys[i] for i in into})
     merged_number = {k: i for i, k in enumerate(merged_keys)}
@@ -293,7 +277,7 @@ def _extract(
     support = Counter(k for chosen in ranked for k, _, _ in chosen)
     kept = {k for k, c in support.items() if c >= options.min_papers}
     step(3)
-    text, text_columns = _text_terms(packed, df, n)
+    text, text_columns = text_terms(packed, df, n)
     del packed, packed_ranked
 
     # 4. Concepts: shared terms still tagging enough papers, and the title terms chosen.
@@ -373,21 +357,6 @@ def _without_fragments(packed: csr_matrix, keys: list[str], field: Field) -> csr
     return kept
 
 
-# Keys in more than this share of papers say little about what two papers share.
-TEXT_MAX_SHARE = 0.1
-
-
-def _text_terms(packed: csr_matrix, df: np.ndarray, n: int) -> tuple[csr_matrix, np.ndarray]:
-    """TF-IDF rows (sublinear tf, title mentions weighted) over keys that 2+ papers share,
-    and the key number of each column."""
-    usable = (df >= 2) & (df <= max(2, int(TEXT_MAX_SHARE * n)))
-    columns = np.flatnonzero(usable)
-    sub = packed[:, columns]
-    tf = 1.0 + np.log((sub.data & (TITLE_BIT - 1)).astype(np.float64))
-    weights = tf * np.log(n / df[columns][sub.indices])
-    return csr_matrix((weights, sub.indices, sub.indptr), shape=sub.shape), columns
-
-
 def _target(
     surface: str,
     key: str,
@@ -429,51 +398,6 @@ def _own_senses(
             target = resolved(senses, acronym[0], acronym[1], paper)
             overrides[entry] = synonyms.get(target, target) if target else None
     return overrides
-
-
-def _joined_uses(terms: CorpusTerms) -> np.ndarray:
-    """Per surface, its weighted mentions where it is one hyphen-joined word ("real-time")."""
-    one_word = np.fromiter(
-        ("-" in s and " " not in s and not s.startswith(("ACR:", "VERB:")) for s in terms.surfaces),
-        bool,
-        len(terms.surfaces),
-    )
-    totals = np.bincount(terms.ids, weights=terms.counts, minlength=len(terms.surfaces))
-    return np.where(one_word, totals, 0.0)
-
-
-def _word_pairs(keys: list[str]) -> np.ndarray:
-    """[longer key numbers, one-word key numbers]: each key of several words with each of its
-    words that is a key of its own ("remote sensing" with "sensing")."""
-    found = {k: i for i, k in enumerate(keys) if " " not in k}.get
-    pairs = [
-        (i, j) for i, key in enumerate(keys) if " " in key for w in key.split() if (j := found(w)) is not None
-    ]
-    return np.array(pairs, dtype=np.int64).reshape(-1, 2).T
-
-
-def _within_shares(pairs: np.ndarray, counts: np.ndarray) -> np.ndarray:
-    """Per key, the largest share of its mentions inside one longer key of `pairs` (0 for none)."""
-    within = np.zeros(len(counts))
-    totals = counts[pairs[1]]
-    usable = totals > 0
-    np.maximum.at(within, pairs[1][usable], counts[pairs[0]][usable] / totals[usable])
-    return within
-
-
-def _together(packed: csr_matrix, pairs: list[tuple[int, int]]) -> set[tuple[int, int]]:
-    """The pairs of key numbers whose keys occur together in two papers or more."""
-    columns = sorted({k for pair in pairs for k in pair})
-    if not columns:
-        return set()
-    sub = packed[:, columns].tocsc()
-    position = {k: i for i, k in enumerate(columns)}
-
-    def papers(key: int) -> np.ndarray:
-        i = position[key]
-        return sub.indices[sub.indptr[i] : sub.indptr[i + 1]]
-
-    return {(a, b) for a, b in pairs if len(np.intersect1d(papers(a), papers(b), assume_unique=True)) >= 2}
 
 
 def _title_worthy(key: str) -> bool:

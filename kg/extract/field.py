@@ -39,7 +39,7 @@ from pathlib import Path
 
 from kg.extract.candidates import paper_terms
 from kg.extract.phrases import surface_key
-from kg.extract.terms import AcronymSenses, sense_groups
+from kg.extract.senses import AcronymSenses, sense_groups
 from kg.model import Paper
 
 # A written name: letters and digits, inner hyphens or dots (`MLP-Mixer`, `Qwen2.5`).

@@ -10,7 +10,8 @@ from scipy.sparse import csr_matrix
 
 from kg.extract.candidates import CorpusTerms
 from kg.extract.phrases import slugify
-from kg.extract.terms import AcronymSenses, alternative_labels, broader_terms, preferred_label
+from kg.extract.senses import AcronymSenses
+from kg.extract.terms import alternative_labels, broader_terms, preferred_label
 from kg.extract.vocabulary import MAX_TITLE_TAGS, TITLE_BIT, Concept
 
 _RANK_BLOCK = 10_000

@@ -17,7 +17,8 @@ from collections.abc import Callable, Sequence
 from functools import lru_cache
 
 from kg.extract.field import NAME_TOKEN, Field, inside_longer_name, shipped_field
-from kg.extract.phrases import FUNCTION_WORDS, GENERIC_WORDS, acronym_key, is_acronym, phrase_key, zipf
+from kg.extract.lexicon import FUNCTION_WORDS, GENERIC_WORDS
+from kg.extract.phrases import acronym_key, is_acronym, phrase_key, zipf
 from kg.extract.vocabulary import ConceptMap
 from kg.model import Paper
 from kg.relate.naming import cited, claims, same_long_form

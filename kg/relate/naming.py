@@ -11,7 +11,7 @@ import re
 from collections.abc import Callable, Container
 
 from kg.extract.field import NAME_TOKEN, inside_longer_name
-from kg.extract.phrases import FUNCTION_WORDS
+from kg.extract.lexicon import FUNCTION_WORDS
 from kg.model import Paper
 
 # A paper claims a name as its own where its title's head (before the colon) writes it, or its

@@ -19,7 +19,7 @@ from scipy.sparse import csr_matrix, diags, triu
 
 from kg.extract.concepts import ConceptMap
 from kg.extract.field import shipped_field, specificity
-from kg.extract.phrases import FUNCTION_WORDS, GENERIC_WORDS
+from kg.extract.lexicon import FUNCTION_WORDS, GENERIC_WORDS
 from kg.model import Paper
 from kg.parallel import advance
 from kg.relate.words import word_rows

@@ -23,15 +23,8 @@ import numpy as np
 from scipy.sparse import csr_matrix
 
 from kg.extract.field import Field, shipped_field, specificity
-from kg.extract.phrases import (
-    _ASCII_TOKEN,
-    _TOKEN,
-    FUNCTION_WORDS,
-    GENERIC_WORDS,
-    clean_text,
-    phrase_key,
-    zipf,
-)
+from kg.extract.lexicon import FUNCTION_WORDS, GENERIC_WORDS
+from kg.extract.phrases import _ASCII_TOKEN, _TOKEN, clean_text, phrase_key, zipf
 from kg.model import Paper
 
 # A word counts once however often a paper writes it (a word repeated in both texts would
