@@ -27,17 +27,9 @@ from collections import Counter
 from pathlib import Path
 from typing import Any
 
+from benchmarks.view_open import ARGS
 from kg.view.page import data_of_page
 
-ARGS = [
-    "--headless=new",
-    "--no-sandbox",
-    "--disable-gpu",
-    "--disable-background-networking",
-    "--disable-component-update",
-    "--disable-sync",
-    "--no-first-run",
-]
 STOP = set(
     "a an and are as at be by for from in into is it its of on or our the their this to via we "
     "with without using towards toward based through over under than that these those can not "

@@ -1,22 +1,19 @@
-"""Clusters of the drawn papers, their names and colours.
+"""The drawn nodes' clusters, colours and the weighted links the layout follows.
 
-Papers cluster with the concepts they are tagged with (drawn or not) and the papers they are
-similar to, cite or mention: Louvain on that graph, with a fixed seed, at the coarsest
-resolution (of a few) whose largest clusters hold nearly all papers, so that the few colours
-a reader can tell apart cover the map.  Only those clusters get a colour of their own; the
-small rest share a neutral "other".
+The clusters themselves are of the whole corpus (`kg.view.plan`); here the drawn nodes get
+theirs, the ten largest clusters a colour each, the small rest a neutral "other".
 """
 
 from __future__ import annotations
 
-from collections import Counter, defaultdict
+from collections import Counter
 from dataclasses import dataclass
 
 import networkx as nx
 
 from kg import graph as g
 from kg.view.plan import Plan
-from kg.view.select import BROADER, CITES, induced, weight_of
+from kg.view.select import BROADER, CITES, weight_of
 
 # Ten hues a reader tells apart, on light and dark backgrounds (Tableau 10, its grey replaced by a
 # violet: grey is the colour of the small clusters).
@@ -33,9 +30,6 @@ PALETTE = [
     "#5b3f99",
 ]
 OTHER = "#a0a0a0"
-RESOLUTIONS = (1.0, 0.7, 0.5, 0.35, 0.25)
-COVERAGE = 0.85  # the coloured clusters should hold this share of the drawn papers
-MIN_CLUSTER = 3  # fewer papers than this never get a colour
 
 
 @dataclass
@@ -91,121 +85,6 @@ def _cluster_graph(graph: nx.MultiDiGraph, view: nx.Graph) -> nx.Graph:
     ordered.add_nodes_from(sorted(links.nodes))
     ordered.add_edges_from(sorted(links.edges(data=True), key=lambda e: (min(e[0], e[1]), max(e[0], e[1]))))
     return ordered
-
-
-def _louvain(links: nx.Graph, resolution: float) -> list[set[str]]:
-    # Louvain walks sets of nodes; integer labels keep that walk, and so the clusters, the same
-    # in every process (string hashes change from run to run).
-    numbered = nx.convert_node_labels_to_integers(links, ordering="sorted", label_attribute="id")
-    found = nx.community.louvain_communities(numbered, weight="weight", resolution=resolution, seed=7)
-    return [{numbered.nodes[i]["id"] for i in c} for c in found]
-
-
-def _coarser(links: nx.Graph, groups: list[set[str]], resolution: float) -> list[set[str]]:
-    """Louvain at a coarser `resolution`, started from `groups`: on the graph of the groups
-    (their inner links as self-loops), which is small, instead of the whole graph again."""
-    ordered = sorted(groups, key=min)
-    home = {n: i for i, members in enumerate(ordered) for n in members}
-    meta = nx.Graph()
-    meta.add_nodes_from(range(len(ordered)))
-    for a, b, w in links.edges(data="weight"):
-        ga, gb = sorted((home[a], home[b]))
-        meta.add_edge(ga, gb, weight=meta.get_edge_data(ga, gb, {"weight": 0.0})["weight"] + w)
-    ordered_meta = nx.Graph()
-    ordered_meta.add_nodes_from(range(len(ordered)))
-    ordered_meta.add_edges_from(sorted(meta.edges(data=True)))
-    found = nx.community.louvain_communities(ordered_meta, weight="weight", resolution=resolution, seed=7)
-    return [set().union(*(ordered[i] for i in c)) for c in found]
-
-
-def find_clusters(graph: nx.MultiDiGraph, view: nx.Graph) -> Clusters:
-    """Clusters of the drawn nodes, largest first, named by their most telling concepts."""
-    nodes = graph._node
-    links = _cluster_graph(graph, view)
-    linked = [n for n in links if links.degree(n) > 0]
-    sub = induced(links, linked)
-    is_paper = {n: nodes[n]["kind"] == "paper" for n in links}
-    total = sum(1 for n in view if is_paper[n]) or 1
-    groups: list[set[str]] = []
-    if sub.number_of_edges():
-        finest = _louvain(sub, RESOLUTIONS[0])
-        for resolution in RESOLUTIONS:
-            groups = finest if resolution == RESOLUTIONS[0] else _coarser(sub, finest, resolution)
-            sizes = sorted((sum(is_paper[n] for n in c) for c in groups), reverse=True)
-            if sum(sizes[: len(PALETTE)]) >= COVERAGE * total:
-                break
-
-    def order(c: set[str]) -> tuple[int, int, str]:
-        return (-sum(is_paper[n] for n in c), -len(c), min(c))
-
-    groups.sort(key=order)
-    of = {n: -1 for n in view}
-    concept_of = {}
-    for i, members in enumerate(groups):
-        for n in members:
-            if n in of:
-                of[n] = i
-            if nodes[n]["kind"] == "concept":
-                concept_of[n] = i
-    papers = [sum(is_paper[n] for n in c) for c in groups]
-    coloured = sum(1 for i, count in enumerate(papers) if i < len(PALETTE) and count >= MIN_CLUSTER)
-    return Clusters(of, [_name(graph, c) for c in groups], papers, coloured, concept_of, links)
-
-
-def _name(graph: nx.MultiDiGraph, members: set[str]) -> str:
-    """Up to three concepts that tag many of the cluster's papers and few papers elsewhere."""
-    nodes = graph._node
-    tagged: Counter[str] = Counter()
-    for p in members:
-        if nodes[p]["kind"] != "paper":
-            continue
-        for target, multi in graph._succ[p].items():
-            if any(d["rel"] == g.SUBJECT for d in multi.values()):
-                tagged[target] += 1
-    if not tagged:
-        kinds = Counter(nodes[n]["kind"] for n in members)
-        named = sorted(
-            (nodes[n].get("label") or nodes[n].get("name") or nodes[n].get("title") or n)
-            for n in members
-            if nodes[n]["kind"] != "paper" or len(members) == 1
-        )
-        count = kinds["paper"]
-        return named[0] if named else f"{count} paper" if count == 1 else f"{count} papers"
-    # Share of the concept's papers that are here, times how many are here: a concept on
-    # every paper of the corpus names no cluster, one on three papers all here names it well.
-    ranked = sorted(
-        tagged,
-        key=lambda c: (-(tagged[c] ** 2) / max(nodes[c].get("papers", 1), tagged[c]), nodes[c]["label"]),
-    )
-    chosen: list[str] = []
-    for c in ranked:
-        label = nodes[c]["label"]
-        if tagged[c] < 2 and chosen:
-            break
-        if any(label in other or other in label for other in chosen):
-            continue
-        chosen.append(label)
-        if len(chosen) == 3:
-            break
-    return ", ".join(chosen)
-
-
-def paper_clusters(graph: nx.MultiDiGraph, clusters: Clusters, papers: list[str]) -> list[int]:
-    """A cluster for every paper of the corpus (drawn or not): its own, or the one its
-    concepts belong to most (by score); -1 when none of its concepts is in a cluster."""
-    result = []
-    for p in papers:
-        if p in clusters.of:
-            result.append(clusters.of[p])
-            continue
-        votes: defaultdict[int, float] = defaultdict(float)
-        for target, multi in graph._succ[p].items():
-            if target in clusters.concept_of:
-                for d in multi.values():
-                    if d["rel"] == g.SUBJECT:
-                        votes[clusters.concept_of[target]] += weight_of(d)
-        result.append(min(votes, key=lambda k: (-votes[k], k)) if votes else -1)
-    return result
 
 
 def clusters_of_plan(graph: nx.MultiDiGraph, view: nx.Graph, plan: Plan) -> Clusters:

@@ -240,16 +240,5 @@ class Naming:
         return name, tuple(chosen)
 
 
-def name_clusters(
-    graph: nx.MultiDiGraph,
-    papers: Sequence[str],
-    cluster_of: Sequence[int],
-    count: int,
-    field: Field | None = None,
-) -> list[ClusterName]:
-    """Names of clusters `0 .. count-1`, whose papers are `papers[i]` with `cluster_of[i] == k`."""
-    return [name for name, _ in Naming(graph, papers, field).names(cluster_of, count)]
-
-
 def _tags(graph: nx.MultiDiGraph, paper: str, concept: str) -> bool:
     return any(d["rel"] == g.SUBJECT for d in graph._succ[paper][concept].values())
