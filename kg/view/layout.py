@@ -3,8 +3,8 @@
 Each cluster is laid out on its own (a spring layout over its papers, the concepts that tag
 them and its other nodes), scaled to the area its nodes need and then packed: overlapping
 nodes are pushed apart while a weak pull keeps the cluster round and dense.  The clusters,
-as discs, are placed the same way: a spring layout of the clusters (joined by the links
-between them) gives their arrangement, packing gives the gaps.  Nodes linked to nothing go
+as discs, are placed by stress majorization of target distances that shrink with their
+affinity (the links between them over the whole corpus), then pushed apart where they meet.  Nodes linked to nothing go
 in a grid beside the map, never far away.  The cost follows the sum of squared cluster
 sizes; a cluster too large for one layout is split (Louvain) and placed in two levels.
 
@@ -164,32 +164,56 @@ def _pack_group(links: nx.Graph, members: list[str], radius: dict[str, float]) -
 
 
 SPREAD = 3.0  # unlinked clusters sit this many times farther apart than touching ones
+ROUNDS = 300  # stress-majorization steps
+
+
+def _similarity(meta: nx.Graph, groups: list[int]) -> np.ndarray:
+    """Each pair's affinity over the stronger of the two clusters' strongest affinities (0..1):
+    a cluster's closest relative is 1 to it, whatever the scale of its links (association
+    strength is large for small clusters, so one scale for all would make every large pair 0)."""
+    n = len(groups)
+    at = {grp: k for k, grp in enumerate(groups)}
+    aff = np.zeros((n, n))
+    for a, b, w in meta.edges(data="weight"):
+        aff[at[a], at[b]] = aff[at[b], at[a]] = w
+    top = aff.max(axis=1)
+    scale = np.maximum(top[:, None], top[None, :])
+    return np.sqrt(np.divide(aff, scale, out=np.zeros_like(aff), where=scale > 0))
 
 
 def _by_affinity(meta: nx.Graph, groups: list[int], disc: np.ndarray, gap: float) -> dict[int, np.ndarray]:
-    """Cluster centres whose distances follow their affinity: classical MDS of target
-    distances from touching (the discs' radii and the gap) for the most strongly linked
-    pair to SPREAD times farther for pairs with no link (by the square root of affinity)."""
-    if len(groups) < 3:
+    """Cluster centres whose distances follow their affinity, by stress majorization (SMACOF):
+    target distances go from touching (the discs' radii and the gap) for a cluster and its
+    closest relative to SPREAD times that for pairs with no link; linked pairs weigh more, so
+    their nearness is kept first.  Classical MDS of the same targets is the start."""
+    n = len(groups)
+    if n < 3:
         return _spring(meta)
-    strongest = max((w for _, _, w in meta.edges(data="weight")), default=1.0) or 1.0
-    reach = {grp: float(r) for grp, r in zip(groups, disc, strict=True)}
-    dist: dict[int, dict[int, float]] = {a: {} for a in groups}
-    for a in groups:
-        for b in groups:
-            if a != b:
-                w = meta.get_edge_data(a, b, {"weight": 0.0})["weight"]
-                near = math.sqrt(min(1.0, w / strongest))
-                dist[a][b] = (reach[a] + reach[b] + gap) * (1 + (SPREAD - 1) * (1 - near))
+    near = _similarity(meta, groups)
+    touch = disc[:, None] + disc[None, :] + gap
+    target = touch * (1 + (SPREAD - 1) * (1 - near))
+    np.fill_diagonal(target, 0.0)
+    weight = (1 + 4 * near) / np.maximum(target, 1e-9) ** 2
+    np.fill_diagonal(weight, 0.0)
     # Classical multidimensional scaling: the two leading eigenvectors of the doubly centred
     # squared distances give the plane that keeps the distances best.
-    n = len(groups)
-    d2 = np.array([[dist[a][b] ** 2 if a != b else 0.0 for b in groups] for a in groups])
     centring = np.eye(n) - np.full((n, n), 1.0 / n)
-    values, vectors = np.linalg.eigh(-0.5 * centring @ d2 @ centring)
+    values, vectors = np.linalg.eigh(-0.5 * centring @ target**2 @ centring)
     top = np.argsort(values)[::-1][:2]
     coords = vectors[:, top] * np.sqrt(np.maximum(values[top], 0.0))
-    # An eigenvector's sign is arbitrary: fix it so the largest cluster sits left and up.
+    # Stress majorization (Guttman transforms) from there: each step lowers the weighted
+    # squared error of the distances.
+    v = -weight
+    np.fill_diagonal(v, weight.sum(axis=1))
+    inverse = np.linalg.pinv(v)
+    for _ in range(ROUNDS):
+        diff = coords[:, None, :] - coords[None, :, :]
+        dist = np.hypot(diff[..., 0], diff[..., 1])
+        b = -weight * np.divide(target, dist, out=np.zeros_like(dist), where=dist > 1e-9)
+        np.fill_diagonal(b, 0.0)
+        np.fill_diagonal(b, -b.sum(axis=1))
+        coords = inverse @ (b @ coords)
+    # The plane's turn and mirror are arbitrary: fix them so the largest cluster sits left and up.
     coords *= np.where(coords[0] > 0, -1.0, 1.0)
     return {grp: coords[k] for k, grp in enumerate(groups)}
 
