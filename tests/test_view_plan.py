@@ -188,3 +188,46 @@ def test_parts_of_coloured_clusters_are_named_within_them(seed_plan):
         assert not seen & set(members)  # a paper is in one part at most
         seen |= set(members)
         assert name.terms and list(name.shares) == sorted(name.shares, reverse=True)
+
+
+class _TwoLevels:
+    """Preset partitions of twelve papers: two clusters coarse, four fine."""
+
+    def of(self, resolution: float) -> list[int]:
+        from kg.view.plan import RESOLUTIONS
+
+        if resolution == RESOLUTIONS[0]:
+            return [0] * 6 + [1] * 6
+        return [0, 0, 0, 1, 1, 1, 2, 2, 2, 3, 3, 3]
+
+
+class _NamesAllBut:
+    """Names every cluster well except one whose papers are `poor`."""
+
+    def __init__(self, poor: set[int]) -> None:
+        self.poor = poor
+        self.asked: list[set[int]] = []
+
+    def names(self, cluster_of, count):
+        from kg.view.names import ClusterName
+
+        found = []
+        for k in range(count):
+            members = {i for i, c in enumerate(cluster_of) if c == k}
+            self.asked.append(members)
+            covered = 0.3 if members == self.poor else 0.9
+            found.append((ClusterName(("t",), (covered,), covered), ("c",)))
+        return found
+
+
+def test_a_cluster_its_name_does_not_describe_is_split_and_its_neighbour_kept_whole():
+    from kg.view.plan import _refine
+
+    naming = _NamesAllBut(set(range(6, 12)))
+    of, sizes, level = _refine(_TwoLevels(), naming, 12)  # type: ignore[arg-type]
+    assert sizes == [6, 3, 3] and level == [0, 1, 1]
+    assert len(set(of[:6])) == 1  # the well-named coarse cluster stays whole
+    assert of[6] == of[7] == of[8] != of[9] == of[10] == of[11]
+    assert of[0] not in (of[6], of[9])
+    # The parts were named before they were kept.
+    assert {6, 7, 8} in naming.asked and {9, 10, 11} in naming.asked

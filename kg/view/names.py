@@ -163,6 +163,7 @@ class Naming:
         self.total = max(len(papers), 1)
         self._carriers: dict[str, np.ndarray] = {}
         self._special: dict[str, float] = {}
+        self._carried: dict[str, int] = {}
 
     def carriers(self, concept: str) -> np.ndarray:
         """Which papers carry `concept` (a boolean per paper)."""
@@ -180,6 +181,13 @@ class Naming:
             for c in (concept, *sorted(narrower)):
                 found[[index[p] for p in graph._pred[c] if p in index and _tags(graph, p, c)]] = True
             self._carriers[concept] = found
+        return found
+
+    def carried(self, concept: str) -> int:
+        """How many papers of the corpus carry `concept`."""
+        found = self._carried.get(concept)
+        if found is None:
+            found = self._carried[concept] = int(np.count_nonzero(self.carriers(concept)))
         return found
 
     def special(self, concept: str) -> float:
@@ -205,20 +213,22 @@ class Naming:
         return found
 
     def _choose(self, inside: np.ndarray, pool: list[str]) -> tuple[ClusterName, tuple[str, ...]]:
-        size = int(np.count_nonzero(inside))
+        members = np.flatnonzero(inside)
+        size = len(members)
         if not size or not pool:
             return ClusterName((), (), 0.0), ()
         label = {c: self.nodes[c]["label"] for c in pool}
-        carriers = {c: self.carriers(c) for c in pool}
-        share = {c: float(np.count_nonzero(carriers[c] & inside)) / size for c in pool}
-        corpus = {c: float(np.count_nonzero(carriers[c])) / self.total for c in pool}
+        # Over the cluster's papers only: a small cluster of a large corpus is named fast.
+        carriers = {c: self.carriers(c)[members] for c in pool}
+        share = {c: float(np.count_nonzero(carriers[c])) / size for c in pool}
+        corpus = {c: self.carried(c) / self.total for c in pool}
         lift = {c: share[c] / max(corpus[c], 1e-9) for c in pool}
         chosen: list[str] = []
-        covered = np.zeros_like(inside)
+        covered = np.zeros(size, dtype=bool)
         while len(chosen) < MAX_TERMS:
             if len(chosen) >= TERMS and np.count_nonzero(covered) >= ENOUGH * size:
                 break
-            left = inside & ~covered
+            left = ~covered
             best, best_score = None, 0.0
             for c in pool:
                 lower = label[c].lower()
@@ -231,7 +241,7 @@ class Naming:
             if best is None:
                 break
             chosen.append(best)
-            covered |= carriers[best] & inside
+            covered |= carriers[best]
         name = ClusterName(
             tuple(label[c] for c in chosen),
             tuple(round(share[c], 4) for c in chosen),

@@ -1,9 +1,12 @@
 """What the map shows of a corpus: clusters of every paper, their names, and an honest sample.
 
 Every paper of the corpus is clustered, drawn or not: Louvain (igraph's, seeded) on the papers,
-the concepts tagging two or more of them and the links between papers, at the coarsest of a
-few resolutions whose ten largest clusters hold nearly all papers.  The legend's counts and the
-names (`kg.view.names`) describe whole clusters, not the part that happens to be drawn.
+the concepts tagging two or more of them and the links between papers.  Each cluster is as
+coarse as its name allows: the coarsest resolution first, and a cluster that would be coloured
+but whose name is on fewer than half its papers is split at the next finer one, its
+neighbours left whole (one resolution for all had to be the finest any cluster needed: at
+20,000 papers the ten colours then covered 13% of them).  The legend's counts and the names
+(`kg.view.names`) describe whole clusters, not the part that happens to be drawn.
 
 A large corpus cannot be drawn whole, so the map draws a sample, and says which: each cluster
 gets places in proportion to its papers (largest remainders), filled with its most central
@@ -25,10 +28,10 @@ from kg.extract.field import Field
 from kg.view.names import ENOUGH, ClusterName, Naming
 from kg.view.select import CITES, weight_of
 
-RESOLUTIONS = (1.0, 1.4, 2.0, 3.0)  # coarse to fine
+RESOLUTIONS = (0.5, 1.0, 2.0, 3.0)  # coarse to fine
 COLOURS = 10  # clusters a reader tells apart by colour
 MIN_CLUSTER = 3  # fewer papers than this never get a colour
-SUB_RESOLUTION = 3.0  # parts of a cluster: Louvain at this many times the clusters' resolution
+SUB_RESOLUTION = 3.0  # parts of a cluster at the finest resolution: Louvain at this many times it
 SUB_MIN = 8  # papers a part needs to be named on zoom
 NAMED = 40  # clusters named by `Naming` (the rest, all small, by their most tagged concepts)
 SEED = 7
@@ -127,13 +130,69 @@ def _partition(
     return of, [papers_in[k] for k in order]
 
 
+class _Levels:
+    """Louvain partitions of one clustering graph at each of `RESOLUTIONS`, found when first
+    asked for (a partition of the whole graph at 20,000 papers takes a second or more)."""
+
+    def __init__(self, names: list[str], weights: dict[tuple[int, int], float], papers: int) -> None:
+        self.names, self.weights, self.papers = names, weights, papers
+        self.found: dict[float, list[int]] = {}
+
+    def of(self, resolution: float) -> list[int]:
+        if resolution not in self.found:
+            self.found[resolution] = _partition(self.names, self.weights, self.papers, resolution)[0]
+        return self.found[resolution]
+
+
+def _refine(levels: _Levels, naming: Naming, papers: int) -> tuple[list[int], list[int], list[int]]:
+    """Clusters as coarse as their names allow: every node starts in its cluster at the
+    coarsest resolution; a cluster among the COLOURS largest whose name is on fewer than
+    ENOUGH of its papers is replaced by its parts at the next finer resolution, until the
+    largest all have names that describe them (or are at the finest resolution).  Returns a
+    cluster per node (-1: linked to nothing; numbered largest first, ties by first node),
+    papers per cluster and each cluster's level (an index into RESOLUTIONS)."""
+    first = levels.of(RESOLUTIONS[0])
+    key: list[tuple[int, int] | None] = [(0, k) if k >= 0 else None for k in first]
+    # Whether a cluster's name describes it, by cluster and size (a part split off one cluster
+    # joins the rest of its finer cluster if a neighbour is split too: it is then named again).
+    checked: dict[tuple[tuple[int, int], int], bool] = {}
+    while True:
+        members: dict[tuple[int, int], list[int]] = defaultdict(list)
+        for i, kk in enumerate(key):
+            if kk is not None:
+                members[kk].append(i)
+        count = {kk: sum(1 for i in ms if i < papers) for kk, ms in members.items()}
+        order = sorted(
+            (kk for kk in members if count[kk]),
+            key=lambda kk: (-count[kk], -len(members[kk]), members[kk][0]),
+        )
+        # Only the clusters that would get a colour need a name that describes them.
+        todo = [
+            kk for kk in order[:COLOURS] if count[kk] >= MIN_CLUSTER and (kk, len(members[kk])) not in checked
+        ]
+        if todo:
+            number = {kk: n for n, kk in enumerate(todo)}
+            tmp = [number.get(kk, -1) if kk is not None else -1 for kk in key[:papers]]
+            for kk, (name, _) in zip(todo, naming.names(tmp, len(todo)), strict=True):
+                checked[(kk, len(members[kk]))] = name.covered >= ENOUGH or kk[0] == len(RESOLUTIONS) - 1
+        split = [kk for kk in order[:COLOURS] if not checked.get((kk, len(members[kk])), True)]
+        if not split:
+            break
+        for kk in split:
+            finer = levels.of(RESOLUTIONS[kk[0] + 1])
+            for i in members[kk]:
+                key[i] = (kk[0] + 1, finer[i]) if finer[i] >= 0 else None
+    renumber = {kk: n for n, kk in enumerate(order)}
+    of = [renumber.get(kk, -1) if kk is not None else -1 for kk in key]
+    return of, [count[kk] for kk in order], [kk[0] for kk in order]
+
+
 def plan_clusters(graph: nx.MultiDiGraph, field: Field | None = None) -> Plan:
     """Cluster every paper of `graph` and name the clusters.
 
-    The resolution is the coarsest of `RESOLUTIONS` at which every coloured cluster has a
-    name on at least half of its papers (`kg.view.names.ENOUGH`): a coarser map has fewer,
-    larger clusters, which no few terms describe.  If none does, the one whose worst name
-    covers most.
+    Each cluster is as coarse as its name allows (`_refine`): a coarser map has fewer, larger
+    clusters, but no few terms describe a cluster too large, so such a cluster is split at a
+    finer resolution while its neighbours stay whole.
     """
     nodes = graph._node
     papers = sorted(n for n, d in nodes.items() if d["kind"] == "paper")
@@ -141,19 +200,8 @@ def plan_clusters(graph: nx.MultiDiGraph, field: Field | None = None) -> Plan:
     if not weights:
         return Plan(papers, [-1] * len(papers), {}, [], [], 0, {})
     naming = Naming(graph, papers, field)
-    chosen: tuple[list[int], list[int]] | None = None
-    chosen_resolution = RESOLUTIONS[0]
-    best_worst = -1.0
-    for resolution in RESOLUTIONS:
-        of, sizes = _partition(names, weights, len(papers), resolution)
-        count = min(len(sizes), COLOURS)
-        worst = min((name.covered for name, _ in naming.names(of[: len(papers)], count)), default=0.0)
-        if worst > best_worst:
-            chosen, best_worst, chosen_resolution = (of, sizes), worst, resolution
-        if worst >= ENOUGH:
-            break
-    assert chosen is not None
-    of, sizes = chosen
+    levels = _Levels(names, weights, len(papers))
+    of, sizes, level = _refine(levels, naming, len(papers))
     cluster_of = of[: len(papers)]
     concept_of = {names[i]: of[i] for i in range(len(papers), len(names)) if of[i] >= 0}
     coloured = sum(1 for k, n in enumerate(sizes) if k < COLOURS and n >= MIN_CLUSTER)
@@ -168,25 +216,21 @@ def plan_clusters(graph: nx.MultiDiGraph, field: Field | None = None) -> Plan:
     # Shown most covering term first: the reader sees at once how much of the cluster it names.
     found = [_by_share(name) for name, _ in naming.names(cluster_of, named)]
     rest = _small_names(graph, papers, cluster_of, named, len(sizes))
-    subs = _parts(names, weights, papers, cluster_of, coloured, chosen_resolution * SUB_RESOLUTION, naming)
+    subs = _parts(levels, papers, cluster_of, level[:coloured], naming)
     return Plan(papers, cluster_of, concept_of, sizes, found + rest, coloured, dict(strength), subs)
 
 
 def _parts(
-    names: list[str],
-    weights: dict[tuple[int, int], float],
-    papers: list[str],
-    cluster_of: list[int],
-    coloured: int,
-    resolution: float,
-    naming: Naming,
+    levels: _Levels, papers: list[str], cluster_of: list[int], level: list[int], naming: Naming
 ) -> list[tuple[int, ClusterName, list[str]]]:
-    """The parts of each coloured cluster that a finer clustering finds (SUB_MIN papers or
-    more, two or more parts per cluster), each named as clusters are."""
-    fine = _partition(names, weights, len(papers), resolution)[0][: len(papers)]
+    """The parts of each coloured cluster (`level` holds theirs) that the next finer resolution
+    finds (SUB_RESOLUTION times the finest for a cluster already at it), SUB_MIN papers or
+    more, two or more parts per cluster, each named as clusters are."""
+    steps = [*RESOLUTIONS[1:], RESOLUTIONS[-1] * SUB_RESOLUTION]
+    finer = {lv: levels.of(steps[lv])[: len(papers)] for lv in sorted(set(level))}
     groups: dict[tuple[int, int], list[int]] = defaultdict(list)
-    for i, (k, f) in enumerate(zip(cluster_of, fine, strict=True)):
-        if 0 <= k < coloured and f >= 0:
+    for i, k in enumerate(cluster_of):
+        if 0 <= k < len(level) and (f := finer[level[k]][i]) >= 0:
             groups[(k, f)].append(i)
     kept = sorted(
         (key for key, ms in groups.items() if len(ms) >= SUB_MIN),
