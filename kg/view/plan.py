@@ -35,6 +35,7 @@ SUB_RESOLUTION = 3.0  # parts of a cluster at the finest resolution: Louvain at 
 SUB_MIN = 8  # papers a part needs to be named on zoom
 NAMED = 40  # clusters named by `Naming` (the rest, all small, by their most tagged concepts)
 SEED = 7
+EXPECTED_FLOOR = 1.0  # link weight: one similar-paper link
 SAMPLE_RULE = "each cluster in proportion to its size, its most linked papers first"
 
 
@@ -316,7 +317,9 @@ def affinity(graph: nx.MultiDiGraph, plan: Plan) -> dict[tuple[int, int], float]
     """How strongly each pair of clusters is linked, over every paper of the corpus: the
     weight of the links between their papers (similar papers, citations, mentions) over what
     their total link weights would give by chance (association strength, as VOSviewer's
-    layout uses), so that two large clusters are not near merely for being large."""
+    layout uses), so that two large clusters are not near merely for being large.  What
+    chance gives is raised by EXPECTED_FLOOR: two clusters of three papers joined by
+    one link are not thereby the most related pair of the corpus."""
     home = plan.cluster()
     between: dict[tuple[int, int], float] = defaultdict(float)
     total: dict[int, float] = defaultdict(float)
@@ -339,5 +342,6 @@ def affinity(graph: nx.MultiDiGraph, plan: Plan) -> dict[tuple[int, int], float]
                     between[(min(a, b), max(a, b))] += w
     whole = sum(total.values()) or 1.0
     return {
-        pair: round(w * whole / (total[pair[0]] * total[pair[1]]), 6) for pair, w in sorted(between.items())
+        pair: round(w / (total[pair[0]] * total[pair[1]] / whole + EXPECTED_FLOOR), 6)
+        for pair, w in sorted(between.items())
     }
