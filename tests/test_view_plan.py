@@ -231,3 +231,18 @@ def test_a_cluster_its_name_does_not_describe_is_split_and_its_neighbour_kept_wh
     assert of[0] not in (of[6], of[9])
     # The parts were named before they were kept.
     assert {6, 7, 8} in naming.asked and {9, 10, 11} in naming.asked
+
+
+def test_a_pair_of_specks_does_not_set_the_scale_of_relatedness():
+    # Each cluster's nearness to another is on the scale of its own strongest link: 0 and 1
+    # (only linked to each other) are as near as 2 and 3, whose affinity is twenty times theirs.
+    from kg.view.layout import _similarity
+
+    meta = nx.Graph()
+    meta.add_nodes_from(range(5))
+    meta.add_edge(0, 1, weight=2.0)
+    meta.add_edge(2, 3, weight=40.0)
+    meta.add_edge(1, 4, weight=0.5)
+    near = _similarity(meta, [0, 1, 2, 3, 4])
+    assert near[0, 1] == near[1, 0] == near[2, 3] == 1.0
+    assert 0 < near[1, 4] < 1 and near[0, 2] == near[0, 4] == 0.0

@@ -164,7 +164,8 @@ def _pack_group(links: nx.Graph, members: list[str], radius: dict[str, float]) -
 
 
 SPREAD = 3.0  # unlinked clusters sit this many times farther apart than touching ones
-ROUNDS = 300  # stress-majorization steps
+ROUNDS = 300  # stress-majorization steps, at most
+SETTLED = 1e-4  # ... ending once a step lowers the stress by less than this share
 
 
 def _similarity(meta: nx.Graph, groups: list[int]) -> np.ndarray:
@@ -205,10 +206,17 @@ def _by_affinity(meta: nx.Graph, groups: list[int], disc: np.ndarray, gap: float
     # squared error of the distances.
     v = -weight
     np.fill_diagonal(v, weight.sum(axis=1))
-    inverse = np.linalg.pinv(v)
+    # V is a weighted graph Laplacian (its null space the constant vector): its pseudo-inverse
+    # is inv(V + J/n) - J/n, far cheaper than an SVD.
+    inverse = np.linalg.inv(v + 1.0 / n) - 1.0 / n
+    before = math.inf
     for _ in range(ROUNDS):
         diff = coords[:, None, :] - coords[None, :, :]
         dist = np.hypot(diff[..., 0], diff[..., 1])
+        stress = float(np.sum(weight * (dist - target) ** 2))
+        if stress > before * (1 - SETTLED):
+            break  # each step only lowers the stress: it has settled
+        before = stress
         b = -weight * np.divide(target, dist, out=np.zeros_like(dist), where=dist > 1e-9)
         np.fill_diagonal(b, 0.0)
         np.fill_diagonal(b, -b.sum(axis=1))
