@@ -1,7 +1,8 @@
 """What the map tells a reader, counted: how much of each cluster its name describes, whether the
 drawn sample is fair to every cluster, and whether nearby clusters are the related ones.
 
-For a build folder (or the seed corpus when none is given) it prints, per coloured cluster:
+For a build folder (or the seed corpus when none is given) it prints the share of papers in
+coloured clusters (the rest are grey on the map) and, per coloured cluster:
 its papers in the corpus, its name terms with each term's share of the cluster's papers and
 the share carrying at least one (a term is on a paper that is tagged with it or writes it,
 as `kg.view.names` counts), and its share of the drawn papers against its share of the corpus.
@@ -84,12 +85,14 @@ def report(graph: nx.MultiDiGraph) -> dict:
     r = pearson(dist, density)
     named = [c for _, _, c, _ in rows]
     ratios = [q for *_, q in rows]
+    coloured_share = sum(count for _, count, _, _ in rows) / total if total else 0.0
     print(
+        f"coloured clusters hold {coloured_share:.1%} of the papers; "
         f"names on >= 50% of their cluster: {sum(c >= 0.5 for c in named)}/{len(named)}"
         f" (min {min(named, default=0):.0%}); drawn share within +-50%: "
         f"{sum(0.5 <= q <= 1.5 for q in ratios)}/{len(ratios)}; distance ~ links r = {r:+.3f}"
     )
-    return {"covered": named, "ratios": ratios, "r": r, "seconds": seconds}
+    return {"covered": named, "ratios": ratios, "r": r, "coloured": coloured_share, "seconds": seconds}
 
 
 def main() -> None:
