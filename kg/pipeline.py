@@ -24,7 +24,7 @@ from kg.errors import ConfigError
 from kg.export.files import atomic_outputs, remove_stale_temps
 from kg.export.gephi import FORMATS as GEPHI_FORMATS
 from kg.export.gephi import write_gephi
-from kg.export.rdf import DEFAULT_BASE, FORMATS, SERIALIZER_MIN_EDGES, write_graphs
+from kg.export.rdf import DEFAULT_BASE, FORMATS, write_graphs
 from kg.export.store import MANIFEST, STORE_DIR, Manifest, remove_stale, stamp_store
 from kg.extract.concepts import ConceptMap, ConceptOptions, extract_concepts
 from kg.extract.links import extract_links
@@ -48,6 +48,10 @@ StageDone = Callable[[str, float], None]
 
 # Papers a worker handles between two progress counts (`kg.parallel.advance`).
 PROGRESS_EVERY = 256
+
+# Graphs of at least this many edges (~1,000 real papers) have their map drawn by a process
+# of its own while the RDF is written; below it the page takes a fraction of a second anyway.
+MAP_BESIDE_MIN_EDGES = 20_000
 
 
 class _Stages:
@@ -379,7 +383,7 @@ def build(
         page = staged.stage("graph.html")
         drawing = Background(
             partial(_draw, result.graph, page, view),
-            parallel=separate and result.graph.number_of_edges() >= SERIALIZER_MIN_EDGES,
+            parallel=separate and result.graph.number_of_edges() >= MAP_BESIDE_MIN_EDGES,
         )
         try:
             _write_rdf(result, paths, staged_files, staged, out, base, separate, digest, progress, stage)
