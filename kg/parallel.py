@@ -8,6 +8,8 @@ one after another in this process and give the same results.
 
 from __future__ import annotations
 
+import functools
+import itertools
 import multiprocessing
 import os
 from collections.abc import Callable, MutableSequence, Sequence
@@ -113,6 +115,29 @@ def run_jobs(
             return done
     finally:
         _JOBS, _DONE = (), None
+
+
+# Items below which `map_ranges` keeps the work here: forking a large process and pickling
+# the results back costs about 0.05 s, worth it only for a second or more of work.
+RANGES_MIN_ITEMS = 50_000
+
+
+def map_ranges(
+    job: Callable[[int, int], list[T]], items: int, workers: int, *, min_items: int | None = None
+) -> list[T]:
+    """`job(lo, hi)` for `workers` contiguous ranges of `range(items)`, concatenated in order:
+    the same list as `job(0, items)`.  Fewer than `min_items` (default RANGES_MIN_ITEMS)
+    items, or one worker, and it runs here in one piece.
+    """
+    least = RANGES_MIN_ITEMS if min_items is None else min_items
+    if workers < 2 or items < least or not can_fork():
+        return job(0, items)
+    bounds = [items * i // workers for i in range(workers + 1)]
+    pieces = run_jobs(
+        [functools.partial(job, lo, hi) for lo, hi in itertools.pairwise(bounds)],
+        workers=workers,
+    )
+    return [x for piece in pieces for x in piece]
 
 
 class Background:

@@ -5,7 +5,7 @@ import os
 import pytest
 
 from kg.errors import InputError, KgError
-from kg.parallel import Background, can_fork, run_jobs
+from kg.parallel import Background, can_fork, map_ranges, run_jobs
 
 needs_fork = pytest.mark.skipif(not can_fork(), reason="needs the fork start method")
 
@@ -102,3 +102,23 @@ def test_a_map_that_fails_beside_the_rdf_fails_the_build_and_leaves_the_last_one
     with pytest.raises(KgError, match="no space left on device"):
         pipeline.build(out=out, jobs=2)
     assert {p.name: p.read_bytes() for p in out.iterdir() if p.is_file()} == before
+
+
+@pytest.mark.parametrize(("items", "workers"), [(0, 2), (1, 2), (7, 2), (10, 3), (1000, 4)])
+def test_map_ranges_gives_the_whole_list_in_order(items, workers):
+    pids = set()
+
+    def squares(lo, hi):
+        pids.add(os.getpid())
+        return [(i * i, os.getpid()) for i in range(lo, hi)]
+
+    found = map_ranges(squares, items, workers, min_items=1)
+    assert [sq for sq, _ in found] == [i * i for i in range(items)]
+    if can_fork() and items >= 1:
+        # split among workers: every piece came from a forked process
+        assert os.getpid() not in {pid for _, pid in found}
+
+
+def test_map_ranges_below_its_floor_stays_here():
+    found = map_ranges(lambda lo, hi: [(i, os.getpid()) for i in range(lo, hi)], 10, 2, min_items=11)
+    assert found == [(i, os.getpid()) for i in range(10)]
