@@ -35,7 +35,7 @@ from kg.parallel import Background, advance, cores, run_jobs, split, workers_for
 from kg.relate.citations import co_citation, coupling
 from kg.relate.embeddings import specter_neighbours
 from kg.relate.mentions import mentions
-from kg.relate.similarity import related_concepts, similar_papers
+from kg.relate.similarity import read_texts, related_concepts, similar_papers
 from kg.sources import SnapshotFilter, load_sources, merge_entries
 from kg.view import ViewOptions, write_html
 
@@ -273,8 +273,10 @@ def build_corpus(
         concept_map = extract_concepts(papers, concepts, workers=jobs, progress=progress)
     with stage("similar"):
         # Three independent readings of the concepts; on a large corpus they run side by side.
+        # The texts' words are read first, by all the workers (most of the similar papers' work).
+        texts = read_texts(concept_map, papers, workers=workers)
         readings: list[Callable[[], Any]] = [
-            lambda: similar_papers(concept_map, papers),
+            partial(similar_papers, concept_map, papers, texts),
             lambda: mentions(papers, concept_map),
             lambda: related_concepts(concept_map),
         ]
@@ -284,6 +286,7 @@ def build_corpus(
             workers=workers,
             progress=_counter(progress, "similar papers", len(papers)),
         )
+        del texts
         concept_map.text = None  # the texts' vectors served the similar papers; the exports need none
         if progress:
             progress("similar papers", len(papers), len(papers))
