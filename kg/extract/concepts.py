@@ -237,19 +237,25 @@ def _extract(
     in_titles = np.bincount(packed.indices[packed.data >= TITLE_BIT], minlength=len(keys))
     may_tag = (df >= options.min_papers) | ((df == 1) & (in_titles > 0))
     is_concept = np.array(terms_among(keys, counts, heads, joined, pairs, may_tag), dtype=bool)
-    weight = np.fromiter(
-        (term_weight(k, idf(n, int(d))) if d else 0.0 for k, d in zip(keys, df, strict=True)),
-        float,
-        len(keys),
-    )
+    # A term's weight; only a concept's is ever read (the weight of `shared` and `own` ones).
     # The field at large knows what the corpus cannot: a phrase most of its papers write is
     # generic however rare in this corpus, and a title's words the field never writes as a
     # phrase are a fragment (`kg.extract.field`).
-    weight *= np.fromiter((specificity(field, k) for k in keys), float, len(keys))
+    weighed = np.flatnonzero(is_concept).tolist()
+    weight = np.zeros(len(keys))
+    weight[weighed] = np.fromiter(
+        (
+            term_weight(keys[i], idf(n, int(df[i]))) * specificity(field, keys[i]) if df[i] else 0.0
+            for i in weighed
+        ),
+        float,
+        len(weighed),
+    )
     packed_ranked = _without_fragments(packed, keys, field)
     shared = is_concept & (df >= options.min_papers) & (df <= max_df)
     # A term of one paper's title, too rare to link papers, may still describe that paper.
-    own = is_concept & (df == 1) & np.array([_title_worthy(k) for k in keys], dtype=bool)
+    own = is_concept & (df == 1)
+    own[own] = [_title_worthy(keys[i]) for i in np.flatnonzero(own).tolist()]
 
     # 3. Rank each paper's terms; a shorter term inside a chosen longer one with no mentions
     #    of its own gives way to it.  A shared term that too few papers choose is no concept:
