@@ -198,8 +198,10 @@ def sheets(builds: dict[str, Build], out: Path, n: int, seed: int) -> None:
         paper = build.papers[iri]
         kg_tags = [t for _, t in paper.tags]
         pool: dict[str, dict[str, Any]] = {}
+        # Every build's tags of the paper (a build before a change: "before=DIR"), and YAKE's.
+        pooled = [(name, [t for _, t in b.papers[iri].tags]) for name, b in builds.items() if iri in b.papers]
         for system, tags in (
-            ("kg", kg_tags),
+            *pooled,
             ("yake", _yake(paper.title + ". " + paper.abstract, max(5, len(kg_tags)))),
         ):
             for rank, tag in enumerate(tags, 1):
