@@ -232,9 +232,9 @@ def sheets(builds: dict[str, Build], out: Path, n: int, seed: int) -> None:
         rng.shuffle(items)
         lines += [f"## A{p_no:02d}. {paper.title}", "", _excerpt(paper.abstract, 180), ""]
         for i_no, item in enumerate(items, 1):
-            other = build.papers[item["paper"]]
+            shown = build.papers[item["paper"]]
             item_id = f"A{p_no:02d}-B{i_no:02d}"
-            lines += [f"- {item_id}: **{other.title}** — {_excerpt(other.abstract, 60)}"]
+            lines += [f"- {item_id}: **{shown.title}** — {_excerpt(shown.abstract, 60)}"]
             key[item_id] = {"source": iri, **item}
         lines.append("")
     _write(out, "pairs", lines, key)
