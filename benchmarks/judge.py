@@ -198,8 +198,10 @@ def sheets(builds: dict[str, Build], out: Path, n: int, seed: int) -> None:
         paper = build.papers[iri]
         kg_tags = [t for _, t in paper.tags]
         pool: dict[str, dict[str, Any]] = {}
+        # Every build's tags of the paper (a build before a change: "before=DIR"), and YAKE's.
+        pooled = [(name, [t for _, t in b.papers[iri].tags]) for name, b in builds.items() if iri in b.papers]
         for system, tags in (
-            ("kg", kg_tags),
+            *pooled,
             ("yake", _yake(paper.title + ". " + paper.abstract, max(5, len(kg_tags)))),
         ):
             for rank, tag in enumerate(tags, 1):
@@ -230,9 +232,9 @@ def sheets(builds: dict[str, Build], out: Path, n: int, seed: int) -> None:
         rng.shuffle(items)
         lines += [f"## A{p_no:02d}. {paper.title}", "", _excerpt(paper.abstract, 180), ""]
         for i_no, item in enumerate(items, 1):
-            other = build.papers[item["paper"]]
+            shown = build.papers[item["paper"]]
             item_id = f"A{p_no:02d}-B{i_no:02d}"
-            lines += [f"- {item_id}: **{other.title}** — {_excerpt(other.abstract, 60)}"]
+            lines += [f"- {item_id}: **{shown.title}** — {_excerpt(shown.abstract, 60)}"]
             key[item_id] = {"source": iri, **item}
         lines.append("")
     _write(out, "pairs", lines, key)

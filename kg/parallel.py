@@ -8,10 +8,12 @@ one after another in this process and give the same results.
 
 from __future__ import annotations
 
+import functools
+import itertools
 import multiprocessing
 import os
 from collections.abc import Callable, MutableSequence, Sequence
-from typing import TypeVar
+from typing import Any, TypeVar
 
 T = TypeVar("T")
 
@@ -113,3 +115,86 @@ def run_jobs(
             return done
     finally:
         _JOBS, _DONE = (), None
+
+
+# Items below which `map_ranges` keeps the work here: forking a large process and pickling
+# the results back costs about 0.05 s, worth it only for a second or more of work.
+RANGES_MIN_ITEMS = 50_000
+
+
+def map_ranges(
+    job: Callable[[int, int], list[T]], items: int, workers: int, *, min_items: int | None = None
+) -> list[T]:
+    """`job(lo, hi)` for `workers` contiguous ranges of `range(items)`, concatenated in order:
+    the same list as `job(0, items)`.  Fewer than `min_items` (default RANGES_MIN_ITEMS)
+    items, or one worker, and it runs here in one piece.
+    """
+    least = RANGES_MIN_ITEMS if min_items is None else min_items
+    if workers < 2 or items < least or not can_fork():
+        return job(0, items)
+    bounds = [items * i // workers for i in range(workers + 1)]
+    pieces = run_jobs(
+        [functools.partial(job, lo, hi) for lo, hi in itertools.pairwise(bounds)],
+        workers=workers,
+    )
+    return [x for piece in pieces for x in piece]
+
+
+class Background:
+    """One job run in a forked process while the caller goes on; `result()` waits for it.
+
+    Where fork is missing, or `parallel` is false, the job runs in this process when
+    `result()` is first asked for, so callers need no second path.  An exception the job
+    raises is raised again by `result()` (it must pickle, as kg's errors do).  The job sees
+    this process as it was at the fork: what it changes stays in its own process.
+    """
+
+    def __init__(self, job: Callable[[], T], *, parallel: bool = True):
+        self._job: Callable[[], object] | None = job
+        self._done = False
+        self._value: object = None
+        self._process: multiprocessing.process.BaseProcess | None = None
+        if parallel and can_fork():
+            context = multiprocessing.get_context("fork")
+            self._receive, send = context.Pipe(duplex=False)
+            self._process = context.Process(target=_in_background, args=(job, send), daemon=True)
+            self._process.start()
+            send.close()  # the child's end: once it exits, a read here ends rather than hangs
+
+    def result(self) -> object:
+        if not self._done:
+            self._done = True
+            if self._process is None:
+                job, self._job = self._job, None
+                assert job is not None
+                self._value = job()
+            else:
+                try:
+                    failed, self._value = self._receive.recv()
+                except EOFError:  # the process died without a word (killed, out of memory)
+                    failed, self._value = True, RuntimeError("a background worker process died")
+                self._process.join()
+                self._receive.close()
+                if failed:
+                    raise self._value  # type: ignore[misc]
+        return self._value
+
+    def cancel(self) -> None:
+        """Stop the job if it runs in a process of its own (the caller failed)."""
+        if self._process is not None and not self._done:
+            self._done = True
+            self._process.kill()
+            self._process.join()
+            self._receive.close()
+
+
+def _in_background(job: Callable[[], object], send: Any) -> None:
+    try:
+        value, failed = job(), False
+    except BaseException as error:  # handed to the parent, which raises it
+        value, failed = error, True
+    try:
+        send.send((failed, value))
+    except Exception as error:  # an unpicklable result or error: say what it was
+        send.send((True, RuntimeError(f"background job failed: {value!r} ({error})")))
+    send.close()

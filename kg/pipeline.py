@@ -31,11 +31,11 @@ from kg.extract.links import extract_links
 from kg.extract.text import normalise_papers
 from kg.extract.vocabulary import stoplisted_other_labels
 from kg.model import Link, Paper
-from kg.parallel import advance, cores, run_jobs, split, workers_for
+from kg.parallel import Background, advance, cores, run_jobs, split, workers_for
 from kg.relate.citations import co_citation, coupling
 from kg.relate.embeddings import specter_neighbours
 from kg.relate.mentions import mentions
-from kg.relate.similarity import related_concepts, similar_papers
+from kg.relate.similarity import read_texts, related_concepts, similar_papers
 from kg.sources import SnapshotFilter, load_sources, merge_entries
 from kg.view import ViewOptions, write_html
 
@@ -48,6 +48,10 @@ StageDone = Callable[[str, float], None]
 
 # Papers a worker handles between two progress counts (`kg.parallel.advance`).
 PROGRESS_EVERY = 256
+
+# Graphs of at least this many edges (~1,000 real papers) have their map drawn by a process
+# of its own while the RDF is written; below it the page takes a fraction of a second anyway.
+MAP_BESIDE_MIN_EDGES = 20_000
 
 
 class _Stages:
@@ -63,6 +67,12 @@ class _Stages:
         self.timings[name] = time.perf_counter() - start
         if self.on_stage is not None:
             self.on_stage(name, self.timings[name])
+
+    def record(self, name: str, seconds: float) -> None:
+        """A stage timed elsewhere (in a background process)."""
+        self.timings[name] = seconds
+        if self.on_stage is not None:
+            self.on_stage(name, seconds)
 
 
 def _counter(progress: Progress | None, stage: str, total: int) -> Callable[[int], None] | None:
@@ -263,8 +273,10 @@ def build_corpus(
         concept_map = extract_concepts(papers, concepts, workers=jobs, progress=progress)
     with stage("similar"):
         # Three independent readings of the concepts; on a large corpus they run side by side.
+        # The texts' words are read first, by all the workers (most of the similar papers' work).
+        texts = read_texts(concept_map, papers, workers=workers)
         readings: list[Callable[[], Any]] = [
-            lambda: similar_papers(concept_map, papers),
+            partial(similar_papers, concept_map, papers, texts),
             lambda: mentions(papers, concept_map),
             lambda: related_concepts(concept_map),
         ]
@@ -274,6 +286,7 @@ def build_corpus(
             workers=workers,
             progress=_counter(progress, "similar papers", len(papers)),
         )
+        del texts
         concept_map.text = None  # the texts' vectors served the similar papers; the exports need none
         if progress:
             progress("similar papers", len(papers), len(papers))
@@ -366,43 +379,30 @@ def build(
         paths = {fmt: staged.stage(name) for fmt, name in names.items() if fmt in FORMATS}
         staged_files = {out / names[fmt]: path for fmt, path in paths.items()}
         digest = hashlib.sha256()
-        with stage("rdf"):
-            store = staged.stage_dir(STORE_DIR)
-            # The serializer processes count as workers: `jobs=1` keeps the build in one process.
-            unexportable: list[str] = []
-            result.triples = write_graphs(
-                result.graph,
-                paths,
-                base,
-                separate=(jobs or cores()) > 1,
-                store=store,
-                digest=digest,
-                progress=progress,
-                dropped=unexportable,
-            )
-            if unexportable:  # the exporter's safety net: every reader should have caught these
-                result.dropped += len(unexportable)
-                shown = ", ".join(repr(v[:100]) for v in unexportable[:5])
-                result.warnings.append(
-                    f"{len(unexportable)} values no export can hold were left out of the RDF: {shown}"
-                    + (", …" if len(unexportable) > 5 else "")
-                )
-            stamp_store(store, digest.hexdigest())
-            result.store = out / STORE_DIR
-            vocab = vocabulary_file().read_bytes()
-            staged_files[out / "vocab.ttl"] = staged.stage("vocab.ttl")
-            staged_files[out / "vocab.ttl"].write_bytes(vocab)
-        for fmt in formats:
-            if fmt in GEPHI_FORMATS:
-                with stage(fmt):
-                    staged_files[out / names[fmt]] = path = staged.stage(names[fmt])
-                    write_gephi(result.graph, path, fmt, base)
-        with stage("html"):
+        # The map needs the graph only: on a large build it is drawn by a forked process
+        # while this one makes the RDF (whose store loads in a process of its own), so two
+        # cores share three stages rather than taking them in turn.
+        separate = (jobs or cores()) > 1
+        page = staged.stage("graph.html")
+        drawing = Background(
+            partial(_draw, result.graph, page, view),
+            parallel=separate and result.graph.number_of_edges() >= MAP_BESIDE_MIN_EDGES,
+        )
+        try:
+            _write_rdf(result, paths, staged_files, staged, out, base, separate, digest, progress, stage)
+            for fmt in formats:
+                if fmt in GEPHI_FORMATS:
+                    with stage(fmt):
+                        staged_files[out / names[fmt]] = path = staged.stage(names[fmt])
+                        write_gephi(result.graph, path, fmt, base)
             tell = _counter(progress, "map", 1)
-            staged_files[out / "graph.html"] = staged.stage("graph.html")
-            write_html(result.graph, staged_files[out / "graph.html"], view)
+            staged_files[out / "graph.html"] = page
+            stage.record("html", float(drawing.result()))  # type: ignore[arg-type]
             if tell:
                 tell(1)
+        except BaseException:
+            drawing.cancel()
+            raise
         result.outputs += list(staged_files)
         manifest = Manifest(
             graph=digest.hexdigest(),
@@ -416,3 +416,51 @@ def build(
     remove_stale(out, {p.name for p in result.outputs})
     result.elapsed = time.perf_counter() - began
     return result
+
+
+def _draw(graph: nx.MultiDiGraph, path: Path, view: ViewOptions | None) -> float:
+    """Write the map page; returns the seconds it took."""
+    start = time.perf_counter()
+    write_html(graph, path, view)
+    return time.perf_counter() - start
+
+
+def _write_rdf(
+    result: BuildResult,
+    paths: dict[str, Path],
+    staged_files: dict[Path, Path],
+    staged: Any,
+    out: Path,
+    base: str,
+    separate: bool,
+    digest: Any,
+    progress: Progress | None,
+    stage: _Stages,
+) -> None:
+    """The RDF files, the store and the vocabulary, staged; the triple count into `result`."""
+    with stage("rdf"):
+        store = staged.stage_dir(STORE_DIR)
+        # The serializer processes count as workers: `jobs=1` keeps the build in one process.
+        unexportable: list[str] = []
+        result.triples = write_graphs(
+            result.graph,
+            paths,
+            base,
+            separate=separate,
+            store=store,
+            digest=digest,
+            progress=progress,
+            dropped=unexportable,
+        )
+        if unexportable:  # the exporter's safety net: every reader should have caught these
+            result.dropped += len(unexportable)
+            shown = ", ".join(repr(v[:100]) for v in unexportable[:5])
+            result.warnings.append(
+                f"{len(unexportable)} values no export can hold were left out of the RDF: {shown}"
+                + (", …" if len(unexportable) > 5 else "")
+            )
+        stamp_store(store, digest.hexdigest())
+        result.store = out / STORE_DIR
+        vocab = vocabulary_file().read_bytes()
+        staged_files[out / "vocab.ttl"] = staged.stage("vocab.ttl")
+        staged_files[out / "vocab.ttl"].write_bytes(vocab)

@@ -4,7 +4,8 @@ import os
 
 import pytest
 
-from kg.parallel import can_fork, run_jobs
+from kg.errors import InputError, KgError
+from kg.parallel import Background, can_fork, map_ranges, run_jobs
 
 needs_fork = pytest.mark.skipif(not can_fork(), reason="needs the fork start method")
 
@@ -32,3 +33,92 @@ def test_a_failing_job_raises_here():
 
     with pytest.raises(ValueError, match="job 2 broke"):
         run_jobs([_job(0), broken, _job(3)], workers=2)
+
+
+@needs_fork
+def test_a_background_job_runs_in_another_process_beside_this_one():
+    seen = []
+    job = Background(lambda: (seen.append(1), os.getpid())[1])
+    assert job.result() != os.getpid()
+    assert seen == []  # what the job changed stayed in its process
+    assert job.result() != os.getpid()  # asked twice, waited once
+
+
+def test_a_background_job_without_fork_runs_here_when_asked():
+    seen = []
+    job = Background(lambda: (seen.append(1), os.getpid())[1], parallel=False)
+    assert seen == []
+    assert job.result() == os.getpid()
+    assert seen == [1]
+
+
+@needs_fork
+def test_a_background_failure_is_raised_here_with_its_message(tmp_path):
+    def broken():
+        raise InputError("cannot be read", path=tmp_path / "x.json", line=3)
+
+    with pytest.raises(InputError, match=r"x\.json:3: cannot be read"):
+        Background(broken).result()
+
+
+@needs_fork
+def test_a_background_process_that_dies_is_an_error_not_a_hang():
+    with pytest.raises(RuntimeError, match="died"):
+        Background(lambda: os._exit(9)).result()
+
+
+def test_the_map_drawn_beside_the_rdf_is_the_same_page(tmp_path, monkeypatch):
+    from kg import pipeline
+
+    pages = []
+    for beside in (False, True):
+        monkeypatch.setattr(pipeline, "MAP_BESIDE_MIN_EDGES", 0 if beside else 10**12)
+        drawn_in = []
+        real_draw = pipeline._draw
+        monkeypatch.setattr(
+            pipeline, "_draw", lambda *a, real=real_draw, d=drawn_in: (d.append(os.getpid()), real(*a))[1]
+        )
+        result = pipeline.build(out=tmp_path / str(beside), jobs=2)
+        assert result.timings["html"] > 0
+        # drawn here: this process saw the call; drawn beside: only the forked one did
+        assert drawn_in == ([] if beside and can_fork() else [os.getpid()])
+        pages.append((tmp_path / str(beside) / "graph.html").read_bytes())
+    assert pages[0] == pages[1]
+
+
+@needs_fork
+def test_a_map_that_fails_beside_the_rdf_fails_the_build_and_leaves_the_last_one(tmp_path, monkeypatch):
+    from kg import pipeline
+
+    out = tmp_path / "out"
+    pipeline.build(out=out, jobs=1)
+    before = {p.name: p.read_bytes() for p in out.iterdir() if p.is_file()}
+
+    def broken(*_):
+        raise OSError(28, "No space left on device")
+
+    monkeypatch.setattr(pipeline, "MAP_BESIDE_MIN_EDGES", 0)
+    monkeypatch.setattr(pipeline, "write_html", broken)
+    with pytest.raises(KgError, match="no space left on device"):
+        pipeline.build(out=out, jobs=2)
+    assert {p.name: p.read_bytes() for p in out.iterdir() if p.is_file()} == before
+
+
+@pytest.mark.parametrize(("items", "workers"), [(0, 2), (1, 2), (7, 2), (10, 3), (1000, 4)])
+def test_map_ranges_gives_the_whole_list_in_order(items, workers):
+    pids = set()
+
+    def squares(lo, hi):
+        pids.add(os.getpid())
+        return [(i * i, os.getpid()) for i in range(lo, hi)]
+
+    found = map_ranges(squares, items, workers, min_items=1)
+    assert [sq for sq, _ in found] == [i * i for i in range(items)]
+    if can_fork() and items >= 1:
+        # split among workers: every piece came from a forked process
+        assert os.getpid() not in {pid for _, pid in found}
+
+
+def test_map_ranges_below_its_floor_stays_here():
+    found = map_ranges(lambda lo, hi: [(i, os.getpid()) for i in range(lo, hi)], 10, 2, min_items=11)
+    assert found == [(i, os.getpid()) for i in range(10)]

@@ -95,3 +95,25 @@ def test_words_count_once_more_in_the_title_and_not_where_every_paper_writes_the
     assert weight[1]["retrieval"] == pytest.approx(TITLE_WEIGHT * weight[2]["retrieval"])
     # A word of one paper alone ("protein") links nothing.
     assert all(w == 0.0 for w in weight[5].values())
+
+
+def test_words_read_by_workers_are_the_words_read_here(monkeypatch):
+    from kg.relate import words as words_module
+
+    vocabulary = (
+        "graph cache robot protein lane camera driver folding retrieval éléments kernel tensor".split()
+    )
+    papers = [
+        _paper(
+            f"p{i}",
+            f"{vocabulary[i % 12].title()} and {vocabulary[(i * 5) % 12]}",
+            " ".join(vocabulary[(i + k) % 12] for k in range(0, 12, 1 + i % 4)) + ".",
+        )
+        for i in range(40)
+    ]
+    here, names_here = word_rows(papers)
+    monkeypatch.setattr(words_module, "TEXTS_BESIDE", 1)
+    shared, names_shared = word_rows(papers, workers=3)
+    assert names_shared == names_here and len(names_here) >= 10
+    assert (shared != here).nnz == 0 and shared.nnz == here.nnz > 0
+    assert shared.indices.tolist() == here.indices.tolist()

@@ -93,7 +93,9 @@ def extract_concepts(
     tell(len(papers))
     terms = join_runs(found)
     del found
-    return _extract(papers, options or ConceptOptions(), terms, lambda step: tell(len(papers) + step))
+    return _extract(
+        papers, options or ConceptOptions(), terms, lambda step: tell(len(papers) + step), workers
+    )
 
 
 # Steps of `_extract` counted as progress after the papers are read (each about as long as
@@ -106,6 +108,7 @@ def _extract(
     options: ConceptOptions,
     terms: CorpusTerms,
     step: Callable[[int], None] = lambda _: None,
+    workers: int = 1,
 ) -> ConceptMap:
     n = max(len(papers), 1)
     field = shipped_field()
@@ -151,8 +154,14 @@ def _extract(
     hyphen_to = {target_of[i] for i, s in enumerate(terms.surfaces) if "-to-" in s.lower()}
 
     def terms_among(
-        keys: list[str], counts: np.ndarray, heads: np.ndarray, joined: np.ndarray, pairs: np.ndarray
+        keys: list[str],
+        counts: np.ndarray,
+        heads: np.ndarray,
+        joined: np.ndarray,
+        pairs: np.ndarray,
+        asked: np.ndarray | None = None,
     ) -> list[bool]:
+        """Whether each key is a term; only the `asked` ones (a mask) if given, the rest False."""
         compound_heads = {k.rsplit(" ", 1)[1] for k in keys if " " in k}
         number = {k: i for i, k in enumerate(keys)}
         within = within_shares(pairs, counts).tolist()
@@ -167,27 +176,32 @@ def _extract(
         totals, head_counts, joined_counts = counts.tolist(), heads.tolist(), joined.tolist()
         # `is_term`'s first test, for all keys at once: most keys are never a head enough.
         share = np.divide(heads, counts, out=np.zeros(len(keys)), where=counts != 0)
-        may_be_terms = (share >= MIN_HEAD_SHARE).tolist()
-        return [
-            key not in options.stoplist
-            and (
-                key in curated
-                or (
-                    may_be_terms[i]
-                    and is_term(
-                        key,
-                        head_share=head_counts[i] / totals[i] if totals[i] else 0.0,
-                        verb_share=1.0 if verbal and not verbal.isdisjoint(key.split()) else 0.0,
-                        hyphen_to=key in hyphen_to,
-                        compound_head=key in compound_heads,
-                        within=within[i],
-                        joined=joined_counts[i] / totals[i] if totals[i] else 0.0,
-                        defined=key in defined,
+        may_be_terms = ((share >= MIN_HEAD_SHARE) & (True if asked is None else asked)).tolist()
+
+        def judged(lo: int, hi: int) -> list[bool]:
+            return [
+                key not in options.stoplist
+                and (
+                    key in curated
+                    or (
+                        may_be_terms[i]
+                        and is_term(
+                            key,
+                            head_share=head_counts[i] / totals[i] if totals[i] else 0.0,
+                            verb_share=1.0 if verbal and not verbal.isdisjoint(key.split()) else 0.0,
+                            hyphen_to=key in hyphen_to,
+                            compound_head=key in compound_heads,
+                            within=within[i],
+                            joined=joined_counts[i] / totals[i] if totals[i] else 0.0,
+                            defined=key in defined,
+                        )
                     )
                 )
-            )
-            for i, key in enumerate(keys)
-        ]
+                for i, key in enumerate(keys[lo:hi], start=lo)
+            ]
+
+        # Each key is judged on its own: a large corpus's keys are shared among the workers.
+        return parallel.map_ranges(judged, len(keys), workers)
 
     # Keys of acronyms no paper defines, unless a word in lower case has the same key: MAP
     # is an acronym, "map" a word, and the word is no mean average precision.
@@ -218,20 +232,30 @@ def _extract(
 
     df = np.bincount(packed.indices, minlength=len(keys))
     max_df = max(options.min_papers, int(options.max_share * n))
-    is_concept = np.array(terms_among(keys, counts, heads, joined, pairs), dtype=bool)
-    weight = np.fromiter(
-        (term_weight(k, idf(n, int(d))) if d else 0.0 for k, d in zip(keys, df, strict=True)),
-        float,
-        len(keys),
-    )
+    # Only a key that may tag a paper needs judging: one shared by enough papers, or a term of
+    # one paper's title (see `shared` and `own` below); most keys are neither.
+    in_titles = np.bincount(packed.indices[packed.data >= TITLE_BIT], minlength=len(keys))
+    may_tag = (df >= options.min_papers) | ((df == 1) & (in_titles > 0))
+    is_concept = np.array(terms_among(keys, counts, heads, joined, pairs, may_tag), dtype=bool)
+    # A term's weight; only a concept's is ever read (the weight of `shared` and `own` ones).
     # The field at large knows what the corpus cannot: a phrase most of its papers write is
     # generic however rare in this corpus, and a title's words the field never writes as a
     # phrase are a fragment (`kg.extract.field`).
-    weight *= np.fromiter((specificity(field, k) for k in keys), float, len(keys))
+    weighed = np.flatnonzero(is_concept).tolist()
+    weight = np.zeros(len(keys))
+    weight[weighed] = np.fromiter(
+        (
+            term_weight(keys[i], idf(n, int(df[i]))) * specificity(field, keys[i]) if df[i] else 0.0
+            for i in weighed
+        ),
+        float,
+        len(weighed),
+    )
     packed_ranked = _without_fragments(packed, keys, field)
     shared = is_concept & (df >= options.min_papers) & (df <= max_df)
     # A term of one paper's title, too rare to link papers, may still describe that paper.
-    own = is_concept & (df == 1) & np.array([_title_worthy(k) for k in keys], dtype=bool)
+    own = is_concept & (df == 1)
+    own[own] = [_title_worthy(keys[i]) for i in np.flatnonzero(own).tolist()]
 
     # 3. Rank each paper's terms; a shorter term inside a chosen longer one with no mentions
     #    of its own gives way to it.  A shared term that too few papers choose is no concept:

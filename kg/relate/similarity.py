@@ -128,9 +128,12 @@ class Texts:
     word_stems: list[str] = field(default_factory=list)
 
 
-def read_texts(concepts: ConceptMap, papers: Sequence[Paper] | None = None, budget: bool = True) -> Texts:
+def read_texts(
+    concepts: ConceptMap, papers: Sequence[Paper] | None = None, budget: bool = True, workers: int = 1
+) -> Texts:
     """The key phrases (the texts' TF-IDF rows of `concepts`, field-weighted; without them,
-    the papers' concepts weighted by score x idf) and, given `papers`, the words of each paper.
+    the papers' concepts weighted by score x idf) and, given `papers`, the words of each paper
+    (read by `workers` processes, see `word_rows`).
     With `budget`, the commonest columns are left out as `_within_budget` says."""
     count = len(concepts.rows or concepts.tags)
     if concepts.text is not None:
@@ -142,7 +145,9 @@ def read_texts(concepts: ConceptMap, papers: Sequence[Paper] | None = None, budg
     texts = Texts(phrases, phrase_keys, [_topic_words(k) for k in phrase_keys])
     if papers is not None:
         paper_of = {p.key: p for p in papers}
-        words, texts.word_names = word_rows([paper_of[k] for k in concepts.rows or sorted(concepts.tags)])
+        words, texts.word_names = word_rows(
+            [paper_of[k] for k in concepts.rows or sorted(concepts.tags)], workers=workers
+        )
         texts.words = _normalised(words)
         texts.word_stems = [stem(w) for w in texts.word_names]
     if budget:
@@ -152,7 +157,9 @@ def read_texts(concepts: ConceptMap, papers: Sequence[Paper] | None = None, budg
     return texts
 
 
-def similar_papers(concepts: ConceptMap, papers: Sequence[Paper] | None = None) -> list[Similar]:
+def similar_papers(
+    concepts: ConceptMap, papers: Sequence[Paper] | None = None, texts: Texts | None = None
+) -> list[Similar]:
     """Each paper's closest papers: up to `NEIGHBOURS` links of weight `MIN_WEIGHT` or more.
 
     The weight is the mean of the cosine of the two papers' key phrases and, given `papers`
@@ -164,7 +171,8 @@ def similar_papers(concepts: ConceptMap, papers: Sequence[Paper] | None = None) 
     count = len(keys)
     if count < 2:
         return []
-    texts = read_texts(concepts, papers)
+    if texts is None:  # else read already: `read_texts(concepts, papers)`
+        texts = read_texts(concepts, papers)
     signals = [texts.phrases] if texts.words is None else [texts.phrases, texts.words]
     # Each key's rank in sorted order: ties go to the key that sorts first.
     rank = np.empty(count, np.int64)

@@ -22,6 +22,7 @@ from functools import lru_cache
 import numpy as np
 from scipy.sparse import csr_matrix
 
+from kg import parallel
 from kg.extract.field import Field, shipped_field, specificity
 from kg.extract.lexicon import FUNCTION_WORDS, GENERIC_WORDS
 from kg.extract.phrases import _ASCII_TOKEN, _TOKEN, clean_text, phrase_key, zipf
@@ -31,6 +32,8 @@ from kg.model import Paper
 # otherwise make the link alone, as "cache" in two papers on caches of different things), and
 # TITLE_WEIGHT times where the title has it.
 TITLE_WEIGHT = 1.5
+# Texts (or distinct tokens) from which `word_rows` shares the reading among its workers.
+TEXTS_BESIDE = 20_000
 MAX_SHARE = 0.5  # a word in more of the corpus's papers than this is no sign of a topic
 # General English: a word up to COMMON_ZIPF weighs fully, from VERY_COMMON_ZIPF on it weighs
 # COMMON_WEIGHT, and in between its weight falls linearly ("show" 5.6, "lane" 3.9).
@@ -49,19 +52,29 @@ _NOT_TOPICS = frozenset(
 )
 
 
-def word_rows(papers: Sequence[Paper], field: Field | None = None) -> tuple[csr_matrix, list[str]]:
+def word_rows(
+    papers: Sequence[Paper], field: Field | None = None, workers: int = 1
+) -> tuple[csr_matrix, list[str]]:
     """One row per paper (in the order given) of its content words' weights (see the module),
-    and the word of each column."""
+    and the word of each column.  The texts are read by `workers` forked processes, each a
+    range of them (`kg.parallel.map_ranges`); the result is the same."""
     stats = shipped_field() if field is None else field
     # Texts x distinct tokens (abstracts, then titles), then tokens x words: a paper has a
     # word where one of its tokens has it.
+    texts_in_order = [p.abstract or "" for p in papers] + [p.title or "" for p in papers]
+
+    def distinct_tokens(lo: int, hi: int) -> list[list[str]]:
+        found = []
+        for text in texts_in_order[lo:hi]:
+            text = clean_text(text)
+            found.append(list(dict.fromkeys((_ASCII_TOKEN if text.isascii() else _TOKEN).findall(text))))
+        return found
+
     tokens: dict[str, int] = {}
     columns: list[int] = []
     ends = [0]
-    for text in [p.abstract or "" for p in papers] + [p.title or "" for p in papers]:
-        text = clean_text(text)
-        found = (_ASCII_TOKEN if text.isascii() else _TOKEN).findall(text)
-        columns += [tokens.setdefault(t, len(tokens)) for t in dict.fromkeys(found)]
+    for found in parallel.map_ranges(distinct_tokens, len(texts_in_order), workers, min_items=TEXTS_BESIDE):
+        columns += [tokens.setdefault(t, len(tokens)) for t in found]
         ends.append(len(columns))
     texts = csr_matrix(
         (np.ones(len(columns)), np.array(columns, np.int64), np.array(ends, np.int64)),
@@ -69,8 +82,12 @@ def word_rows(papers: Sequence[Paper], field: Field | None = None) -> tuple[csr_
     )
     vocabulary: dict[str, int] = {}
     token_rows, word_columns = [], []
-    for token, number in tokens.items():
-        for word in _words(token):
+    distinct = list(tokens)
+    words_of = parallel.map_ranges(
+        lambda lo, hi: [_words(t) for t in distinct[lo:hi]], len(distinct), workers, min_items=TEXTS_BESIDE
+    )
+    for number, token_words in enumerate(words_of):
+        for word in token_words:
             token_rows.append(number)
             word_columns.append(vocabulary.setdefault(word, len(vocabulary)))
     words = list(vocabulary)
