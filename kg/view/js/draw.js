@@ -137,6 +137,7 @@ KG.createNetwork = function (scene) {
   });
   KG.network = network;
   window.kgNetwork = network;
+  KG.drawWhileMoving(network);
   network.on("afterDrawing", function (ctx) { drawOverlay(ctx); });
   network.on("beforeDrawing", function (ctx) { if (KG.density) { drawDensity(ctx); } });
   return network;
@@ -278,7 +279,10 @@ Occupancy.prototype.add = function (r) {
 var widths = {};
 function textWidth(ctx, font, text) {
   var key = font + "\u0000" + text;
-  if (widths[key] === undefined) { ctx.font = font; widths[key] = ctx.measureText(text).width; }
+  if (widths[key] === undefined) {
+    if (font !== fontSet) { ctx.font = fontSet = font; }
+    widths[key] = ctx.measureText(text).width;
+  }
   return widths[key];
 }
 
@@ -295,12 +299,17 @@ function wrap(text, max) {
   return bestLines;
 }
 
+// The font last set on the overlay's context (setting one is parsed anew each time).
+var fontSet = "";
 function drawText(ctx, text, x, y, font, fill, halo) {
-  ctx.font = font;
-  ctx.lineJoin = "round";
-  ctx.lineWidth = 3;
-  ctx.strokeStyle = halo;
-  ctx.strokeText(text, x, y);
+  if (font !== fontSet) { ctx.font = fontSet = font; }
+  // While the view moves, labels go without their halo (stroking text is slow).
+  if (!KG.moving) {
+    ctx.lineJoin = "round";
+    ctx.lineWidth = 3;
+    ctx.strokeStyle = halo;
+    ctx.strokeText(text, x, y);
+  }
   ctx.fillStyle = fill;
   ctx.fillText(text, x, y);
 }
@@ -324,6 +333,7 @@ KG.labelCovers = function () { return covers(document.getElementById("graph")); 
 KG.visibleLabels = [];
 function drawLabels(ctx, view, theme) {
   var occupied = new Occupancy();
+  fontSet = "";
   view.covers.forEach(function (box) { occupied.add(box); });
   var shown = [];
   var dark = theme.bg.charAt(1) < "8";
