@@ -55,12 +55,12 @@ function nodeColour(n) {
   return n.colour || KG.clusterColour(n.cluster);
 }
 function visNode(n) {
-  var fill = nodeColour(n);
+  var fill = nodeColour(n), theme = KG.themeNow || (KG.themeNow = KG.theme());
   var border = mix(fill.charAt(0) === "#" ? fill : "#888888", "#000000", 0.35);
   return {
     id: n.id, x: n.x, y: n.y, size: n.size, shape: SHAPES[n.kind] || "dot", borderWidth: 1, borderWidthSelected: 3,
-    color: { background: fill, border: border, highlight: { background: fill, border: KG.theme().fg },
-             hover: { background: fill, border: KG.theme().fg } },
+    color: { background: fill, border: border, highlight: { background: fill, border: theme.fg },
+             hover: { background: fill, border: theme.fg } },
     hidden: !!n.hidden
   };
 }
@@ -276,14 +276,22 @@ Occupancy.prototype.add = function (r) {
   }
 };
 
-var widths = {};
+// A text's width is measured once, at a reference size of its font, and scaled to the size
+// asked for: the first frame of a large map tries hundreds of cluster names at up to four
+// sizes, and each new canvas font is slow to set.
+var REF_SIZE = 100, widths = {}, fonts = {};
 function textWidth(ctx, font, text) {
-  var key = font + "\u0000" + text;
+  var f = fonts[font];
+  if (!f) {
+    var m = /^(.*?)([\d.]+)px (.*)$/.exec(font);
+    f = fonts[font] = m ? { ref: m[1] + REF_SIZE + "px " + m[3], scale: +m[2] / REF_SIZE } : { ref: font, scale: 1 };
+  }
+  var key = f.ref + "\u0000" + text;
   if (widths[key] === undefined) {
-    if (font !== fontSet) { ctx.font = fontSet = font; }
+    if (f.ref !== fontSet) { ctx.font = fontSet = f.ref; }
     widths[key] = ctx.measureText(text).width;
   }
-  return widths[key];
+  return widths[key] * f.scale;
 }
 
 function wrap(text, max) {
