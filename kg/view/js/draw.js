@@ -92,7 +92,10 @@ KG.setScene = function (scene) {
   // New data sets for each scene (clearing and refilling the old ones leaves vis with a
   // stale list of visible edges).
   KG.visNodes = new vis.DataSet(scene.nodes.map(visNode));
-  KG.visEdges = new vis.DataSet(scene.edges.map(visEdge));
+  // The page's first frame draws the map's links plainly (motion.js) and vis gets them once
+  // it is drawn: vis builds each link slowly, a large part of the first frame of a big map.
+  KG.edgesPending = !KG.network;
+  KG.visEdges = new vis.DataSet(KG.edgesPending ? [] : scene.edges.map(visEdge));
   window.kgNodes = KG.visNodes;
   if (KG.network) { KG.network.setData({ nodes: KG.visNodes, edges: KG.visEdges }); }
 };
@@ -138,6 +141,14 @@ KG.createNetwork = function (scene) {
   KG.network = network;
   window.kgNetwork = network;
   KG.drawWhileMoving(network);
+  var edges = KG.visEdges;
+  network.once("afterDrawing", function () {
+    setTimeout(function () {
+      if (KG.visEdges !== edges) { return; } // another scene since, with its links
+      KG.edgesPending = false;
+      edges.add(scene.edges.map(visEdge));
+    }, 0);
+  });
   network.on("afterDrawing", function (ctx) { drawOverlay(ctx); });
   network.on("beforeDrawing", function (ctx) { if (KG.density) { drawDensity(ctx); } });
   return network;

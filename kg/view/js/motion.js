@@ -140,7 +140,7 @@ KG.drawWhileMoving = function (network) {
     }
   });
   r._drawEdges = function (ctx) {
-    if (KG.moving) { drawMovingEdges(ctx, network, network.getScale()); return; }
+    if (KG.moving || KG.edgesPending) { drawMovingEdges(ctx, network, network.getScale()); return; }
     drawEdges.apply(r, arguments);
   };
   r._drawArrows = function () { if (!KG.moving) { drawArrows.apply(r, arguments); } };
@@ -155,5 +155,10 @@ KG.drawWhileMoving = function (network) {
     if (r.renderingActive && r.renderTimer === undefined) {
       r.renderTimer = step || (step = requestAnimationFrame(function () { step = 0; r._renderStep(); }));
     }
+  };
+  // A frame vis asked for is not drawn again when a drawing since has done it (each drawing
+  // clears the request): at start-up the map's first frame was drawn twice.
+  r._requestNextFrame = function (callback) {
+    return requestAnimationFrame(function () { if (r.redrawRequested) { callback(); } });
   };
 };
