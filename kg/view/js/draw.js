@@ -141,13 +141,16 @@ KG.createNetwork = function (scene) {
   KG.network = network;
   window.kgNetwork = network;
   KG.drawWhileMoving(network);
+  // vis gets the links once the first frame is on the screen (after the next frame starts).
   var edges = KG.visEdges;
   network.once("afterDrawing", function () {
-    setTimeout(function () {
-      if (KG.visEdges !== edges) { return; } // another scene since, with its links
-      KG.edgesPending = false;
-      edges.add(scene.edges.map(visEdge));
-    }, 0);
+    requestAnimationFrame(function () {
+      setTimeout(function () {
+        if (KG.visEdges !== edges) { return; } // another scene since, with its links
+        KG.edgesPending = false;
+        edges.add(scene.edges.map(visEdge));
+      }, 0);
+    });
   });
   network.on("afterDrawing", function (ctx) { drawOverlay(ctx); });
   network.on("beforeDrawing", function (ctx) { if (KG.density) { drawDensity(ctx); } });
