@@ -41,7 +41,7 @@ SHAPES = {
 }
 # Rows of the page's tables by kind (a map node is [kind, row, x, y, size, cluster]).
 KIND_TABLE = {"paper": "P", "concept": "C", "repo": "R", "page": "G", "owner": "O", "author": "A"}
-SCRIPTS = ("base.js", "draw.js", "search.js", "panel.js", "focus.js", "time.js", "main.js")
+SCRIPTS = ("base.js", "draw.js", "motion.js", "search.js", "panel.js", "focus.js", "time.js", "main.js")
 
 
 _PAPER_LINKS = {*g.SIMILARITIES, CITES, g.MENTIONS}

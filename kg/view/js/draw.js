@@ -55,12 +55,12 @@ function nodeColour(n) {
   return n.colour || KG.clusterColour(n.cluster);
 }
 function visNode(n) {
-  var fill = nodeColour(n);
+  var fill = nodeColour(n), theme = KG.themeNow || (KG.themeNow = KG.theme());
   var border = mix(fill.charAt(0) === "#" ? fill : "#888888", "#000000", 0.35);
   return {
     id: n.id, x: n.x, y: n.y, size: n.size, shape: SHAPES[n.kind] || "dot", borderWidth: 1, borderWidthSelected: 3,
-    color: { background: fill, border: border, highlight: { background: fill, border: KG.theme().fg },
-             hover: { background: fill, border: KG.theme().fg } },
+    color: { background: fill, border: border, highlight: { background: fill, border: theme.fg },
+             hover: { background: fill, border: theme.fg } },
     hidden: !!n.hidden
   };
 }
@@ -92,7 +92,10 @@ KG.setScene = function (scene) {
   // New data sets for each scene (clearing and refilling the old ones leaves vis with a
   // stale list of visible edges).
   KG.visNodes = new vis.DataSet(scene.nodes.map(visNode));
-  KG.visEdges = new vis.DataSet(scene.edges.map(visEdge));
+  // The page's first frame draws the map's links plainly (motion.js) and vis gets them once
+  // it is drawn: vis builds each link slowly, a large part of the first frame of a big map.
+  KG.edgesPending = !KG.network;
+  KG.visEdges = new vis.DataSet(KG.edgesPending ? [] : scene.edges.map(visEdge));
   window.kgNodes = KG.visNodes;
   if (KG.network) { KG.network.setData({ nodes: KG.visNodes, edges: KG.visEdges }); }
 };
@@ -137,6 +140,18 @@ KG.createNetwork = function (scene) {
   });
   KG.network = network;
   window.kgNetwork = network;
+  KG.drawWhileMoving(network);
+  // vis gets the links once the first frame is on the screen (after the next frame starts).
+  var edges = KG.visEdges;
+  network.once("afterDrawing", function () {
+    requestAnimationFrame(function () {
+      setTimeout(function () {
+        if (KG.visEdges !== edges) { return; } // another scene since, with its links
+        KG.edgesPending = false;
+        edges.add(scene.edges.map(visEdge));
+      }, 0);
+    });
+  });
   network.on("afterDrawing", function (ctx) { drawOverlay(ctx); });
   network.on("beforeDrawing", function (ctx) { if (KG.density) { drawDensity(ctx); } });
   return network;
@@ -275,11 +290,22 @@ Occupancy.prototype.add = function (r) {
   }
 };
 
-var widths = {};
+// A text's width is measured once, at a reference size of its font, and scaled to the size
+// asked for: the first frame of a large map tries hundreds of cluster names at up to four
+// sizes, and each new canvas font is slow to set.
+var REF_SIZE = 100, widths = {}, fonts = {};
 function textWidth(ctx, font, text) {
-  var key = font + "\u0000" + text;
-  if (widths[key] === undefined) { ctx.font = font; widths[key] = ctx.measureText(text).width; }
-  return widths[key];
+  var f = fonts[font];
+  if (!f) {
+    var m = /^(.*?)([\d.]+)px (.*)$/.exec(font);
+    f = fonts[font] = m ? { ref: m[1] + REF_SIZE + "px " + m[3], scale: +m[2] / REF_SIZE } : { ref: font, scale: 1 };
+  }
+  var key = f.ref + "\u0000" + text;
+  if (widths[key] === undefined) {
+    if (f.ref !== fontSet) { ctx.font = fontSet = f.ref; }
+    widths[key] = ctx.measureText(text).width;
+  }
+  return widths[key] * f.scale;
 }
 
 function wrap(text, max) {
@@ -295,12 +321,17 @@ function wrap(text, max) {
   return bestLines;
 }
 
+// The font last set on the overlay's context (setting one is parsed anew each time).
+var fontSet = "";
 function drawText(ctx, text, x, y, font, fill, halo) {
-  ctx.font = font;
-  ctx.lineJoin = "round";
-  ctx.lineWidth = 3;
-  ctx.strokeStyle = halo;
-  ctx.strokeText(text, x, y);
+  if (font !== fontSet) { ctx.font = fontSet = font; }
+  // While the view moves, labels go without their halo (stroking text is slow).
+  if (!KG.moving) {
+    ctx.lineJoin = "round";
+    ctx.lineWidth = 3;
+    ctx.strokeStyle = halo;
+    ctx.strokeText(text, x, y);
+  }
   ctx.fillStyle = fill;
   ctx.fillText(text, x, y);
 }
@@ -324,6 +355,7 @@ KG.labelCovers = function () { return covers(document.getElementById("graph")); 
 KG.visibleLabels = [];
 function drawLabels(ctx, view, theme) {
   var occupied = new Occupancy();
+  fontSet = "";
   view.covers.forEach(function (box) { occupied.add(box); });
   var shown = [];
   var dark = theme.bg.charAt(1) < "8";

@@ -64,7 +64,8 @@ KG.applyFilters = function () {
     if (!!e.hidden !== hidden) { e.hidden = hidden; edgeChanges.push({ id: e.id, hidden: hidden }); }
   });
   if (nodeChanges.length) { KG.visNodes.update(nodeChanges); }
-  if (edgeChanges.length) { KG.visEdges.update(edgeChanges); }
+  // (Links vis has yet to get are given to it as they are then.)
+  if (edgeChanges.length && !KG.edgesPending) { KG.visEdges.update(edgeChanges); }
   if (KG.highlight && KG.shown) { KG.open(KG.shown, { from: "map" }); } else { KG.network.redraw(); }
 };
 
@@ -379,5 +380,5 @@ if (!mapScene.nodes.length) {
   document.getElementById("stage").appendChild(empty);
 }
 if (D.focus !== null && D.focus !== undefined) { KG.focusOn(D.focus); }
+// The first frame is the one vis has asked for (drawing it here as well drew it twice).
 network.once("afterDrawing", function () { document.body.setAttribute("data-ready", "1"); });
-network.redraw();
