@@ -2,11 +2,9 @@
 
 from __future__ import annotations
 
-import gc
 import hashlib
 import time
-from collections.abc import Callable, Iterator, Sequence
-from contextlib import contextmanager
+from collections.abc import Callable, Sequence
 from dataclasses import dataclass, field
 from functools import partial
 from importlib import resources
@@ -37,14 +35,8 @@ from kg.relate.embeddings import specter_neighbours
 from kg.relate.mentions import mentions
 from kg.relate.similarity import read_texts, related_concepts, similar_papers
 from kg.sources import SnapshotFilter, load_sources, merge_entries
+from kg.stages import Progress, StageDone, Stages, counter, gc_paused
 from kg.view import ViewOptions, write_html
-
-# (stage, done, total): lets a caller draw progress without the library printing.  The
-# stages, in order: read, [enrichment's own,] links, concepts, similar papers, graph, RDF,
-# store (fed while RDF is made), map; every stage starts at 0 and ends at its total.
-Progress = Callable[[str, int, int], None]
-# (stage, seconds): told as each stage of `timings` ends.
-StageDone = Callable[[str, float], None]
 
 # Papers a worker handles between two progress counts (`kg.parallel.advance`).
 PROGRESS_EVERY = 256
@@ -52,35 +44,6 @@ PROGRESS_EVERY = 256
 # Graphs of at least this many edges (~1,000 real papers) have their map drawn by a process
 # of its own while the RDF is written; below it the page takes a fraction of a second anyway.
 MAP_BESIDE_MIN_EDGES = 20_000
-
-
-class _Stages:
-    """Times the build's stages into `timings` and tells the caller as each one ends."""
-
-    def __init__(self, timings: dict[str, float], on_stage: StageDone | None):
-        self.timings, self.on_stage = timings, on_stage
-
-    @contextmanager
-    def __call__(self, name: str) -> Iterator[None]:
-        start = time.perf_counter()
-        yield
-        self.timings[name] = time.perf_counter() - start
-        if self.on_stage is not None:
-            self.on_stage(name, self.timings[name])
-
-    def record(self, name: str, seconds: float) -> None:
-        """A stage timed elsewhere (in a background process)."""
-        self.timings[name] = seconds
-        if self.on_stage is not None:
-            self.on_stage(name, seconds)
-
-
-def _counter(progress: Progress | None, stage: str, total: int) -> Callable[[int], None] | None:
-    """A stage's progress, as a function of the work done (clipped to the total), at 0 now."""
-    if progress is None:
-        return None
-    progress(stage, 0, total)
-    return lambda done: progress(stage, min(done, total), total)
 
 
 def sample_corpus() -> Path:
@@ -127,23 +90,6 @@ class BuildResult:
         return sum(any(link.kind.value == "repo" for link in p.links) for p in self.papers)
 
 
-@contextmanager
-def _gc_paused() -> Iterator[None]:
-    """Pause the cyclic garbage collector while a build allocates millions of small objects.
-
-    The build makes no reference cycles worth collecting, and with 100k papers the collector's
-    repeated full passes cost about as much as graph building and triple generation together
-    (measured: 5.9 s -> 3.1 s for the triples of a 100k-paper build).
-    """
-    was_enabled = gc.isenabled()
-    gc.disable()
-    try:
-        yield
-    finally:
-        if was_enabled:
-            gc.enable()
-
-
 def _links_of(papers: Sequence[Paper]) -> list[tuple[list[Link], list[str]] | None]:
     """Each paper's links, and the URLs it wrote that name no exportable web address."""
     found: list[tuple[list[Link], list[str]] | None] = []
@@ -170,7 +116,7 @@ def _paper_problems(papers: Sequence[Paper], problems: dict[str, list[str]]) -> 
     return lines
 
 
-@_gc_paused()
+@gc_paused()
 def build_corpus(
     inputs: Sequence[str | Path] | None = None,
     *,
@@ -198,7 +144,7 @@ def build_corpus(
     stage's work as it goes, `on_stage` each stage's time as it ends.
     """
     timings: dict[str, float] = {}
-    stage = _Stages(timings, on_stage)
+    stage = Stages(timings, on_stage)
     with stage("ingest"):
         if progress:
             progress("read", 0, 1)  # the files are counted once found
@@ -225,7 +171,7 @@ def build_corpus(
 
     # Text as a reader sees it, before anything reads it: links, phrases and concepts.
     with stage("text"):
-        tell = _counter(progress, "normalise", len(papers))
+        tell = counter(progress, "normalise", len(papers))
         text = normalise_papers(papers)
         if tell:
             tell(len(papers))
@@ -237,7 +183,7 @@ def build_corpus(
             [partial(_links_of, run) for run in runs],
             parallel=workers > 1,
             workers=workers,
-            progress=_counter(progress, "links", len(papers)),
+            progress=counter(progress, "links", len(papers)),
         )
         dropped = 0
         for run, links in zip(runs, found, strict=True):
@@ -284,7 +230,7 @@ def build_corpus(
             readings,
             parallel=workers > 1,
             workers=workers,
-            progress=_counter(progress, "similar papers", len(papers)),
+            progress=counter(progress, "similar papers", len(papers)),
         )
         del texts
         concept_map.text = None  # the texts' vectors served the similar papers; the exports need none
@@ -293,7 +239,7 @@ def build_corpus(
 
     with stage("graph"):
         steps = 3 if enrich else 2
-        tell = _counter(progress, "graph", steps)
+        tell = counter(progress, "graph", steps)
         graph = g.build_graph(papers, pages.sources)
         if tell:
             tell(1)
@@ -368,13 +314,13 @@ def build(
         keep=keep,
         on_stage=on_stage,
     )
-    stage = _Stages(result.timings, on_stage)
+    stage = Stages(result.timings, on_stage)
     if stale:
         size = sum(n for _, n in stale) / 1e6
         result.warnings.append(
             f"removed {len(stale)} temporary files ({size:.1f} MB) that an interrupted build left in {out}"
         )
-    with _gc_paused(), atomic_outputs(out) as staged:
+    with gc_paused(), atomic_outputs(out) as staged:
         names = {fmt: f"graph.{FORMATS[fmt][1] if fmt in FORMATS else fmt}" for fmt in formats}
         paths = {fmt: staged.stage(name) for fmt, name in names.items() if fmt in FORMATS}
         staged_files = {out / names[fmt]: path for fmt, path in paths.items()}
@@ -395,7 +341,7 @@ def build(
                     with stage(fmt):
                         staged_files[out / names[fmt]] = path = staged.stage(names[fmt])
                         write_gephi(result.graph, path, fmt, base)
-            tell = _counter(progress, "map", 1)
+            tell = counter(progress, "map", 1)
             staged_files[out / "graph.html"] = page
             stage.record("html", float(drawing.result()))  # type: ignore[arg-type]
             if tell:
@@ -435,7 +381,7 @@ def _write_rdf(
     separate: bool,
     digest: Any,
     progress: Progress | None,
-    stage: _Stages,
+    stage: Stages,
 ) -> None:
     """The RDF files, the store and the vocabulary, staged; the triple count into `result`."""
     with stage("rdf"):
