@@ -41,7 +41,7 @@ from kg.extract.field import (
 from kg.extract.keycounts import joined_uses, text_terms, together, within_shares, word_pairs
 from kg.extract.lexicon import CONNECTORS, FUNCTION_WORDS, GENERIC_WORDS
 from kg.extract.phrases import _TOKEN, is_acronym, phrase_key, zipf
-from kg.extract.ranking import label_concepts, rank_papers
+from kg.extract.ranking import distinct, held_support, label_concepts, passing_weights, rank_papers
 from kg.extract.senses import AcronymSenses, acronym_of, acronym_senses, resolved
 from kg.extract.terms import MAX_VERB_SHARE, MIN_HEAD_SHARE, idf, is_term, term_weight, variant_merges
 from kg.extract.vocabulary import TITLE_BIT, ConceptMap, ConceptOptions, read_stoplist, read_synonyms
@@ -251,11 +251,17 @@ def _extract(
         allowed = titled if rows is None else [titled[i] for i in rows]
         return [chosen[: options.per_paper] for chosen in _confident(ranked, generic, allowed)]
 
-    full = rank_papers(packed_ranked, np.where(shared, weight, 0.0), own_weight, keys, wanted)
+    aside = passing_weights(packed_ranked)
+    full = rank_papers(packed_ranked, np.where(shared, weight, 0.0), own_weight, keys, wanted, aside)
     ranked = confident(full)
     for _ in range(_RANKINGS - 1):
-        support = Counter(k for chosen in ranked for k, _, _ in chosen)
-        dropped = {k for k, c in support.items() if c < options.min_papers and shared[merged_number[k]]}
+        support = held_support(ranked)
+        dropped = {
+            k
+            for chosen in ranked
+            for k, _, _ in chosen
+            if support[k] < options.min_papers and shared[merged_number[k]]
+        }
         if not dropped:
             break
         shared[[merged_number[k] for k in dropped]] = False
@@ -263,7 +269,7 @@ def _extract(
         rows = np.array(again, dtype=np.int64)
         for i, terms_of in zip(
             again,
-            rank_papers(packed_ranked[rows], np.where(shared, weight, 0.0), own_weight, keys, wanted),
+            rank_papers(packed_ranked[rows], np.where(shared, weight, 0.0), own_weight, keys, wanted, aside),
             strict=True,
         ):
             full[i] = terms_of
@@ -271,11 +277,12 @@ def _extract(
             ranked[i] = chosen
     # The cut again over the terms that stayed concepts: a paper that lost its specific terms
     # to the support rule gets its generic ones back, not fewer than MIN_TAGS.
-    support = Counter(k for chosen in ranked for k, _, _ in chosen)
-    kept = {k for k, c in support.items() if c >= options.min_papers}
+    support = held_support(ranked)
+    kept = {k for chosen in ranked for k, _, _ in chosen if support[k] >= options.min_papers}
     ranked = confident([[t for t in terms_of if t[0] in kept or t[2]] for terms_of in full])
-    support = Counter(k for chosen in ranked for k, _, _ in chosen)
-    kept = {k for k, c in support.items() if c >= options.min_papers}
+    # A concept's papers are those whose tags hold it, its narrower tags' too (`distinct`).
+    support = held_support(ranked)
+    kept = {k for chosen in ranked for k, _, _ in chosen if support[k] >= options.min_papers}
     step(3)
     text, text_columns = text_terms(packed, df, n)
     del packed, packed_ranked
@@ -287,7 +294,9 @@ def _extract(
         tagged = [(k, s) for k, s, title_only in chosen if k in kept or title_only]
         top = tagged[0][1] if tagged else 1.0
         tags[paper.key] = [(k, round(s / top, 4)) for k, s in tagged]
-    concepts = label_concepts(terms, target_of, into, raw_keys, kept | kept_own, support, curated, senses)
+    # A title term's papers are its one paper, whatever longer terms of other papers hold it.
+    papers_of = Counter({k: support[k] if k in kept else 1 for k in kept | kept_own})
+    concepts = label_concepts(terms, target_of, into, raw_keys, kept | kept_own, papers_of, curated, senses)
     idf_of = {k: round(idf(n, int(df[merged_number[k]])), 4) for k in sorted(kept)}
     step(4)
     text_keys = [keys[c] for c in text_columns.tolist()]
@@ -298,6 +307,9 @@ def _extract(
 # (the tag's `kg:score`, its confidence): a paper about one thing gets few, not a fixed six.
 MIN_TAGS = 2
 TAG_CONFIDENCE = 0.3
+# Of two tags where one holds the other's words, the narrower takes the broader's place where
+# it scores at least this share of it (`kg.extract.ranking.distinct`).
+NARROWER_KEEP = 0.5
 
 
 def _confident(
@@ -312,6 +324,7 @@ def _confident(
     """
     cut = []
     for i, chosen in enumerate(ranked):
+        chosen = distinct(chosen, NARROWER_KEEP)
         named = titled[i] if titled is not None else frozenset()
         specific = sum(k not in generic or k in named for k, _, _ in chosen)
         room = max(0, MIN_TAGS - specific)

@@ -71,23 +71,30 @@ def label_concepts(
 
 
 def rank_papers(
-    packed: csr_matrix, weight: np.ndarray, own_weight: np.ndarray, keys: list[str], wanted: int
+    packed: csr_matrix,
+    weight: np.ndarray,
+    own_weight: np.ndarray,
+    keys: list[str],
+    wanted: int,
+    aside: np.ndarray | None = None,
 ) -> list[list[tuple[str, float, bool]]]:
     """Each paper's best `wanted` terms, best first: (key, raw score, title-only), where the
     score is count x term weight.
 
-    Shared terms (with a `weight`) rank everywhere; a term with an `own_weight` ranks only
-    in the title of its paper, and at most MAX_TITLE_TAGS of those per paper.  Ties go to
-    the key that sorts first.
+    Shared terms (with a `weight`) rank everywhere, their weight times `aside` (per key,
+    `passing_weights`) in a paper whose title does not write them; a term with an
+    `own_weight` ranks only in the title of its paper, and at most MAX_TITLE_TAGS of those
+    per paper.  Ties go to the key that sorts first.
     """
     papers = packed.shape[0]
     rows = np.repeat(np.arange(papers), np.diff(packed.indptr))
     numbers = packed.indices
     counts = packed.data & (TITLE_BIT - 1)
     in_title = packed.data >= TITLE_BIT
-    entry_weight = np.where(
-        weight[numbers] > 0, weight[numbers], np.where(in_title, own_weight[numbers], 0.0)
-    )
+    shared_weight = weight[numbers]
+    if aside is not None:
+        shared_weight = np.where(in_title, shared_weight, shared_weight * aside[numbers])
+    entry_weight = np.where(weight[numbers] > 0, shared_weight, np.where(in_title, own_weight[numbers], 0.0))
     title_only = weight[numbers] == 0
     usable = entry_weight > 0
     rows, numbers, counts, title_only = rows[usable], numbers[usable], counts[usable], title_only[usable]
@@ -154,3 +161,73 @@ def _choose(
                 break
             taken.append((padded, count, alone))
     return chosen
+
+
+# A term the corpus's papers write in their abstracts yet hardly ever in a title is one they
+# use in passing (a backbone, a measure, a device: "convolutional neural networks", "mean
+# average precision", "RGB images"), not what they are about.  Its weight outside a title
+# falls with its title rate, the share of its papers whose title writes it, below
+# FULL_TITLE_RATE, to PASSING_WEIGHT at none.  The rate is counted with PRIOR_PAPERS papers
+# of rate FULL_TITLE_RATE added, so a term of a few papers keeps most of its weight.
+FULL_TITLE_RATE = 0.1
+PASSING_WEIGHT = 0.5
+PRIOR_PAPERS = 5
+
+
+def passing_weights(packed: csr_matrix) -> np.ndarray:
+    """Per column of `packed` (papers x keys, TITLE_BIT set on title entries), the factor
+    its weight takes in papers whose title does not write it (PASSING_WEIGHT..1)."""
+    columns = packed.shape[1]
+    papers = np.bincount(packed.indices, minlength=columns)
+    titles = np.bincount(packed.indices[packed.data >= TITLE_BIT], minlength=columns)
+    rate = (titles + PRIOR_PAPERS * FULL_TITLE_RATE) / (papers + PRIOR_PAPERS)
+    return PASSING_WEIGHT + (1 - PASSING_WEIGHT) * np.minimum(rate / FULL_TITLE_RATE, 1.0)
+
+
+def distinct(
+    ranked: list[tuple[str, float, bool]], keep: float, least: int = 2
+) -> list[tuple[str, float, bool]]:
+    """`ranked` (best first) without a term whose words another term of it holds: "relation
+    inference" and "dynamic relation inference" are one tag, not two.
+
+    Of two such, the longer (narrower) one stays at the better place with the better score
+    where it scores at least `keep` times the shorter (the shorter's mentions are its own
+    too); otherwise the first one stays alone.  Where fewer than `least` terms are left,
+    the best of those left out come back (a paper keeps at least its best two tags).
+    """
+    kept: list[tuple[str, float, bool]] = []
+    out: list[tuple[str, float, bool]] = []
+    for term in ranked:
+        padded = f" {term[0]} "
+        for i, broader in enumerate(kept):
+            held = f" {broader[0]} "
+            if held in padded and term[1] >= keep * broader[1]:
+                narrower = (term[0], broader[1], term[2])
+                # The terms before it hold none of its words, else the loop had stopped there.
+                later = kept[i + 1 :]
+                out += [broader] + [t for t in later if f" {t[0]} " in padded]
+                kept = kept[:i] + [narrower] + [t for t in later if f" {t[0]} " not in padded]
+                break
+            if held in padded or padded in held:
+                out.append(term)
+                break
+        else:
+            kept.append(term)
+    if len(kept) < least:
+        kept += [t for t in ranked if t in out][: least - len(kept)]
+        kept.sort(key=lambda t: -t[1])
+    return kept
+
+
+def held_support(ranked: list[list[tuple[str, float, bool]]]) -> Counter[str]:
+    """Per key, the papers whose tags hold it: as a tag, or as words of a narrower tag (a
+    paper tagged "composed image retrieval" is one on "image retrieval", whose place
+    `distinct` gave to the narrower term)."""
+    support: Counter[str] = Counter()
+    for chosen in ranked:
+        held: set[str] = set()
+        for key, _, _ in chosen:
+            words = key.split()
+            held.update(" ".join(words[a:b]) for a in range(len(words)) for b in range(a + 1, len(words) + 1))
+        support.update(held)
+    return support
