@@ -187,8 +187,10 @@ def passing_weights(packed: csr_matrix) -> np.ndarray:
 def distinct(
     ranked: list[tuple[str, float, bool]], keep: float, least: int = 2
 ) -> list[tuple[str, float, bool]]:
-    """`ranked` (best first) without a term whose words another term of it holds: "relation
-    inference" and "dynamic relation inference" are one tag, not two.
+    """`ranked` (best first) without a term whose words another term of it holds, where one
+    of the two is a title-only term: a run of one title's words and a piece of it ("tree
+    crown instance segmentation" and "crown instance segmentation") are one tag, not two.
+    Two shared concepts both stay: each links papers, and the hierarchy relates them.
 
     Of two such, the longer (narrower) one stays at the better place with the better score
     where it scores at least `keep` times the shorter (the shorter's mentions are its own
@@ -200,6 +202,8 @@ def distinct(
     for term in ranked:
         padded = f" {term[0]} "
         for i, broader in enumerate(kept):
+            if not (term[2] or broader[2]):  # two shared concepts
+                continue
             held = f" {broader[0]} "
             if held in padded and term[1] >= keep * broader[1]:
                 narrower = (term[0], broader[1], term[2])
