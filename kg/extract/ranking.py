@@ -228,10 +228,16 @@ def held_support(ranked: list[list[tuple[str, float, bool]]]) -> Counter[str]:
     paper tagged "composed image retrieval" is one on "image retrieval", whose place
     `distinct` gave to the narrower term)."""
     support: Counter[str] = Counter()
+    pieces: dict[str, tuple[str, ...]] = {}  # key: its runs of words, itself included
     for chosen in ranked:
         held: set[str] = set()
         for key, _, _ in chosen:
-            words = key.split()
-            held.update(" ".join(words[a:b]) for a in range(len(words)) for b in range(a + 1, len(words) + 1))
+            runs = pieces.get(key)
+            if runs is None:
+                words = key.split()
+                runs = pieces[key] = tuple(
+                    " ".join(words[a:b]) for a in range(len(words)) for b in range(a + 1, len(words) + 1)
+                )
+            held.update(runs)
         support.update(held)
     return support
