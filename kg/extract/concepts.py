@@ -324,7 +324,7 @@ def _confident(
     """
     cut = []
     for i, chosen in enumerate(ranked):
-        chosen = distinct(chosen, NARROWER_KEEP)
+        chosen = distinct(chosen, NARROWER_KEEP, MIN_TAGS)
         named = titled[i] if titled is not None else frozenset()
         specific = sum(k not in generic or k in named for k, _, _ in chosen)
         room = max(0, MIN_TAGS - specific)
