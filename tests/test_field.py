@@ -183,3 +183,17 @@ def test_a_term_papers_write_only_in_passing_weighs_less_outside_a_title():
     assert (
         next(k for k, _, _ in rank_papers(packed[:1], weight, own, keys, 2, aside[:])[0]) == "stereo matching"
     )
+
+
+def test_a_narrower_tag_counts_for_its_broader_concept():
+    from kg.extract.ranking import held_support
+
+    ranked = [
+        [("composed image retrieval", 9.0, False), ("image retrieval model", 3.0, True)],
+        [("image retrieval", 5.0, False)],
+        [("retrieval augmented generation", 4.0, False)],
+    ]
+    support = held_support(ranked)
+    # The first paper counts once for "image retrieval", whose place its narrower tags took.
+    assert support["image retrieval"] == 2 and support["composed image retrieval"] == 1
+    assert support["retrieval"] == 3 and support["augmented generation"] == 1
