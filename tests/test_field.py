@@ -197,3 +197,33 @@ def test_a_narrower_tag_counts_for_its_broader_concept():
     # The first paper counts once for "image retrieval", whose place its narrower tags took.
     assert support["image retrieval"] == 2 and support["composed image retrieval"] == 1
     assert support["retrieval"] == 3 and support["augmented generation"] == 1
+
+
+def test_a_shared_term_the_field_writes_only_inside_a_longer_one_gives_way_to_it():
+    from functools import partial
+
+    from kg.extract.field import Field
+    from kg.extract.ranking import distinct, is_piece
+
+    field = Field(
+        papers=1000,
+        phrases={
+            "augmented generation": (107, 73),
+            "retrieval augmented generation": (658, 594),
+            "dataset distillation": (36, 16),
+            "generative dataset distillation": (3, 0),
+        },
+    )
+    assert is_piece(field, "augmented generation", "retrieval augmented generation")
+    assert not is_piece(field, "dataset distillation", "generative dataset distillation")
+    assert not is_piece(Field(), "augmented generation", "retrieval augmented generation")
+    piece = partial(is_piece, field)
+    ranked = [
+        ("augmented generation", 10.0, False),
+        ("retrieval augmented generation", 3.0, False),
+        ("knowledge graph", 2.0, False),
+    ]
+    assert distinct(ranked, 0.5, 2, piece) == [("retrieval augmented generation", 10.0, False), ranked[2]]
+    # A concept of its own beside a narrower one: both stay.
+    both = [("dataset distillation", 10.0, False), ("generative dataset distillation", 9.0, False)]
+    assert distinct(both, 0.5, 2, piece) == both

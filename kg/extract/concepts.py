@@ -41,7 +41,14 @@ from kg.extract.field import (
 from kg.extract.keycounts import joined_uses, text_terms, together, within_shares, word_pairs
 from kg.extract.lexicon import CONNECTORS, FUNCTION_WORDS, GENERIC_WORDS
 from kg.extract.phrases import _TOKEN, is_acronym, phrase_key, zipf
-from kg.extract.ranking import distinct, held_support, label_concepts, passing_weights, rank_papers
+from kg.extract.ranking import (
+    distinct,
+    held_support,
+    is_piece,
+    label_concepts,
+    passing_weights,
+    rank_papers,
+)
 from kg.extract.senses import AcronymSenses, acronym_of, acronym_senses, resolved
 from kg.extract.terms import MAX_VERB_SHARE, MIN_HEAD_SHARE, idf, is_term, term_weight, variant_merges
 from kg.extract.vocabulary import TITLE_BIT, ConceptMap, ConceptOptions, read_stoplist, read_synonyms
@@ -244,12 +251,13 @@ def _extract(
     wanted = 2 * options.per_paper
 
     titled = _generic_in_titles(packed_ranked, keys, generic)
+    piece = partial(is_piece, field)
 
     def confident(
         ranked: list[list[tuple[str, float, bool]]], rows: Sequence[int] | None = None
     ) -> list[list[tuple[str, float, bool]]]:
         allowed = titled if rows is None else [titled[i] for i in rows]
-        return [chosen[: options.per_paper] for chosen in _confident(ranked, generic, allowed)]
+        return [chosen[: options.per_paper] for chosen in _confident(ranked, generic, allowed, piece)]
 
     aside = passing_weights(packed_ranked)
     full = rank_papers(packed_ranked, np.where(shared, weight, 0.0), own_weight, keys, wanted, aside)
@@ -316,6 +324,7 @@ def _confident(
     ranked: list[list[tuple[str, float, bool]]],
     generic: frozenset[str] = frozenset(),
     titled: Sequence[frozenset[str]] | None = None,
+    piece: Callable[[str, str], bool] | None = None,
 ) -> list[list[tuple[str, float, bool]]]:
     """Each paper's ranked terms cut to those that clear the confidence (see TAG_CONFIDENCE).
 
@@ -324,7 +333,7 @@ def _confident(
     """
     cut = []
     for i, chosen in enumerate(ranked):
-        chosen = distinct(chosen, NARROWER_KEEP, MIN_TAGS)
+        chosen = distinct(chosen, NARROWER_KEEP, MIN_TAGS, piece)
         named = titled[i] if titled is not None else frozenset()
         specific = sum(k not in generic or k in named for k, _, _ in chosen)
         room = max(0, MIN_TAGS - specific)

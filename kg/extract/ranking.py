@@ -4,11 +4,13 @@ from __future__ import annotations
 
 import itertools
 from collections import Counter, defaultdict
+from collections.abc import Callable
 
 import numpy as np
 from scipy.sparse import csr_matrix
 
 from kg.extract.candidates import CorpusTerms
+from kg.extract.field import Field
 from kg.extract.phrases import slugify
 from kg.extract.senses import AcronymSenses
 from kg.extract.terms import alternative_labels, broader_terms, preferred_label
@@ -185,42 +187,57 @@ def passing_weights(packed: csr_matrix) -> np.ndarray:
 
 
 def distinct(
-    ranked: list[tuple[str, float, bool]], keep: float, least: int = 2
+    ranked: list[tuple[str, float, bool]],
+    keep: float,
+    least: int = 2,
+    piece: Callable[[str, str], bool] | None = None,
 ) -> list[tuple[str, float, bool]]:
     """`ranked` (best first) without a term whose words another term of it holds, where one
-    of the two is a title-only term: a run of one title's words and a piece of it ("tree
-    crown instance segmentation" and "crown instance segmentation") are one tag, not two.
-    Two shared concepts both stay: each links papers, and the hierarchy relates them.
+    of the two is a title-only term or the shorter one is only a `piece` of the longer
+    (`is_piece`): a run of one title's words and a piece of it ("tree crown instance
+    segmentation" and "crown instance segmentation"), or "augmented generation" beside
+    "retrieval augmented generation", are one tag, not two.  Two shared concepts otherwise
+    both stay: each links papers, and the hierarchy relates them.
 
     Of two such, the longer (narrower) one stays at the better place with the better score
     where it scores at least `keep` times the shorter (the shorter's mentions are its own
-    too); otherwise the first one stays alone.  Where fewer than `least` terms are left,
-    the best of those left out come back (a paper keeps at least its best two tags).
+    too) or the shorter is a piece of it; otherwise the first one stays alone.  Where fewer
+    than `least` terms are left, the best of those left out come back (a paper keeps at
+    least its best two tags).
     """
     kept: list[tuple[str, float, bool]] = []
     out: list[tuple[str, float, bool]] = []
     for term in ranked:
         padded = f" {term[0]} "
-        for i, broader in enumerate(kept):
-            if not (term[2] or broader[2]):  # two shared concepts
+        for i, other in enumerate(kept):
+            held = f" {other[0]} "
+            narrower = held in padded
+            if not narrower and padded not in held:
                 continue
-            held = f" {broader[0]} "
-            if held in padded and term[1] >= keep * broader[1]:
-                narrower = (term[0], broader[1], term[2])
-                # The terms before it hold none of its words, else the loop had stopped there.
-                later = kept[i + 1 :]
-                out += [broader] + [t for t in later if f" {t[0]} " in padded]
-                kept = kept[:i] + [narrower] + [t for t in later if f" {t[0]} " not in padded]
-                break
-            if held in padded or padded in held:
+            short, long = (other[0], term[0]) if narrower else (term[0], other[0])
+            a_piece = piece is not None and piece(short, long)
+            if not (term[2] or other[2] or a_piece):  # two shared concepts
+                continue
+            if narrower and (a_piece or term[1] >= keep * other[1]):
+                out.append(other)
+                kept[i] = (term[0], other[1], term[2])
+            else:
                 out.append(term)
-                break
+            break
         else:
             kept.append(term)
     if len(kept) < least:
         kept += [t for t in ranked if t in out][: least - len(kept)]
         kept.sort(key=lambda t: -t[1])
     return kept
+
+
+def is_piece(stats: Field, short: str, long: str) -> bool:
+    """Whether the field writes the phrase key `short` no more often than the longer `long`
+    holding it: then it is mostly a piece of that one ("augmented generation", 107 papers,
+    of "retrieval augmented generation", 658), not a concept of its own."""
+    df = stats.phrases.get(short, (0, 0))[0]
+    return bool(df) and stats.phrases.get(long, (0, 0))[0] >= df
 
 
 def held_support(ranked: list[list[tuple[str, float, bool]]]) -> Counter[str]:
