@@ -207,7 +207,14 @@ def distinct(
     """
     kept: list[tuple[str, float, bool]] = []
     out: list[tuple[str, float, bool]] = []
+    seen: set[str] = set()  # the words of the terms kept so far (and of some left out)
     for term in ranked:
+        words = term[0].split()
+        if seen.isdisjoint(words):  # most terms share no word with those before them
+            kept.append(term)
+            seen.update(words)
+            continue
+        seen.update(words)
         padded = f" {term[0]} "
         for i, other in enumerate(kept):
             held = f" {other[0]} "
@@ -241,20 +248,23 @@ def is_piece(stats: Field, short: str, long: str) -> bool:
 
 
 def held_support(ranked: list[list[tuple[str, float, bool]]]) -> Counter[str]:
-    """Per key, the papers whose tags hold it: as a tag, or as words of a narrower tag (a
+    """Per tag key, the papers whose tags hold it: as a tag, or as words of a narrower tag (a
     paper tagged "composed image retrieval" is one on "image retrieval", whose place
-    `distinct` gave to the narrower term)."""
+    `distinct` gave to the narrower term).  Keys that tag no paper are not counted."""
+    tags = {key for chosen in ranked for key, _, _ in chosen}
+    inside: dict[str, list[str]] = {}  # tag key: the other tag keys its words hold
+    for key in tags:
+        words = key.split()
+        if len(words) > 1:
+            runs = {" ".join(words[a:b]) for a in range(len(words)) for b in range(a + 1, len(words) + 1)}
+            runs.discard(key)
+            held = sorted(runs & tags)
+            if held:
+                inside[key] = held
     support: Counter[str] = Counter()
-    pieces: dict[str, tuple[str, ...]] = {}  # key: its runs of words, itself included
     for chosen in ranked:
-        held: set[str] = set()
-        for key, _, _ in chosen:
-            runs = pieces.get(key)
-            if runs is None:
-                words = key.split()
-                runs = pieces[key] = tuple(
-                    " ".join(words[a:b]) for a in range(len(words)) for b in range(a + 1, len(words) + 1)
-                )
-            held.update(runs)
-        support.update(held)
+        keys = {key for key, _, _ in chosen}
+        for key in [k for k in keys if k in inside]:
+            keys.update(inside[key])
+        support.update(keys)
     return support
