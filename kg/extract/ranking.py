@@ -5,6 +5,7 @@ from __future__ import annotations
 import itertools
 from collections import Counter, defaultdict
 from collections.abc import Callable
+from functools import lru_cache
 
 import numpy as np
 from scipy.sparse import csr_matrix
@@ -254,17 +255,24 @@ def held_support(ranked: list[list[tuple[str, float, bool]]]) -> Counter[str]:
     tags = {key for chosen in ranked for key, _, _ in chosen}
     inside: dict[str, list[str]] = {}  # tag key: the other tag keys its words hold
     for key in tags:
-        words = key.split()
-        if len(words) > 1:
-            runs = {" ".join(words[a:b]) for a in range(len(words)) for b in range(a + 1, len(words) + 1)}
-            runs.discard(key)
-            held = sorted(runs & tags)
+        if " " in key:
+            held = [run for run in _runs(key) if run in tags]
             if held:
                 inside[key] = held
-    support: Counter[str] = Counter()
+    support = Counter(key for chosen in ranked for key, _, _ in chosen)
+    if not inside:
+        return support
     for chosen in ranked:
-        keys = {key for key, _, _ in chosen}
-        for key in [k for k in keys if k in inside]:
-            keys.update(inside[key])
-        support.update(keys)
+        narrower = [key for key, _, _ in chosen if key in inside]
+        if narrower:
+            keys = {key for key, _, _ in chosen}
+            support.update({run for key in narrower for run in inside[key]} - keys)
     return support
+
+
+@lru_cache(maxsize=1 << 17)
+def _runs(key: str) -> tuple[str, ...]:
+    """The runs of the words of a key of several words, other than the key itself."""
+    words = key.split()
+    n = len(words)
+    return tuple(" ".join(words[a:b]) for a in range(n) for b in range(a + 1, n + 1) if b - a < n)
