@@ -288,9 +288,14 @@ def _extract(
     support = held_support(ranked)
     kept = {k for chosen in ranked for k, _, _ in chosen if support[k] >= options.min_papers}
     ranked = confident([[t for t in terms_of if t[0] in kept or t[2]] for terms_of in full])
-    # A concept's papers are those whose tags hold it, its narrower tags' too (`distinct`).
-    support = held_support(ranked)
-    kept = {k for chosen in ranked for k, _, _ in chosen if support[k] >= options.min_papers}
+    # A concept is a tag of min_papers papers itself (its kg:paperCount); one that only the
+    # narrower tags of others held up gives its places to the papers' next terms.
+    support = Counter(k for chosen in ranked for k, _, _ in chosen)
+    kept = {k for k, c in support.items() if c >= options.min_papers}
+    if any(k not in kept and not title_only for chosen in ranked for k, _, title_only in chosen):
+        ranked = confident([[t for t in terms_of if t[0] in kept or t[2]] for terms_of in full])
+        support = Counter(k for chosen in ranked for k, _, _ in chosen)
+        kept = {k for k, c in support.items() if c >= options.min_papers}
     step(3)
     text, text_columns = text_terms(packed, df, n)
     del packed, packed_ranked
@@ -302,9 +307,7 @@ def _extract(
         tagged = [(k, s) for k, s, title_only in chosen if k in kept or title_only]
         top = tagged[0][1] if tagged else 1.0
         tags[paper.key] = [(k, round(s / top, 4)) for k, s in tagged]
-    # A title term's papers are its one paper, whatever longer terms of other papers hold it.
-    papers_of = Counter({k: support[k] if k in kept else 1 for k in kept | kept_own})
-    concepts = label_concepts(terms, target_of, into, raw_keys, kept | kept_own, papers_of, curated, senses)
+    concepts = label_concepts(terms, target_of, into, raw_keys, kept | kept_own, support, curated, senses)
     idf_of = {k: round(idf(n, int(df[merged_number[k]])), 4) for k in sorted(kept)}
     step(4)
     text_keys = [keys[c] for c in text_columns.tolist()]
