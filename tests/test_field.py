@@ -133,3 +133,97 @@ def test_a_lone_definition_in_a_minor_sense_gives_way_to_the_fields_sense():
     semi = acronym_senses([(0, "SSL", "semi supervised learning".split())])
     assert with_field_senses(semi, field).corpus["SSL"] == "semi supervised learning"
     assert with_field_senses(lone, Field()).corpus == lone.corpus
+
+
+def test_a_title_term_and_a_piece_of_it_are_one_tag():
+    from kg.extract.ranking import distinct
+
+    ranked = [
+        ("crown instance segmentation", 10.0, True),
+        ("tree crown instance segmentation", 9.0, True),
+        ("drone imagery", 6.0, False),
+    ]
+    # The narrower one takes the broader's place and score; the next term moves up.
+    assert distinct(ranked, 0.5) == [
+        ("tree crown instance segmentation", 10.0, True),
+        ("drone imagery", 6.0, False),
+    ]
+    # A narrower term scoring far below the broader one gives way to it instead.
+    weak = [("crown instance segmentation", 10.0, True), ("tree crown instance segmentation", 4.0, True)]
+    assert distinct(weak + ranked[2:], 0.5) == [weak[0], ranked[2]]
+    # A shorter term after a longer one is dropped ...
+    assert distinct([ranked[1], ranked[0], ranked[2]], 0.5) == [ranked[1], ranked[2]]
+    # ... but where nothing else is left it comes back, for at least two tags.
+    assert distinct(ranked[:2], 0.5) == [("tree crown instance segmentation", 10.0, True), ranked[0]]
+    # Two shared concepts both stay: the hierarchy relates them.
+    shared = [("relation inference", 10.0, False), ("dynamic relation inference", 9.0, False)]
+    assert distinct(shared, 0.5) == shared
+
+
+def test_a_term_papers_write_only_in_passing_weighs_less_outside_a_title():
+    import numpy as np
+    from scipy.sparse import csr_matrix
+
+    from kg.extract.ranking import PASSING_WEIGHT, passing_weights, rank_papers
+    from kg.extract.vocabulary import TITLE_BIT
+
+    # Term 0 ("gpu") is in 40 abstracts and no title; term 1 ("stereo matching") in 40
+    # abstracts and the titles of 20 of them; paper 0 mentions "gpu" twice and the other once.
+    papers, rows, columns, data = 40, [], [], []
+    for p in range(papers):
+        rows += [p, p]
+        columns += [0, 1]
+        data += [2 if p == 0 else 1, 1 + (TITLE_BIT if p % 2 else 0)]
+    packed = csr_matrix((data, (rows, columns)), shape=(papers, 2), dtype=np.int64)
+    aside = passing_weights(packed)
+    assert aside[1] == 1.0 and PASSING_WEIGHT <= aside[0] < 0.6
+    keys = ["gpu", "stereo matching"]
+    weight, own = np.array([1.0, 1.5]), np.zeros(2)
+    assert next(k for k, _, _ in rank_papers(packed[:1], weight, own, keys, 2)[0]) == "gpu"
+    assert (
+        next(k for k, _, _ in rank_papers(packed[:1], weight, own, keys, 2, aside[:])[0]) == "stereo matching"
+    )
+
+
+def test_a_narrower_tag_counts_for_its_broader_concept():
+    from kg.extract.ranking import held_support
+
+    ranked = [
+        [("composed image retrieval", 9.0, False), ("image retrieval model", 3.0, True)],
+        [("image retrieval", 5.0, False)],
+        [("retrieval augmented generation", 4.0, False)],
+    ]
+    support = held_support(ranked)
+    # The first paper counts once for "image retrieval", whose place its narrower tags took.
+    assert support["image retrieval"] == 2 and support["composed image retrieval"] == 1
+    assert support["retrieval augmented generation"] == 1 and "retrieval" not in support  # tags no paper
+
+
+def test_a_shared_term_the_field_writes_only_inside_a_longer_one_gives_way_to_it():
+    from functools import partial
+
+    from kg.extract.field import Field
+    from kg.extract.ranking import distinct, is_piece
+
+    field = Field(
+        papers=1000,
+        phrases={
+            "augmented generation": (107, 73),
+            "retrieval augmented generation": (658, 594),
+            "dataset distillation": (36, 16),
+            "generative dataset distillation": (3, 0),
+        },
+    )
+    assert is_piece(field, "augmented generation", "retrieval augmented generation")
+    assert not is_piece(field, "dataset distillation", "generative dataset distillation")
+    assert not is_piece(Field(), "augmented generation", "retrieval augmented generation")
+    piece = partial(is_piece, field)
+    ranked = [
+        ("augmented generation", 10.0, False),
+        ("retrieval augmented generation", 3.0, False),
+        ("knowledge graph", 2.0, False),
+    ]
+    assert distinct(ranked, 0.5, 2, piece) == [("retrieval augmented generation", 10.0, False), ranked[2]]
+    # A concept of its own beside a narrower one: both stay.
+    both = [("dataset distillation", 10.0, False), ("generative dataset distillation", 9.0, False)]
+    assert distinct(both, 0.5, 2, piece) == both

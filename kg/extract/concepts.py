@@ -41,7 +41,14 @@ from kg.extract.field import (
 from kg.extract.keycounts import joined_uses, text_terms, together, within_shares, word_pairs
 from kg.extract.lexicon import CONNECTORS, FUNCTION_WORDS, GENERIC_WORDS
 from kg.extract.phrases import _TOKEN, is_acronym, phrase_key, zipf
-from kg.extract.ranking import label_concepts, rank_papers
+from kg.extract.ranking import (
+    distinct,
+    held_support,
+    is_piece,
+    label_concepts,
+    passing_weights,
+    rank_papers,
+)
 from kg.extract.senses import AcronymSenses, acronym_of, acronym_senses, resolved
 from kg.extract.terms import MAX_VERB_SHARE, MIN_HEAD_SHARE, idf, is_term, term_weight, variant_merges
 from kg.extract.vocabulary import TITLE_BIT, ConceptMap, ConceptOptions, read_stoplist, read_synonyms
@@ -268,18 +275,25 @@ def _extract(
     wanted = 2 * options.per_paper
 
     titled = _generic_in_titles(packed_ranked, keys, generic)
+    piece = partial(is_piece, field)
 
     def confident(
         ranked: list[list[tuple[str, float, bool]]], rows: Sequence[int] | None = None
     ) -> list[list[tuple[str, float, bool]]]:
         allowed = titled if rows is None else [titled[i] for i in rows]
-        return [chosen[: options.per_paper] for chosen in _confident(ranked, generic, allowed)]
+        return [chosen[: options.per_paper] for chosen in _confident(ranked, generic, allowed, piece)]
 
-    full = rank_papers(packed_ranked, np.where(shared, weight, 0.0), own_weight, keys, wanted)
+    aside = passing_weights(packed_ranked)
+    full = rank_papers(packed_ranked, np.where(shared, weight, 0.0), own_weight, keys, wanted, aside)
     ranked = confident(full)
     for _ in range(_RANKINGS - 1):
-        support = Counter(k for chosen in ranked for k, _, _ in chosen)
-        dropped = {k for k, c in support.items() if c < options.min_papers and shared[merged_number[k]]}
+        support = held_support(ranked)
+        dropped = {
+            k
+            for chosen in ranked
+            for k, _, _ in chosen
+            if support[k] < options.min_papers and shared[merged_number[k]]
+        }
         if not dropped:
             break
         shared[[merged_number[k] for k in dropped]] = False
@@ -287,7 +301,7 @@ def _extract(
         rows = np.array(again, dtype=np.int64)
         for i, terms_of in zip(
             again,
-            rank_papers(packed_ranked[rows], np.where(shared, weight, 0.0), own_weight, keys, wanted),
+            rank_papers(packed_ranked[rows], np.where(shared, weight, 0.0), own_weight, keys, wanted, aside),
             strict=True,
         ):
             full[i] = terms_of
@@ -295,11 +309,17 @@ def _extract(
             ranked[i] = chosen
     # The cut again over the terms that stayed concepts: a paper that lost its specific terms
     # to the support rule gets its generic ones back, not fewer than MIN_TAGS.
-    support = Counter(k for chosen in ranked for k, _, _ in chosen)
-    kept = {k for k, c in support.items() if c >= options.min_papers}
+    support = held_support(ranked)
+    kept = {k for chosen in ranked for k, _, _ in chosen if support[k] >= options.min_papers}
     ranked = confident([[t for t in terms_of if t[0] in kept or t[2]] for terms_of in full])
+    # A concept is a tag of min_papers papers itself (its kg:paperCount); one that only the
+    # narrower tags of others held up gives its places to the papers' next terms.
     support = Counter(k for chosen in ranked for k, _, _ in chosen)
     kept = {k for k, c in support.items() if c >= options.min_papers}
+    if any(k not in kept and not title_only for chosen in ranked for k, _, title_only in chosen):
+        ranked = confident([[t for t in terms_of if t[0] in kept or t[2]] for terms_of in full])
+        support = Counter(k for chosen in ranked for k, _, _ in chosen)
+        kept = {k for k, c in support.items() if c >= options.min_papers}
     step(3)
     text, text_columns = text_terms(packed, df, n)
     del packed, packed_ranked
@@ -322,12 +342,16 @@ def _extract(
 # (the tag's `kg:score`, its confidence): a paper about one thing gets few, not a fixed six.
 MIN_TAGS = 2
 TAG_CONFIDENCE = 0.3
+# Of two tags where one holds the other's words, the narrower takes the broader's place where
+# it scores at least this share of it (`kg.extract.ranking.distinct`).
+NARROWER_KEEP = 0.5
 
 
 def _confident(
     ranked: list[list[tuple[str, float, bool]]],
     generic: frozenset[str] = frozenset(),
     titled: Sequence[frozenset[str]] | None = None,
+    piece: Callable[[str, str], bool] | None = None,
 ) -> list[list[tuple[str, float, bool]]]:
     """Each paper's ranked terms cut to those that clear the confidence (see TAG_CONFIDENCE).
 
@@ -336,6 +360,7 @@ def _confident(
     """
     cut = []
     for i, chosen in enumerate(ranked):
+        chosen = distinct(chosen, NARROWER_KEEP, MIN_TAGS, piece)
         named = titled[i] if titled is not None else frozenset()
         specific = sum(k not in generic or k in named for k, _, _ in chosen)
         room = max(0, MIN_TAGS - specific)
