@@ -301,7 +301,7 @@ def _field_figures(figures: Figures, result: Any, tags: dict[str, list[str]]) ->
     figures.tags_title_case_not_in_abstract = sum(
         not _found(label, [abstracts.get(k, "")]) for k, label in titled
     )
-    from kg.extract.concepts import MIN_TAGS
+    from kg.extract.tagging import MIN_TAGS
 
     counts = [len(t) for t in tags.values()]
     figures.tags_histogram = [counts.count(n) for n in range(max(counts, default=-1) + 1)]

@@ -62,7 +62,8 @@ def test_a_title_fragment_the_field_never_writes_as_a_phrase_is_no_tag():
 
 
 def test_tags_are_those_that_clear_the_confidence():
-    from kg.extract.concepts import MIN_TAGS, TAG_CONFIDENCE, _confident
+    from kg.extract.tagging import MIN_TAGS, TAG_CONFIDENCE
+    from kg.extract.tagging import confident_tags as _confident
 
     assert MIN_TAGS == 2  # at least the best two (issue 22)
     chosen = [("a", 10.0, False), ("b", 1.0, False), ("c", 0.9, False), ("d", 0.5, False)]
@@ -74,7 +75,7 @@ def test_tags_are_those_that_clear_the_confidence():
 
 
 def test_generic_field_terms_tag_only_where_nothing_specific_is_left():
-    from kg.extract.concepts import _confident
+    from kg.extract.tagging import confident_tags as _confident
 
     generic = frozenset({"large language model"})
     ranked = [

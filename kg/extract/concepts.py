@@ -29,20 +29,17 @@ from scipy.sparse import csr_matrix
 
 from kg import parallel
 from kg.extract.acronyms import acronym_definitions
-from kg.extract.candidates import TITLE_WEIGHT, CorpusTerms, join_runs, read_run, verb_uses
+from kg.extract.candidates import CorpusTerms, join_runs, read_run, verb_uses
 from kg.extract.field import (
-    Field,
     is_field_term,
-    is_fragment,
     shipped_field,
     specificity,
     with_field_senses,
 )
 from kg.extract.keycounts import joined_uses, text_terms, together, within_shares, word_pairs
-from kg.extract.lexicon import CONNECTORS, FUNCTION_WORDS, GENERIC_WORDS
-from kg.extract.phrases import _TOKEN, is_acronym, phrase_key, zipf
+from kg.extract.lexicon import FUNCTION_WORDS, GENERIC_WORDS
+from kg.extract.phrases import _TOKEN, is_acronym, phrase_key
 from kg.extract.ranking import (
-    distinct,
     held_support,
     is_piece,
     label_concepts,
@@ -50,6 +47,12 @@ from kg.extract.ranking import (
     rank_papers,
 )
 from kg.extract.senses import AcronymSenses, acronym_of, acronym_senses, resolved
+from kg.extract.tagging import (
+    confident_tags,
+    generic_in_titles,
+    title_worthy,
+    without_fragments,
+)
 from kg.extract.terms import MAX_VERB_SHARE, MIN_HEAD_SHARE, idf, is_term, term_weight, variant_merges
 from kg.extract.vocabulary import TITLE_BIT, ConceptMap, ConceptOptions, read_stoplist, read_synonyms
 from kg.model import Paper
@@ -258,11 +261,11 @@ def _extract(
         float,
         len(weighed),
     )
-    packed_ranked = _without_fragments(packed, keys, field)
+    packed_ranked = without_fragments(packed, keys, field)
     shared = is_concept & (df >= options.min_papers) & (df <= max_df)
     # A term of one paper's title, too rare to link papers, may still describe that paper.
     own = is_concept & (df == 1)
-    own[own] = [_title_worthy(keys[i]) for i in np.flatnonzero(own).tolist()]
+    own[own] = [title_worthy(keys[i]) for i in np.flatnonzero(own).tolist()]
 
     # 3. Rank each paper's terms; a shorter term inside a chosen longer one with no mentions
     #    of its own gives way to it.  A shared term that too few papers choose is no concept:
@@ -274,14 +277,14 @@ def _extract(
     # Ranked past `per_paper`, so that a paper whose best terms are generic has specific ones left.
     wanted = 2 * options.per_paper
 
-    titled = _generic_in_titles(packed_ranked, keys, generic)
+    titled = generic_in_titles(packed_ranked, keys, generic)
     piece = partial(is_piece, field)
 
     def confident(
         ranked: list[list[tuple[str, float, bool]]], rows: Sequence[int] | None = None
     ) -> list[list[tuple[str, float, bool]]]:
         allowed = titled if rows is None else [titled[i] for i in rows]
-        return [chosen[: options.per_paper] for chosen in _confident(ranked, generic, allowed, piece)]
+        return [chosen[: options.per_paper] for chosen in confident_tags(ranked, generic, allowed, piece)]
 
     aside = passing_weights(packed_ranked)
     full = rank_papers(packed_ranked, np.where(shared, weight, 0.0), own_weight, keys, wanted, aside)
@@ -338,74 +341,6 @@ def _extract(
     return ConceptMap(concepts, tags, idf_of, [p.key for p in papers], text, text_keys)
 
 
-# A paper's tags are its best MIN_TAGS and those scoring at least TAG_CONFIDENCE of its best
-# (the tag's `kg:score`, its confidence): a paper about one thing gets few, not a fixed six.
-MIN_TAGS = 2
-TAG_CONFIDENCE = 0.3
-# Of two tags where one holds the other's words, the narrower takes the broader's place where
-# it scores at least this share of it (`kg.extract.ranking.distinct`).
-NARROWER_KEEP = 0.5
-
-
-def _confident(
-    ranked: list[list[tuple[str, float, bool]]],
-    generic: frozenset[str] = frozenset(),
-    titled: Sequence[frozenset[str]] | None = None,
-    piece: Callable[[str, str], bool] | None = None,
-) -> list[list[tuple[str, float, bool]]]:
-    """Each paper's ranked terms cut to those that clear the confidence (see TAG_CONFIDENCE).
-
-    A `generic` term (`kg.extract.field.is_field_term`) is a tag only where the paper's title
-    names it (`titled`, per paper) or the paper has fewer than MIN_TAGS specific ones.
-    """
-    cut = []
-    for i, chosen in enumerate(ranked):
-        chosen = distinct(chosen, NARROWER_KEEP, MIN_TAGS, piece)
-        named = titled[i] if titled is not None else frozenset()
-        specific = sum(k not in generic or k in named for k, _, _ in chosen)
-        room = max(0, MIN_TAGS - specific)
-        pool = []
-        for term in chosen:
-            if term[0] in generic and term[0] not in named:
-                if not room:
-                    continue
-                room -= 1
-            pool.append(term)
-        cut.append([t for i, t in enumerate(pool) if i < MIN_TAGS or t[1] >= TAG_CONFIDENCE * pool[0][1]])
-    return cut
-
-
-def _generic_in_titles(packed: csr_matrix, keys: list[str], generic: frozenset[str]) -> list[frozenset[str]]:
-    """Per paper, the generic keys its title writes."""
-    columns = np.array(sorted(i for i, k in enumerate(keys) if k in generic), dtype=np.int64)
-    found: list[frozenset[str]] = [frozenset()] * packed.shape[0]
-    entries = np.flatnonzero((packed.data >= TITLE_BIT) & np.isin(packed.indices, columns))
-    if not len(entries):
-        return found
-    rows = np.searchsorted(packed.indptr, entries, side="right") - 1
-    by_row: dict[int, set[str]] = {}
-    for row, column in zip(rows.tolist(), packed.indices[entries].tolist(), strict=True):
-        by_row.setdefault(row, set()).add(keys[column])
-    for row, named in by_row.items():
-        found[row] = frozenset(named)
-    return found
-
-
-def _without_fragments(packed: csr_matrix, keys: list[str], field: Field) -> csr_matrix:
-    """The entries without the title fragments (`kg.extract.field.is_fragment`) that only
-    their paper's title writes (once, and no abstract mention: the count is TITLE_WEIGHT)."""
-    title_only = (packed.data >= TITLE_BIT) & ((packed.data & (TITLE_BIT - 1)) == TITLE_WEIGHT)
-    columns = np.unique(packed.indices[title_only])
-    fragments = [c for c in columns.tolist() if is_fragment(field, keys[c])]
-    drop = title_only & np.isin(packed.indices, fragments)
-    if not drop.any():
-        return packed
-    kept = packed.copy()
-    kept.data[drop] = 0
-    kept.eliminate_zeros()
-    return kept
-
-
 def _target(
     surface: str,
     key: str,
@@ -447,16 +382,6 @@ def _own_senses(
             target = resolved(senses, acronym[0], acronym[1], paper)
             overrides[entry] = synonyms.get(target, target) if target else None
     return overrides
-
-
-def _title_worthy(key: str) -> bool:
-    """Whether a term too rare to link papers may still tag its paper from its title: a
-    technical word ("binarization") or a noun phrase ("network binarization"), not a verb
-    phrase ("harnessing diffusion transformers") or a run of title words around "of"."""
-    words = key.split()
-    if len(words) == 1:
-        return zipf(key) < 3.0
-    return not words[0].endswith("ing") and not CONNECTORS & set(words)
 
 
 _RANKINGS = 3  # rankings at most, each without the shared terms too few papers chose
