@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+from collections.abc import Iterator
 from pathlib import Path
 
 import pytest
@@ -23,3 +24,16 @@ def seed_build(tmp_path_factory: pytest.TempPathFactory) -> pipeline.BuildResult
 @pytest.fixture(scope="session")
 def seed_ttl(seed_build: pipeline.BuildResult) -> Path:
     return seed_build.outputs[0]
+
+
+@pytest.fixture(scope="session")
+def browser() -> Iterator:
+    """One headless Chromium for every browser test (see tests/browsers.py)."""
+    from playwright.sync_api import sync_playwright
+
+    from tests.browsers import ARGS, CHROMIUM
+
+    with sync_playwright() as p:
+        chromium = p.chromium.launch(executable_path=CHROMIUM, args=ARGS)
+        yield chromium
+        chromium.close()

@@ -10,30 +10,21 @@ the endpoint is `http://127.0.0.1:OTHER`.  Nothing leaves the machine.
 from __future__ import annotations
 
 import json
-import os
 import subprocess
 import sys
 import threading
 from collections.abc import Iterator
 from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
-from pathlib import Path
 
 import pytest
 
 from kg import pipeline
 from kg.ask.query import bundled_queries, load_store, match_values, run_query
 from kg.export.namespaces import PREFIXES
+from tests.browsers import require_browser
 
 pytestmark = pytest.mark.browser
 
-CHROMIUM = "/usr/bin/chromium"
-ARGS = [
-    "--headless=new",
-    "--no-sandbox",
-    "--disable-gpu",
-    "--disable-background-networking",
-    "--no-first-run",
-]
 
 # A minimal browser SPARQL client, as YASGUI or a notebook in a browser does it: fetch, then
 # read the SPARQL JSON results.
@@ -66,18 +57,7 @@ CLIENT_QUERY = (
 CLIENT_PAGE = CLIENT_PAGE.replace("CLIENT_QUERY", CLIENT_QUERY)
 
 
-def _browser_available() -> bool:
-    try:
-        import playwright.sync_api  # noqa: F401
-    except ImportError:
-        return False
-    return Path(CHROMIUM).exists()
-
-
-if not _browser_available():
-    if os.environ.get("CI") == "true":
-        pytest.fail("CI needs Debian chromium and playwright for the browser test", pytrace=False)
-    pytest.skip("needs Debian chromium (apt-get install chromium) and playwright", allow_module_level=True)
+require_browser()
 
 
 class _Client(BaseHTTPRequestHandler):
@@ -124,16 +104,6 @@ def endpoint(build, client_port) -> Iterator[str]:
     finally:
         proc.terminate()
         proc.wait(timeout=10)
-
-
-@pytest.fixture(scope="module")
-def browser() -> Iterator:
-    from playwright.sync_api import sync_playwright
-
-    with sync_playwright() as p:
-        chromium = p.chromium.launch(executable_path=CHROMIUM, args=ARGS)
-        yield chromium
-        chromium.close()
 
 
 def client_report(browser, page_url: str) -> dict:

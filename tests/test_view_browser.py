@@ -4,11 +4,8 @@ keys, focus view, a narrow window)."""
 
 from __future__ import annotations
 
-import os
 import random
 import re
-import shutil
-from collections.abc import Iterator
 from pathlib import Path
 
 import pytest
@@ -17,34 +14,14 @@ from kg import pipeline
 from kg.view import ViewOptions, write_html
 from kg.view import page as view_page
 from kg.view.page import data_of_page
+from tests.browsers import require_browser
 
 pytestmark = pytest.mark.browser
 
-CHROMIUM = shutil.which("chromium") or "/usr/bin/chromium"
-ARGS = [
-    "--headless=new",
-    "--no-sandbox",
-    "--disable-gpu",
-    "--disable-background-networking",
-    "--disable-component-update",
-    "--disable-sync",
-    "--no-first-run",
-]
 HOI = "Detecting Any Human-Object Interaction Relationship: Universal HOI Detector with Spatial Prompt Learning on Foundation Models"
 
 
-def _browser_available() -> bool:
-    try:
-        import playwright.sync_api  # noqa: F401
-    except ImportError:
-        return False
-    return Path(CHROMIUM).exists()
-
-
-if not _browser_available():
-    if os.environ.get("CI") == "true":
-        pytest.fail("CI needs Debian chromium and playwright for the browser test", pytrace=False)
-    pytest.skip("needs Debian chromium (apt-get install chromium) and playwright", allow_module_level=True)
+require_browser()
 
 
 def page_data(path: Path) -> dict:
@@ -66,16 +43,6 @@ def built(tmp_path_factory) -> tuple[Path, Path]:
         view_page.COMPRESS_ABOVE = limit
     assert '{"deflated": "' in capped.read_text()
     return out / "graph.html", capped
-
-
-@pytest.fixture(scope="module")
-def browser() -> Iterator:
-    from playwright.sync_api import sync_playwright
-
-    with sync_playwright() as p:
-        chromium = p.chromium.launch(executable_path=CHROMIUM, args=ARGS)
-        yield chromium
-        chromium.close()
 
 
 def open_page(browser, path: Path, width: int = 1280, height: int = 800, scheme: str = "light"):

@@ -5,7 +5,6 @@ from __future__ import annotations
 
 import itertools
 import json
-from collections.abc import Iterator
 from pathlib import Path
 
 import pytest
@@ -14,9 +13,11 @@ from kg import pipeline
 from kg.view import ViewOptions, write_html
 from kg.view import tables as view_tables
 from tests.arxiv_slice import CORPUS, MISSING, records
-from tests.test_view_browser import ARGS, CHROMIUM, open_page
+from tests.browsers import require_browser
+from tests.test_view_browser import open_page
 
 pytestmark = pytest.mark.browser
+require_browser()
 
 
 @pytest.fixture(scope="module")
@@ -53,16 +54,6 @@ def dated(tmp_path_factory) -> Path:
     path.write_text("".join(json.dumps(r) + "\n" for r in picked), encoding="utf-8")
     write_html(pipeline.build_corpus([path]).graph, out / "dated.html")
     return out / "dated.html"
-
-
-@pytest.fixture(scope="module")
-def browser() -> Iterator:
-    from playwright.sync_api import sync_playwright
-
-    with sync_playwright() as p:
-        chromium = p.chromium.launch(executable_path=CHROMIUM, args=ARGS)
-        yield chromium
-        chromium.close()
 
 
 def test_the_first_screen_says_how_papers_were_drawn(sampled, browser):
