@@ -7,7 +7,7 @@ neighbours (chosen at random; the baseline of `benchmarks.judge`).  The rows are
 both systems give is one row, credited to both), shuffled, and each shows both papers' titles
 and abstracts, in random order, with no system named; which system gave a row stays in the key.
 
-    python -m benchmarks.judge_pairs sheet BUILD_DIR OUT_DIR [--pairs 40] [--seed 7]
+    python -m benchmarks.judge_pairs sheet BUILD_DIR OUT_DIR [--pairs 40] [--seed 7] [--also NAME=DIR]
     python -m benchmarks.judge_pairs score OUT_DIR [--seed 7]
 
 `sheet` writes `pairs_sheet_SEED.md` (the protocol and the rows) and `pairs_key_SEED.json`;
@@ -43,8 +43,12 @@ def kg_pairs(build: Build) -> list[tuple[str, str, float]]:
     return sorted((a, b, w) for (a, b), w in found.items())
 
 
-def pool(build: Build, n: int, seed: int) -> list[dict[str, Any]]:
-    """The pooled, shuffled rows: each {"papers": [x, y], "from": {system: detail}}."""
+def pool(build: Build, n: int, seed: int, also: dict[str, Build] | None = None) -> list[dict[str, Any]]:
+    """The pooled, shuffled rows: each {"papers": [x, y], "from": {system: detail}}.
+
+    Each build of `also` (another version's build of the same papers) gives its own `n`
+    random pairs, credited to its name; a row two systems sampled is shown once.
+    """
     rng = random.Random(seed)
     links = kg_pairs(build)
     sample = rng.sample(links, min(n, len(links)))
@@ -56,6 +60,10 @@ def pool(build: Build, n: int, seed: int) -> list[dict[str, Any]]:
         rank = rng.randrange(len(tfidf[source]))
         pair = tuple(sorted((source, tfidf[source][rank])))
         rows.setdefault(pair, {"from": {}})["from"]["tfidf"] = {"rank": rank + 1, "source": source}  # type: ignore[arg-type]
+    for name, other in sorted((also or {}).items()):
+        theirs = [(a, b, w) for a, b, w in kg_pairs(other) if a in build.papers and b in build.papers]
+        for a, b, weight in rng.sample(theirs, min(n, len(theirs))):
+            rows.setdefault((a, b), {"from": {}})["from"][name] = {"weight": weight}
     items = [{"papers": list(pair), **row} for pair, row in sorted(rows.items())]
     rng.shuffle(items)
     for item in items:
@@ -63,10 +71,12 @@ def pool(build: Build, n: int, seed: int) -> list[dict[str, Any]]:
     return items
 
 
-def write_sheet(build: Build, out: Path, n: int, seed: int) -> tuple[Path, Path]:
-    """The sheet and its key for `n` kg pairs and as many TF-IDF pairs (see the module)."""
+def write_sheet(
+    build: Build, out: Path, n: int, seed: int, also: dict[str, Build] | None = None
+) -> tuple[Path, Path]:
+    """The sheet and its key for `n` kg pairs, as many TF-IDF pairs and `also`'s (see `pool`)."""
     out.mkdir(parents=True, exist_ok=True)
-    items = pool(build, n, seed)
+    items = pool(build, n, seed, also)
     lines = [
         "# Blind reading: similar papers",
         "",
@@ -113,12 +123,16 @@ def main(argv: list[str] | None = None) -> None:
     make.add_argument("out", type=Path)
     make.add_argument("--pairs", type=int, default=40)
     make.add_argument("--seed", type=int, default=7)
+    make.add_argument(
+        "--also", action="append", default=[], metavar="NAME=BUILD", help="another version's build to pool"
+    )
     read = sub.add_parser("score")
     read.add_argument("out", type=Path)
     read.add_argument("--seed", type=int, default=7)
     args = parser.parse_args(argv)
     if args.command == "sheet":
-        for path in write_sheet(read_build(args.build), args.out, args.pairs, args.seed):
+        also = {name: read_build(Path(d)) for name, d in (a.split("=", 1) for a in args.also)}
+        for path in write_sheet(read_build(args.build), args.out, args.pairs, args.seed, also):
             print(path)
     else:
         for system, counts in score(args.out, args.seed).items():
