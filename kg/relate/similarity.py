@@ -177,7 +177,10 @@ def similar_papers(
     # Each key's rank in sorted order: ties go to the key that sorts first.
     rank = np.empty(count, np.int64)
     rank[np.argsort(np.array(keys, dtype=object), kind="stable")] = np.arange(count)
-    picked_a, picked_b = [], []
+    found_row: list[np.ndarray] = [np.zeros(0, np.int64)]
+    found_col: list[np.ndarray] = [np.zeros(0, np.int64)]
+    found_value: list[np.ndarray] = [np.zeros(0)]
+    found_place: list[np.ndarray] = [np.zeros(0, np.int64)]
     single = _single_topics(texts)
     alone: dict[tuple[int, int], bool] = {}  # rests_on_one of each pair read so far
     for start in range(0, count, _BLOCK):
@@ -195,15 +198,16 @@ def similar_papers(
             keep[n] = not alone[pair]
         row, col, value = row[keep], col[keep], value[keep]
         order = np.lexsort((rank[col], -value, row))
-        row, col = row[order], col[order]
+        row, col, value = row[order], col[order], value[order]
         # Position of each candidate within its row, best first.
         place = np.arange(len(row)) - np.searchsorted(row, row, side="left")
-        chosen = place < NEIGHBOURS
-        picked_a.append(row[chosen])
-        picked_b.append(col[chosen])
+        seen = place < NEIGHBOURS
+        found_row.append(row[seen])
+        found_col.append(col[seen])
+        found_value.append(value[seen])
+        found_place.append(place[seen])
         advance(rows.stop - rows.start)
-    a = np.concatenate(picked_a) if picked_a else np.zeros(0, np.int64)
-    b = np.concatenate(picked_b) if picked_b else np.zeros(0, np.int64)
+    a, b = _chosen(*(np.concatenate(f) for f in (found_row, found_col, found_value, found_place)), count)
     swap = rank[a] > rank[b]
     a, b = np.where(swap, b, a), np.where(swap, a, b)
     pairs = np.unique(np.stack([a, b], axis=1), axis=0) if len(a) else np.zeros((0, 2), np.int64)
@@ -227,6 +231,14 @@ def similar_papers(
             )
         )
     return sorted(found, key=lambda s: (s.a, s.b))
+
+
+def _chosen(
+    row: np.ndarray, col: np.ndarray, value: np.ndarray, place: np.ndarray, count: int
+) -> tuple[np.ndarray, np.ndarray]:
+    """The links (paper a, paper b) among each paper's candidates (row, col, weight, place in
+    the row's list, best first, up to NEIGHBOURS of them per row): every candidate."""
+    return row, col
 
 
 def rests_on_one(texts: Texts, i: int, j: int) -> bool:
