@@ -23,6 +23,7 @@ hand-judged pairs (`tests/data/gold_similar.tsv`, scored as benchmarks/quality.p
     python -m benchmarks.link_quality --limit 5000 --no-seeds
     python -m benchmarks.link_quality --similarity old_similarity.py   # another version's links
     python -m benchmarks.link_quality --show 30           # and 30 random links to read
+    python -m benchmarks.link_quality --input /tmp/kg-bench-slices/arxiv-5000.jsonl --no-seeds
     python -m benchmarks.link_quality --held-out --no-seeds   # 2,000 papers of 2025-09..12, to report
 
 Needs scikit-learn (`pip install -e '.[bench]'`) for the TF-IDF partners.
@@ -243,6 +244,12 @@ def main() -> None:
     parser.add_argument("--limit", type=int, default=2000, help="papers of the tune months (0: none)")
     parser.add_argument("--since", default=TUNE_MONTHS[0])
     parser.add_argument("--until", default=TUNE_MONTHS[1])
+    parser.add_argument(
+        "--input",
+        type=Path,
+        default=None,
+        help="a slice file to measure instead (its papers' months are yours to check)",
+    )
     parser.add_argument("--no-seeds", action="store_true", help="skip the seeds")
     parser.add_argument("--similarity", type=Path, default=None, help="another version's similarity.py")
     parser.add_argument("--show", type=int, default=0, help="print this many random links of the slice")
@@ -260,7 +267,9 @@ def main() -> None:
 
     similar = load_similar(args.similarity)
     runs: list[tuple[str, list[Any], bool]] = []
-    if args.limit:
+    if args.input is not None:
+        runs.append((f"slice {args.input.name}", read_papers([args.input]), False))
+    elif args.limit:
         runs.append(
             (
                 f"{'held-out' if args.held_out else 'tune'} slice {args.since}..{args.until}",
