@@ -22,7 +22,7 @@ from kg.extract.field import shipped_field, specificity
 from kg.extract.lexicon import FUNCTION_WORDS, GENERIC_WORDS
 from kg.model import Paper
 from kg.parallel import advance
-from kg.relate.words import word_rows
+from kg.relate.words import word_tables
 
 MIN_COOCCURRENCE = 2  # two concepts are related when at least this many papers carry both
 NEIGHBOURS = 5  # similar papers kept per paper
@@ -40,6 +40,10 @@ STRONG_WEIGHT = 0.2
 # (and likewise for one word holding that share of the words' similarity).
 ONE_PHRASE_SHARE = 0.7
 ONE_PHRASE_MIN_WORDS = 0.1
+# A paper's link besides its best needs this weight or more where the two titles share no
+# words (a cosine of their titles' words below TITLE_MIN).
+TITLED_WEIGHT = 0.2
+TITLE_MIN = 0.05
 
 
 @dataclass(frozen=True)
@@ -126,6 +130,7 @@ class Texts:
     words: csr_matrix | None = None
     word_names: list[str] = field(default_factory=list)
     word_stems: list[str] = field(default_factory=list)
+    titles: csr_matrix | None = None
 
 
 def read_texts(
@@ -133,7 +138,7 @@ def read_texts(
 ) -> Texts:
     """The key phrases (the texts' TF-IDF rows of `concepts`, field-weighted; without them,
     the papers' concepts weighted by score x idf) and, given `papers`, the words of each paper
-    (read by `workers` processes, see `word_rows`).
+    and of its title alone (read by `workers` processes, see `word_tables`).
     With `budget`, the commonest columns are left out as `_within_budget` says."""
     count = len(concepts.rows or concepts.tags)
     if concepts.text is not None:
@@ -145,10 +150,11 @@ def read_texts(
     texts = Texts(phrases, phrase_keys, [_topic_words(k) for k in phrase_keys])
     if papers is not None:
         paper_of = {p.key: p for p in papers}
-        words, texts.word_names = word_rows(
+        words, titles, texts.word_names = word_tables(
             [paper_of[k] for k in concepts.rows or sorted(concepts.tags)], workers=workers
         )
         texts.words = _normalised(words)
+        texts.titles = _normalised(titles)
         texts.word_stems = [stem(w) for w in texts.word_names]
     if budget:
         texts.phrases = _within_budget(texts.phrases, POSTING_BUDGET * count)
@@ -207,7 +213,7 @@ def similar_papers(
         found_value.append(value[seen])
         found_place.append(place[seen])
         advance(rows.stop - rows.start)
-    a, b = _chosen(*(np.concatenate(f) for f in (found_row, found_col, found_value, found_place)), count)
+    a, b = _chosen(texts, *(np.concatenate(f) for f in (found_row, found_col, found_value, found_place)))
     swap = rank[a] > rank[b]
     a, b = np.where(swap, b, a), np.where(swap, a, b)
     pairs = np.unique(np.stack([a, b], axis=1), axis=0) if len(a) else np.zeros((0, 2), np.int64)
@@ -234,11 +240,20 @@ def similar_papers(
 
 
 def _chosen(
-    row: np.ndarray, col: np.ndarray, value: np.ndarray, place: np.ndarray, count: int
+    texts: Texts, row: np.ndarray, col: np.ndarray, value: np.ndarray, place: np.ndarray
 ) -> tuple[np.ndarray, np.ndarray]:
     """The links (paper a, paper b) among each paper's candidates (row, col, weight, place in
-    the row's list, best first, up to NEIGHBOURS of them per row): every candidate."""
-    return row, col
+    the row's list, best first, up to NEIGHBOURS of them per row).
+
+    A paper keeps its best candidate, and others that are strong (TITLED_WEIGHT or more) or
+    whose title shares words with its own (a title cosine of TITLE_MIN or more): a weak link
+    whose titles share nothing rests on the abstracts' background (a method, a setting) and
+    is more often the same broad area than the same problem, method or object."""
+    if texts.titles is None:
+        return row, col
+    titled = _dots(texts.titles, row, col) >= TITLE_MIN
+    keep = (place == 0) | (value >= TITLED_WEIGHT) | titled
+    return row[keep], col[keep]
 
 
 def rests_on_one(texts: Texts, i: int, j: int) -> bool:
