@@ -58,16 +58,6 @@ def word_rows(
     """One row per paper (in the order given) of its content words' weights (see the module),
     and the word of each column.  The texts are read by `workers` forked processes, each a
     range of them (`kg.parallel.map_ranges`); the result is the same."""
-    matrix, _, words = word_tables(papers, field, workers)
-    return matrix, words
-
-
-def word_tables(
-    papers: Sequence[Paper], field: Field | None = None, workers: int = 1
-) -> tuple[csr_matrix, csr_matrix, list[str]]:
-    """`word_rows`, and beside it the same rows of the titles' words alone (each word weighed
-    as in the text's rows, once): what the two titles share says the problem, method or
-    object two papers share, where the abstracts share background words too."""
     stats = shipped_field() if field is None else field
     # Texts x distinct tokens (abstracts, then titles), then tokens x words: a paper has a
     # word where one of its tokens has it.
@@ -120,11 +110,7 @@ def word_tables(
     )
     matrix.data = matrix.data * weight[matrix.indices]
     matrix.eliminate_zeros()
-    titles = has[len(papers) :].tocsr()
-    titles.sort_indices()
-    titles.data = titles.data * weight[titles.indices]
-    titles.eliminate_zeros()
-    return matrix, titles, words
+    return matrix, words
 
 
 def word_weight(stats: Field, word: str) -> float:
