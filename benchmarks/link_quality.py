@@ -4,7 +4,7 @@ On a real slice (by default the first 2,000 papers of the tune months 2025-01..0
 corpus, in the corpus's order; months 2025-09..12 are for judging, never for tuning) it prints:
 
 - links resting on one phrase: one shared key (`one_key`), or one group of shared keys
-  (`one_phrase`, see `kg.relate.similarity.one_phrase_share`), holds more than
+  (`one_phrase`, see `kg.relate.texts.one_phrase_share`), holds more than
   ONE_PHRASE_SHARE of the pair's phrase cosine (field-weighted), and the links that rest on
   one phrase or word with too little else in common (`rests_on_one`: what a word in two
   senses makes, and what kg's own links may not);
@@ -119,7 +119,7 @@ def one_phrase_figures(concepts: Any, papers: Sequence[Any], links: Sequence[Any
     """The shares of links resting on one shared phrase: on one key, on one group of keys
     (`one_phrase_share`), and on one phrase or word with too little else in common
     (`rests_on_one`, what kg's links may not)."""
-    from kg.relate import similarity as sim
+    from kg.relate import texts as sim
 
     if not links:
         return {"one_key": 0.0, "one_phrase": 0.0, "rests_on_one": 0.0}

@@ -1,5 +1,6 @@
-"""Similar papers: when a link rests on one shared phrase or word (kg/relate/similarity.py), and
-the words two texts share (kg/relate/words.py)."""
+"""Similar papers: when a link rests on one shared phrase or word (kg/relate/texts.py) or on the
+words more than the phrases (kg/relate/similarity.py), and the words two texts share
+(kg/relate/words.py)."""
 
 from __future__ import annotations
 
@@ -8,11 +9,9 @@ import pytest
 from scipy.sparse import csr_matrix
 
 from kg.model import Paper
-from kg.relate.similarity import (
-    MIN_WEIGHT,
-    WORDS_ALONE_WEIGHT,
+from kg.relate.similarity import MIN_WEIGHT, WORDS_ALONE_WEIGHT, _by_phrases
+from kg.relate.texts import (
     Texts,
-    _by_phrases,
     _may_rest_on_one,
     _normalised,
     _single_topics,
