@@ -4,7 +4,7 @@ On a real slice (by default the first 2,000 papers of the tune months 2025-01..0
 corpus, in the corpus's order; months 2025-09..12 are for judging, never for tuning) it prints:
 
 - links resting on one phrase: one shared key (`one_key`), or one group of shared keys
-  (`one_phrase`, see `kg.relate.similarity.one_phrase_share`), holds more than
+  (`one_phrase`, see `kg.relate.texts.one_phrase_share`), holds more than
   ONE_PHRASE_SHARE of the pair's phrase cosine (field-weighted), and the links that rest on
   one phrase or word with too little else in common (`rests_on_one`: what a word in two
   senses makes, and what kg's own links may not);
@@ -23,6 +23,7 @@ hand-judged pairs (`tests/data/gold_similar.tsv`, scored as benchmarks/quality.p
     python -m benchmarks.link_quality --limit 5000 --no-seeds
     python -m benchmarks.link_quality --similarity old_similarity.py   # another version's links
     python -m benchmarks.link_quality --show 30           # and 30 random links to read
+    python -m benchmarks.link_quality --input /tmp/kg-bench-slices/arxiv-5000.jsonl --no-seeds
     python -m benchmarks.link_quality --held-out --no-seeds   # 2,000 papers of 2025-09..12, to report
 
 Needs scikit-learn (`pip install -e '.[bench]'`) for the TF-IDF partners.
@@ -118,7 +119,7 @@ def one_phrase_figures(concepts: Any, papers: Sequence[Any], links: Sequence[Any
     """The shares of links resting on one shared phrase: on one key, on one group of keys
     (`one_phrase_share`), and on one phrase or word with too little else in common
     (`rests_on_one`, what kg's links may not)."""
-    from kg.relate import similarity as sim
+    from kg.relate import texts as sim
 
     if not links:
         return {"one_key": 0.0, "one_phrase": 0.0, "rests_on_one": 0.0}
@@ -243,6 +244,12 @@ def main() -> None:
     parser.add_argument("--limit", type=int, default=2000, help="papers of the tune months (0: none)")
     parser.add_argument("--since", default=TUNE_MONTHS[0])
     parser.add_argument("--until", default=TUNE_MONTHS[1])
+    parser.add_argument(
+        "--input",
+        type=Path,
+        default=None,
+        help="a slice file to measure instead (its papers' months are yours to check)",
+    )
     parser.add_argument("--no-seeds", action="store_true", help="skip the seeds")
     parser.add_argument("--similarity", type=Path, default=None, help="another version's similarity.py")
     parser.add_argument("--show", type=int, default=0, help="print this many random links of the slice")
@@ -260,7 +267,9 @@ def main() -> None:
 
     similar = load_similar(args.similarity)
     runs: list[tuple[str, list[Any], bool]] = []
-    if args.limit:
+    if args.input is not None:
+        runs.append((f"slice {args.input.name}", read_papers([args.input]), False))
+    elif args.limit:
         runs.append(
             (
                 f"{'held-out' if args.held_out else 'tune'} slice {args.since}..{args.until}",

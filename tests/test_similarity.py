@@ -1,5 +1,6 @@
-"""Similar papers: when a link rests on one shared phrase or word (kg/relate/similarity.py), and
-the words two texts share (kg/relate/words.py)."""
+"""Similar papers: when a link rests on one shared phrase or word (kg/relate/texts.py) or on the
+words more than the phrases (kg/relate/similarity.py), and the words two texts share
+(kg/relate/words.py)."""
 
 from __future__ import annotations
 
@@ -8,7 +9,8 @@ import pytest
 from scipy.sparse import csr_matrix
 
 from kg.model import Paper
-from kg.relate.similarity import (
+from kg.relate.similarity import MIN_WEIGHT, WORDS_ALONE_WEIGHT, _by_phrases
+from kg.relate.texts import (
     Texts,
     _may_rest_on_one,
     _normalised,
@@ -67,6 +69,38 @@ def test_the_quick_test_keeps_every_pair_that_rests_on_one():
     for (i, j), may in zip(pairs, maybe.tolist(), strict=True):
         assert may or not rests_on_one(LANES, i, j)
     assert not maybe[pairs.index((0, 2))]
+
+
+# Paper 0's candidates: 1 (its best), 2 and 4 (whose words agree far more than their key
+# phrases: one broad area), 3 (whose phrases agree); paper 2's best is 0.
+BROAD = _texts(
+    [
+        {"agent memory": 1.0, "retrieval": 1.0},
+        {"agent memory": 1.0, "retrieval": 1.0},
+        {"protein folding": 1.0, "agent memory": 0.2},
+        {"retrieval": 1.0},
+        {"graph layout": 1.0, "agent memory": 0.1},
+    ],
+    [
+        {"model": 1.0, "training": 1.0},
+        {"model": 1.0, "training": 1.0},
+        {"model": 1.0, "training": 1.0, "protein": 0.2},
+        {"retrieval": 1.0},
+        {"model": 1.0, "training": 1.0},
+    ],
+)
+
+
+@pytest.mark.parametrize("strong", [False, True])
+def test_a_link_the_words_carry_more_than_the_phrases_needs_to_be_best_or_strong(strong: bool):
+    weak = (MIN_WEIGHT + WORDS_ALONE_WEIGHT) / 2
+    heavy = WORDS_ALONE_WEIGHT if strong else weak
+    row, col = np.array([0, 0, 0, 0, 2]), np.array([1, 3, 2, 4, 0])
+    value = np.array([0.4, weak, weak, heavy, weak])
+    kept = set(zip(*(x.tolist() for x in _by_phrases(BROAD, row, col, value)), strict=True))
+    # 0-1 is paper 0's best, 0-3 rests on phrases, 2-0 is paper 2's best: they stand; 0-2 as
+    # paper 0 reads it rests on broad words, and 0-4 stands only where it is strong.
+    assert kept == {(0, 1), (0, 3), (2, 0)} | ({(0, 4)} if strong else set())
 
 
 def _paper(key: str, title: str, abstract: str) -> Paper:
