@@ -72,8 +72,8 @@ def label_concepts(
         if concept in kept:
             for acronym in defined:
                 forms[concept][acronym] += 0  # a label, not a vote
-    for concept, (stand, written) in own_heads.items():
-        if stand >= LABEL_HEAD_SHARE * written:
+    for concept, (stand, mentioned) in own_heads.items():
+        if stand >= LABEL_HEAD_SHARE * mentioned:
             continue
         # The concept's own key is only ever a piece of its merged variants' phrases
         # ("latent consistency" of "latent consistency models"): a variant that stands is its label.
