@@ -4,6 +4,8 @@ from __future__ import annotations
 
 from pathlib import Path
 
+import pytest
+
 from kg.extract.field import build_field, main, read_field, shipped_field, shipped_path, write_field
 
 SNAPSHOT = Path(__file__).parent / "data" / "snapshot" / "arxiv-metadata.jsonl"
@@ -94,6 +96,35 @@ def test_generic_field_terms_tag_only_where_nothing_specific_is_left():
     # ... and where the paper's title names it, it is the paper's topic and stays.
     named = _confident([ranked], generic, [frozenset({"large language model"})])[0]
     assert [k for k, _, _ in named] == ["large language model", "speculative decoding", "kv cache"]
+
+
+@pytest.mark.parametrize(
+    ("second", "expected"),
+    [
+        (0.9, ["persona-aware contrastive learning", "persona consistency"]),  # nearly as strong: it
+        (0.4, ["persona-aware contrastive learning", "large language model"]),  # much weaker: noise
+    ],
+)
+def test_the_second_place_goes_to_a_specific_term_before_a_generic_one(second: float, expected: list[str]):
+    from kg.extract.tagging import GENERIC_YIELD, TAG_CONFIDENCE
+    from kg.extract.tagging import confident_tags as _confident
+
+    generic = frozenset({"large language model"})
+    named = [frozenset(generic)]  # the title names it, so it may be a tag
+    llm = TAG_CONFIDENCE * 10 * 0.5  # below the confidence: a tag only to make the best two
+    ranked = [
+        ("persona-aware contrastive learning", 10.0, False),
+        ("large language model", llm, False),
+        ("persona consistency", second * llm, False),
+    ]
+    assert (second >= GENERIC_YIELD) == (expected[1] == "persona consistency")
+    assert [k for k, _, _ in _confident([ranked], generic, named)[0]] == expected
+    # Where the generic term clears the confidence by itself, it stays.
+    ranked[1] = ("large language model", 5.0, False)
+    assert [k for k, _, _ in _confident([ranked], generic, named)[0]][:2] == [
+        "persona-aware contrastive learning",
+        "large language model",
+    ]
 
 
 def test_a_phrase_the_field_writes_by_its_acronym_is_as_common_as_the_acronym():
