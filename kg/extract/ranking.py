@@ -37,7 +37,8 @@ def label_concepts(
     # Forms written, with the papers writing each, per concept; a form of the concept's own
     # key (not of a merged variant) is preferred as its label, where it stands as a phrase.
     papers_with = np.bincount(terms.ids, minlength=len(terms.surfaces))
-    mentions = np.bincount(terms.ids, weights=terms.counts, minlength=len(terms.surfaces))
+    mentions = np.bincount(terms.ids, weights=terms.counts, minlength=len(terms.surfaces)).tolist()
+    heads = terms.heads.tolist()
     forms: dict[str, Counter[str]] = defaultdict(Counter)
     own: dict[str, set[str]] = defaultdict(set)
     own_written: dict[str, set[str]] = defaultdict(set)  # own's forms that papers' text wrote
@@ -56,8 +57,8 @@ def label_concepts(
         forms[concept][form] += int(papers_with[i])
         if form is surface:  # words, not an acronym (which stands alone wherever written)
             counted = own_heads[concept] if target == concept else variant_heads[concept][form]
-            counted[0] += float(terms.heads[i])
-            counted[1] += float(mentions[i])
+            counted[0] += heads[i]
+            counted[1] += mentions[i]
         if target == concept:
             own[concept].add(form)
             own_written[concept].add(form)

@@ -66,6 +66,8 @@ def _sure(pool: list[tuple[str, float, bool]], generic: frozenset[str]) -> list[
         return []
     floor = TAG_CONFIDENCE * pool[0][1]
     sure = [t for t in pool if t[1] >= floor]
+    if len(sure) >= MIN_TAGS or generic.isdisjoint(t[0] for t in pool[: MIN_TAGS + 1]):
+        return [t for i, t in enumerate(pool) if i < MIN_TAGS or t[1] >= floor]
     rest = [t for t in pool if t[1] < floor]
     while len(sure) < MIN_TAGS and rest:
         pick = rest[0]
