@@ -103,6 +103,12 @@ def test_one_concept_per_variant(seed):
         ("technical report", {}, False),
         ("radiology report", {}, True),
         ("language language model", {}, False),  # garbled: a word written twice at once
+        ("bias aware", {"joined": 1.0}, False),  # a compound adjective alone, "bias-aware"
+        ("training free", {"joined": 0.9}, False),
+        ("model agnostic", {"joined": 1.0}, False),
+        ("bias aware recommendation", {"joined": 0.0}, True),  # ... names a concept where a noun follows
+        ("polar free", {"joined": 0.0}, True),  # a coined name written as one word, "PolarFree"
+        ("blood oxygenation level dependent", {"defined": True, "joined": 1.0}, True),  # BOLD
     ],
 )
 def test_termhood(key: str, shares: dict, expected: bool):
