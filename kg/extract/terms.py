@@ -68,11 +68,12 @@ SCOPE_MODIFIERS = frozenset(
     """.split()
 )
 # Second parts of compounds that make an adjective of a noun: "bias-aware", "training-free",
-# "persona-driven", "model-agnostic", "permutation-invariant", "LLM-based", "token-wise"; a
-# phrase ending on one describes a concept and names none ("bias-aware recommendation" does).
+# "persona-driven", "model-agnostic", "LLM-based", "token-wise"; a phrase ending on one
+# describes a concept and names none ("bias-aware recommendation" does).  Not "invariant",
+# a noun too ("moment invariants").
 ADJECTIVE_ENDS = frozenset(
     """
-    aware free driven agnostic oriented guided consistent dependent invariant centric conditioned
+    aware free driven agnostic oriented guided consistent dependent centric conditioned
     preserving resistant friendly based grained wise
     """.split()
 )
