@@ -76,6 +76,9 @@ def label_concepts(
     for concept, (stand, mentioned) in own_heads.items():
         if stand >= LABEL_HEAD_SHARE * mentioned:
             continue
+        usual = max(own_written[concept], key=lambda f: (forms[concept][f], f))
+        if any(c.isupper() for c in usual):
+            continue  # a name ("U-Net") names its thing before "architecture" too
         # The concept's own key is only ever a piece of its merged variants' phrases
         # ("latent consistency" of "latent consistency models"): a variant that stands is its label.
         standing = {f for f, (h, m) in variant_heads[concept].items() if m and h >= LABEL_HEAD_SHARE * m}
