@@ -4,6 +4,8 @@ from __future__ import annotations
 
 from pathlib import Path
 
+import pytest
+
 from kg.extract.field import build_field, main, read_field, shipped_field, shipped_path, write_field
 
 SNAPSHOT = Path(__file__).parent / "data" / "snapshot" / "arxiv-metadata.jsonl"
@@ -36,6 +38,8 @@ def test_the_shipped_file_is_what_the_script_writes(tmp_path: Path):
     assert shipped.share("large language model") > 0.1
     assert not shipped.unit("pipeline for rapidly")
     assert shipped.unit("speculative decoding")
+    # "driver assistance" is written before "systems" in most of its papers, "diffusion model" stands.
+    assert shipped.head_share("driver assistance") < 0.15 < 0.5 < shipped.head_share("diffusion model")
 
 
 def test_a_phrase_the_field_writes_everywhere_weighs_less():
@@ -92,6 +96,35 @@ def test_generic_field_terms_tag_only_where_nothing_specific_is_left():
     # ... and where the paper's title names it, it is the paper's topic and stays.
     named = _confident([ranked], generic, [frozenset({"large language model"})])[0]
     assert [k for k, _, _ in named] == ["large language model", "speculative decoding", "kv cache"]
+
+
+@pytest.mark.parametrize(
+    ("second", "expected"),
+    [
+        (0.9, ["persona-aware contrastive learning", "persona consistency"]),  # nearly as strong: it
+        (0.4, ["persona-aware contrastive learning", "large language model"]),  # much weaker: noise
+    ],
+)
+def test_the_second_place_goes_to_a_specific_term_before_a_generic_one(second: float, expected: list[str]):
+    from kg.extract.tagging import GENERIC_YIELD, TAG_CONFIDENCE
+    from kg.extract.tagging import confident_tags as _confident
+
+    generic = frozenset({"large language model"})
+    named = [frozenset(generic)]  # the title names it, so it may be a tag
+    llm = TAG_CONFIDENCE * 10 * 0.5  # below the confidence: a tag only to make the best two
+    ranked = [
+        ("persona-aware contrastive learning", 10.0, False),
+        ("large language model", llm, False),
+        ("persona consistency", second * llm, False),
+    ]
+    assert (second >= GENERIC_YIELD) == (expected[1] == "persona consistency")
+    assert [k for k, _, _ in _confident([ranked], generic, named)[0]] == expected
+    # Where the generic term clears the confidence by itself, it stays.
+    ranked[1] = ("large language model", 5.0, False)
+    assert [k for k, _, _ in _confident([ranked], generic, named)[0]][:2] == [
+        "persona-aware contrastive learning",
+        "large language model",
+    ]
 
 
 def test_a_phrase_the_field_writes_by_its_acronym_is_as_common_as_the_acronym():
@@ -228,3 +261,44 @@ def test_a_shared_term_the_field_writes_only_inside_a_longer_one_gives_way_to_it
     # A concept of its own beside a narrower one: both stay.
     both = [("dataset distillation", 10.0, False), ("generative dataset distillation", 9.0, False)]
     assert distinct(both, 0.5, 2, piece) == both
+
+
+def test_a_phrase_the_field_writes_only_before_more_words_is_a_modifier():
+    from kg.extract.field import MIN_STANDING_PAPERS, Field, is_modifier
+
+    field = Field(
+        papers=1000,
+        phrases={
+            "driver assistance": (26, 20),
+            "driver assistance system": (20, 16),
+            "conditional diffusion": (60, 50),
+            "conditional diffusion model": (50, 45),
+            "diffusion model": (1773, 1440),
+            "complex chart": (MIN_STANDING_PAPERS - 1, 3),
+        },
+        standing={
+            "driver assistance": 2,
+            "driver assistance system": 18,
+            "conditional diffusion": 8,
+            "diffusion model": 1613,
+        },
+    )
+    assert field.head_share("driver assistance") == 2 / 26
+    assert is_modifier(field, "driver assistance")
+    assert not is_modifier(field, "diffusion model")
+    # A merged variant that stands ("conditional diffusion models") makes the concept stand.
+    assert is_modifier(field, "conditional diffusion")
+    field.standing["conditional diffusion model"] = 40
+    assert not is_modifier(field, "conditional diffusion", ["conditional diffusion model"])
+    # Too few papers to say, or no statistics: no verdict.
+    assert field.head_share("complex chart") is None and not is_modifier(field, "complex chart")
+    assert not is_modifier(Field(), "driver assistance")
+
+
+def test_the_head_counts_survive_the_file(tmp_path: Path):
+    from kg.extract.field import Field
+
+    stats = Field(papers=10, phrases={"a b": (5, 4), "c d": (3, 3)}, standing={"a b": 2})
+    path = tmp_path / "field.tsv.gz"
+    write_field(stats, path)
+    assert read_field(path) == stats

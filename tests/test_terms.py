@@ -103,6 +103,12 @@ def test_one_concept_per_variant(seed):
         ("technical report", {}, False),
         ("radiology report", {}, True),
         ("language language model", {}, False),  # garbled: a word written twice at once
+        ("bias aware", {"joined": 1.0}, False),  # a compound adjective alone, "bias-aware"
+        ("training free", {"joined": 0.9}, False),
+        ("model agnostic", {"joined": 1.0}, False),
+        ("bias aware recommendation", {"joined": 0.0}, True),  # ... names a concept where a noun follows
+        ("polar free", {"joined": 0.0}, True),  # a coined name written as one word, "PolarFree"
+        ("blood oxygenation level dependent", {"defined": True, "joined": 1.0}, True),  # BOLD
     ],
 )
 def test_termhood(key: str, shares: dict, expected: bool):
@@ -197,3 +203,38 @@ def test_broader_terms_take_the_longest_tail():
         "image segmentation": "segmentation",
         "medical image segmentation": "image segmentation",
     }
+
+
+@pytest.mark.parametrize(
+    ("text", "label"),
+    [
+        # The concept's own key is only ever written before more words: its merged variant,
+        # which stands as a phrase, names it.
+        (
+            "We train text-to-image generation models. Our text-to-image diffusion baseline and "
+            "text-to-image generation improve.",
+            "text-to-image generation",
+        ),
+        # Written as a phrase of its own, the concept's own key stays its label.
+        (
+            "We study text-to-image. Text-to-image is hard, and text-to-image generation models help.",
+            "text-to-image",
+        ),
+    ],
+)
+def test_a_label_is_a_form_that_stands_as_a_phrase(text: str, label: str):
+    from kg.extract.candidates import join_runs, read_run
+    from kg.extract.ranking import label_concepts
+    from kg.model import Paper
+
+    papers = [Paper(f"p{i}", f"Study {i}", text) for i in range(3)]
+    terms = join_runs([read_run(papers)])
+    target_of = [
+        None if s.startswith("VERB:") else k for s, k in zip(terms.surfaces, terms.keys, strict=True)
+    ]
+    raw = sorted({t for t in target_of if t})
+    concept = raw.index("text to image")
+    into = [concept if k == "text to image generation" else i for i, k in enumerate(raw)]
+    senses = acronym_senses(terms.definitions)
+    labelled = label_concepts(terms, target_of, into, raw, {"text to image"}, Counter(), {}, senses)
+    assert labelled["text to image"].label == label

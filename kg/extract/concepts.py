@@ -32,6 +32,7 @@ from kg.extract.acronyms import acronym_definitions
 from kg.extract.candidates import CorpusTerms, join_runs, read_run, verb_uses
 from kg.extract.field import (
     is_field_term,
+    is_modifier,
     shipped_field,
     specificity,
     with_field_senses,
@@ -261,6 +262,12 @@ def _extract(
         float,
         len(weighed),
     )
+    # A key the field writes mostly as a modifier of longer phrases is no tag (`is_modifier`).
+    variants: dict[str, list[str]] = {}
+    for i in np.flatnonzero(~stays).tolist():
+        variants.setdefault(raw_keys[into[i]], []).append(raw_keys[i])
+    modifiers = [i for i in weighed if is_modifier(field, keys[i], variants.get(keys[i], ()))]
+    weight[modifiers] = 0.0
     packed_ranked = without_fragments(packed, keys, field)
     shared = is_concept & (df >= options.min_papers) & (df <= max_df)
     # A term of one paper's title, too rare to link papers, may still describe that paper.

@@ -7,9 +7,11 @@ statistics come from a large corpus of the field, shipped as `kg/data/field.tsv.
 - `papers`: how many papers the statistics were counted over;
 - `name NAME df unit`: a coined name as written (`SOTA`, `GLEN`, `MARCO`): the papers writing
   it, and those writing it on its own rather than inside a longer name ("MS MARCO");
-- `phrase KEY df abstract`: a candidate phrase's key (`kg.extract.phrases.phrase_key`, so the
-  keys match the extractor's): the papers writing it, and those whose abstract's running text
-  has it as a phrase (title fragments like "pipeline for rapidly" have none);
+- `phrase KEY df abstract heads`: a candidate phrase's key (`kg.extract.phrases.phrase_key`,
+  so the keys match the extractor's): the papers writing it, those whose abstract's running
+  text has it as a phrase (title fragments like "pipeline for rapidly" have none), and those
+  writing it at least once as the head of its noun phrase, with no word of the phrase after it
+  ("large-scale user" stands so in hardly any of its papers: they write "large-scale user study");
 - `sense ACRONYM LONG-FORM-KEY papers`: the long forms the field defines an acronym by;
 - `head WORD keys`: how many distinct phrase keys of the table end on the word (generic heads
   such as "model" end thousands).
@@ -49,6 +51,8 @@ NAME_TOKEN = re.compile(r"[A-Za-z][A-Za-z0-9]*(?:[-.][A-Za-z0-9]+)*")
 MIN_NAME_PAPERS = 2
 MIN_PHRASE_PAPERS = 3
 MIN_SENSE_PAPERS = 2
+# A phrase's head share (`Field.head_share`) is read only from this many of the field's papers.
+MIN_STANDING_PAPERS = 5
 
 
 def is_coined(token: str) -> bool:
@@ -101,6 +105,7 @@ class Field:
     phrases: dict[str, tuple[int, int]] = field(default_factory=dict)  # key: (df, abstract df)
     senses: dict[str, dict[str, int]] = field(default_factory=dict)  # acronym: {long-form key: papers}
     heads: dict[str, int] = field(default_factory=dict)  # word: phrase keys ending on it
+    standing: dict[str, int] = field(default_factory=dict)  # key: papers writing it as a head
     _acronym_papers: dict[str, int] | None = field(default=None, init=False, repr=False, compare=False)
 
     def share(self, key: str) -> float:
@@ -133,6 +138,14 @@ class Field:
     def unit(self, key: str) -> bool:
         """Whether the field writes the phrase key as a phrase of running abstract text."""
         return self.phrases.get(key, (0, 0))[1] >= 2
+
+    def head_share(self, key: str) -> float | None:
+        """The share of the phrase key's papers in the field that write it as the head of its
+        noun phrase at least once; None where the field has too few papers of it to say."""
+        df = self.phrases.get(key, (0, 0))[0]
+        if df < MIN_STANDING_PAPERS:
+            return None
+        return self.standing.get(key, 0) / df
 
 
 # A phrase on GENERIC_SHARE or more of the field's papers says little of one paper ("large
@@ -200,6 +213,24 @@ def is_fragment(stats: Field, key: str) -> bool:
     return bool(stats.papers) and " " in key and not stats.unit(key)
 
 
+# A phrase the field writes as the head of its noun phrase in fewer than this share of its
+# papers is a modifier of longer phrases, not a concept ("conditional diffusion" of
+# "conditional diffusion models", "driver assistance" of "driver assistance systems",
+# "confounding"): 13%, 8%, 7%; "video diffusion" stands in 19%, "diffusion model" in 91%.
+MODIFIER_HEAD_SHARE = 0.15
+
+
+def is_modifier(stats: Field, key: str, variants: Iterable[str] = ()) -> bool:
+    """Whether the field writes the phrase key mostly before more words of its phrase (see
+    MODIFIER_HEAD_SHARE), and no `variants` merged into it ("transformer model" of
+    "transformer") stands as a head either.  Where the field has too few papers of it to say
+    (`Field.head_share`), it is not."""
+    share = stats.head_share(key)
+    if share is None or share >= MODIFIER_HEAD_SHARE:
+        return False
+    return all((stats.head_share(v) or 0.0) < MODIFIER_HEAD_SHARE for v in variants)
+
+
 def field_statistics(papers: Iterable[Paper]) -> Field:
     """Count the statistics over `papers` (text already normalised, as a build reads it)."""
     n = 0
@@ -207,6 +238,7 @@ def field_statistics(papers: Iterable[Paper]) -> Field:
     alone_names: Counter[str] = Counter()
     phrases: Counter[str] = Counter()
     in_abstract: Counter[str] = Counter()
+    standing: Counter[str] = Counter()
     senses: Counter[tuple[str, str]] = Counter()
     for paper in papers:
         n += 1
@@ -223,9 +255,11 @@ def field_statistics(papers: Iterable[Paper]) -> Field:
         )
         defined = {(a, surface_key(" ".join(words))) for a, words in terms.definitions if words}
         senses.update(defined)
+        standing.update({surface_key(s) for s in terms.heads if not s.startswith(("ACR:", "VERB:"))})
     result = Field(papers=n)
     result.names = {k: (c, alone_names[k]) for k, c in names.items() if c >= MIN_NAME_PAPERS}
     result.phrases = {k: (c, in_abstract[k]) for k, c in phrases.items() if c >= MIN_PHRASE_PAPERS}
+    result.standing = {k: standing[k] for k in result.phrases if standing[k]}
     for (acronym, key), count in senses.items():
         if count >= MIN_SENSE_PAPERS:
             result.senses.setdefault(acronym, {})[key] = count
@@ -239,7 +273,7 @@ def _rows(stats: Field) -> Iterable[str]:
     for name in sorted(stats.names):
         yield "name\t{}\t{}\t{}".format(name, *stats.names[name])
     for key in sorted(stats.phrases):
-        yield "phrase\t{}\t{}\t{}".format(key, *stats.phrases[key])
+        yield "phrase\t{}\t{}\t{}\t{}".format(key, *stats.phrases[key], stats.standing.get(key, 0))
     for acronym in sorted(stats.senses):
         for key, count in sorted(stats.senses[acronym].items()):
             yield f"sense\t{acronym}\t{key}\t{count}"
@@ -268,6 +302,8 @@ def read_field(path: Path) -> Field:
                 stats.names[values[0]] = (int(values[1]), int(values[2]))
             elif kind == "phrase":
                 stats.phrases[values[0]] = (int(values[1]), int(values[2]))
+                if len(values) > 3 and values[3] != "0":
+                    stats.standing[values[0]] = int(values[3])
             elif kind == "sense":
                 stats.senses.setdefault(values[0], {})[values[1]] = int(values[2])
             elif kind == "head":

@@ -18,6 +18,9 @@ from kg.extract.terms import alternative_labels, broader_terms, preferred_label
 from kg.extract.vocabulary import MAX_TITLE_TAGS, TITLE_BIT, Concept
 
 _RANK_BLOCK = 10_000
+# A concept's own key is its label only where its papers write it as the head of its noun
+# phrase (nothing of the phrase after it) in at least this share of its mentions.
+LABEL_HEAD_SHARE = 0.2
 
 
 def label_concepts(
@@ -32,10 +35,16 @@ def label_concepts(
 ) -> dict[str, Concept]:
     """The kept concepts with their labels (the forms papers wrote) and hierarchy."""
     # Forms written, with the papers writing each, per concept; a form of the concept's own
-    # key (not of a merged variant) is preferred as its label.
+    # key (not of a merged variant) is preferred as its label, where it stands as a phrase.
     papers_with = np.bincount(terms.ids, minlength=len(terms.surfaces))
+    mentions = np.bincount(terms.ids, weights=terms.counts, minlength=len(terms.surfaces)).tolist()
+    heads = terms.heads.tolist()
     forms: dict[str, Counter[str]] = defaultdict(Counter)
     own: dict[str, set[str]] = defaultdict(set)
+    own_written: dict[str, set[str]] = defaultdict(set)  # own's forms that papers' text wrote
+    # Per concept, weighted (head mentions, mentions) of its own key's forms and of each variant's form.
+    own_heads: dict[str, list[float]] = defaultdict(lambda: [0.0, 0.0])
+    variant_heads: dict[str, dict[str, list[float]]] = defaultdict(lambda: defaultdict(lambda: [0.0, 0.0]))
     concept_of = {raw_keys[i]: raw_keys[j] for i, j in enumerate(into)}
     for i, surface in enumerate(terms.surfaces):
         target = target_of[i]
@@ -46,8 +55,13 @@ def label_concepts(
             continue
         form = surface[4:] if surface.startswith("ACR:") else surface
         forms[concept][form] += int(papers_with[i])
+        if form is surface:  # words, not an acronym (which stands alone wherever written)
+            counted = own_heads[concept] if target == concept else variant_heads[concept][form]
+            counted[0] += heads[i]
+            counted[1] += mentions[i]
         if target == concept:
             own[concept].add(form)
+            own_written[concept].add(form)
     for sense, written in senses.written.items():
         concept = concept_of.get(senses.alias.get(sense, sense))
         if concept in kept:
@@ -59,6 +73,17 @@ def label_concepts(
         if concept in kept:
             for acronym in defined:
                 forms[concept][acronym] += 0  # a label, not a vote
+    for concept, (stand, mentioned) in own_heads.items():
+        if stand >= LABEL_HEAD_SHARE * mentioned:
+            continue
+        usual = max(own_written[concept], key=lambda f: (forms[concept][f], f))
+        if any(c.isupper() for c in usual):
+            continue  # a name ("U-Net") names its thing before "architecture" too
+        # The concept's own key is only ever a piece of its merged variants' phrases
+        # ("latent consistency" of "latent consistency models"): a variant that stands is its label.
+        standing = {f for f, (h, m) in variant_heads[concept].items() if m and h >= LABEL_HEAD_SHARE * m}
+        if standing:
+            own[concept] = (own[concept] - own_written[concept]) | standing
     broader = broader_terms(kept)
     concepts = {}
     slugs: set[str] = set()

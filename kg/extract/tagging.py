@@ -19,6 +19,11 @@ from kg.extract.vocabulary import TITLE_BIT
 # (the tag's `kg:score`, its confidence): a paper about one thing gets few, not a fixed six.
 MIN_TAGS = 2
 TAG_CONFIDENCE = 0.3
+# A generic term's place among a paper's first MIN_TAGS goes to a specific term below the
+# confidence that scores at least this share of it ("AI safety" for "artificial intelligence"
+# on a paper asking what we want from AI); a weaker one is mostly noise ("corpus" for "large
+# language models" on a paper about etiquette bias in LLMs, at 0.33 of it).
+GENERIC_YIELD = 0.8
 # Of two tags where one holds the other's words, the narrower takes the broader's place where
 # it scores at least this share of it (`kg.extract.ranking.distinct`).
 NARROWER_KEEP = 0.5
@@ -48,8 +53,29 @@ def confident_tags(
                     continue
                 room -= 1
             pool.append(term)
-        cut.append([t for i, t in enumerate(pool) if i < MIN_TAGS or t[1] >= TAG_CONFIDENCE * pool[0][1]])
+        cut.append(_sure(pool, generic))
     return cut
+
+
+def _sure(pool: list[tuple[str, float, bool]], generic: frozenset[str]) -> list[tuple[str, float, bool]]:
+    """The terms of `pool` (best first) that clear the confidence, and as many more as make
+    MIN_TAGS; such a place goes to a specific term before a `generic` one where the specific
+    one scores at least GENERIC_YIELD of it ("self-confidence" before "large language models"
+    on a paper about overconfident LLMs)."""
+    if not pool:
+        return []
+    floor = TAG_CONFIDENCE * pool[0][1]
+    sure = [t for t in pool if t[1] >= floor]
+    if len(sure) >= MIN_TAGS or generic.isdisjoint(t[0] for t in pool[: MIN_TAGS + 1]):
+        return [t for i, t in enumerate(pool) if i < MIN_TAGS or t[1] >= floor]
+    rest = [t for t in pool if t[1] < floor]
+    while len(sure) < MIN_TAGS and rest:
+        pick = rest[0]
+        if pick[0] in generic:
+            pick = next((t for t in rest if t[0] not in generic and t[1] >= GENERIC_YIELD * pick[1]), pick)
+        rest.remove(pick)
+        sure.append(pick)
+    return [t for t in pool if t in sure]  # in the pool's order
 
 
 def generic_in_titles(packed: csr_matrix, keys: list[str], generic: frozenset[str]) -> list[frozenset[str]]:

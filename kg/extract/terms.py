@@ -67,6 +67,17 @@ SCOPE_MODIFIERS = frozenset(
     full half fine coarse top bottom near far black white off out end plug
     """.split()
 )
+# Second parts of compounds that make an adjective of a noun: "bias-aware", "training-free",
+# "persona-driven", "model-agnostic", "LLM-based", "token-wise"; a phrase ending on one
+# describes a concept and names none ("bias-aware recommendation" does).  Not "invariant",
+# a noun too ("moment invariants").
+ADJECTIVE_ENDS = frozenset(
+    """
+    aware free driven agnostic oriented guided consistent dependent centric conditioned
+    preserving resistant friendly based grained wise
+    """.split()
+)
+MIN_JOINED_ADJECTIVE = 0.5  # the share of its uses such a compound is written hyphen-joined
 # Nouns of the data a paper works on: led only by general words ("single image", "synthetic
 # datasets", "high-quality images", "user queries") they describe material, not a concept.
 MATERIAL_HEADS = frozenset(
@@ -205,6 +216,8 @@ def is_term(
         return False
     if words[-1] in BOILERPLATE_HEADS or words[-1].isdigit() or words[-1] in FILLER_MODIFIERS:
         return False  # ... or an adjective: "token-efficient", "noise-robust"
+    if len(words) > 1 and words[-1] in ADJECTIVE_ENDS and joined >= MIN_JOINED_ADJECTIVE and not defined:
+        return False  # written "bias-aware", not a coined name ("PolarFree") nor a defined long form
     if len(words) > 1 and not _noun_phrase(words, head_share, joined, defined):
         return False
     if any(
