@@ -162,6 +162,48 @@ def test_clusters_linked_in_the_corpus_sit_nearer():
                 assert math.dist((xa, ya), (xb, yb)) >= ra + rb
 
 
+def test_a_small_circle_gives_way_to_a_large_one():
+    import numpy as np
+
+    from kg.view.layout import separate
+
+    pos = np.array([[0.0, 0.0], [15.0, 0.0]])
+    radius = np.array([40.0, 5.0])
+    alike = separate(pos, radius, 2.0)
+    by_area = separate(pos, radius, 2.0, inertia=2.0)
+    for placed in (alike, by_area):
+        assert math.dist(placed[0], placed[1]) >= 47.0 - 0.3
+    # Alike, both move the same way; by area the large one barely moves.
+    assert math.dist(alike[0], pos[0]) == pytest.approx(math.dist(alike[1], pos[1]), rel=0.05)
+    assert math.dist(by_area[0], pos[0]) < 0.1 * math.dist(by_area[1], pos[1])
+
+
+def test_large_related_clusters_stay_near_among_many_small_groups():
+    # Four large clusters (0-1 and 2-3 related) among 120 small groups, each linked to half
+    # the large ones and to its neighbour as strongly as the large pairs are among themselves:
+    # the large pairs' nearness is what a reader compares, and it must survive the crowd.
+    links = nx.Graph()
+    group_of: dict[str, int] = {}
+    radius: dict[str, float] = {}
+    small = range(4, 124)
+    for k in range(124):
+        ids = [f"{k}-{i}" for i in range(30 if k < 4 else 2)]
+        for a in ids:
+            group_of[a] = k
+            radius[a] = 5.0
+        links.add_nodes_from(ids)
+        for a, b in itertools.pairwise(ids):
+            links.add_edge(a, b, weight=1.0)
+    strength = {(0, 1): 4.0, (2, 3): 4.0}
+    strength.update({(big, k): 2.0 for k in small for big in range(4) if (k + big) % 2 == 0})
+    strength.update({(k, k + 1): 2.0 for k in small[:-1]})
+    placed = layout(links, group_of, radius, strength)
+    centre = {k: placed.discs[k][:2] for k in range(4)}
+    related = [math.dist(centre[0], centre[1]), math.dist(centre[2], centre[3])]
+    unrelated = [math.dist(centre[a], centre[b]) for a, b in ((0, 2), (0, 3), (1, 2), (1, 3))]
+    assert max(related) < 0.8 * min(unrelated)
+
+
 def test_affinity_is_over_the_whole_corpus(seed_graph, seed_plan):
     found = affinity(seed_graph, seed_plan)
     assert found and all(a < b and w > 0 for (a, b), w in found.items())

@@ -49,10 +49,21 @@ def _near_pairs(pos: np.ndarray, reach: float) -> tuple[np.ndarray, np.ndarray]:
 
 
 def separate(
-    pos: np.ndarray, radius: np.ndarray, gap: float, *, pull: float = 0.0, rounds: int = 60
+    pos: np.ndarray,
+    radius: np.ndarray,
+    gap: float,
+    *,
+    pull: float = 0.0,
+    rounds: int = 60,
+    inertia: float = 0.0,
 ) -> np.ndarray:
     """Push overlapping circles apart (keeping `gap` between them); `pull` draws them toward
-    their centroid between rounds, which packs them.  Always ends without overlap."""
+    their centroid between rounds, which packs them.  Always ends without overlap.
+
+    Two circles that overlap share the push in inverse proportion to radius ** `inertia`: at
+    0 they move alike; at 2 (by area) a small circle gives way to a large one, so the places
+    of the large ones, which a reader sees, stay where they were put."""
+    mass = np.maximum(radius.astype(float), 1e-6) ** inertia
     pos = pos.astype(float).copy()
     n = len(pos)
     if n < 2:
@@ -84,10 +95,11 @@ def separate(
             angle = (i[same] * 7 + j[same] * 13) % 360 * math.pi / 180
             d[same] = np.column_stack((np.cos(angle), np.sin(angle)))
             dist[same] = 1.0
-        push = ((need - dist) / 2 * 1.02)[:, None] * d / dist[:, None]
+        push = ((need - dist) * 1.02)[:, None] * d / dist[:, None]
+        share = (mass[j] / (mass[i] + mass[j]))[:, None]  # i's part of the push
         move = np.zeros_like(pos)
-        np.add.at(move, i, -push)
-        np.add.at(move, j, push)
+        np.add.at(move, i, -push * share)
+        np.add.at(move, j, push * (1 - share))
         pos += move
     # Spreading every centre apart (by at most a few per mille) ends any overlap left.
     i, j = _near_pairs(pos, reach)
@@ -159,11 +171,12 @@ def _pack_group(links: nx.Graph, members: list[str], radius: dict[str, float]) -
     extent = float(np.max(np.hypot(pos[:, 0], pos[:, 1]))) if len(pos) > 1 else 0.0
     if extent > 0:
         pos *= target / extent
-    pos = separate(pos, r, GAP, pull=0.04)
+    pos = separate(pos, r, GAP, pull=0.04, inertia=SEPARATE_INERTIA)
     return dict(zip(order, pos, strict=True))
 
 
 SPREAD = 3.0  # unlinked clusters sit this many times farther apart than touching ones
+SEPARATE_INERTIA = 2.0  # clusters' overlaps part by area (see `separate`)
 ROUNDS = 300  # stress-majorization steps, at most
 SETTLED = 1e-4  # ... ending once a step lowers the stress by less than this share
 
@@ -194,7 +207,10 @@ def _by_affinity(meta: nx.Graph, groups: list[int], disc: np.ndarray, gap: float
     touch = disc[:, None] + disc[None, :] + gap
     target = touch * (1 + (SPREAD - 1) * (1 - near))
     np.fill_diagonal(target, 0.0)
-    weight = (1 + 4 * near) / np.maximum(target, 1e-9) ** 2
+    # A pair of large clusters weighs more (by the product of their discs' areas): among a
+    # hundred small grey groups the few large coloured ones, which a reader compares, would
+    # otherwise have their distances traded for those of the small ones.
+    weight = (disc[:, None] * disc[None, :]) ** 2 * (1 + 4 * near) / np.maximum(target, 1e-9) ** 2
     np.fill_diagonal(weight, 0.0)
     # Classical multidimensional scaling: the two leading eigenvectors of the doubly centred
     # squared distances give the plane that keeps the distances best.
@@ -265,8 +281,9 @@ def _place_groups(
     span = math.sqrt(float(np.sum((disc + gap) ** 2)))
     centres = centres - centres.mean(axis=0)
     if affinity is not None and len(groups) >= 3:
-        # Distances already mean something: only overlaps are pushed apart.
-        centres = separate(centres, disc, gap)
+        # Distances already mean something: only overlaps are pushed apart, the small groups
+        # making way for the large.
+        centres = separate(centres, disc, gap, inertia=SEPARATE_INERTIA)
     else:
         far = float(np.max(np.hypot(centres[:, 0], centres[:, 1]))) if len(groups) > 1 else 0.0
         if far > 0:
