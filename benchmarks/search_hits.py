@@ -128,6 +128,7 @@ def run(page_file: Path, count: int, seed: int) -> dict[str, tuple[float, int]]:
     data = data_of_page(page_file.read_text(encoding="utf-8"))
     by_case = cases(data, count, seed)
     in_labels = Counter(w for label in data["C"]["l"] for w in set(label.lower().split()))
+    title_words = [set(re.findall(r"[^\W_]+", t.lower())) for t in data["P"]["t"]]
     shares: dict[str, tuple[float, int]] = {}
     times: list[float] = []
     with sync_playwright() as p:
@@ -138,7 +139,7 @@ def run(page_file: Path, count: int, seed: int) -> dict[str, tuple[float, int]]:
             lambda route: route.abort() if not route.request.url.startswith("file:") else route.continue_(),
         )
         tab = context.new_page()
-        tab.goto(page_file.as_uri())
+        tab.goto(page_file.resolve().as_uri())
         tab.wait_for_selector("body[data-ready='1']", timeout=300_000)
         tab.evaluate("KG.search('warm up')")
         for name, pairs in by_case.items():
@@ -155,6 +156,15 @@ def run(page_file: Path, count: int, seed: int) -> dict[str, tuple[float, int]]:
                 only = [r for (q, _), r in zip(pairs, ranks, strict=True) if in_labels[q.lower()] == 1]
                 print(f"  (the word is in at most 3 concept labels in {few:.0%} of these cases)")
                 print(f"  word in no other label ({len(only)} cases): {rank_line(only)}")
+            if name == "title, two of its words":
+                # Two words that a hundred titles hold cannot put each of those first: the
+                # cases whose two words at most three titles hold, apart.
+                held = [sum(set(q.split()) <= words for words in title_words) for q, _ in pairs]
+                rare = [r for r, h in zip(ranks, held, strict=True) if h <= 3]
+                print(
+                    f"  (both words are in at most 3 titles in {len(rare) / max(1, len(pairs)):.0%} of these cases)"
+                )
+                print(f"  words in at most 3 titles ({len(rare)} cases): {rank_line(rare)}")
         browser.close()
     print(
         f"search time: median {statistics.median(times):.1f} ms, slowest {max(times):.0f} ms "
