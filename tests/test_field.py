@@ -295,6 +295,27 @@ def test_a_phrase_the_field_writes_only_before_more_words_is_a_modifier():
     assert not is_modifier(Field(), "driver assistance")
 
 
+def test_a_lone_word_in_ing_must_stand_more_often_to_be_a_concept():
+    from kg.extract.field import Field, is_modifier
+
+    # Figures of the shipped statistics (2025-03..08): "unifying" leads titles, "emerging"
+    # modifies; "reasoning" and "pruning" stand as heads; a phrase in -ing keeps the usual bar.
+    field = Field(
+        papers=26642,
+        phrases={
+            "unifying": (272, 200),
+            "emerging": (522, 480),
+            "reasoning": (4499, 4000),
+            "pruning": (356, 300),
+            "token merging": (60, 50),
+        },
+        standing={"unifying": 62, "emerging": 113, "reasoning": 3554, "pruning": 263, "token merging": 18},
+    )
+    assert is_modifier(field, "unifying") and is_modifier(field, "emerging")
+    assert not is_modifier(field, "reasoning") and not is_modifier(field, "pruning")
+    assert field.head_share("token merging") == 0.3 and not is_modifier(field, "token merging")
+
+
 def test_the_head_counts_survive_the_file(tmp_path: Path):
     from kg.extract.field import Field
 
