@@ -63,18 +63,22 @@ def word_rows(
     # word where one of its tokens has it.
     texts_in_order = [p.abstract or "" for p in papers] + [p.title or "" for p in papers]
 
-    def distinct_tokens(lo: int, hi: int) -> list[list[str]]:
+    def distinct_tokens(lo: int, hi: int) -> list[str]:
+        # Each text's distinct tokens as one string, joined by a character no token holds: a
+        # worker's results pickle back as one string a text, not a list of a hundred.
         found = []
         for text in texts_in_order[lo:hi]:
             text = clean_text(text)
-            found.append(list(dict.fromkeys((_ASCII_TOKEN if text.isascii() else _TOKEN).findall(text))))
+            found.append(" ".join(dict.fromkeys((_ASCII_TOKEN if text.isascii() else _TOKEN).findall(text))))
         return found
 
     tokens: dict[str, int] = {}
     columns: list[int] = []
     ends = [0]
+    number = tokens.setdefault
     for found in parallel.map_ranges(distinct_tokens, len(texts_in_order), workers, min_items=TEXTS_BESIDE):
-        columns += [tokens.setdefault(t, len(tokens)) for t in found]
+        if found:
+            columns += [number(t, len(tokens)) for t in found.split(" ")]
         ends.append(len(columns))
     texts = csr_matrix(
         (np.ones(len(columns)), np.array(columns, np.int64), np.array(ends, np.int64)),
