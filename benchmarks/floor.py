@@ -21,6 +21,7 @@ import time
 from collections.abc import Iterator
 from pathlib import Path
 from typing import Any
+from urllib.parse import quote
 
 import pyoxigraph as ox
 
@@ -62,7 +63,10 @@ def triples(papers: list[dict[str, Any]], count: int) -> Iterator[ox.Triple]:
                 ox.Triple(node, abstract, ox.Literal(paper.get("abstract") or paper.get("summary") or "")),
             ]
             for category in (paper.get("categories") or "").split():
-                made_here.append(ox.Triple(node, subject_p, ox.NamedNode(f"{EX}category/{category}")))
+                # Quoted: a category field may hold what no IRI may ("%").
+                made_here.append(
+                    ox.Triple(node, subject_p, ox.NamedNode(f"{EX}category/{quote(category, safe='')}"))
+                )
             for i, author in enumerate(paper.get("authors_parsed") or paper.get("authors") or ()):
                 who = " ".join(author) if isinstance(author, list) else str(author)
                 person = ox.NamedNode(f"{EX}author/{key}-{i}")

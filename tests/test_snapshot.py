@@ -15,7 +15,7 @@ from kg import sources
 from kg.errors import ConfigError, InputError
 from kg.export.taxonomy import category_names, table_from_definitions
 from kg.sources import SnapshotFilter, detect_format, load_sources
-from kg.sources.snapshot import month_of, read_snapshot
+from kg.sources.snapshot import arxiv_categories, month_of, read_snapshot
 from tests.conftest import DATA, ROOT
 from tests.sources_build import build, shacl_conforms
 
@@ -152,6 +152,34 @@ def test_with_skip_bad_a_bad_line_is_a_warning_and_the_rest_is_read(tmp_path: Pa
         f"{path}:3: not valid JSON (Unterminated string starting at, column {CUT_AT}), skipped"
     ]
     assert [e.occurrence.line for e in loaded.entries][-1] == len(_records()) + 1
+
+
+def test_codes_in_the_categories_field_that_are_no_arxiv_category_are_left_out_and_counted(tmp_path: Path):
+    # As a real line of the dev corpus (arXiv 2508.04623) writes it: its MSC and ACM classes
+    # and their words follow the categories.
+    written = "cs.CL cs.IR 68T50 % Natural language processing (in Computer Science) I.2.7; H.2.3"
+    assert arxiv_categories(written.split()) == ["cs.CL", "cs.IR"]
+    assert arxiv_categories("hep-th cond-mat.stat-mech cmp-lg q-bio.NC".split()) == [
+        "hep-th",
+        "cond-mat.stat-mech",
+        "cmp-lg",
+        "q-bio.NC",
+    ]
+    records = _records()[:3]
+    records[0] = {**records[0], "categories": written}
+    records[1] = {**records[1], "categories": records[1]["categories"] + " 68T07, I.4.8;"}
+    path = tmp_path / "odd.jsonl"
+    path.write_text("".join(json.dumps(r) + "\n" for r in records), encoding="utf-8")
+    read = read_snapshot(path, path.name)
+    assert list(read.entries[0].categories) == ["cs.CL", "cs.IR"]
+    assert list(read.entries[1].categories) == records[1]["categories"].split()[:-2]
+    assert read.warnings == [
+        f"{path}: 2 papers list among their categories codes that are no arXiv category "
+        "(ACM or MSC classes, words: '68T50', '%', 'Natural'): left out"
+    ]
+    # No such code becomes a category of the graph.
+    graph = (build(tmp_path, path).out / "graph.ttl").read_text(encoding="utf-8")
+    assert "category/68T" not in graph and "category/I.4" not in graph and "category/Natural" not in graph
 
 
 def test_a_damaged_gzip_names_the_file(tmp_path: Path):
@@ -294,7 +322,9 @@ def test_a_slice_of_the_real_corpus_reads_every_line_with_its_categories(corpus_
     records = [json.loads(line) for line in corpus_slice.read_text(encoding="utf-8").splitlines()]
     entries = _entries(corpus_slice)
     assert [e.arxiv_id for e in entries] == [r["id"] for r in records]
-    assert [list(e.categories) for e in entries] == [r["categories"].split() for r in records]
+    assert [list(e.categories) for e in entries] == [
+        arxiv_categories(r["categories"].split()) for r in records
+    ]
     assert all(e.issued == f"20{r['id'][:2]}-{r['id'][2:4]}" for e, r in zip(entries, records, strict=True))
     assert all(e.authors and e.title and "\n" not in e.title for e in entries)
     cl = _entries(corpus_slice, SnapshotFilter(("cs.CL",), since="2025-04"))

@@ -19,10 +19,12 @@ import zlib
 from collections.abc import Iterator
 from dataclasses import dataclass
 from email.utils import parsedate_to_datetime
+from functools import lru_cache
 from pathlib import Path
 from typing import IO, Any
 
 from kg.errors import ConfigError, InputError
+from kg.export.taxonomy import category_names
 from kg.model import Entry, Occurrence, Source
 from kg.sources.hf import unwrap
 from kg.sources.identity import parse_arxiv_id, parse_doi
@@ -164,9 +166,34 @@ def _text(value: Any) -> str | None:
     return unwrap(value) if isinstance(value, str) and value.strip() else None
 
 
-def entry_of(record: Any, name: str, line: int, keep: SnapshotFilter) -> tuple[Entry | None, str | None]:
+# arXiv's archives of the 1990s that no active category names any more (arXiv's listing of
+# archives); their papers' codes are still valid.
+_OLD_ARCHIVES = frozenset(
+    "acc-phys adap-org alg-geom ao-sci atom-ph bayes-an chao-dyn chem-ph cmp-lg comp-gas dg-ga "
+    "funct-an mtrl-th patt-sol plasm-ph q-alg solv-int supr-con".split()
+)
+_CATEGORY_SHAPE = re.compile(r"[a-z]+(?:-[a-z]+)?(?:\.[A-Za-z]+(?:-[a-z]+)?)?")
+
+
+@lru_cache(maxsize=1)
+def _archives() -> frozenset[str]:
+    return frozenset(code.split(".")[0] for code in category_names()) | _OLD_ARCHIVES
+
+
+def arxiv_categories(codes: list[str]) -> list[str]:
+    """The codes of `codes` that are arXiv categories (`cs.CL`, `hep-th`, `cond-mat.stat-mech`):
+    of arXiv's shape and archives.  Some papers' field also holds their ACM or MSC classes and
+    words around them ("68T50 % Natural language processing I.2.7;"), which are none."""
+    archives = _archives()
+    return [c for c in codes if _CATEGORY_SHAPE.fullmatch(c) and c.split(".")[0] in archives]
+
+
+def entry_of(
+    record: Any, name: str, line: int, keep: SnapshotFilter, strays: list[str] | None = None
+) -> tuple[Entry | None, str | None]:
     """The entry of one parsed line, or (None, why) for a line that is no paper, or (None, None)
-    for a paper the filter leaves out."""
+    for a paper the filter leaves out.  The codes of its categories field that are no arXiv
+    category are left out, and added to `strays` if given."""
     if not isinstance(record, dict):
         return None, "not a JSON object"
     raw_id = record.get("id")
@@ -175,7 +202,10 @@ def entry_of(record: Any, name: str, line: int, keep: SnapshotFilter) -> tuple[E
     if not arxiv_id and not title:
         return None, "neither an arXiv id nor a title"
     raw_categories = record.get("categories")
-    categories = raw_categories.split() if isinstance(raw_categories, str) else []
+    written = raw_categories.split() if isinstance(raw_categories, str) else []
+    categories = arxiv_categories(written)
+    if strays is not None and len(categories) < len(written):
+        strays += [c for c in written if c not in categories]
     if not keep.keeps_category(categories):
         return None, None
     month = month_of(record, arxiv_id)
@@ -236,6 +266,8 @@ def read_snapshot(
     entries: list[Entry] = []
     warnings: list[str] = []
     bad = records = last = 0
+    odd_papers = 0  # papers whose categories field holds codes that are no arXiv category
+    odd_codes: list[str] = []
     with open_text(path) as stream:
         for number, line in _numbered_lines(stream, path):
             last = number
@@ -249,9 +281,13 @@ def read_snapshot(
             except RecursionError:
                 why = "JSON nested too deeply"
             else:
-                entry, why_not = entry_of(record, name, number, keep)
+                strays: list[str] = []
+                entry, why_not = entry_of(record, name, number, keep, strays)
                 if entry is not None:
                     entries.append(entry)
+                    if strays:
+                        odd_papers += 1
+                        odd_codes += [c for c in strays if c not in odd_codes][: 3 - len(odd_codes)]
                     continue
                 if why_not is None:
                     continue
@@ -263,6 +299,13 @@ def read_snapshot(
                 warnings.append(f"{path}:{number}: {why}, skipped")
     if bad > MAX_LISTED:
         warnings.append(f"{path}: … and {bad - MAX_LISTED} more lines skipped")
+    if odd_papers:
+        shown = ", ".join(repr(c) for c in odd_codes)
+        warnings.append(
+            f"{path}: {odd_papers} {'papers list' if odd_papers > 1 else 'paper lists'} among "
+            f"{'their' if odd_papers > 1 else 'its'} categories codes that are no arXiv category "
+            f"(ACM or MSC classes, words: {shown}): left out"
+        )
     if not records:
         raise InputError("file is empty", path=path)
     if not entries and not keep.active:
