@@ -75,10 +75,10 @@ def word_rows(
     tokens: dict[str, int] = {}
     columns: list[int] = []
     ends = [0]
-    number = tokens.setdefault
+    column_of = tokens.setdefault
     for found in parallel.map_ranges(distinct_tokens, len(texts_in_order), workers, min_items=TEXTS_BESIDE):
         if found:
-            columns += [number(t, len(tokens)) for t in found.split(" ")]
+            columns += [column_of(t, len(tokens)) for t in found.split(" ")]
         ends.append(len(columns))
     texts = csr_matrix(
         (np.ones(len(columns)), np.array(columns, np.int64), np.array(ends, np.int64)),
