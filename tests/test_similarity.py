@@ -1,6 +1,6 @@
-"""Similar papers: when a link rests on one shared phrase or word (kg/relate/texts.py) or on the
-words more than the phrases (kg/relate/similarity.py), and the words two texts share
-(kg/relate/words.py)."""
+"""Similar papers: when a link rests on one shared phrase or word (kg/relate/texts.py), which of
+a paper's candidates stand (kg/relate/similarity.py), how the search for candidates asks
+(`heaviest`), and the words two texts share (kg/relate/words.py)."""
 
 from __future__ import annotations
 
@@ -9,13 +9,14 @@ import pytest
 from scipy.sparse import csr_matrix
 
 from kg.model import Paper
-from kg.relate.similarity import MIN_WEIGHT, WORDS_ALONE_WEIGHT, _by_phrases
+from kg.relate.similarity import NEIGHBOURS, STRONG_WEIGHT, _chosen
 from kg.relate.texts import (
     Texts,
     _may_rest_on_one,
     _normalised,
     _single_topics,
     _topic_words,
+    heaviest,
     rests_on_one,
     stem,
 )
@@ -71,46 +72,36 @@ def test_the_quick_test_keeps_every_pair_that_rests_on_one():
     assert not maybe[pairs.index((0, 2))]
 
 
-# Paper 0's candidates: 1 (its best), 2 and 4 (whose words agree far more than their key
-# phrases: one broad area), 3 (whose phrases agree); paper 2's best is 0.
-BROAD = _texts(
-    [
-        {"agent memory": 1.0, "retrieval": 1.0},
-        {"agent memory": 1.0, "retrieval": 1.0},
-        {"protein folding": 1.0, "agent memory": 0.2},
-        {"retrieval": 1.0},
-        {"graph layout": 1.0, "agent memory": 0.1},
-    ],
-    [
-        {"model": 1.0, "training": 1.0},
-        {"model": 1.0, "training": 1.0},
-        {"model": 1.0, "training": 1.0, "protein": 0.2},
-        {"retrieval": 1.0},
-        {"model": 1.0, "training": 1.0},
-    ],
-)
+def test_beside_its_best_link_a_paper_keeps_only_strong_ones():
+    weak, strong = STRONG_WEIGHT - 0.01, STRONG_WEIGHT
+    # Rows sorted best first: paper 0's best is weak and stands; paper 1 has strong links
+    # beyond NEIGHBOURS; paper 2's second is weak.
+    row = np.array([0] + [1] * (NEIGHBOURS + 2) + [2, 2])
+    value = np.array([weak] + [0.5] + [strong] * (NEIGHBOURS + 1) + [0.3, weak])
+    chosen = _chosen(row, value)
+    assert (
+        chosen[0] and chosen[1 : 1 + NEIGHBOURS].all() and not chosen[1 + NEIGHBOURS : 3 + NEIGHBOURS].any()
+    )
+    assert chosen[-2] and not chosen[-1]
 
 
-@pytest.mark.parametrize("strong", [False, True])
-def test_a_link_the_words_carry_more_than_the_phrases_needs_to_be_best_or_strong(strong: bool):
-    weak = (MIN_WEIGHT + WORDS_ALONE_WEIGHT) / 2
-    heavy = WORDS_ALONE_WEIGHT if strong else weak
-    row, col = np.array([0, 0, 0, 0, 2]), np.array([1, 3, 2, 4, 0])
-    value = np.array([0.4, weak, weak, heavy, weak])
-    kept = set(zip(*(x.tolist() for x in _by_phrases(BROAD, row, col, value)), strict=True))
-    # 0-1 is paper 0's best, 0-3 rests on phrases, 2-0 is paper 2's best: they stand; 0-2 as
-    # paper 0 reads it rests on broad words, and 0-4 stands only where it is strong.
-    assert kept == {(0, 1), (0, 3), (2, 0)} | ({(0, 4)} if strong else set())
+def test_the_search_asks_with_each_rows_heaviest_entries():
+    matrix = csr_matrix(np.array([[0.1, 0.5, 0.2, 0.5], [0.0, 0.0, 0.3, 0.0], [0.4, 0.0, 0.0, 0.1]]))
+    kept = heaviest(matrix, 2).toarray()
+    # Row 0 keeps its two heaviest (a tie at 0.5: both), row 1 its one entry, row 2 both.
+    assert kept.tolist() == [[0.0, 0.5, 0.0, 0.5], [0.0, 0.0, 0.3, 0.0], [0.4, 0.0, 0.0, 0.1]]
+    three = heaviest(matrix, 3).toarray()
+    assert three[0].tolist() == [0.0, 0.5, 0.2, 0.5]
 
 
 def _paper(key: str, title: str, abstract: str) -> Paper:
     return Paper(key=key, title=title, abstract=abstract)
 
 
-def test_words_count_once_more_in_the_title_and_not_where_every_paper_writes_them():
+def test_a_words_weight_grows_with_the_log_of_its_mentions_and_more_in_the_title():
     papers = [
         _paper("a", "Memory for agents", "The cache stores robots. The cache, the cache, the cache robot."),
-        _paper("b", "Sparse retrieval", "A cache of robots for sparse search."),
+        _paper("b", "Sparse retrieval", "A cache of robots for sparse retrieval."),
         _paper("c", "Dense vectors", "Retrieval of robots by dense vectors."),
         _paper("d", "Graph layouts", "Drawing graphs of robots."),
         _paper("e", "Graph colouring", "Colouring graphs."),
@@ -122,11 +113,12 @@ def test_words_count_once_more_in_the_title_and_not_where_every_paper_writes_the
     assert "the" not in words and "of" not in words and "for" not in words
     # "robot" is in four of six papers, more than MAX_SHARE of them: it says nothing of a topic.
     assert weight[0]["robot"] == 0.0 and MAX_SHARE * 6 < 4
-    # "cache", four times in a's abstract, counts as often as b's once.
-    assert weight[0]["cache"] == pytest.approx(weight[1]["cache"]) and weight[0]["cache"] > 0
-    # "retrieval" counts TITLE_WEIGHT times in b's title what it counts in c's abstract.
+    # "cache", four times in a's abstract, weighs 1 + log 4 times b's one mention, not 4 times.
+    assert weight[1]["cache"] > 0
+    assert weight[0]["cache"] == pytest.approx((1 + np.log(4)) * weight[1]["cache"])
+    # "retrieval" in b's title and abstract counts 1 + TITLE_WEIGHT mentions, c's one.
     assert weight[2]["retrieval"] > 0
-    assert weight[1]["retrieval"] == pytest.approx(TITLE_WEIGHT * weight[2]["retrieval"])
+    assert weight[1]["retrieval"] == pytest.approx((1 + np.log(1 + TITLE_WEIGHT)) * weight[2]["retrieval"])
     # A word of one paper alone ("protein") links nothing.
     assert all(w == 0.0 for w in weight[5].values())
 

@@ -5,10 +5,8 @@ key phrases (TF-IDF over every candidate phrase of title and abstract two papers
 the field writes everywhere weighed down, `kg.extract.field`) and their words
 (`kg.relate.words`).  Its weight, the link's confidence, is the mean of the two cosines.  A
 link that rests on one shared phrase (one word in two senses: lane *detection* and lane
-*changes*) stands only where the words agree too; a link the words carry more than the phrases
-(two papers of one broad area that share its vocabulary, not a problem, method or object)
-stands only where it is a paper's best or strong; and a paper with no neighbour sure enough
-gets none rather than a guess.
+*changes*) stands only where the words agree too; beside a paper's best link, only strong ones
+stand; and a paper with no neighbour sure enough gets none rather than a guess.
 """
 
 from __future__ import annotations
@@ -51,13 +49,12 @@ NEIGHBOURS = 5  # similar papers kept per paper
 # 0.56, 0.61, 0.65 and the papers with a strong TF-IDF partner linked to it (or one as close)
 # 87%, 84%, 81% of the tune slice; 0.15 keeps both the first above 0.6 and the second above 0.8.
 MIN_WEIGHT = 0.15
-# A link this strong or stronger is a strong one (the map and the paper panel say so).
-STRONG_WEIGHT = 0.2
-# A link whose texts' words agree more than their key phrases do rests on broad-area words (on
-# 100 blind-labelled links of a 20k tune build, months 2025-03..07: 53% clearly wanted, against
-# 85% where the phrases agree as much or more).  Besides a paper's best link, such a link stands
-# only from this weight up (there the words' agreement is itself rare).
-WORDS_ALONE_WEIGHT = 0.22
+# A link this strong or stronger is a strong one (the map and the paper panel say so), and
+# beside a paper's best link, a link stands only if it is strong.  On 40 random papers of the
+# tune months (2025-03..07, 20k slice; 230 pooled candidates read blind, stop 36) the best link
+# was clearly wanted in 24 of 37 papers; the second and later links in 11 of 18 from 0.25 and
+# in 7 of 19 between 0.2 and 0.25.
+STRONG_WEIGHT = 0.25
 
 
 @dataclass(frozen=True)
@@ -99,13 +96,14 @@ def related_concepts(concepts: ConceptMap) -> list[tuple[str, str, int]]:
 def similar_papers(
     concepts: ConceptMap, papers: Sequence[Paper] | None = None, texts: Texts | None = None
 ) -> list[Similar]:
-    """Each paper's closest papers: up to `NEIGHBOURS` links of weight `MIN_WEIGHT` or more.
+    """Each paper's closest papers: its best link of weight `MIN_WEIGHT` or more and up to
+    `NEIGHBOURS` - 1 more of `STRONG_WEIGHT` or more.
 
     The weight is the mean of the cosine of the two papers' key phrases and, given `papers`
     (their title and abstract), of their words (`read_texts`).  A link resting on one shared
-    phrase or word needs more in common (`rests_on_one`), and one that the words carry more
-    than the phrases must be a paper's best or strong (`_by_phrases`).  Sparse products in blocks of rows,
-    with the commonest columns left out to a budget, keep it near-linear.
+    phrase or word needs more in common (`rests_on_one`).  Candidates come from sparse products
+    in blocks of rows, the commonest columns left out to a budget (near-linear); each
+    candidate's weight is then read from the whole rows.
     """
     keys = concepts.rows or sorted(concepts.tags)
     count = len(keys)
@@ -113,7 +111,7 @@ def similar_papers(
         return []
     if texts is None:  # else read already: `read_texts(concepts, papers)`
         texts = read_texts(concepts, papers)
-    signals = [texts.phrases] if texts.words is None else [texts.phrases, texts.words]
+    signals = texts.signals()
     # Each key's rank in sorted order: ties go to the key that sorts first.
     rank = np.empty(count, np.int64)
     rank[np.argsort(np.array(keys, dtype=object), kind="stable")] = np.arange(count)
@@ -122,9 +120,20 @@ def similar_papers(
     alone: dict[tuple[int, int], bool] = {}  # rests_on_one of each pair read so far
     for start in range(0, count, _BLOCK):
         rows = slice(start, min(start + _BLOCK, count))
-        combined = _mean([_product(m, rows) for m in signals]).tocoo()
-        row, col, value = combined.row + start, combined.col, np.round(combined.data, 6)
-        keep = (col != row) & (value >= MIN_WEIGHT)
+        # Candidates by each row's heaviest terms against the whole rows (a lower bound of the
+        # weight), the best CANDIDATES of each row, then their weight from the whole rows.
+        combined = _mean(
+            [csr_matrix(q[rows] @ m.T) for q, m in zip(texts.queries or signals, signals, strict=True)]
+        ).tocoo()
+        row, col, value = combined.row + start, combined.col, combined.data
+        near = (col != row) & (value >= SEARCH_FLOOR)
+        row, col, value = row[near], col[near], value[near]
+        order = np.lexsort((rank[col], -value, row))
+        row, col = row[order], col[order]
+        place = np.arange(len(row)) - np.searchsorted(row, row, side="left")
+        row, col = row[place < CANDIDATES], col[place < CANDIDATES]
+        value = np.round(_mean([_dots(m, row, col) for m in signals]), 6)
+        keep = value >= MIN_WEIGHT
         # Only the few pairs that one topic word or one word may carry are read one by one.
         maybe = np.flatnonzero(keep)
         maybe = maybe[_may_rest_on_one(texts, single, row[maybe], col[maybe])]
@@ -136,10 +145,7 @@ def similar_papers(
         row, col, value = row[keep], col[keep], value[keep]
         order = np.lexsort((rank[col], -value, row))
         row, col, value = row[order], col[order], value[order]
-        row, col = _by_phrases(texts, row, col, value)
-        # Position of each candidate within its row, best first.
-        place = np.arange(len(row)) - np.searchsorted(row, row, side="left")
-        chosen = place < NEIGHBOURS
+        chosen = _chosen(row, value)
         picked_a.append(row[chosen])
         picked_b.append(col[chosen])
         advance(rows.stop - rows.start)
@@ -170,20 +176,11 @@ def similar_papers(
     return sorted(found, key=lambda s: (s.a, s.b))
 
 
-def _by_phrases(
-    texts: Texts, row: np.ndarray, col: np.ndarray, value: np.ndarray
-) -> tuple[np.ndarray, np.ndarray]:
-    """The candidates (sorted by row, best first) that their key phrases carry: a candidate
-    stands where its phrase cosine is at least its word cosine, its weight is WORDS_ALONE_WEIGHT
-    or more, or it is its row's best; the others rest on the words two texts share more than
-    on what they are about (a setting, a method's background)."""
-    if texts.words is None or not len(row):
-        return row, col
-    best = np.ones(len(row), bool)
-    best[1:] = row[1:] != row[:-1]
-    carried = _dots(texts.phrases, row, col) >= _dots(texts.words, row, col)
-    keep = best | carried | (value >= WORDS_ALONE_WEIGHT)
-    return row[keep], col[keep]
+def _chosen(row: np.ndarray, value: np.ndarray) -> np.ndarray:
+    """Which candidates (sorted by row, best first) stand: each row's best, and up to
+    NEIGHBOURS - 1 more of STRONG_WEIGHT or more."""
+    place = np.arange(len(row)) - np.searchsorted(row, row, side="left")
+    return (place < NEIGHBOURS) & ((place == 0) | (value >= STRONG_WEIGHT))
 
 
 def _dots(matrix: csr_matrix | None, a: np.ndarray, b: np.ndarray) -> np.ndarray:
@@ -198,8 +195,7 @@ def _mean(scores: list[Any]) -> Any:
     return sum(scores[1:], scores[0]) / len(scores)
 
 
-def _product(matrix: csr_matrix, rows: slice) -> csr_matrix:
-    return csr_matrix(matrix[rows] @ matrix.T)
-
-
 _BLOCK = 2000
+# Candidates per paper whose whole weight is read, and the least weight the search must see.
+CANDIDATES = 20
+SEARCH_FLOOR = 0.05

@@ -34,22 +34,6 @@ def _normalised(matrix: csr_matrix) -> csr_matrix:
     return csr_matrix(diags(1.0 / norms) @ matrix)
 
 
-def _within_budget(matrix: csr_matrix, budget: float) -> csr_matrix:
-    """`matrix` without its most common columns, so that M Mᵀ costs at most `budget` products.
-
-    The product costs the sum of squared column counts: a few very common columns would make
-    it quadratic in the corpus, while their low weight adds little to any pair's score.
-    """
-    counts = np.bincount(matrix.indices, minlength=matrix.shape[1]).astype(np.float64)
-    order = np.argsort(counts, kind="stable")
-    cost = np.cumsum(counts[order] ** 2)
-    keep = np.zeros(matrix.shape[1], bool)
-    keep[order[cost <= budget]] = True
-    if keep.all():
-        return matrix
-    return csr_matrix(matrix @ diags(keep.astype(np.float64)))
-
-
 def _concept_rows(concepts: ConceptMap) -> csr_matrix:
     """Per paper, its linking concepts weighted by how central each is to it (score x idf)."""
     idf = concepts.idf
@@ -76,6 +60,13 @@ class Texts:
     words: csr_matrix | None = None
     word_names: list[str] = field(default_factory=list)
     word_stems: list[str] = field(default_factory=list)
+    # The same rows with only their heaviest entries (`heaviest`): the search for candidate
+    # pairs multiplies these with the whole rows; every weight is read from the whole rows.
+    queries: list[csr_matrix] = field(default_factory=list)
+
+    def signals(self) -> list[csr_matrix]:
+        """The whole rows each link's weight is the mean of: key phrases, and words if read."""
+        return [self.phrases] if self.words is None else [self.phrases, self.words]
 
 
 def read_texts(
@@ -84,8 +75,8 @@ def read_texts(
     """The key phrases (the texts' TF-IDF rows of `concepts`, field-weighted; without them,
     the papers' concepts weighted by score x idf) and, given `papers`, the words of each paper
     (read by `workers` processes, see `word_rows`).
-    With `budget`, the commonest columns are left out as `_within_budget` says."""
-    count = len(concepts.rows or concepts.tags)
+    With `budget`, the search for candidates asks with each row's QUERY_TERMS heaviest
+    entries (`heaviest`); without it, with the whole rows."""
     if concepts.text is not None:
         phrase_keys = concepts.text_keys
         phrases = _normalised(_field_weighted(concepts.text, phrase_keys))
@@ -100,11 +91,21 @@ def read_texts(
         )
         texts.words = _normalised(words)
         texts.word_stems = [stem(w) for w in texts.word_names]
-    if budget:
-        texts.phrases = _within_budget(texts.phrases, POSTING_BUDGET * count)
-        if texts.words is not None:
-            texts.words = _within_budget(texts.words, WORD_BUDGET * count)
+    texts.queries = [heaviest(m, QUERY_TERMS) if budget else m for m in texts.signals()]
     return texts
+
+
+def heaviest(matrix: csr_matrix, k: int) -> csr_matrix:
+    """`matrix` with only each row's `k` heaviest entries (ties to the lower column)."""
+    lengths = np.diff(matrix.indptr)
+    row = np.repeat(np.arange(matrix.shape[0]), lengths)
+    order = np.lexsort((matrix.indices, -matrix.data, row))
+    place = np.arange(len(order)) - matrix.indptr[row[order]]
+    kept = np.sort(order[place < k])
+    return csr_matrix(
+        (matrix.data[kept], matrix.indices[kept], np.concatenate(([0], np.cumsum(np.minimum(lengths, k))))),
+        shape=matrix.shape,
+    )
 
 
 def rests_on_one(texts: Texts, i: int, j: int) -> bool:
@@ -261,7 +262,9 @@ def _field_weighted(text: csr_matrix, keys: list[str]) -> csr_matrix:
     return csr_matrix(text @ diags(weights))
 
 
-# Products per paper that the similarity search may spend (see `_within_budget`), on the key
-# phrases and on the words (more of them, and more common).
-POSTING_BUDGET = 400
-WORD_BUDGET = 2000
+# The entries of a paper's rows (key phrases, words) the search for its candidates asks with:
+# all of a paper's terms would make the search quadratic where many papers share them.  On 400
+# random papers of a 20k real slice (2025-03..07) the 12 heaviest find the best partner of 354
+# of the 363 that have one of weight 0.15 or more among the 20 candidates, against 333 where
+# the search left out the commonest columns (which topical words like "spatial" are).
+QUERY_TERMS = 12

@@ -6,12 +6,14 @@ words around it tell: papers on one topic share many of their content words, pap
 on one word share few.  So a similar-paper link also asks how much of the two texts' vocabulary
 they share.
 
-A word's weight is its inverse document frequency in the corpus (once per paper, more in the
-title), lowered where the word says little of a paper: where many papers of the field at
-large write it (`kg.extract.field`, by the most widely written phrase it is part of: *language*
-is in *large language models*) and where general English uses it a lot (wordfreq: *show*,
-*new*).  Function words, generic nouns of papers (*method*, *results*) and numbers are no words
-here.
+A word's weight in a paper is 1 + log of its mentions (the title's counting once more) times
+its smoothed inverse document frequency in the corpus, lowered where general English uses it a
+lot (wordfreq: *show*, *new*).  Function words, generic nouns of papers (*method*, *results*)
+and numbers are no words here.  The field's statistics (`kg.extract.field`) weigh the key
+phrases, not the words: on 70 blind-labelled pairs of a real tune slice (2025-03..07, 20k
+papers), how well the words' cosine told clearly wanted pairs from the others (AUC) was 0.66
+with each word counted once and weighed down by the field and English, 0.81 as here, and 0.77
+as here but weighed down by the field too.
 """
 
 from __future__ import annotations
@@ -23,15 +25,12 @@ import numpy as np
 from scipy.sparse import csr_matrix
 
 from kg import parallel
-from kg.extract.field import Field, shipped_field, specificity
 from kg.extract.lexicon import FUNCTION_WORDS, GENERIC_WORDS
 from kg.extract.phrases import _ASCII_TOKEN, _TOKEN, clean_text, phrase_key, zipf
 from kg.model import Paper
 
-# A word counts once however often a paper writes it (a word repeated in both texts would
-# otherwise make the link alone, as "cache" in two papers on caches of different things), and
-# TITLE_WEIGHT times where the title has it.
-TITLE_WEIGHT = 1.5
+# A title that has a word adds TITLE_WEIGHT to its mentions.
+TITLE_WEIGHT = 1.0
 # Texts (or distinct tokens) from which `word_rows` shares the reading among its workers.
 TEXTS_BESIDE = 20_000
 MAX_SHARE = 0.5  # a word in more of the corpus's papers than this is no sign of a topic
@@ -52,34 +51,32 @@ _NOT_TOPICS = frozenset(
 )
 
 
-def word_rows(
-    papers: Sequence[Paper], field: Field | None = None, workers: int = 1
-) -> tuple[csr_matrix, list[str]]:
+def word_rows(papers: Sequence[Paper], workers: int = 1) -> tuple[csr_matrix, list[str]]:
     """One row per paper (in the order given) of its content words' weights (see the module),
     and the word of each column.  The texts are read by `workers` forked processes, each a
     range of them (`kg.parallel.map_ranges`); the result is the same."""
-    stats = shipped_field() if field is None else field
     # Texts x distinct tokens (abstracts, then titles), then tokens x words: a paper has a
     # word where one of its tokens has it.
     texts_in_order = [p.abstract or "" for p in papers] + [p.title or "" for p in papers]
 
-    def distinct_tokens(lo: int, hi: int) -> list[str]:
-        # Each text's distinct tokens as one string, joined by a character no token holds: a
-        # worker's results pickle back as one string a text, not a list of a hundred.
+    def text_tokens(lo: int, hi: int) -> list[str]:
+        # Each text's tokens as one string, joined by a character no token holds: a worker's
+        # results pickle back as one string a text, not a list of a hundred.
         found = []
         for text in texts_in_order[lo:hi]:
             text = clean_text(text)
-            found.append(" ".join(dict.fromkeys((_ASCII_TOKEN if text.isascii() else _TOKEN).findall(text))))
+            found.append(" ".join((_ASCII_TOKEN if text.isascii() else _TOKEN).findall(text)))
         return found
 
     tokens: dict[str, int] = {}
     columns: list[int] = []
     ends = [0]
     column_of = tokens.setdefault
-    for found in parallel.map_ranges(distinct_tokens, len(texts_in_order), workers, min_items=TEXTS_BESIDE):
+    for found in parallel.map_ranges(text_tokens, len(texts_in_order), workers, min_items=TEXTS_BESIDE):
         if found:
             columns += [column_of(t, len(tokens)) for t in found.split(" ")]
         ends.append(len(columns))
+    # Texts x tokens, each token as often as the text writes it (a repeated column adds up).
     texts = csr_matrix(
         (np.ones(len(columns)), np.array(columns, np.int64), np.array(ends, np.int64)),
         shape=(2 * len(papers), len(tokens)),
@@ -99,27 +96,31 @@ def word_rows(
         (np.ones(len(token_rows)), (np.array(token_rows, np.int64), np.array(word_columns, np.int64))),
         shape=(len(tokens), len(words)),
     )
-    has = csr_matrix(texts @ spelled)
-    has.data[:] = 1.0
-    # A word counts once however often a paper writes it, TITLE_WEIGHT times in its title.
-    matrix = has[: len(papers)].maximum(TITLE_WEIGHT * has[len(papers) :]).tocsr()
+    counts = csr_matrix(texts @ spelled)
+    titled = counts[len(papers) :].tocsr()
+    titled.data[:] = TITLE_WEIGHT
+    # How often the abstract writes a word, and TITLE_WEIGHT more where the title has it;
+    # a word's weight grows with the log of that (the tenth mention adds little).
+    matrix = (counts[: len(papers)] + titled).tocsr()
+    matrix.sum_duplicates()
     matrix.sort_indices()
+    matrix.data = 1.0 + np.log(matrix.data)
     n = max(len(papers), 1)
     df = np.bincount(matrix.indices, minlength=len(words))
     usable = np.flatnonzero((df >= 2) & (df <= max(2, int(MAX_SHARE * n))))
     # Only words two papers share are weighed (the rest weigh nothing, and most words are rare).
     weight = np.zeros(len(words))
-    weight[usable] = np.log(n / df[usable]) * np.fromiter(
-        (word_weight(stats, words[k]) for k in usable.tolist()), np.float64, len(usable)
+    weight[usable] = (np.log((1 + n) / (1 + df[usable])) + 1.0) * np.fromiter(
+        (word_weight(words[k]) for k in usable.tolist()), np.float64, len(usable)
     )
     matrix.data = matrix.data * weight[matrix.indices]
     matrix.eliminate_zeros()
     return matrix, words
 
 
-def word_weight(stats: Field, word: str) -> float:
-    """How much a word may weigh (0..1) by how common it is in the field and in English."""
-    return specificity(_word_field(stats), word) * _english_weight(word)
+def word_weight(word: str) -> float:
+    """How much a word may weigh (0..1) by how common it is in English."""
+    return _english_weight(word)
 
 
 def _english_weight(word: str) -> float:
@@ -129,26 +130,6 @@ def _english_weight(word: str) -> float:
     if z >= VERY_COMMON_ZIPF:
         return COMMON_WEIGHT
     return 1.0 - (1.0 - COMMON_WEIGHT) * (z - COMMON_ZIPF) / (VERY_COMMON_ZIPF - COMMON_ZIPF)
-
-
-_WORD_FIELDS: dict[int, tuple[Field, Field]] = {}
-
-
-def _word_field(stats: Field) -> Field:
-    """The field's statistics per word: a word is written by at least as many papers as the
-    most widely written phrase it is part of."""
-    known = _WORD_FIELDS.get(id(stats))
-    if known is not None and known[0] is stats:
-        return known[1]
-    most: dict[str, int] = {}
-    for key, (df, _) in stats.phrases.items():
-        for word in set(key.split()):
-            if df > most.get(word, 0):
-                most[word] = df
-    words = Field(papers=stats.papers, phrases={w: (df, df) for w, df in most.items()})
-    _WORD_FIELDS.clear()
-    _WORD_FIELDS[id(stats)] = (stats, words)
-    return words
 
 
 @lru_cache(maxsize=200_000)
