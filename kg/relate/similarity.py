@@ -122,11 +122,12 @@ def similar_papers(
         rows = slice(start, min(start + _BLOCK, count))
         # Candidates by each row's heaviest terms against the whole rows (a lower bound of the
         # weight), the best CANDIDATES of each row, then their weight from the whole rows.
-        combined = _mean(
-            [csr_matrix(q[rows] @ m.T) for q, m in zip(texts.queries or signals, signals, strict=True)]
-        ).tocoo()
+        # (The sum of the signals' products, against the floor times their number: dividing
+        # a block's products costs as much as adding them.)
+        products = [csr_matrix(q[rows] @ m.T) for q, m in zip(texts.queries or signals, signals, strict=True)]
+        combined = sum(products[1:], products[0]).tocoo()
         row, col, value = combined.row + start, combined.col, combined.data
-        near = (col != row) & (value >= SEARCH_FLOOR)
+        near = (col != row) & (value >= SEARCH_FLOOR * len(signals))
         row, col, value = row[near], col[near], value[near]
         order = np.lexsort((rank[col], -value, row))
         row, col = row[order], col[order]
