@@ -16,6 +16,7 @@ from kg.relate.texts import (
     _normalised,
     _single_topics,
     _topic_words,
+    capped,
     heaviest,
     rests_on_one,
     stem,
@@ -92,6 +93,12 @@ def test_the_search_asks_with_each_rows_heaviest_entries():
     assert kept.tolist() == [[0.0, 0.5, 0.0, 0.5], [0.0, 0.0, 0.3, 0.0], [0.4, 0.0, 0.0, 0.1]]
     three = heaviest(matrix, 3).toarray()
     assert three[0].tolist() == [0.0, 0.5, 0.2, 0.5]
+    # Searched among: each column's heaviest entry (column 0: 0.4 of row 2, not 0.1 of row 0).
+    assert capped(matrix, 1).toarray().tolist() == [
+        [0.0, 0.5, 0.0, 0.5],
+        [0.0, 0.0, 0.3, 0.0],
+        [0.4, 0.0, 0.0, 0.0],
+    ]
 
 
 def _paper(key: str, title: str, abstract: str) -> Paper:

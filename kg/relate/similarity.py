@@ -120,11 +120,15 @@ def similar_papers(
     alone: dict[tuple[int, int], bool] = {}  # rests_on_one of each pair read so far
     for start in range(0, count, _BLOCK):
         rows = slice(start, min(start + _BLOCK, count))
-        # Candidates by each row's heaviest terms against the whole rows (a lower bound of the
-        # weight), the best CANDIDATES of each row, then their weight from the whole rows.
+        # Candidates by each row's heaviest terms against each column's heaviest entries (a
+        # lower bound of the weight), the best CANDIDATES of each row, then their weight from
+        # the whole rows.
         # (The sum of the signals' products, against the floor times their number: dividing
         # a block's products costs as much as adding them.)
-        products = [csr_matrix(q[rows] @ m.T) for q, m in zip(texts.queries or signals, signals, strict=True)]
+        products = [
+            csr_matrix(q[rows] @ m.T)
+            for q, m in zip(texts.queries or signals, texts.targets or signals, strict=True)
+        ]
         combined = sum(products[1:], products[0]).tocoo()
         row, col, value = combined.row + start, combined.col, combined.data
         near = (col != row) & (value >= SEARCH_FLOOR * len(signals))
