@@ -102,8 +102,9 @@ def similar_papers(
     The weight is the mean of the cosine of the two papers' key phrases and, given `papers`
     (their title and abstract), of their words (`read_texts`).  A link resting on one shared
     phrase or word needs more in common (`rests_on_one`).  Candidates come from sparse products
-    in blocks of rows, the commonest columns left out to a budget (near-linear); each
-    candidate's weight is then read from the whole rows.
+    in blocks of rows, each row's heaviest terms against each term's heaviest papers
+    (`Texts.queries`, `Texts.targets`: near-linear); each candidate's weight is then read from
+    the whole rows.
     """
     keys = concepts.rows or sorted(concepts.tags)
     count = len(keys)

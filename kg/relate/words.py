@@ -120,10 +120,6 @@ def word_rows(papers: Sequence[Paper], workers: int = 1) -> tuple[csr_matrix, li
 
 def word_weight(word: str) -> float:
     """How much a word may weigh (0..1) by how common it is in English."""
-    return _english_weight(word)
-
-
-def _english_weight(word: str) -> float:
     z = zipf(word)
     if z <= COMMON_ZIPF:
         return 1.0
