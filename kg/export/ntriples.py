@@ -39,10 +39,20 @@ A = RDF_.type
 DATE_TYPES = {10: XSD_.date, 7: XSD_.gYearMonth, 4: XSD_.gYear}
 
 
+# What a literal escapes, as Oxigraph's N-Triples writer does (so that kg's own text is the
+# file Oxigraph would write from it): the quote, the backslash, the short escapes
+# (\b \t \n \f \r) and the other C0 controls and DEL as \uXXXX.
+_SHORT_ESCAPES = {"\b": "\\b", "\t": "\\t", "\n": "\\n", "\f": "\\f", "\r": "\\r", '"': '\\"', "\\": "\\\\"}
+_ESCAPES = str.maketrans(
+    {chr(c): _SHORT_ESCAPES.get(chr(c), f"\\u{c:04X}") for c in [*range(0x20), 0x7F, ord('"'), ord("\\")]}
+)
+_TO_ESCAPE = re.compile(r'[\x00-\x1f\x7f"\\]')
+
+
 def string(text: str) -> str:
-    """An xsd:string literal; N-Triples escapes only these four characters."""
-    if "\\" in text or '"' in text or "\n" in text or "\r" in text:
-        text = text.replace("\\", "\\\\").replace('"', '\\"').replace("\n", "\\n").replace("\r", "\\r")
+    """An xsd:string literal, escaped as Oxigraph writes N-Triples."""
+    if _TO_ESCAPE.search(text):
+        text = text.translate(_ESCAPES)
     return f'"{text}"'
 
 

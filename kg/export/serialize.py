@@ -28,6 +28,7 @@ from kg.errors import KgError
 
 # An output that is an Oxigraph store (a folder), not a file.
 STORE = "oxigraph"
+NTRIPLES = "nt"  # the kind of an N-Triples file
 
 # The serializer process: N-Triples on stdin; argv: output kind (a file extension, or
 # "oxigraph" for a store), output path, then prefix=namespace pairs.  It imports only
@@ -79,7 +80,7 @@ def serialize(
     `outputs` maps each path to its kind: an RDF file extension (ttl, nt, jsonld) or `STORE`
     (an Oxigraph store made at that folder).  `digest` (a hashlib object), if given, is fed
     the text, once.  With `separate`, the text is made once and each output is written by a
-    serializer process; otherwise each output is written here, from text made anew for it
+    serializer process (an N-Triples file, which is that text, here); otherwise each output is written here, from text made anew for it
     (holding a large export's text to write it twice would take more memory than the graph).
     `progress` is told ("RDF", units, total) as text is made and ("store", units, total + 1)
     as the store takes it, the last one once the store is written.
@@ -109,13 +110,20 @@ def serialize(
             _write_here(texts, path, kind, prefixes)
         return count
     stores = [path for path, kind in outputs.items() if kind == STORE]
+    # The text is N-Triples as Oxigraph writes it (`kg.export.ntriples.string`): an N-Triples
+    # file is that text, written here, with no process to parse and write it again.
+    direct = [path for path, kind in outputs.items() if kind == NTRIPLES]
+    others = {path: kind for path, kind in outputs.items() if kind != NTRIPLES}
     tell("RDF", 0, 1)  # the text is made first, the store takes it as it comes
-    with _Serializers(outputs, prefixes, stores, tell) as serializers:
+    with contextlib.ExitStack() as files, _Serializers(others, prefixes, stores, tell) as serializers:
+        handles = [files.enter_context(path.open("wb")) for path in direct]
         for text, done, total in counted("RDF"):
             data = text.encode()
             if digest is not None:
                 digest.update(data)
             serializers.send(data, (done, total))
+            for handle in handles:
+                handle.write(data)
     return count
 
 
@@ -137,6 +145,11 @@ def _write_here(
         if batch:
             store.bulk_load("".join(batch), ox.RdfFormat.N_TRIPLES, lenient=True)
         store.flush()
+        return
+    if kind == NTRIPLES:  # the text itself (see `serialize`)
+        with path.open("wb") as handle:
+            for text, _, _ in texts:
+                handle.write(text.encode())
         return
     quads = itertools.chain.from_iterable(
         ox.parse(text, ox.RdfFormat.N_TRIPLES, lenient=True) for text, _, _ in texts
