@@ -34,6 +34,7 @@ from kg.relate.citations import co_citation, coupling
 from kg.relate.embeddings import specter_neighbours
 from kg.relate.mentions import mentions
 from kg.relate.similarity import read_texts, related_concepts, similar_papers
+from kg.relate.words import word_rows
 from kg.sources import SnapshotFilter, load_sources, merge_entries
 from kg.stages import Progress, StageDone, Stages, counter, gc_paused
 from kg.view import ViewOptions, write_html
@@ -216,11 +217,20 @@ def build_corpus(
         )
 
     with stage("concepts"):
-        concept_map = extract_concepts(papers, concepts, workers=jobs, progress=progress)
+        # The words of the papers' texts (for the similar papers) need no concepts: on a large
+        # corpus a process of its own reads them while the concepts' later steps, which take
+        # one core, are worked out.
+        reading = Background(partial(word_rows, papers), parallel=workers > 1)
+        try:
+            concept_map = extract_concepts(papers, concepts, workers=jobs, progress=progress)
+        except BaseException:
+            reading.cancel()
+            raise
     with stage("similar"):
         # Three independent readings of the concepts; on a large corpus they run side by side.
-        # The texts' words are read first, by all the workers (most of the similar papers' work).
-        texts = read_texts(concept_map, papers, workers=workers)
+        words = reading.result()
+        texts = read_texts(concept_map, papers, workers=workers, words=words)  # type: ignore[arg-type]
+        del words
         readings: list[Callable[[], Any]] = [
             partial(similar_papers, concept_map, papers, texts),
             lambda: mentions(papers, concept_map),

@@ -150,3 +150,18 @@ def test_words_read_by_workers_are_the_words_read_here(monkeypatch):
     assert names_shared == names_here and len(names_here) >= 10
     assert (shared != here).nnz == 0 and shared.nnz == here.nnz > 0
     assert shared.indices.tolist() == here.indices.tolist()
+
+
+def test_words_read_beforehand_are_the_words_read_texts_reads(seed_build):
+    from kg.relate.texts import read_texts
+
+    concepts, papers = seed_build.concepts, seed_build.papers
+    assert concepts is not None and concepts.rows == [p.key for p in papers]
+    read = read_texts(concepts, papers)
+    given = read_texts(concepts, papers, words=word_rows(papers))
+    assert given.word_names == read.word_names and len(read.word_names) > 100
+    assert read.words is not None and given.words is not None
+    assert (given.words != read.words).nnz == 0
+    # Words read in another order than the concepts' rows would link the wrong papers: refused.
+    with pytest.raises(ValueError, match="another order"):
+        read_texts(concepts, papers[::-1], words=word_rows(papers[::-1]))

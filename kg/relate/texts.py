@@ -72,11 +72,16 @@ class Texts:
 
 
 def read_texts(
-    concepts: ConceptMap, papers: Sequence[Paper] | None = None, budget: bool = True, workers: int = 1
+    concepts: ConceptMap,
+    papers: Sequence[Paper] | None = None,
+    budget: bool = True,
+    workers: int = 1,
+    words: tuple[csr_matrix, list[str]] | None = None,
 ) -> Texts:
     """The key phrases (the texts' TF-IDF rows of `concepts`, field-weighted; without them,
     the papers' concepts weighted by score x idf) and, given `papers`, the words of each paper
-    (read by `workers` processes, see `word_rows`).
+    (read by `workers` processes, see `word_rows`; or `words`, read already: `word_rows` of
+    `papers` in the order of the concepts' rows).
     With `budget`, the search for candidates asks with each row's QUERY_TERMS heaviest
     entries (`heaviest`) among each column's SEARCH_POSTINGS heaviest (`capped`); without
     it, with the whole rows."""
@@ -88,11 +93,13 @@ def read_texts(
         phrases = _normalised(_concept_rows(concepts))
     texts = Texts(phrases, phrase_keys, [_topic_words(k) for k in phrase_keys])
     if papers is not None:
-        paper_of = {p.key: p for p in papers}
-        words, texts.word_names = word_rows(
-            [paper_of[k] for k in concepts.rows or sorted(concepts.tags)], workers=workers
-        )
-        texts.words = _normalised(words)
+        rows = concepts.rows or sorted(concepts.tags)
+        if words is None:
+            paper_of = {p.key: p for p in papers}
+            words = word_rows([paper_of[k] for k in rows], workers=workers)
+        elif [p.key for p in papers] != rows:
+            raise ValueError("the words given were read in another order than the concepts' rows")
+        texts.words, texts.word_names = _normalised(words[0]), words[1]
         texts.word_stems = [stem(w) for w in texts.word_names]
     texts.queries = [heaviest(m, QUERY_TERMS) if budget else m for m in texts.signals()]
     texts.targets = [capped(m, SEARCH_POSTINGS) if budget else m for m in texts.signals()]
