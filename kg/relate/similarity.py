@@ -16,7 +16,7 @@ from dataclasses import dataclass
 from typing import Any
 
 import numpy as np
-from scipy.sparse import csr_matrix, triu
+from scipy.sparse import csr_matrix, hstack, triu
 
 from kg.extract.concepts import ConceptMap
 from kg.model import Paper
@@ -119,6 +119,10 @@ def similar_papers(
     picked_a, picked_b = [], []
     single = _single_topics(texts)
     alone: dict[tuple[int, int], bool] = {}  # rests_on_one of each pair read so far
+    # The signals side by side, so that one product of a block of rows sums theirs; the
+    # targets turned once, so that no block turns them again.
+    query = hstack(texts.queries or signals, format="csr")
+    target = csr_matrix(hstack(texts.targets or signals, format="csr").T)
     for start in range(0, count, _BLOCK):
         rows = slice(start, min(start + _BLOCK, count))
         # Candidates by each row's heaviest terms against each column's heaviest entries (a
@@ -126,11 +130,7 @@ def similar_papers(
         # the whole rows.
         # (The sum of the signals' products, against the floor times their number: dividing
         # a block's products costs as much as adding them.)
-        products = [
-            csr_matrix(q[rows] @ m.T)
-            for q, m in zip(texts.queries or signals, texts.targets or signals, strict=True)
-        ]
-        combined = sum(products[1:], products[0]).tocoo()
+        combined = (query[rows] @ target).tocoo()
         row, col, value = combined.row + start, combined.col, combined.data
         near = (col != row) & (value >= SEARCH_FLOOR * len(signals))
         row, col, value = row[near], col[near], value[near]
