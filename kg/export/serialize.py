@@ -80,8 +80,9 @@ def serialize(
     `outputs` maps each path to its kind: an RDF file extension (ttl, nt, jsonld) or `STORE`
     (an Oxigraph store made at that folder).  `digest` (a hashlib object), if given, is fed
     the text, once.  With `separate`, the text is made once and each output is written by a
-    serializer process (an N-Triples file, which is that text, here); otherwise each output is written here, from text made anew for it
-    (holding a large export's text to write it twice would take more memory than the graph).
+    serializer process (an N-Triples file, which is that text, is written here); otherwise
+    each output is written here, from text made anew for it (holding a large export's text
+    to write it twice would take more memory than the graph).
     `progress` is told ("RDF", units, total) as text is made and ("store", units, total + 1)
     as the store takes it, the last one once the store is written.
     """
