@@ -26,10 +26,11 @@ from kg.export.rdf import DEFAULT_BASE, FORMATS, write_graphs
 from kg.export.store import MANIFEST, STORE_DIR, Manifest, remove_stale, stamp_store
 from kg.extract.concepts import ConceptMap, ConceptOptions, extract_concepts
 from kg.extract.links import extract_links
+from kg.extract.phrases import clear_caches
 from kg.extract.text import normalise_papers
 from kg.extract.vocabulary import stoplisted_other_labels
 from kg.model import Link, Paper
-from kg.parallel import Background, advance, cores, run_jobs, split, workers_for
+from kg.parallel import Background, Beside, advance, cores, run_jobs, split, workers_for
 from kg.relate.citations import co_citation, coupling
 from kg.relate.embeddings import specter_neighbours
 from kg.relate.mentions import mentions
@@ -37,7 +38,7 @@ from kg.relate.similarity import read_texts, related_concepts, similar_papers
 from kg.relate.words import word_rows
 from kg.sources import SnapshotFilter, load_sources, merge_entries
 from kg.stages import Progress, StageDone, Stages, counter, gc_paused
-from kg.view import ViewOptions, write_html
+from kg.view import ViewOptions, render_html
 
 # Papers a worker handles between two progress counts (`kg.parallel.advance`).
 PROGRESS_EVERY = 256
@@ -226,22 +227,28 @@ def build_corpus(
         except BaseException:
             reading.cancel()
             raise
+        clear_caches()
     with stage("similar"):
-        # Three independent readings of the concepts; on a large corpus they run side by side.
-        words = reading.result()
-        texts = read_texts(concept_map, papers, workers=workers, words=words)  # type: ignore[arg-type]
-        del words
-        readings: list[Callable[[], Any]] = [
-            partial(similar_papers, concept_map, papers, texts),
-            lambda: mentions(papers, concept_map),
-            lambda: related_concepts(concept_map),
-        ]
-        similar, mentioned, related = run_jobs(
-            readings,
-            parallel=workers > 1,
-            workers=workers,
-            progress=counter(progress, "similar papers", len(papers)),
+        # Three independent readings of the concepts.  The mentions and the related concepts
+        # need no texts: on a large corpus a process of its own works them out while this one
+        # reads the texts and finds the similar papers, the longest of the three.  (Here, not
+        # in a worker: a worker forked from this process would copy what it writes to.)
+        beside = Background(
+            lambda: (mentions(papers, concept_map), related_concepts(concept_map)), parallel=workers > 1
         )
+        try:
+            words = reading.result()
+            texts = read_texts(concept_map, papers, workers=workers, words=words)
+            del words
+            (similar,) = run_jobs(
+                [partial(similar_papers, concept_map, papers, texts)],
+                parallel=False,
+                progress=counter(progress, "similar papers", len(papers)),
+            )
+            mentioned, related = beside.result()
+        except BaseException:
+            beside.cancel()
+            raise
         del texts
         concept_map.text = None  # the texts' vectors served the similar papers; the exports need none
         if progress:
@@ -340,8 +347,8 @@ def build(
         # cores share three stages rather than taking them in turn.
         separate = (jobs or cores()) > 1
         page = staged.stage("graph.html")
-        drawing = Background(
-            partial(_draw, result.graph, page, view),
+        drawing = Beside(
+            partial(_draw, result.graph, view),
             parallel=separate and result.graph.number_of_edges() >= MAP_BESIDE_MIN_EDGES,
         )
         try:
@@ -352,8 +359,10 @@ def build(
                         staged_files[out / names[fmt]] = path = staged.stage(names[fmt])
                         write_gephi(result.graph, path, fmt, base)
             tell = counter(progress, "map", 1)
+            html, took = drawing.result()
+            page.write_text(html, encoding="utf-8")
             staged_files[out / "graph.html"] = page
-            stage.record("html", float(drawing.result()))  # type: ignore[arg-type]
+            stage.record("html", took)
             if tell:
                 tell(1)
         except BaseException:
@@ -374,11 +383,11 @@ def build(
     return result
 
 
-def _draw(graph: nx.MultiDiGraph, path: Path, view: ViewOptions | None) -> float:
-    """Write the map page; returns the seconds it took."""
+def _draw(graph: nx.MultiDiGraph, view: ViewOptions | None) -> tuple[str, float]:
+    """The map page, and the seconds it took to make."""
     start = time.perf_counter()
-    write_html(graph, path, view)
-    return time.perf_counter() - start
+    html = render_html(graph, view)
+    return html, time.perf_counter() - start
 
 
 def _write_rdf(

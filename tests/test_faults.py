@@ -344,17 +344,17 @@ def test_cache_info_on_a_file_that_is_not_a_cache(tmp_path: Path):
 # ------------------------------------------------------------------------------------------
 # 4. Temp files: removed on SIGTERM, and a killed build's ones at the next build
 
-# Runs the real `kg` entry point with one change: when the build stages its HTML page (the
+# Runs the real `kg` entry point with one change: when the build makes its HTML page (the
 # graph files are staged by then), the process sends itself the signal named in argv[1].
 _SIGNAL_DURING_WRITE = """
 import os, signal, sys
 from kg import cli
 from kg import pipeline
 SIGNAL = getattr(signal, sys.argv[1])
-def write_html(graph, path, options=None):
-    path.write_text("partial")
+def render_html(graph, options=None):
     os.kill(os.getpid(), SIGNAL)
-pipeline.write_html = write_html
+    return "partial"
+pipeline.render_html = render_html
 sys.argv = ["kg", *sys.argv[2:]]
 cli.main()
 """

@@ -1,11 +1,14 @@
 from __future__ import annotations
 
 import os
+import sys
+import threading
+import time
 
 import pytest
 
 from kg.errors import InputError, KgError
-from kg.parallel import Background, can_fork, map_ranges, run_jobs
+from kg.parallel import Background, Beside, can_fork, give_back_free_memory, map_ranges, run_jobs
 
 needs_fork = pytest.mark.skipif(not can_fork(), reason="needs the fork start method")
 
@@ -67,6 +70,68 @@ def test_a_background_process_that_dies_is_an_error_not_a_hang():
         Background(lambda: os._exit(9)).result()
 
 
+@needs_fork
+def test_a_background_result_is_taken_as_soon_as_it_is_sent_so_the_process_ends_then():
+    # A result larger than a pipe holds: the child could not exit until it was read.
+    job = Background(lambda: b"x" * 1_000_000)
+    job._process.join(timeout=30)  # nobody has asked for the result yet
+    assert job._process.exitcode == 0
+    assert job.result() == b"x" * 1_000_000
+
+
+@needs_fork
+def test_a_cancelled_background_job_stops_its_process():
+    job = Background(lambda: time.sleep(60))
+    job.cancel()
+    assert job._process.exitcode is not None
+    assert not job._reader.is_alive()
+
+
+def test_a_job_beside_runs_in_another_thread_and_sees_this_process():
+    shared = {"graph": [1, 2, 3]}
+    job = Beside(lambda: (threading.get_ident(), sum(shared["graph"])))
+    thread, total = job.result()
+    assert thread != threading.get_ident()
+    assert total == 6
+    assert job.result() == (thread, total)  # asked twice, ran once
+
+
+def test_a_job_beside_not_in_parallel_runs_here_when_asked():
+    seen = []
+    job = Beside(lambda: (seen.append(1), threading.get_ident())[1], parallel=False)
+    assert seen == []
+    assert job.result() == threading.get_ident()
+    assert seen == [1]
+
+
+def test_a_failure_beside_is_raised_here():
+    def broken():
+        raise OSError(28, "No space left on device")
+
+    with pytest.raises(OSError, match="No space left"):
+        Beside(broken).result()
+
+
+def _resident_mb() -> float:
+    with open("/proc/self/status", encoding="ascii") as status:
+        line = next(x for x in status if x.startswith("VmRSS"))
+    return int(line.split()[1]) / 1024
+
+
+@pytest.mark.skipif(
+    not sys.platform.startswith("linux") or os.confstr("CS_GNU_LIBC_VERSION") is None,
+    reason="malloc_trim is glibc's",
+)
+def test_memory_freed_here_is_handed_back_to_the_system():
+    blocks = [bytearray(1000) for _ in range(100_000)]  # 100 MB of C allocations, not arenas
+    keeper = bytearray(1000)  # after them: the heap's end cannot simply shrink
+    del blocks
+    before = _resident_mb()
+    give_back_free_memory()
+    assert before - _resident_mb() > 50
+    del keeper
+
+
 def test_the_map_drawn_beside_the_rdf_is_the_same_page(tmp_path, monkeypatch):
     from kg import pipeline
 
@@ -76,17 +141,19 @@ def test_the_map_drawn_beside_the_rdf_is_the_same_page(tmp_path, monkeypatch):
         drawn_in = []
         real_draw = pipeline._draw
         monkeypatch.setattr(
-            pipeline, "_draw", lambda *a, real=real_draw, d=drawn_in: (d.append(os.getpid()), real(*a))[1]
+            pipeline,
+            "_draw",
+            lambda *a, real=real_draw, d=drawn_in: (d.append(threading.get_ident()), real(*a))[1],
         )
         result = pipeline.build(out=tmp_path / str(beside), jobs=2)
         assert result.timings["html"] > 0
-        # drawn here: this process saw the call; drawn beside: only the forked one did
-        assert drawn_in == ([] if beside and can_fork() else [os.getpid()])
+        # drawn beside: in a thread of its own while this one made the RDF
+        assert (drawn_in != [threading.get_ident()]) == beside
+        assert len(drawn_in) == 1
         pages.append((tmp_path / str(beside) / "graph.html").read_bytes())
     assert pages[0] == pages[1]
 
 
-@needs_fork
 def test_a_map_that_fails_beside_the_rdf_fails_the_build_and_leaves_the_last_one(tmp_path, monkeypatch):
     from kg import pipeline
 
@@ -98,7 +165,7 @@ def test_a_map_that_fails_beside_the_rdf_fails_the_build_and_leaves_the_last_one
         raise OSError(28, "No space left on device")
 
     monkeypatch.setattr(pipeline, "MAP_BESIDE_MIN_EDGES", 0)
-    monkeypatch.setattr(pipeline, "write_html", broken)
+    monkeypatch.setattr(pipeline, "render_html", broken)
     with pytest.raises(KgError, match="no space left on device"):
         pipeline.build(out=out, jobs=2)
     assert {p.name: p.read_bytes() for p in out.iterdir() if p.is_file()} == before

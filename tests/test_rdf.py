@@ -252,14 +252,26 @@ def test_a_build_in_worker_processes_writes_the_same_files(tmp_path: Path, monke
         serializers.append(command[3])  # the format
         return real_popen(command, **options)
 
+    beside: list[bool] = []
+    real_background = pipeline.Background
+
+    def background(job, *, parallel=True):
+        beside.append(parallel)
+        return real_background(job, parallel=parallel)
+
     monkeypatch.setattr(pipeline, "run_jobs", spy)
+    monkeypatch.setattr(pipeline, "Background", background)
     monkeypatch.setattr(serialize.subprocess, "Popen", popen)
     serial = pipeline.build(out=tmp_path / "serial", formats=["ttl", "nt"], jobs=1)
-    assert calls == [(False, 1), (False, 1)]  # links, then similar/mentions/related
+    # links, then the similar papers (always here, with the progress they count)
+    assert calls == [(False, 1), (False, None)]
+    assert beside == [False, False]  # the words, then the mentions and related concepts: here
     assert serializers == []  # and the RDF is serialized here too
     calls.clear()
+    beside.clear()
     forked = pipeline.build(out=tmp_path / "forked", formats=["ttl", "nt"], jobs=3)
-    assert calls == [(True, 3), (True, 3)]
+    assert calls == [(True, 3), (False, None)]
+    assert beside == [True, True]  # in processes of their own
     # The store is loaded by a process of its own; N-Triples, kg's own text, is written here.
     assert serializers == ["ttl", "oxigraph"]
     assert serial.triples == forked.triples

@@ -96,7 +96,7 @@ def test_a_failed_build_keeps_the_previous_store_and_manifest(tmp_path: Path, mo
     def broken(*args, **kwargs):
         raise OSError("disk full")
 
-    monkeypatch.setattr(pipeline, "write_html", broken)
+    monkeypatch.setattr(pipeline, "render_html", broken)
     with pytest.raises(KgError, match="cannot write: disk full"):  # an OS error is one line
         pipeline.build(out=tmp_path)
     assert (tmp_path / MANIFEST).read_text() == before

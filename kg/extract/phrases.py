@@ -340,3 +340,12 @@ def surface_key(surface: str) -> str:
         if len(_KEYS) < 2_000_000:
             _KEYS[surface] = key
     return key
+
+
+def clear_caches() -> None:
+    """Forget the words cached while a corpus was read (on 40k papers, a few hundred MB that
+    no later stage of a build reads); they are made again when next asked for."""
+    for cached in (is_acronym, _lemma, zipf):
+        cached.cache_clear()
+    _INNER_PARTS.clear()
+    _LAST_PARTS.clear()
