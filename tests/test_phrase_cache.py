@@ -28,3 +28,15 @@ def test_cached_keys_equal_keys_made_afresh():
     assert first == again
     assert first[2] == "masked language model"
     assert first[0] == "pre training layer norm"
+
+
+def test_clearing_the_caches_forgets_every_word_and_keys_stay_the_same():
+    surfaces = [["Diffusion", "Models"], ["LoRA", "adapters"], ["ImageNet"]]
+    first = [phrase_key(words) for words in surfaces]
+    phrases.is_acronym("LoRA")
+    assert phrases._LAST_PARTS and phrases.is_acronym.cache_info().currsize
+    assert phrases._lemma.cache_info().currsize
+    phrases.clear_caches()
+    assert not phrases._INNER_PARTS and not phrases._LAST_PARTS
+    assert phrases.is_acronym.cache_info().currsize == phrases._lemma.cache_info().currsize == 0
+    assert [phrase_key(words) for words in surfaces] == first

@@ -416,3 +416,37 @@ def test_page_carries_the_similarity_confidence_and_the_sources_in_words(seed_da
     assert any(sim[i + 2] >= seed_data["E"]["strong"] for i in range(0, len(sim), 4))
     assert len(seed_data["S"]["w"]) == len(seed_data["S"]["n"])
     assert all(w.startswith("Listed on Hugging Face Daily Papers") for w in seed_data["S"]["w"])
+
+
+@pytest.mark.parametrize("room", [0, -1])
+def test_the_page_data_is_deflated_exactly_when_its_script_safe_text_is_over_the_limit(monkeypatch, room):
+    from kg.view import page
+
+    data = {"t": ["a < b & c > d\u2028"] * 50, "n": list(range(100))}
+    safe = page.script_safe_json(data)
+    monkeypatch.setattr(page, "COMPRESS_ABOVE", len(safe) + room)
+    written = page.page_json(data)
+    if room == 0:  # exactly at the limit: plain, and safe inside <script>
+        assert written == safe and "<" not in written and "\u2028" not in written
+    else:
+        assert written.startswith('{"deflated":')
+        assert page.data_of_page(f'<script type="application/json" id="kg-data">{written}</script>') == data
+
+
+def test_the_abstracts_left_out_of_the_data_are_the_deflated_json_list_of_them():
+    import base64
+    import json
+    import zlib
+
+    from kg.view import page
+
+    graph = pipeline.build_corpus().graph
+    papers = sorted(n for n, kind in graph.nodes(data="kind") if kind == "paper")
+    inline = [None if i % 3 else "kept inline" for i in range(len(papers))]  # every third inline
+    block = json.loads(page._more_abstracts(graph, {"P": {"ab": inline}}))
+    packed = base64.b64decode(block["deflated"])
+    rest = [None if i % 3 == 0 else graph.nodes[p].get("abstract") for i, p in enumerate(papers)]
+    assert json.loads(zlib.decompress(packed)) == rest
+    assert any(rest) and any(not (a or "").isascii() for a in rest)  # not ASCII only
+    # the same bytes as the whole list deflated at once
+    assert packed == zlib.compress(json.dumps(rest, ensure_ascii=False, separators=(",", ":")).encode(), 6)
