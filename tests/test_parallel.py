@@ -181,9 +181,12 @@ def test_map_ranges_gives_the_whole_list_in_order(items, workers):
 
     found = map_ranges(squares, items, workers, min_items=1)
     assert [sq for sq, _ in found] == [i * i for i in range(items)]
-    if can_fork() and items >= 1:
-        # split among workers: every piece came from a forked process
-        assert os.getpid() not in {pid for _, pid in found}
+    if can_fork() and items >= workers:
+        # split: the first range worked here, every other one by a forked process of its own
+        first = items // workers
+        assert {pid for _, pid in found[:first]} == {os.getpid()}
+        others = [pid for _, pid in found[first:]]
+        assert os.getpid() not in others and len(set(others)) == workers - 1
 
 
 def test_map_ranges_below_its_floor_stays_here():
