@@ -210,8 +210,8 @@ class Background(Generic[T]):
             self._received = receive.recv()
         except EOFError:  # the process died without a word (killed, out of memory)
             self._received = (True, RuntimeError("a background worker process died"))
-        except OSError:  # cancelled: the pipe was closed under the read
-            self._received = (True, RuntimeError("the background job was cancelled"))
+        except Exception as error:  # a result that would not unpickle: said, not lost
+            self._received = (True, RuntimeError(f"a background job's result could not be read: {error}"))
         finally:
             receive.close()
 

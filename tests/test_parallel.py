@@ -79,6 +79,21 @@ def test_a_background_result_is_taken_as_soon_as_it_is_sent_so_the_process_ends_
     assert job.result() == b"x" * 1_000_000
 
 
+def _refuse_to_load():
+    raise ValueError("cannot be rebuilt here")
+
+
+class _Unloadable:
+    def __reduce__(self):
+        return (_refuse_to_load, ())
+
+
+@needs_fork
+def test_a_background_result_that_cannot_be_read_is_an_error_that_says_so():
+    with pytest.raises(RuntimeError, match="result could not be read: cannot be rebuilt here"):
+        Background(_Unloadable).result()
+
+
 @needs_fork
 def test_a_cancelled_background_job_stops_its_process():
     job = Background(lambda: time.sleep(60))

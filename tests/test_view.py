@@ -443,7 +443,7 @@ def test_the_abstracts_left_out_of_the_data_are_the_deflated_json_list_of_them()
     graph = pipeline.build_corpus().graph
     papers = sorted(n for n, kind in graph.nodes(data="kind") if kind == "paper")
     inline = [None if i % 3 else "kept inline" for i in range(len(papers))]  # every third inline
-    block = json.loads(page._more_abstracts(graph, {"P": {"ab": inline}}))
+    block = json.loads(page._more_abstracts(graph, inline))
     packed = base64.b64decode(block["deflated"])
     rest = [None if i % 3 == 0 else graph.nodes[p].get("abstract") for i, p in enumerate(papers)]
     assert json.loads(zlib.decompress(packed)) == rest

@@ -298,12 +298,12 @@ def data_of_page(html: str) -> dict[str, Any]:
     return data
 
 
-def _more_abstracts(graph: nx.MultiDiGraph, data: dict[str, Any]) -> str:
+def _more_abstracts(graph: nx.MultiDiGraph, inline: list[str | None]) -> str:
     """The abstracts the page's data leaves out (to keep its first load small), per paper row
     (null where the data has it), deflated: the panel opens the block when it first needs one.
-    Empty when the data holds them all."""
+    `inline` is the data's abstracts per paper row (None where left out).  Empty when the
+    data holds them all."""
     papers = sorted(n for n, kind in graph.nodes(data="kind") if kind == "paper")
-    inline = data["P"]["ab"]
     rest = [
         None if have is not None else graph._node[p].get("abstract")
         for p, have in zip(papers, inline, strict=True)
@@ -329,7 +329,7 @@ def render_html(graph: nx.MultiDiGraph, options: ViewOptions | None = None) -> s
     if "</script" in own.lower():
         raise ConfigError("page script cannot be inlined")
     data_block = page_json(data)
-    inline = {"P": {"ab": data["P"]["ab"]}}
+    inline = data["P"]["ab"]
     del data  # on a 40k-paper map, 0.1 GB of lists no longer needed while the abstracts are packed
     parts = {
         "/*KG_CSS*/": _own("page.css"),
