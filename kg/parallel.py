@@ -184,9 +184,12 @@ class Background(Generic[T]):
     `result()` is first asked for, so callers need no second path.  An exception the job
     raises is raised again by `result()` (it must pickle, as kg's errors do).  The job sees
     this process as it was at the fork: what it changes stays in its own process.
+
+    A job that forks processes of its own (`run_jobs`, `map_ranges`) says `forks=True`: its
+    process is then no daemon (a daemon may not fork), and `cancel()` still ends it.
     """
 
-    def __init__(self, job: Callable[[], T], *, parallel: bool = True):
+    def __init__(self, job: Callable[[], T], *, parallel: bool = True, forks: bool = False):
         self._job: Callable[[], T] | None = job
         self._done = False
         self._value: object = None
@@ -195,7 +198,7 @@ class Background(Generic[T]):
             context = multiprocessing.get_context("fork")
             give_back_free_memory()
             receive, send = context.Pipe(duplex=False)
-            self._process = context.Process(target=_in_background, args=(job, send), daemon=True)
+            self._process = context.Process(target=_in_background, args=(job, send), daemon=not forks)
             self._process.start()
             send.close()  # the child's end: once it exits, a read here ends rather than hangs
             # The child can exit only once its result is read (a pipe holds 64 KiB): a thread
@@ -215,7 +218,9 @@ class Background(Generic[T]):
         finally:
             receive.close()
 
-    def result(self) -> T:
+    def result(self, waiting: Callable[[], None] | None = None) -> T:
+        """The job's result; `waiting`, if given, is called every `POLL` seconds until it
+        comes, and once more then."""
         if not self._done:
             self._done = True
             if self._process is None:
@@ -223,7 +228,12 @@ class Background(Generic[T]):
                 assert job is not None
                 self._value = job()
             else:
+                while waiting is not None and self._reader.is_alive():
+                    waiting()
+                    self._reader.join(POLL)
                 self._reader.join()
+                if waiting is not None:
+                    waiting()
                 self._process.join()
                 failed, self._value = self._received
                 if failed:
@@ -238,6 +248,30 @@ class Background(Generic[T]):
             self._process.kill()
             self._process.join()
             self._reader.join()
+
+
+class Count:
+    """A `progress(stage, done, total)` for a job in a forked process, shown here.
+
+    The job is told to call the count; this process calls `show()` while it waits (see
+    `Background.result`), which hands the last count to `progress`.  The numbers live in
+    memory both processes share, so nothing is sent: one writer, no lock.  Until the job has
+    counted anything, `show()` says (0, 1): begun, its total not yet known.
+    """
+
+    def __init__(self, stage: str, progress: Callable[[str, int, int], None]) -> None:
+        self._stage, self._progress = stage, progress
+        self._slots = multiprocessing.get_context("fork").RawArray("q", 2) if can_fork() else [0, 0]
+
+    def __call__(self, _stage: str, done: int, total: int) -> None:
+        self._slots[1] = total
+        self._slots[0] = done
+
+    def show(self) -> None:
+        done, total = self._slots[0], self._slots[1]
+        if not total:
+            done, total = 0, 1
+        self._progress(self._stage, done, total)
 
 
 def _in_background(job: Callable[[], object], send: Any) -> None:

@@ -1,5 +1,6 @@
 from __future__ import annotations
 
+import multiprocessing
 import os
 import sys
 import threading
@@ -8,7 +9,7 @@ import time
 import pytest
 
 from kg.errors import InputError, KgError
-from kg.parallel import Background, Beside, can_fork, give_back_free_memory, map_ranges, run_jobs
+from kg.parallel import Background, Beside, Count, can_fork, give_back_free_memory, map_ranges, run_jobs
 
 needs_fork = pytest.mark.skipif(not can_fork(), reason="needs the fork start method")
 
@@ -77,6 +78,49 @@ def test_a_background_result_is_taken_as_soon_as_it_is_sent_so_the_process_ends_
     job._process.join(timeout=30)  # nobody has asked for the result yet
     assert job._process.exitcode == 0
     assert job.result() == b"x" * 1_000_000
+
+
+@needs_fork
+def test_a_background_job_that_forks_workers_of_its_own_may_and_its_count_is_shown_here():
+    # A daemon process may not fork: a job that does says so, and its workers run apart.
+    shown: list[tuple[str, int, int]] = []
+    count = Count("work", lambda stage, done, total: shown.append((stage, done, total)))
+    released = multiprocessing.get_context("fork").Event()
+
+    def job():
+        count("work", 2, 3)
+        released.wait(30)  # until this process has shown the count
+        count("work", 3, 3)
+        return os.getpid(), run_jobs([_job(i) for i in range(2)], workers=2)
+
+    forked = Background(job, forks=True)
+
+    def waiting():
+        count.show()
+        if shown[-1] == ("work", 2, 3):
+            released.set()
+
+    pid, results = forked.result(waiting=waiting)
+    assert shown[0] in {("work", 0, 1), ("work", 2, 3)}  # begun, or counted already
+    assert ("work", 2, 3) in shown and shown[-1] == ("work", 3, 3)  # the last count, once done
+    assert pid != os.getpid()
+    assert [sq for _, sq, _ in results] == [0, 1]
+    assert {worker for _, _, worker in results}.isdisjoint({pid, os.getpid()})
+
+
+@needs_fork
+def test_a_daemon_background_job_cannot_fork_so_says_the_error():
+    with pytest.raises(AssertionError, match="daemonic"):
+        Background(lambda: run_jobs([_job(i) for i in range(2)], workers=2)).result()
+
+
+def test_a_count_shows_begun_until_the_job_has_counted():
+    shown: list[tuple[str, int, int]] = []
+    count = Count("work", lambda *told: shown.append(told))
+    count.show()
+    count("work", 5, 9)
+    count.show()
+    assert shown == [("work", 0, 1), ("work", 5, 9)]
 
 
 def _refuse_to_load():

@@ -252,12 +252,12 @@ def test_a_build_in_worker_processes_writes_the_same_files(tmp_path: Path, monke
         serializers.append(command[3])  # the format
         return real_popen(command, **options)
 
-    beside: list[bool] = []
+    beside: list[tuple[bool, bool]] = []
     real_background = pipeline.Background
 
-    def background(job, *, parallel=True):
-        beside.append(parallel)
-        return real_background(job, parallel=parallel)
+    def background(job, *, parallel=True, forks=False):
+        beside.append((parallel, forks))
+        return real_background(job, parallel=parallel, forks=forks)
 
     monkeypatch.setattr(pipeline, "run_jobs", spy)
     monkeypatch.setattr(pipeline, "Background", background)
@@ -265,13 +265,14 @@ def test_a_build_in_worker_processes_writes_the_same_files(tmp_path: Path, monke
     serial = pipeline.build(out=tmp_path / "serial", formats=["ttl", "nt"], jobs=1)
     # links, then the similar papers (always here, with the progress they count)
     assert calls == [(False, 1), (False, None)]
-    assert beside == [False, False]  # the words, then the mentions and related concepts: here
+    # the words, the concepts (whose readers are workers), then the mentions and related concepts: here
+    assert beside == [(False, False), (False, True), (False, False)]
     assert serializers == []  # and the RDF is serialized here too
     calls.clear()
     beside.clear()
     forked = pipeline.build(out=tmp_path / "forked", formats=["ttl", "nt"], jobs=3)
     assert calls == [(True, 3), (False, None)]
-    assert beside == [True, True]  # in processes of their own
+    assert beside == [(True, False), (True, True), (True, False)]  # in processes of their own
     # The store is loaded by a process of its own; N-Triples, kg's own text, is written here.
     assert serializers == ["ttl", "oxigraph"]
     assert serial.triples == forked.triples
