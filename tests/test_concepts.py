@@ -631,3 +631,12 @@ def test_a_word_written_twice_is_no_concept_nor_label():
         for label in _labels(concept):
             words = label.lower().split()
             assert all(a != b for a, b in itertools.pairwise(words)), label
+
+
+def test_like_as_a_preposition_starts_no_phrase():
+    # "domains like meteorology" (a tune-month paper's tag was "like meteorology")
+    from kg.extract.phrases import candidate_phrases
+
+    found, _ = candidate_phrases("Domains like meteorology, unlike prior work, need human-like agents.")
+    assert not [p for p in found if p.split()[0] in ("like", "unlike") or p.split()[-1] in ("like", "unlike")]
+    assert "meteorology" in found and "human-like agents" in found  # the compound keeps its "like"

@@ -109,6 +109,13 @@ def test_one_concept_per_variant(seed):
         ("bias aware recommendation", {"joined": 0.0}, True),  # ... names a concept where a noun follows
         ("polar free", {"joined": 0.0}, True),  # a coined name written as one word, "PolarFree"
         ("blood oxygenation level dependent", {"defined": True, "joined": 1.0}, True),  # BOLD
+        # Tune months of the dev corpus (2503-2507), stop 39: tags that were a sentence's parts.
+        ("high quality 3d model", {}, False),  # a judgement of the material
+        ("image quality assessment", {}, True),  # ... where quality is the topic
+        ("base model qwen2", {}, False),  # a general noun and the model it stands for
+        ("dataset coco2017", {}, False),
+        ("resnet50 backbone", {}, True),  # a versioned name leading is a kind of backbone
+        ("3d model", {}, True),  # "3d" is a quantity, no versioned name
     ],
 )
 def test_termhood(key: str, shares: dict, expected: bool):

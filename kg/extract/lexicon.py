@@ -41,6 +41,7 @@ FUNCTION_WORDS = frozenset(
     look looks read reads think seem seems appear appears arise arises happen happens lie lies
     hold holds stand stands say says get gets go goes come comes meet meets learn learns et al
     times versus ranging spanning involving covering containing requiring regarding
+    like unlike
     hundred hundreds thousand thousands million millions billion billions trillion trillions
     """.split()
 )

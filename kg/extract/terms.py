@@ -216,6 +216,10 @@ def is_term(
         return False
     if words[-1] in BOILERPLATE_HEADS or words[-1].isdigit() or words[-1] in FILLER_MODIFIERS:
         return False  # ... or an adjective: "token-efficient", "noise-robust"
+    if len(words) > 2 and words[1] == "quality" and words[0] in QUALITY_JUDGEMENTS:
+        return False  # a judgement of the material, not a kind of it: "high quality 3d models"
+    if len(words) > 1 and _versioned(words[-1]) and any(_lemma(w) in GENERIC_WORDS for w in words[:-1]):
+        return False  # a general noun and the name of a model it stands for: "base model qwen2"
     if len(words) > 1 and words[-1] in ADJECTIVE_ENDS and joined >= MIN_JOINED_ADJECTIVE and not defined:
         return False  # written "bias-aware", not a coined name ("PolarFree") nor a defined long form
     if len(words) > 1 and not _noun_phrase(words, head_share, joined, defined):
@@ -239,6 +243,18 @@ def is_term(
     # "X to Y" is a compound only where someone wrote it "X-to-Y" ("text to image");
     # otherwise it is a verb phrase ("approach to learn").
     return " to " not in f" {key} " or hyphen_to
+
+
+# Words that judge quality rather than name a kind ("high quality", "low quality").
+QUALITY_JUDGEMENTS = frozenset(
+    {"high", "higher", "highest", "low", "lower", "good", "better", "best", "poor"}
+)
+
+
+def _versioned(word: str) -> bool:
+    """Whether a word is a name with a version or size in it ("qwen2", "gpt4o", "llama3"):
+    letters and digits, not a plain quantity ("3d", "100k" are not names)."""
+    return any(c.isdigit() for c in word) and sum(c.isalpha() for c in word) >= 3
 
 
 def _fuller(short: str, word: str) -> bool:
