@@ -8,11 +8,13 @@ one after another in this process and give the same results.
 
 from __future__ import annotations
 
+import contextlib
 import ctypes
 import functools
 import itertools
 import multiprocessing
 import os
+import signal
 import sys
 import threading
 from collections.abc import Callable, MutableSequence, Sequence
@@ -186,7 +188,8 @@ class Background(Generic[T]):
     this process as it was at the fork: what it changes stays in its own process.
 
     A job that forks processes of its own (`run_jobs`, `map_ranges`) says `forks=True`: its
-    process is then no daemon (a daemon may not fork), and `cancel()` still ends it.
+    process is then no daemon (a daemon may not fork) and leads a process group of its own,
+    which `cancel()` ends whole; `result()` cancels the job if it is interrupted while it waits.
     """
 
     def __init__(self, job: Callable[[], T], *, parallel: bool = True, forks: bool = False):
@@ -194,12 +197,14 @@ class Background(Generic[T]):
         self._done = False
         self._value: object = None
         self._process: multiprocessing.process.BaseProcess | None = None
+        self._group = False
         if parallel and can_fork():
             context = multiprocessing.get_context("fork")
             give_back_free_memory()
             receive, send = context.Pipe(duplex=False)
-            self._process = context.Process(target=_in_background, args=(job, send), daemon=not forks)
+            self._process = context.Process(target=_in_background, args=(job, send, forks), daemon=not forks)
             self._process.start()
+            self._group = forks and _own_group(self._process.pid)
             send.close()  # the child's end: once it exits, a read here ends rather than hangs
             # The child can exit only once its result is read (a pipe holds 64 KiB): a thread
             # here reads it as soon as it is sent, so the child's memory is freed then, not
@@ -228,12 +233,17 @@ class Background(Generic[T]):
                 assert job is not None
                 self._value = job()
             else:
-                while waiting is not None and self._reader.is_alive():
-                    waiting()
-                    self._reader.join(POLL)
-                self._reader.join()
-                if waiting is not None:
-                    waiting()
+                try:
+                    while waiting is not None and self._reader.is_alive():
+                        waiting()
+                        self._reader.join(POLL)
+                    self._reader.join()
+                    if waiting is not None:
+                        waiting()
+                except BaseException:  # interrupted (SIGTERM, Ctrl-C) or `waiting` failed
+                    self._done = False
+                    self.cancel()
+                    raise
                 self._process.join()
                 failed, self._value = self._received
                 if failed:
@@ -242,12 +252,31 @@ class Background(Generic[T]):
         return cast(T, self._value)
 
     def cancel(self) -> None:
-        """Stop the job if it runs in a process of its own (the caller failed)."""
+        """Stop the job if it runs in a process of its own (the caller failed): with the
+        processes it forked, if it forks (they share a process group of its own)."""
         if self._process is not None and not self._done:
             self._done = True
+            if self._group and self._process.pid is not None:
+                with contextlib.suppress(OSError):  # the group has ended already
+                    os.killpg(self._process.pid, signal.SIGKILL)
             self._process.kill()
             self._process.join()
-            self._reader.join()
+            self._reader.join(_GONE_WITHIN)
+
+
+# Seconds `cancel` waits for the reader of a killed job's pipe (every holder of its sending
+# end is killed with it, so it reads the end at once).
+_GONE_WITHIN = 5.0
+
+
+def _own_group(pid: int | None) -> bool:
+    """Put a forked process in a process group of its own (so that one signal ends it and
+    every process it forks); whether that worked."""
+    if pid is None or not hasattr(os, "setpgid"):
+        return False
+    with contextlib.suppress(OSError):  # it did so itself already, or it has ended
+        os.setpgid(pid, pid)
+    return True
 
 
 class Count:
@@ -274,7 +303,9 @@ class Count:
         self._progress(self._stage, done, total)
 
 
-def _in_background(job: Callable[[], object], send: Any) -> None:
+def _in_background(job: Callable[[], object], send: Any, group: bool = False) -> None:
+    if group:
+        _own_group(os.getpid())  # here too: whichever side runs first, the group is in place
     try:
         value, failed = job(), False
     except BaseException as error:  # handed to the parent, which raises it

@@ -223,18 +223,15 @@ def build_corpus(
         # the map of them: the millions of small objects its steps make and free would stay
         # here as fragmented memory (~0.9 GB on the dev corpus) through the RDF and the map.
         apart = workers > 1
-        reading = Background(partial(word_rows, papers), parallel=apart)
         count = Count("concepts", progress) if apart and progress else None
-        finding = Background(
-            partial(extract_concepts, papers, concepts, workers=jobs, progress=count or progress),
-            parallel=apart,
-            forks=True,
-        )
+        started: list[Background[Any]] = [reading := Background(partial(word_rows, papers), parallel=apart)]
         try:
+            find = partial(extract_concepts, papers, concepts, workers=jobs, progress=count or progress)
+            started.append(finding := Background(find, parallel=apart, forks=True))
             concept_map = finding.result(waiting=count.show if count else None)
         except BaseException:
-            finding.cancel()
-            reading.cancel()
+            for job in started:
+                job.cancel()
             raise
         clear_caches()
     with stage("similar"):

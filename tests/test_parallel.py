@@ -108,6 +108,55 @@ def test_a_background_job_that_forks_workers_of_its_own_may_and_its_count_is_sho
     assert {worker for _, _, worker in results}.isdisjoint({pid, os.getpid()})
 
 
+def _sleeper(folder):
+    def job():
+        (folder / str(os.getpid())).write_text("")
+        time.sleep(60)
+
+    return job
+
+
+def _gone(pid: int) -> bool:
+    try:
+        with open(f"/proc/{pid}/status") as status:
+            return "\nState:\tZ" in status.read()  # ended, not yet reaped
+    except FileNotFoundError:
+        return True
+
+
+@needs_fork
+@pytest.mark.skipif(not sys.platform.startswith("linux"), reason="reads /proc")
+def test_cancelling_a_job_that_forks_ends_its_workers_too_at_once(tmp_path):
+    job = Background(lambda: run_jobs([_sleeper(tmp_path), _sleeper(tmp_path)], workers=2), forks=True)
+    deadline = time.monotonic() + 30
+    while len(list(tmp_path.iterdir())) < 2 and time.monotonic() < deadline:
+        time.sleep(0.05)
+    workers = [int(p.name) for p in tmp_path.iterdir()]
+    assert len(workers) == 2
+    began = time.monotonic()
+    job.cancel()
+    assert time.monotonic() - began < 3  # not when the workers' minute of sleep is up
+    assert job._process.exitcode is not None
+    deadline = time.monotonic() + 5
+    while not all(_gone(pid) for pid in workers) and time.monotonic() < deadline:
+        time.sleep(0.05)
+    assert all(_gone(pid) for pid in workers)
+
+
+@needs_fork
+def test_a_wait_that_is_interrupted_cancels_the_job():
+    job = Background(lambda: time.sleep(60), forks=True)
+
+    def interrupted():
+        raise KeyboardInterrupt
+
+    began = time.monotonic()
+    with pytest.raises(KeyboardInterrupt):
+        job.result(waiting=interrupted)
+    assert time.monotonic() - began < 3
+    assert job._process.exitcode is not None  # ended, not left to run on
+
+
 @needs_fork
 def test_a_daemon_background_job_cannot_fork_so_says_the_error():
     with pytest.raises(AssertionError, match="daemonic"):

@@ -116,6 +116,9 @@ def test_one_concept_per_variant(seed):
         ("dataset coco2017", {}, False),
         ("resnet50 backbone", {}, True),  # a versioned name leading is a kind of backbone
         ("3d model", {}, True),  # "3d" is a quantity, no versioned name
+        ("high resolution pix2pix", {}, True),  # a versioned name after a modifier, no noun
+        ("character level seq2seq", {}, True),
+        ("low quality face recognition", {}, True),  # a field of work, not praise
     ],
 )
 def test_termhood(key: str, shares: dict, expected: bool):

@@ -218,8 +218,8 @@ def is_term(
         return False  # ... or an adjective: "token-efficient", "noise-robust"
     if len(words) > 2 and words[1] == "quality" and words[0] in QUALITY_JUDGEMENTS:
         return False  # a judgement of the material, not a kind of it: "high quality 3d models"
-    if len(words) > 1 and _versioned(words[-1]) and any(_lemma(w) in GENERIC_WORDS for w in words[:-1]):
-        return False  # a general noun and the name of a model it stands for: "base model qwen2"
+    if len(words) > 1 and _versioned(words[-1]) and _lemma(words[-2]) in STANDS_FOR_A_NAME:
+        return False  # a general noun and the name of the model it stands for: "base model qwen2"
     if len(words) > 1 and words[-1] in ADJECTIVE_ENDS and joined >= MIN_JOINED_ADJECTIVE and not defined:
         return False  # written "bias-aware", not a coined name ("PolarFree") nor a defined long form
     if len(words) > 1 and not _noun_phrase(words, head_share, joined, defined):
@@ -246,9 +246,10 @@ def is_term(
 
 
 # Words that judge quality rather than name a kind ("high quality", "low quality").
-QUALITY_JUDGEMENTS = frozenset(
-    {"high", "higher", "highest", "low", "lower", "good", "better", "best", "poor"}
-)
+# ("low quality face recognition" names a field of work: only the praise is dropped.)
+QUALITY_JUDGEMENTS = frozenset({"high", "higher", "highest", "good", "better", "best"})
+# General nouns a versioned name follows in apposition: "base model Qwen2", "dataset COCO2017".
+STANDS_FOR_A_NAME = frozenset({"model", "dataset", "data", "benchmark", "baseline", "version", "checkpoint"})
 
 
 def _versioned(word: str) -> bool:
