@@ -271,7 +271,7 @@ _GONE_WITHIN = 5.0
 
 def _own_group(pid: int | None) -> bool:
     """Put a forked process in a process group of its own (so that one signal ends it and
-    every process it forks); whether that worked."""
+    every process it forks); whether this system has process groups to do it with."""
     if pid is None or not hasattr(os, "setpgid"):
         return False
     with contextlib.suppress(OSError):  # it did so itself already, or it has ended
