@@ -34,6 +34,8 @@ from typing import Any
 
 import pyoxigraph as ox
 
+from kg.relate.mentions import method_name
+
 DC = "http://purl.org/dc/terms/"
 KG = "https://w3id.org/kg/vocab#"
 SKOS = "http://www.w3.org/2004/02/skos/core#"
@@ -270,6 +272,8 @@ def sheets(builds: dict[str, Build], out: Path, n: int, seed: int) -> None:
             f"A: **{pa.title}** — {pa.abstract}",
             "",
             f"B: **{pb.title}** — {_excerpt(pb.abstract, 120)}",
+            "",
+            f"Name: **{method_name(pb.title) or '?'}**",
             "",
         ]
         key[f"M{m_no:02d}"] = {"from": {"kg": m_no}, "a": a, "b": b}

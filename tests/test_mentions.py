@@ -500,3 +500,79 @@ def test_a_name_written_once_as_data_is_data_throughout(similar):
     # Written only as a method, the same name is a mention.
     naming = paper("a", "Routing experts", "Ours reaches 90.1% where ZetaNet reaches 80%.", "2025-06")
     assert mentions([owner, naming], field=Field())
+
+
+@pytest.mark.parametrize(
+    ("title", "mentioned"),
+    [
+        ("CoLAX: Collaborative Low-Rank Adaptation of Language Models", False),
+        ("CoLAX: A Benchmark of Linguistic Acceptability for Language Models", True),
+    ],
+)
+def test_a_list_of_datasets_with_a_serial_comma_lists_data(similar, title: str, mentioned: bool):
+    similar()
+    owner = paper("o", title, "Language models adapt.", "2025-03")
+    naming = paper("a", "Adapters", "We refine three popular datasets: MedQA, SST-2, and CoLAX.", "2025-06")
+    assert bool(mentions([owner, naming], field=Field())) is mentioned
+
+
+@pytest.mark.parametrize(
+    ("title", "abstract", "mentioned"),
+    [
+        ("ZetaNet: Sparse Routing for Mixture of Experts", "We won the CVPR 2025 ZetaNet challenge.", False),
+        ("ZetaNet: Sparse Routing for Mixture of Experts", "We beat ZetaNet. Challenges remain.", True),
+        (
+            "ZetaNet: A Routing Challenge for Mixture of Experts",
+            "We won the CVPR 2025 ZetaNet challenge.",
+            True,
+        ),
+        ("ZetaNet: Sparse Routing for Mixture of Experts", "Our router beats ZetaNet in challenges.", True),
+    ],
+)
+def test_a_name_written_as_an_events_is_no_mention_of_a_method(similar, title, abstract, mentioned):
+    similar()
+    owner = paper("o", title, "Experts route sparsely.", "2025-03")
+    naming = paper("a", "Routing experts", abstract, "2025-06")
+    assert bool(mentions([owner, naming], field=Field())) is mentioned
+
+
+@pytest.mark.parametrize(
+    ("abstract", "mentioned"),
+    [
+        ("At its core is ZetaNet, a routing layer trained with our recipe.", False),
+        ("A planner, which splits tasks, and a ZetaNet, a router that picks experts.", False),
+        ("We evaluate ZetaNet, a strong router, on our new benchmark.", True),
+        ("A planner and ZetaNet, a router that picks experts, make a system.", True),
+    ],
+)
+def test_an_apposition_that_owns_the_thing_claims_the_name(similar, abstract: str, mentioned: bool):
+    similar()
+    naming = paper("a", "Routing experts", abstract, "2025-06")
+    assert bool(mentions([OWNER, naming], field=Field())) is mentioned
+
+
+@pytest.mark.parametrize(
+    ("abstract", "mentioned"),
+    [
+        ("MoSEAR has two modules: (1)MoSE, modality-specific experts, and (2) a fusion layer.", False),
+        ("MoSEAR has two modules: (1) MoSE (modality-specific experts) and (2) a fusion layer.", False),
+        ("MoSEAR builds on MoSE, mixture of skill experts, for driving.", True),
+        ("MoSEAR builds on MoSE, so our experts drive well.", True),
+    ],
+)
+def test_a_long_form_after_the_name_that_is_not_the_owners_claims_it(similar, abstract, mentioned):
+    similar()
+    owner = paper("o", "MoSE: Skill-by-Skill Mixture of Experts for Driving", "Experts drive.", "2025-03")
+    naming = paper("a", "Emotion experts", abstract, "2025-06")
+    assert bool(mentions([owner, naming], field=Field())) is mentioned
+
+
+def test_an_acronym_inside_a_long_form_spells_part_of_the_name(similar):
+    similar()
+    owner = paper("o", "MVQAX: Mamba for Video Quality Assessment", "Video quality.", "2025-03")
+    own = "Question answering went from Single to Multi Image VQAX (MVQAX). MVQAX wastes tokens."
+    theirs = "Video quality: Mamba Video Quality Assessment (MVQAX) is fast; we prune MVQAX."
+    found = mentions(
+        [owner, paper("own", "A", own, "2025-06"), paper("their", "B", theirs, "2025-06")], field=Field()
+    )
+    assert [m[0] for m in found] == ["their"]

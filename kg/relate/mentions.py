@@ -166,6 +166,9 @@ def mentions(
                 continue
             if inside_longer_name(text, matches, i) or _in_address(text, match):
                 continue
+            if _names_an_event(text, match) and not _EVENT.search(by_key[target].title):
+                continue  # "the CVPR 2025 DriveX challenge": a workshop's, not the DriveX model
+
             if older(month[paper.key], month[target]):
                 continue  # a paper cannot name a method that appeared after it
             if _listed_as_data(text, match) and not _is_data(by_key[target], word):
@@ -213,7 +216,7 @@ _DATA_TITLE = re.compile(
 )
 _DATA_LIST = re.compile(
     r"\b(?:datasets?|benchmarks?|corpora|data sets?)\s*(?:,|:|\()?\s*(?:including|such as|like|e\.g\.,?|namely|"
-    r"i\.e\.,?)?\s*(?:[\w.-]+(?:,\s*|\s+and\s+)){0,8}$"
+    r"i\.e\.,?)?\s*(?:[\w.-]+(?:,\s*(?:and\s+)?|\s+and\s+)){0,8}$"
 )
 
 
@@ -242,6 +245,14 @@ def _listed_as_data(text: str, match: re.Match[str]) -> bool:
     if _DATA_AFTER.search(text[match.end() : match.end() + 20]):
         return True
     return bool(_DATA_LIST.search(text[max(0, match.start() - 160) : match.start()]))
+
+
+_EVENT = re.compile(r"\b(?:challenges?|competitions?|workshops?|hackathons?|shared tasks?)\b", re.IGNORECASE)
+
+
+def _names_an_event(text: str, match: re.Match[str]) -> bool:
+    """Whether the name is written as an event's: "the DriveX challenge", "the X workshop"."""
+    return bool(_EVENT.match(text, match.end() + 1)) and text[match.end() : match.end() + 1] == " "
 
 
 def _in_address(text: str, match: re.Match[str]) -> bool:

@@ -35,7 +35,14 @@ _CLAIM_AFTER = re.compile(
     r"general|lightweight|scalable|efficient|our)\b"
     r"|^(?:\s*\([^)]*\))?\s+is\s+(?:a|an|the)\s+(?:new|novel|first)\b"
     r"|^\s*\((?:ours|our method|our model|our approach)\)"
+    # An apposition that says the thing is the paper's own: "GSFixer, a diffusion model obtained
+    # via our fine-tuning".
+    r"|^,\s+(?:a|an|the)\s+[^,.;:()]{0,80}?\b(?:our|we)\b"
 )
+# "a PromptEngineer, which ..., and a VisionReasoner, a large vision-language model": a role
+# in the paper's own design, named with an article as a kind of thing is.
+_ROLE_BEFORE = re.compile(r"\b(?:a|an)\s+$")
+_ROLE_AFTER = re.compile(r"^,\s+(?:a|an)\s")
 _WORD = re.compile(r"[A-Za-z0-9]+")
 
 
@@ -58,10 +65,14 @@ def claims(paper: Paper, only: Container[str] | None = None) -> dict[str, str]:
             continue  # "we launch the RoboTwin Dual-Arm Challenge", "we propose GAMA++": another name
         before = text[max(0, match.start() - 160) : match.start()]
         after = text[match.end() : match.end() + 60]
-        if _CLAIM_BEFORE.search(before) or _CLAIM_AFTER.search(after):
+        if (
+            _CLAIM_BEFORE.search(before)
+            or _CLAIM_AFTER.search(after)
+            or (_ROLE_BEFORE.search(before) and _ROLE_AFTER.search(after))
+        ):
             found[name] = ""
         elif name not in found:
-            long_form = _spelt_out(before, after, name)
+            long_form = _spelt_out(before, after, name) or _spelt_after(after, name)
             if long_form:
                 found[name] = long_form
     return found
@@ -92,12 +103,44 @@ def _spelt_out(before: str, after: str, name: str) -> str:
         start = _match_from_end(words, pieces, fits)
         if start is not None:
             return " ".join(words[start:])
+    # Or an acronym in the long form gives several capitals: "Multi Image VQA (MVQA)".
+    original = _WORD.findall(before.replace("-", " "))[-8:]
+    letters = [(i, c) for i, w in enumerate(original) for c in (w if _is_caps(w) else w[:1])]
+    if any(_is_caps(w) for w in original):
+        start = _match_from_end([c.lower() for _, c in letters], capitals, _initial)
+        if start is not None:
+            return " ".join(w.lower() for w in original[letters[start][0] :])
     # Or the long form's own capitals spell it: "EXplainable CompLiance ... (EXCLAIM)".
     written = _WORD.findall(before.replace("-", " "))[-12:]
     spelt = "".join(c for w in written for c in w if c.isupper())
     if spelt.endswith("".join(capitals).upper()):
         return " ".join(w.lower() for w in written)
     return ""
+
+
+def _is_caps(word: str) -> bool:
+    return len(word) >= 2 and word.isupper() and word.isalpha()
+
+
+def _spelt_after(after: str, name: str) -> str:
+    """The long form a name stands for where it follows the name as an apposition or in
+    parentheses ("MoSE, modality-specific experts", "MoSE (modality-specific experts)"): its
+    words' initials, but for function words, are the name's capitals in order, else ""."""
+    capitals = [c.lower() for c in name if c.isupper()]
+    match = _APPOSED.match(after)
+    if len(capitals) < 2 or not match:
+        return ""
+    words = [w.lower() for w in _WORD.findall(match.group(1).replace("-", " "))]
+    content = [w for w in words if w not in FUNCTION_WORDS]
+    content = content[: len(capitals)]
+    if len(content) < len(capitals) or any(
+        not w.startswith(c) for c, w in zip(capitals, content, strict=True)
+    ):
+        return ""
+    return " ".join(content)
+
+
+_APPOSED = re.compile(r"^\s*[,(]\s*([A-Za-z][\w-]*(?:\s+[\w-]+){0,7})")
 
 
 def _initial(piece: str, word: str) -> bool:
