@@ -202,7 +202,9 @@ class Background(Generic[T]):
             context = multiprocessing.get_context("fork")
             give_back_free_memory()
             receive, send = context.Pipe(duplex=False)
-            self._process = context.Process(target=_in_background, args=(job, send, forks), daemon=not forks)
+            self._process = context.Process(
+                target=_in_background, args=(job, send, forks, os.getpid()), daemon=not forks
+            )
             self._process.start()
             self._group = forks and _own_group(self._process.pid)
             send.close()  # the child's end: once it exits, a read here ends rather than hangs
@@ -279,6 +281,29 @@ def _own_group(pid: int | None) -> bool:
     return True
 
 
+# prctl(2)'s option to have the kernel signal this process when the one that forked it ends.
+_PR_SET_PDEATHSIG = 1
+
+
+def _end_with(parent: int, group: bool) -> None:
+    """Have this forked process end when its parent does, even killed outright (SIGKILL, out
+    of memory), where it would otherwise run on with nobody to read its result.  A process
+    leading a group of its own ends the group: its workers too.  Linux only (prctl)."""
+    if not parent or not sys.platform.startswith("linux"):
+        return
+    if group and os.getpgrp() == os.getpid():
+        signal.signal(signal.SIGTERM, lambda *_: os.killpg(os.getpid(), signal.SIGKILL))
+        death = signal.SIGTERM
+    else:
+        death = signal.SIGKILL
+    try:
+        ctypes.CDLL(None, use_errno=True).prctl(_PR_SET_PDEATHSIG, int(death), 0, 0, 0)
+    except (OSError, AttributeError):  # no libc to ask: the job runs as before
+        return
+    if os.getppid() != parent:  # the parent ended before the signal was asked for
+        os._exit(1)
+
+
 class Count:
     """A `progress(stage, done, total)` for a job in a forked process, shown here.
 
@@ -303,9 +328,10 @@ class Count:
         self._progress(self._stage, done, total)
 
 
-def _in_background(job: Callable[[], object], send: Any, group: bool = False) -> None:
+def _in_background(job: Callable[[], object], send: Any, group: bool = False, parent: int = 0) -> None:
     if group:
         _own_group(os.getpid())  # here too: whichever side runs first, the group is in place
+    _end_with(parent, group)
     try:
         value, failed = job(), False
     except BaseException as error:  # handed to the parent, which raises it

@@ -300,3 +300,46 @@ def test_map_ranges_gives_the_whole_list_in_order(items, workers):
 def test_map_ranges_below_its_floor_stays_here():
     found = map_ranges(lambda lo, hi: [(i, os.getpid()) for i in range(lo, hi)], 10, 2, min_items=11)
     assert found == [(i, os.getpid()) for i in range(10)]
+
+
+_KILLED_PARENT = """
+import sys, time
+from pathlib import Path
+from kg.parallel import Background, run_jobs
+sys.path.insert(0, {tests!r})
+from test_parallel import _sleeper
+folder = Path({folder!r})
+if {forks!r}:
+    job = Background(lambda: run_jobs([_sleeper(folder), _sleeper(folder)], workers=2), forks=True)
+else:
+    job = Background(_sleeper(folder))
+job.result()
+"""
+
+
+@needs_fork
+@pytest.mark.skipif(not sys.platform.startswith("linux"), reason="prctl and /proc")
+@pytest.mark.parametrize(("forks", "processes"), [(True, 2), (False, 1)])
+def test_a_background_job_ends_when_its_parent_is_killed_outright(tmp_path, forks, processes):
+    import signal
+    import subprocess
+
+    script = _KILLED_PARENT.format(tests=os.path.dirname(__file__), folder=str(tmp_path), forks=forks)
+    root = os.path.dirname(os.path.dirname(os.path.abspath(__file__)))
+    parent = subprocess.Popen(
+        [sys.executable, "-c", script], cwd=root, env={**os.environ, "PYTHONPATH": root}
+    )
+    try:
+        deadline = time.monotonic() + 30
+        while len(list(tmp_path.iterdir())) < processes and time.monotonic() < deadline:
+            time.sleep(0.05)
+        sleepers = [int(p.name) for p in tmp_path.iterdir()]
+        assert len(sleepers) == processes
+        parent.send_signal(signal.SIGKILL)
+        parent.wait()
+        deadline = time.monotonic() + 5
+        while not all(_gone(pid) for pid in sleepers) and time.monotonic() < deadline:
+            time.sleep(0.05)
+        assert all(_gone(pid) for pid in sleepers)  # not left to sleep out their minute
+    finally:
+        parent.kill()
