@@ -114,6 +114,8 @@ def _paper_problems(papers: Sequence[Paper], problems: dict[str, list[str]]) -> 
             occurrence = paper.occurrences[0] if paper.occurrences else None
             where = f"{occurrence.source}:{occurrence.line} " if occurrence else ""
             name = f"arXiv {paper.arxiv_id}" if paper.arxiv_id else repr(paper.title[:80])
+            if occurrence and occurrence.pointer:  # the item of a JSON array all on one line
+                name = f"{occurrence.pointer}, {name}"
             lines.append(f"{where}({name}): {'; '.join(problems[paper.key])}")
     return lines
 

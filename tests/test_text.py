@@ -308,20 +308,25 @@ def test_cli_build_names_the_paper_it_repaired(tmp_path: Path):
     source = tmp_path / "day.json"
     source.write_text(
         '[{"paper": {"id": "2501.00001", "title": "Bell\\u0007 title", "summary": '
-        '"Code at http://[oops and http://localhost:8000/x.", "publishedAt": "2025-01-02T00:00:00Z"}}]',
+        '"Code at http://[oops and http://localhost:8000/x.", "publishedAt": "2025-01-02T00:00:00Z"}}, '
+        '{"paper": {"id": "2501.00002", "title": "Plain", "summary": "See http://[bad.", '
+        '"publishedAt": "2025-01-02T00:00:00Z"}}]',
         encoding="utf-8",
     )
     run = CliRunner().invoke(app, ["build", str(source), "--out", str(tmp_path / "out"), "--jobs", "1"])
     assert run.exit_code == 0, run.output
     lines = [line for line in run.output.splitlines() if "2501.00001" in line]
     assert len(lines) == 1
+    # Both items are on line 1: each warning also names its item of the array.
+    assert "day.json:1 (/0, arXiv 2501.00001)" in lines[0]
+    assert "day.json:1 (/1, arXiv 2501.00002)" in run.output
     assert "1 character no export can hold removed from the title" in lines[0]
     assert (
         "dropped 2 links that name no valid web address ('http://[oops', 'http://localhost:8000/x')"
         in lines[0]
     )
     assert re.search(r"values repaired\s*│\s*1 ", run.output) and re.search(
-        r"values dropped\s*│\s*2 ", run.output
+        r"values dropped\s*│\s*3 ", run.output
     )
 
 
