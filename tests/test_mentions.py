@@ -399,10 +399,17 @@ def test_a_name_that_is_an_english_word_needs_the_word_threshold(similar):
         ("CoLAX: A Benchmark of Linguistic Acceptability", True),
     ],
 )
-def test_a_name_followed_by_dataset_is_not_a_method_of_that_name(similar, title: str, mentioned: bool):
+@pytest.mark.parametrize(
+    "abstract",
+    [
+        "We fine-tune adapters on the CoLAX dataset.",
+        "We refine three popular datasets: MedQA, SST-2, and CoLAX.",  # a serial comma
+    ],
+)
+def test_a_name_written_as_a_dataset_is_not_a_method_of_that_name(similar, title, abstract, mentioned):
     similar()
     owner = paper("o", title, "Language models adapt.", "2025-03")
-    naming = paper("a", "Adapters", "We fine-tune adapters on the CoLAX dataset.", "2025-06")
+    naming = paper("a", "Adapters", abstract, "2025-06")
     assert bool(mentions([owner, naming], field=Field())) is mentioned
 
 
@@ -452,6 +459,11 @@ def test_text_similarity_leaves_the_name_out_and_weighs_shared_rare_words():
         ("We propose ZetaNet, a new router.", False),
         ("Our framework has two parts: ZetaNet, the first large routing dataset, and a router.", False),
         ("We present a new routing method, ZetaNet, for mixtures of experts.", False),
+        # An apposition that owns the thing, or a role named with an article, claims it.
+        ("At its core is ZetaNet, a routing layer trained with our recipe.", False),
+        ("A planner, which splits tasks, and a ZetaNet, a router that picks experts.", False),
+        ("We evaluate ZetaNet, a strong router, on our new benchmark.", True),
+        ("A planner and ZetaNet, a router that picks experts, make a system.", True),
     ],
 )
 def test_what_is_and_is_not_a_claim_of_the_name(similar, abstract: str, mentioned: bool):
@@ -503,20 +515,6 @@ def test_a_name_written_once_as_data_is_data_throughout(similar):
 
 
 @pytest.mark.parametrize(
-    ("title", "mentioned"),
-    [
-        ("CoLAX: Collaborative Low-Rank Adaptation of Language Models", False),
-        ("CoLAX: A Benchmark of Linguistic Acceptability for Language Models", True),
-    ],
-)
-def test_a_list_of_datasets_with_a_serial_comma_lists_data(similar, title: str, mentioned: bool):
-    similar()
-    owner = paper("o", title, "Language models adapt.", "2025-03")
-    naming = paper("a", "Adapters", "We refine three popular datasets: MedQA, SST-2, and CoLAX.", "2025-06")
-    assert bool(mentions([owner, naming], field=Field())) is mentioned
-
-
-@pytest.mark.parametrize(
     ("title", "abstract", "mentioned"),
     [
         ("ZetaNet: Sparse Routing for Mixture of Experts", "We won the CVPR 2025 ZetaNet challenge.", False),
@@ -534,21 +532,6 @@ def test_a_name_written_as_an_events_is_no_mention_of_a_method(similar, title, a
     owner = paper("o", title, "Experts route sparsely.", "2025-03")
     naming = paper("a", "Routing experts", abstract, "2025-06")
     assert bool(mentions([owner, naming], field=Field())) is mentioned
-
-
-@pytest.mark.parametrize(
-    ("abstract", "mentioned"),
-    [
-        ("At its core is ZetaNet, a routing layer trained with our recipe.", False),
-        ("A planner, which splits tasks, and a ZetaNet, a router that picks experts.", False),
-        ("We evaluate ZetaNet, a strong router, on our new benchmark.", True),
-        ("A planner and ZetaNet, a router that picks experts, make a system.", True),
-    ],
-)
-def test_an_apposition_that_owns_the_thing_claims_the_name(similar, abstract: str, mentioned: bool):
-    similar()
-    naming = paper("a", "Routing experts", abstract, "2025-06")
-    assert bool(mentions([OWNER, naming], field=Field())) is mentioned
 
 
 @pytest.mark.parametrize(
