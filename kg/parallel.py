@@ -288,7 +288,9 @@ _PR_SET_PDEATHSIG = 1
 def _end_with(parent: int, group: bool) -> None:
     """Have this forked process end when its parent does, even killed outright (SIGKILL, out
     of memory), where it would otherwise run on with nobody to read its result.  A process
-    leading a group of its own ends the group: its workers too.  Linux only (prctl)."""
+    leading a group of its own ends the group: its workers too.  Linux only (prctl).  The
+    kernel counts the forking *thread* as the parent, so a job must be waited for by the thread
+    that started it (every caller in kg does)."""
     if not parent or not sys.platform.startswith("linux"):
         return
     if group and os.getpgrp() == os.getpid():

@@ -168,7 +168,6 @@ def mentions(
                 continue
             if _names_an_event(text, match) and not _EVENT.search(by_key[target].title):
                 continue  # "the CVPR 2025 DriveX challenge": a workshop's, not the DriveX model
-
             if older(month[paper.key], month[target]):
                 continue  # a paper cannot name a method that appeared after it
             if _listed_as_data(text, match) and not _is_data(by_key[target], word):

@@ -94,7 +94,8 @@ def _spelt_out(before: str, after: str, name: str) -> str:
     parts are ("Symmetry-Guidance Transformer (SGFormer)": S, G, Former)."""
     if not (before.endswith("(") and after[:1] in "),;"):
         return ""
-    words = [w.lower() for w in _WORD.findall(before.replace("-", " "))[-8:]]
+    tokens = _WORD.findall(before.replace("-", " "))
+    words = [w.lower() for w in tokens[-8:]]
     capitals = [c.lower() for c in name if c.isupper()]
     parts = [p.lower() for p in re.findall(r"[A-Z][a-z]*|[a-z]+|\d+", name) if not p.isdigit()]
     if len(capitals) < 2:
@@ -104,14 +105,14 @@ def _spelt_out(before: str, after: str, name: str) -> str:
         if start is not None:
             return " ".join(words[start:])
     # Or an acronym in the long form gives several capitals: "Multi Image VQA (MVQA)".
-    original = _WORD.findall(before.replace("-", " "))[-8:]
+    original = tokens[-8:]
     letters = [(i, c) for i, w in enumerate(original) for c in (w if _is_caps(w) else w[:1])]
     if any(_is_caps(w) for w in original):
         start = _match_from_end([c.lower() for _, c in letters], capitals, _initial)
         if start is not None:
             return " ".join(w.lower() for w in original[letters[start][0] :])
     # Or the long form's own capitals spell it: "EXplainable CompLiance ... (EXCLAIM)".
-    written = _WORD.findall(before.replace("-", " "))[-12:]
+    written = tokens[-12:]
     spelt = "".join(c for w in written for c in w if c.isupper())
     if spelt.endswith("".join(capitals).upper()):
         return " ".join(w.lower() for w in written)
