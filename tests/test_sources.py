@@ -427,3 +427,15 @@ def test_every_format_builds_byte_identical_across_hash_seeds(tmp_path: Path):
         assert run.returncode == 0, run.stderr
         outputs.append((out / "graph.nt").read_bytes())
     assert outputs[0] == outputs[1]
+
+
+def test_a_merge_warning_names_the_items_of_a_json_array_on_one_line():
+    from kg.model import Entry, Occurrence
+
+    entries = [
+        Entry("Segment Anything", None, Occurrence("day.json", 1, f"/{i}"), arxiv_id=arxiv)
+        for i, arxiv in enumerate(["2304.02643", "2401.00001"])
+    ]
+    warnings: list[str] = []
+    merge_entries(entries, warnings)
+    assert any("at day.json:1 (/0) and day.json:1 (/1)" in w for w in warnings), warnings

@@ -60,6 +60,15 @@ def _where(occurrence: Occurrence) -> str:
     return f"{occurrence.source}:{occurrence.line}"
 
 
+def _places(a: Occurrence, b: Occurrence) -> tuple[str, str]:
+    """Where two entries were read, with their JSON Pointers where the line does not tell
+    them apart (the items of a JSON array written on one line)."""
+    first, second = _where(a), _where(b)
+    if first == second and a.pointer != b.pointer:
+        return f"{first} ({a.pointer})", f"{second} ({b.pointer})"
+    return first, second
+
+
 def merge_entries(entries: Iterable[Entry], warnings: list[str] | None = None) -> list[Paper]:
     """One `Paper` per identity, remembering every occurrence; sorted by key.
 
@@ -97,10 +106,8 @@ def merge_entries(entries: Iterable[Entry], warnings: list[str] | None = None) -
             else:
                 entry = ordered[i]
                 what = f"title {entry.title!r}" if kind == "title" else f"DOI {value}"
-                report.append(
-                    f"same {what} at {_where(ordered[j].occurrence)} and {_where(entry.occurrence)}, "
-                    f"but {clash}: kept apart"
-                )
+                earlier, later = _places(ordered[j].occurrence, entry.occurrence)
+                report.append(f"same {what} at {earlier} and {later}, but {clash}: kept apart")
     members: dict[int, list[int]] = {}
     for i in range(len(ordered)):
         members.setdefault(groups.find(i), []).append(i)
@@ -209,10 +216,10 @@ def _agreed(
         if kept is None:
             kept = (entry, value)
         elif same(value) != same(kept[1]):
+            earlier, later = _places(kept[0].occurrence, entry.occurrence)
             report.append(
                 f"conflict for {_label(group, str(kept[1]) if what == 'title' else None)}: {what} "
-                f"{_show(kept[1])!r} ({_where(kept[0].occurrence)}) vs {_show(value)!r} "
-                f"({_where(entry.occurrence)}); kept the first"
+                f"{_show(kept[1])!r} ({earlier}) vs {_show(value)!r} ({later}); kept the first"
             )
     return kept[1] if kept else None
 
@@ -229,8 +236,8 @@ def _date(group: list[Entry], report: list[str]) -> str | None:
         elif value.startswith(kept[1]):
             kept = (kept[0], value) if len(value) > len(kept[1]) else kept
         elif not kept[1].startswith(value):
+            earlier, later = _places(kept[0].occurrence, entry.occurrence)
             report.append(
-                f"conflict for {_label(group)}: date {kept[1]!r} ({_where(kept[0].occurrence)}) "
-                f"vs {value!r} ({_where(entry.occurrence)}); kept the first"
+                f"conflict for {_label(group)}: date {kept[1]!r} ({earlier}) vs {value!r} ({later}); kept the first"
             )
     return kept[1] if kept else None
