@@ -281,6 +281,16 @@ def _own_group(pid: int | None) -> bool:
     return True
 
 
+def _end_group(leader: int, *_: object) -> None:
+    """On SIGTERM, the leader of a job's group ends the group.  The workers it forks inherit
+    this handler: there SIGTERM (a pool's `terminate()`) must end just the worker, as it would
+    without the handler, or the pool waits for it for ever."""
+    if os.getpid() == leader:
+        os.killpg(leader, signal.SIGKILL)
+    signal.signal(signal.SIGTERM, signal.SIG_DFL)
+    os.kill(os.getpid(), signal.SIGTERM)
+
+
 # prctl(2)'s option to have the kernel signal this process when the one that forked it ends.
 _PR_SET_PDEATHSIG = 1
 
@@ -294,7 +304,7 @@ def _end_with(parent: int, group: bool) -> None:
     if not parent or not sys.platform.startswith("linux"):
         return
     if group and os.getpgrp() == os.getpid():
-        signal.signal(signal.SIGTERM, lambda *_: os.killpg(os.getpid(), signal.SIGKILL))
+        signal.signal(signal.SIGTERM, functools.partial(_end_group, os.getpid()))
         death = signal.SIGTERM
     else:
         death = signal.SIGKILL

@@ -343,3 +343,24 @@ def test_a_background_job_ends_when_its_parent_is_killed_outright(tmp_path, fork
         assert all(_gone(pid) for pid in sleepers)  # not left to sleep out their minute
     finally:
         parent.kill()
+
+
+def _terminated_worker() -> int | None:
+    import signal
+
+    worker = multiprocessing.get_context("fork").Process(target=time.sleep, args=(60,))
+    worker.start()
+    time.sleep(0.2)
+    os.kill(worker.pid, signal.SIGTERM)  # as a pool's terminate() ends its workers
+    worker.join(10)
+    return worker.exitcode
+
+
+@needs_fork
+@pytest.mark.skipif(not sys.platform.startswith("linux"), reason="prctl")
+def test_a_worker_of_a_job_that_forks_ends_on_sigterm_as_it_would_without_kg():
+    import signal
+
+    # The job's own SIGTERM handler ends its group; a worker inherits it, and must end alone,
+    # by the signal (a pool that terminates its workers waited for ever on one that did not).
+    assert Background(_terminated_worker, forks=True).result() == -signal.SIGTERM
